@@ -1,0 +1,22 @@
+from django.db import models
+
+
+class DemoLoad(models.Model):
+    """Marks a portal area whose demo data is loaded, so `load_demo` runs each area once."""
+
+    area = models.CharField(max_length=50, unique=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.area
+
+
+class Heartbeat(models.Model):
+    """A round trip through the broker: the web side writes the row, a worker answers it."""
+
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"heartbeat {self.pk}: {self.answered_by or 'waiting'}"

@@ -1,0 +1,88 @@
+"""One filterset per list, shared by the browser pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.teams.models import (
+    TIME_BOXED_MODES,
+    Interaction,
+    InteractionMode,
+    MemberRole,
+    Membership,
+    Team,
+    TeamType,
+    ValueStream,
+)
+
+
+class ValueStreamFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = ValueStream
+        fields = ["q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class TeamFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    team_type = django_filters.ChoiceFilter(choices=TeamType.choices, label="Type")
+    stream = django_filters.ModelChoiceFilter(
+        field_name="value_stream",
+        queryset=ValueStream.objects.all(),
+        to_field_name="slug",
+        label="Value stream",
+    )
+    provides_services = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Team
+        fields = ["q", "team_type", "stream", "provides_services"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(focus__icontains=value))
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    role = django_filters.ChoiceFilter(choices=MemberRole.choices)
+    user = django_filters.CharFilter(field_name="user__username")
+
+    class Meta:
+        model = Membership
+        fields = ["team", "role", "user"]
+
+
+class InteractionFilterSet(django_filters.FilterSet):
+    STATUS_CHOICES = [
+        ("current", "Current"),
+        ("planned", "Planned"),
+        ("overdue", "Overdue"),
+        ("ended", "Ended"),
+    ]
+
+    team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), to_field_name="slug", method="involving"
+    )
+    mode = django_filters.ChoiceFilter(choices=InteractionMode.choices)
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status")
+
+    class Meta:
+        model = Interaction
+        fields = ["team", "mode", "status"]
+
+    def involving(self, queryset, name, value):
+        return queryset.involving(value)
+
+    def by_status(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "ended":
+            return queryset.filter(ended_on__isnull=False)
+        if value == "planned":
+            return queryset.planned(today)
+        if value == "overdue":
+            return queryset.overdue(today)
+        return queryset.current(today).exclude(mode__in=TIME_BOXED_MODES, expected_end__lt=today)

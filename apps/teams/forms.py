@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from apps.teams.models import Interaction, Membership, Team, ValueStream
+from apps.teams.services import INTERACTION_FIELDS, MEMBERSHIP_FIELDS, STREAM_FIELDS, TEAM_FIELDS
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ValueStreamForm(forms.ModelForm):
+    class Meta:
+        model = ValueStream
+        fields = STREAM_FIELDS
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = TEAM_FIELDS
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "focus",
+                "services_offered",
+                "service_level_expectations",
+                "software_owned",
+                "ways_of_working",
+                "current_work",
+            )
+        }
+
+
+class MembershipForm(forms.ModelForm):
+    user = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"))
+
+    class Meta:
+        model = Membership
+        fields = MEMBERSHIP_FIELDS
+        widgets = {"team": forms.HiddenInput}
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = INTERACTION_FIELDS
+        widgets = {
+            "start_date": DateInput,
+            "expected_end": DateInput,
+            "ended_on": DateInput,
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+        }

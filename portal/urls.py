@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", include("portal.api_urls")),
+    path("teams/", include("apps.teams.urls")),
+    path("models/", include("apps.registry.urls")),
+    path("training/", include("apps.training.urls")),
+    path("requests/", include("apps.modelrequests.urls")),
+    path("outcomes/", include("apps.outcomes.urls")),
+    path("practices/", include("apps.practices.urls")),
+]

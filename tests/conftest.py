@@ -1,0 +1,89 @@
+"""Fixtures every area's tests share: users by role, API clients, a real Celery worker process and a
+real headless Chromium."""
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.teams.models import MemberRole
+from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFactory, UserFactory
+
+# Playwright's sync API keeps an event loop on the main thread; the ORM calls the tests make around
+# it are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.worker", "tests.browser"]
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but in no team: may read, may not change."""
+    return UserFactory()
+
+
+def member_of(team, role: str):
+    return MembershipFactory(team=team, role=role).user
+
+
+@pytest.fixture
+def team_lead(team):
+    return member_of(team, MemberRole.LEAD)
+
+
+@pytest.fixture
+def team_pm(team):
+    return member_of(team, MemberRole.PRODUCT_MANAGER)
+
+
+@pytest.fixture
+def team_engineer(team):
+    return member_of(team, MemberRole.ENGINEER)
+
+
+@pytest.fixture
+def anon_api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)``: an API client authenticated with the user's token, as clients do."""
+
+    def make(user):
+        from rest_framework.authtoken.models import Token
+
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def browser_login():
+    """``browser_login(client, user)``: a Django test client signed in through the login form."""
+
+    def login(client, user):
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, "login failed"
+        return client
+
+    return login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

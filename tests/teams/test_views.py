@@ -1,0 +1,153 @@
+import pytest
+
+from apps.teams.models import Team
+from tests.factories import (
+    InteractionFactory,
+    MembershipFactory,
+    PlatformTeamFactory,
+    TeamFactory,
+    ValueStreamFactory,
+)
+from tests.querycount import assert_queries_independent_of_rows
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/teams/", "/teams/streams/", "/teams/interactions/", "/teams/topology/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_require_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_team_page_reads_as_team_api(client, browser_login, team, team_lead):
+    InteractionFactory(from_team=team, purpose="Use the training service", start_date="2026-01-01")
+    InteractionFactory(from_team=team, purpose="Future work", start_date="2099-01-01")
+    page = browser_login(client, team_lead).get(f"/teams/{team.slug}/").content.decode()
+    for text in [
+        "Team API",
+        "Focus",
+        "Service-level expectations",
+        "Software owned",
+        "Chat channels",
+        "Ways of working",
+        "Working on now",
+        "Current interactions",
+        "Planned interactions",
+        "Use the training service",
+        "Future work",
+        "Edit Team API",
+    ]:
+        assert text in page
+
+
+def test_edit_button_hidden_and_edit_page_forbidden_for_outsider(client, browser_login, team, outsider):
+    browser_login(client, outsider)
+    assert "Edit Team API" not in client.get(f"/teams/{team.slug}/").content.decode()
+    assert client.get(f"/teams/{team.slug}/edit/").status_code == 403
+
+
+def test_team_form_shows_field_errors_and_saves_nothing(client, browser_login, team, team_lead):
+    browser_login(client, team_lead)
+    response = client.post(
+        f"/teams/{team.slug}/edit/",
+        {
+            "name": team.name,
+            "slug": team.slug,
+            "team_type": "stream_aligned",
+            "value_stream": "",
+            "capacity_points": "-3",
+            "wip_limit": "2",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "A stream-aligned team needs the value stream it serves." in page
+    assert "greater than or equal to 0" in page
+    team.refresh_from_db()
+    assert team.value_stream is not None
+
+
+def test_team_form_saves(client, browser_login, team, team_lead):
+    browser_login(client, team_lead)
+    response = client.post(
+        f"/teams/{team.slug}/edit/",
+        {
+            "name": team.name,
+            "slug": team.slug,
+            "team_type": "stream_aligned",
+            "value_stream": team.value_stream_id,
+            "focus": "Faster checkout",
+            "capacity_points": "12",
+            "wip_limit": "4",
+        },
+    )
+    assert response.status_code == 302
+    team.refresh_from_db()
+    assert (team.focus, team.capacity_points) == ("Faster checkout", 12)
+
+
+def test_team_list_filters_by_type(client, browser_login, outsider):
+    TeamFactory(name="Aardvark Stream Team")
+    PlatformTeamFactory(name="Zebra Platform")
+    page = browser_login(client, outsider).get("/teams/?team_type=platform").content.decode()
+    assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
+
+
+def test_interaction_form_refuses_self_interaction(client, browser_login, team, team_lead):
+    browser_login(client, team_lead)
+    response = client.post(
+        "/teams/interactions/new/",
+        {
+            "from_team": team.pk,
+            "to_team": team.pk,
+            "mode": "collaboration",
+            "purpose": "p",
+            "start_date": "2026-01-01",
+            "expected_end": "2026-02-01",
+        },
+    )
+    assert "A team cannot interact with itself" in response.content.decode()
+
+
+def test_topology_draws_each_team_as_a_link_and_each_interaction(client, browser_login, outsider):
+    interaction = InteractionFactory(mode="facilitating", expected_end="2099-01-01")
+    page = browser_login(client, outsider).get("/teams/topology/").content.decode()
+    for team in Team.objects.all():
+        assert f'href="/teams/{team.slug}/"' in page
+    assert page.count('class="edge edge-facilitating') == 1
+    assert interaction.purpose in page
+
+
+def add_teams():
+    for _ in range(3):
+        team = TeamFactory()
+        MembershipFactory(team=team)
+        InteractionFactory(from_team=team)
+
+
+@pytest.mark.parametrize("url", PAGES + ["/teams/streams/{stream}/", "/teams/{team}/"])
+def test_page_query_count_does_not_grow_with_rows(client, browser_login, outsider, url):
+    team = TeamFactory()
+    browser_login(client, outsider)
+
+    def add_rows():
+        add_teams()
+        for _ in range(3):
+            MembershipFactory(team=team)
+            InteractionFactory(from_team=team)
+            TeamFactory(value_stream=team.value_stream)
+        ValueStreamFactory()
+
+    assert_queries_independent_of_rows(
+        client, url.format(stream=team.value_stream.slug, team=team.slug), add_rows
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/streams/", "/api/v1/teams/", "/api/v1/members/", "/api/v1/interactions/"]
+)
+def test_api_list_query_count_does_not_grow_with_rows(api_as, outsider, url):
+    assert_queries_independent_of_rows(api_as(outsider), url, add_teams)

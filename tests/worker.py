@@ -1,0 +1,122 @@
+"""A real Celery worker process on the configured broker (Redis in CI, the embedded broker locally),
+reading the test database. Tests that use it must be ``@pytest.mark.django_db(transaction=True)``
+so the rows they create are committed and visible to the worker."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from portal.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_of_test_db() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for_ping(process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"worker exited with {process.returncode}")
+        if app.control.ping(timeout=0.5):
+            return
+    raise RuntimeError("worker did not answer a ping in time")
+
+
+class WorkerProcess:
+    """Start, stop or kill a `celery worker` subprocess; used by fixtures and crash tests."""
+
+    def __init__(
+        self, *, queues: str = "default,training", concurrency: int = 1, extra_env: dict | None = None
+    ):
+        self.queues = queues
+        self.concurrency = concurrency
+        self.extra_env = extra_env or {}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "WorkerProcess":
+        env = (
+            os.environ
+            | {
+                "DATABASE_URL": database_url_of_test_db(),
+                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+                "PORTAL_VAR_DIR": str(settings.VAR_DIR),
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+            }
+            | self.extra_env
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--loglevel=WARNING",
+                f"--queues={self.queues}",
+                f"--concurrency={self.concurrency}",
+                "--pool=prefork",
+                f"--hostname=test-{os.getpid()}-{time.monotonic_ns()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        wait_for_ping(self.process)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children), as a crashed machine would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """One worker for the session; purges stale messages first so earlier runs cannot leak in."""
+    with django_db_blocker.unblock():
+        app.control.purge()
+        worker = WorkerProcess().start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def worker_factory(django_db_setup):
+    """Start extra workers inside a test (e.g. to kill one); all are stopped afterwards."""
+    started: list[WorkerProcess] = []
+
+    def start(**kwargs) -> WorkerProcess:
+        worker = WorkerProcess(**kwargs).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
