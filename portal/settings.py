@@ -213,6 +213,11 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}
+# Practices: recompute every team's and model's scorecard (history rows only when an outcome changes).
+CELERY_BEAT_SCHEDULE["practices-recompute-scorecards"] = {
+    "task": "apps.practices.tasks.recompute_all_scorecards",
+    "schedule": float(os.environ.get("PRACTICES_RECOMPUTE_SECONDS", str(6 * 3600))),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------

@@ -1,0 +1,116 @@
+"""Plotly figures built on the server; pages render them with the locally served plotly.js."""
+
+import plotly.graph_objects as go
+
+from apps.practices.delivery import DELIVERY_KINDS
+from apps.practices.models import Level
+from apps.practices.rubric import CATEGORIES
+
+LEVEL_TICKS = {"tickvals": [0, 1, 2, 3], "ticktext": [label for _, label in Level.choices]}
+LEVEL_COLOURS = [[0, "#e4e7ec"], [0.33, "#d6a26b"], [0.66, "#b8c2cc"], [1, "#e8c547"]]
+
+
+def layout(fig: go.Figure, **kwargs) -> str:
+    fig.update_layout(
+        margin={"l": 50, "r": 20, "t": 30, "b": 40}, height=320, template="plotly_white", **kwargs
+    )
+    return fig.to_json()
+
+
+def level_history(snapshots) -> str:
+    """Overall level (and MLOps level for teams) over time, as steps."""
+    snapshots = list(snapshots)
+    times = [s.computed_at for s in snapshots]
+    fig = go.Figure(
+        go.Scatter(
+            x=times, y=[s.level for s in snapshots], mode="lines+markers", line_shape="hv", name="Level"
+        )
+    )
+    if any(s.mlops_level is not None for s in snapshots):
+        fig.add_trace(
+            go.Scatter(
+                x=times,
+                y=[s.mlops_level for s in snapshots],
+                mode="lines+markers",
+                line_shape="hv",
+                name="MLOps level",
+                line={"dash": "dot"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=times, y=[s.passed for s in snapshots], name="Checks passing", yaxis="y2", line_shape="hv"
+        )
+    )
+    return layout(
+        fig,
+        yaxis={"range": [-0.2, 3.2], **LEVEL_TICKS, "title": "Level"},
+        yaxis2={"overlaying": "y", "side": "right", "title": "Checks passing", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+
+
+def heatmap(rows: list) -> str:
+    teams = [row["team"].name for row in rows]
+    z = [[cell if cell is not None else None for cell in row["cells"]] for row in rows]
+    text = [[Level(cell).label if cell is not None else "—" for cell in row["cells"]] for row in rows]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[name for _, name in CATEGORIES],
+            y=teams,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=LEVEL_COLOURS,
+            zmin=0,
+            zmax=3,
+            colorbar={"title": "Level", **LEVEL_TICKS},
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    return layout(fig, height=max(320, 34 * len(teams) + 90), yaxis={"autorange": "reversed"})
+
+
+def survey_trend(results: list) -> str:
+    by_team = {}
+    for row in results:
+        by_team.setdefault(row["team"].name, []).append(row)
+    fig = go.Figure()
+    for team, rows in by_team.items():
+        fig.add_trace(
+            go.Scatter(
+                x=[r["round"].closes_on for r in rows],
+                y=[r["load"] for r in rows],
+                text=[f"{r['round'].name}: {r['respondents']} answer(s)" for r in rows],
+                mode="lines+markers",
+                name=team,
+            )
+        )
+    return layout(fig, yaxis={"range": [1, 5], "title": "Cognitive load (1-5)"})
+
+
+def delivery_share(streams: list) -> str:
+    names = [row["stream"].name for row in streams]
+    fig = go.Figure(
+        [
+            go.Bar(name=label, x=names, y=[row["by_kind"][kind] for row in streams])
+            for kind, label in DELIVERY_KINDS
+        ]
+    )
+    return layout(
+        fig, barmode="stack", yaxis={"title": "Production models"}, legend={"orientation": "h", "y": -0.2}
+    )
+
+
+def promotions(streams: list) -> str:
+    fig = go.Figure()
+    for row in streams:
+        months = sorted(row["promotions_by_month"])
+        fig.add_trace(
+            go.Bar(name=row["stream"].name, x=months, y=[row["promotions_by_month"][m] for m in months])
+        )
+    return layout(
+        fig, barmode="group", yaxis={"title": "Production promotions"}, legend={"orientation": "h", "y": -0.2}
+    )

@@ -1,0 +1,275 @@
+"""Writes for the practices area: scorecard recomputes, self-assessments, survey answers and enabling
+engagements. Each service checks who acts, validates, and saves atomically."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.exceptions import Conflict
+from apps.core.permissions import can_change_team, ensure_can_change_team, ensure_platform_staff
+from apps.core.services import apply_and_save
+from apps.practices.checks import CHECKS, TeamContext
+from apps.practices.models import (
+    Engagement,
+    ScorecardSnapshot,
+    SelfAssessment,
+    SubjectType,
+    SurveyResponse,
+    SurveyRound,
+)
+from apps.practices.rubric import get_rubric
+from apps.practices.scoring import Scorecard, evaluate_model, evaluate_team
+from apps.practices.sources import load_facts, team_assessments
+from apps.practices.survey import QUESTION_FIELDS
+from apps.registry.models import RegisteredModel
+from apps.teams.models import InteractionMode, Membership, Team, TeamType
+
+ASSESSMENT_FIELDS = ("team", "practice", "evidence_url", "notes", "expires_on")
+SURVEY_ROUND_FIELDS = ("name", "opens_on", "closes_on")
+SURVEY_RESPONSE_FIELDS = ("round", "team", *QUESTION_FIELDS)
+ENGAGEMENT_FIELDS = ("interaction", "goals", "notes")
+
+
+# --- Scorecards ---------------------------------------------------------------------------------
+
+
+def record_snapshot(card: Scorecard, *, now: datetime.datetime) -> ScorecardSnapshot:
+    """Keep a new history row when the outcome changed; otherwise confirm the latest row (idempotent)."""
+    subject_field = "team" if card.subject_type == SubjectType.TEAM else "model"
+    latest = (
+        ScorecardSnapshot.objects.select_for_update()
+        .filter(**{subject_field: card.subject, "is_latest": True})
+        .first()
+    )
+    if latest and latest.fingerprint == card.fingerprint:
+        latest.confirmed_at = now
+        latest.save(update_fields=["confirmed_at"])
+        return latest
+    if latest:
+        latest.is_latest = False
+        latest.save(update_fields=["is_latest"])
+    return ScorecardSnapshot.objects.create(
+        subject_type=card.subject_type,
+        **{subject_field: card.subject},
+        computed_at=now,
+        confirmed_at=now,
+        level=card.level,
+        mlops_level=card.mlops_level,
+        category_levels=card.category_levels,
+        results=card.results,
+        fingerprint=card.fingerprint,
+        passed=card.passed,
+        failed=card.failed,
+        is_latest=True,
+    )
+
+
+def evaluate(*, teams=None, models=None, now: datetime.datetime | None = None) -> list[Scorecard]:
+    """Scorecards of the given teams and models (None = all), computed from one load of facts."""
+    now = now or timezone.now()
+    teams = list(Team.objects.all() if teams is None else teams)
+    models = list(RegisteredModel.objects.all() if models is None else models)
+    model_ids = {m.pk for m in models} | set(
+        RegisteredModel.objects.filter(owning_team__in=teams).values_list("pk", flat=True)
+    )
+    facts = load_facts(model_ids, now=now)
+    rubric = get_rubric()
+    assessments = team_assessments(t.pk for t in teams)
+    today = timezone.localdate(now)
+    cards = [evaluate_model(facts.models[m.pk], facts, rubric) for m in models]
+    for team in teams:
+        owned = [mf for mf in facts.models.values() if mf.model.owning_team_id == team.pk]
+        ctx = TeamContext(team=team, models=owned, assessments=assessments.get(team.pk, {}), today=today)
+        cards.append(evaluate_team(ctx, facts, rubric))
+    return cards
+
+
+@transaction.atomic
+def scorecards_recompute(*, teams=None, models=None, now: datetime.datetime | None = None) -> list:
+    """Recompute and record scorecards; safe to run twice (an unchanged outcome adds no row)."""
+    now = now or timezone.now()
+    return [record_snapshot(card, now=now) for card in evaluate(teams=teams, models=models, now=now)]
+
+
+def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None) -> ScorecardSnapshot:
+    return scorecards_recompute(teams=[team], models=[], now=now)[0]
+
+
+def enqueue_team_recompute(team_id: int) -> None:
+    from apps.practices.tasks import recompute_team_scorecard
+
+    transaction.on_commit(lambda: recompute_team_scorecard.delay(team_id))
+
+
+# --- Self-assessments ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssessment:
+    ensure_can_change_team(actor, data.get("team"), action="record practices of")
+    assessment = apply_and_save(SelfAssessment(assessed_by=actor), data=data, fields=ASSESSMENT_FIELDS)
+    enqueue_team_recompute(assessment.team_id)
+    return assessment
+
+
+@transaction.atomic
+def self_assessment_update(
+    *, actor: AbstractBaseUser, assessment: SelfAssessment, data: dict
+) -> SelfAssessment:
+    ensure_can_change_team(actor, assessment.team, action="change practices of")
+    if "team" in data and data["team"] != assessment.team:
+        raise ValidationError({"team": "An assessment stays with its team; record a new one instead."})
+    assessment.assessed_by = actor
+    assessment = apply_and_save(assessment, data=data, fields=ASSESSMENT_FIELDS)
+    enqueue_team_recompute(assessment.team_id)
+    return assessment
+
+
+@transaction.atomic
+def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessment) -> None:
+    ensure_can_change_team(actor, assessment.team, action="remove practices of")
+    team_id = assessment.team_id
+    assessment.delete()
+    enqueue_team_recompute(team_id)
+
+
+# --- Survey -------------------------------------------------------------------------------------
+
+
+def survey_round_create(*, actor: AbstractBaseUser, data: dict) -> SurveyRound:
+    ensure_platform_staff(actor, action="open survey rounds")
+    return apply_and_save(SurveyRound(), data=data, fields=SURVEY_ROUND_FIELDS)
+
+
+def survey_round_update(*, actor: AbstractBaseUser, survey_round: SurveyRound, data: dict) -> SurveyRound:
+    ensure_platform_staff(actor, action="change survey rounds")
+    return apply_and_save(survey_round, data=data, fields=SURVEY_ROUND_FIELDS)
+
+
+def survey_round_delete(*, actor: AbstractBaseUser, survey_round: SurveyRound) -> None:
+    ensure_platform_staff(actor, action="delete survey rounds")
+    survey_round.delete()
+
+
+def ensure_member(actor, team) -> None:
+    if team is None or not Membership.objects.filter(team=team, user_id=actor.pk).exists():
+        name = getattr(team, "name", "this team")
+        raise PermissionDenied(f"Only members of {name} answer its cognitive-load survey.")
+
+
+@transaction.atomic
+def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResponse:
+    """A member's answers for their own team in an open round; answering again replaces them."""
+    ensure_member(actor, data.get("team"))
+    survey_round = data.get("round")
+    if survey_round is not None and not survey_round.is_open():
+        window = f"{survey_round.opens_on} to {survey_round.closes_on}"
+        raise ValidationError({"round": f"{survey_round.name} is open from {window} only."})
+    response = (
+        SurveyResponse.objects.select_for_update()
+        .filter(round=survey_round, team=data.get("team"), respondent_id=actor.pk)
+        .first()
+    ) or SurveyResponse(respondent=actor)
+    return apply_and_save(response, data=data, fields=SURVEY_RESPONSE_FIELDS)
+
+
+def survey_response_update(
+    *, actor: AbstractBaseUser, response: SurveyResponse, data: dict
+) -> SurveyResponse:
+    if response.respondent_id != actor.pk:
+        raise PermissionDenied("Only the respondent changes their answers.")
+    return survey_response_submit(actor=actor, data={"round": response.round, "team": response.team} | data)
+
+
+def survey_response_delete(*, actor: AbstractBaseUser, response: SurveyResponse) -> None:
+    if response.respondent_id != actor.pk:
+        ensure_platform_staff(actor, action="delete other people's survey answers")
+    response.delete()
+
+
+# --- Engagements --------------------------------------------------------------------------------
+
+
+def ensure_can_run_engagement(actor, interaction) -> None:
+    if interaction is None:
+        raise ValidationError({"interaction": "Choose the facilitating interaction."})
+    if not (can_change_team(actor, interaction.from_team) or can_change_team(actor, interaction.to_team)):
+        ensure_can_change_team(actor, interaction.from_team, action="run engagements of")
+
+
+def validate_engagement(interaction, goals) -> None:
+    errors = {}
+    if interaction.mode != InteractionMode.FACILITATING:
+        errors["interaction"] = "An enabling engagement is a facilitating interaction."
+    elif interaction.from_team.team_type != TeamType.ENABLING:
+        errors["interaction"] = f"{interaction.from_team} is not an enabling team."
+    if not isinstance(goals, list) or not goals:
+        errors["goals"] = "Name at least one check to improve."
+    else:
+        unknown = [code for code in goals if code not in get_rubric()]
+        if unknown:
+            errors["goals"] = f"Unknown checks: {', '.join(map(str, unknown))}. Allowed: {', '.join(CHECKS)}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def snapshot_at_start(team: Team, start: datetime.date, now: datetime.datetime) -> ScorecardSnapshot:
+    """The team's scorecard as it stood when the engagement started (computed now if no earlier row)."""
+    end_of_start_day = timezone.make_aware(datetime.datetime.combine(start, datetime.time.max))
+    if start < timezone.localdate(now):
+        earlier = (
+            ScorecardSnapshot.objects.filter(team=team, computed_at__lte=end_of_start_day)
+            .order_by("-computed_at", "-id")
+            .first()
+        )
+        if earlier:
+            return earlier
+    return team_scorecard_recompute(team=team, now=now)
+
+
+@transaction.atomic
+def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
+    interaction = data.get("interaction")
+    ensure_can_run_engagement(actor, interaction)
+    validate_engagement(interaction, data.get("goals"))
+    engagement = apply_and_save(Engagement(created_by=actor), data=data, fields=ENGAGEMENT_FIELDS)
+    engagement.before_snapshot = snapshot_at_start(
+        interaction.to_team, interaction.start_date, timezone.now()
+    )
+    engagement.save(update_fields=["before_snapshot"])
+    return engagement
+
+
+@transaction.atomic
+def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: dict) -> Engagement:
+    ensure_can_run_engagement(actor, engagement.interaction)
+    if "interaction" in data and data["interaction"] != engagement.interaction:
+        raise ValidationError({"interaction": "An engagement stays with its interaction."})
+    validate_engagement(engagement.interaction, data.get("goals", engagement.goals))
+    return apply_and_save(engagement, data=data, fields=ENGAGEMENT_FIELDS)
+
+
+@transaction.atomic
+def engagement_complete(*, actor: AbstractBaseUser, engagement: Engagement) -> Engagement:
+    """Close the time-box: record the team's scorecard after, and end the interaction."""
+    engagement = Engagement.objects.select_for_update().select_related("interaction").get(pk=engagement.pk)
+    ensure_can_run_engagement(actor, engagement.interaction)
+    if engagement.completed_at:
+        raise Conflict("This engagement is already completed.", allowed=[])
+    now = timezone.now()
+    engagement.after_snapshot = team_scorecard_recompute(team=engagement.interaction.to_team, now=now)
+    engagement.completed_at = now
+    engagement.save(update_fields=["after_snapshot", "completed_at"])
+    interaction = engagement.interaction
+    if not interaction.ended_on:
+        interaction.ended_on = max(timezone.localdate(now), interaction.start_date)
+        interaction.save(update_fields=["ended_on", "updated_at"])
+    return engagement
+
+
+def engagement_delete(*, actor: AbstractBaseUser, engagement: Engagement) -> None:
+    ensure_can_run_engagement(actor, engagement.interaction)
+    engagement.delete()

@@ -1,0 +1,161 @@
+"""Facts the checks read, loaded for many models at once in a fixed number of queries.
+
+Registry data is always there (a version carries its training lineage and metrics, so re-runs are
+compared from versions). Outcome observations (``apps.outcomes``) are read when that app has a table
+with rows; otherwise the checks that need them report "no data yet" instead of passing or failing.
+"""
+
+import datetime
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps as django_apps
+from django.db import DatabaseError
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
+
+from apps.practices.models import SelfAssessment
+from apps.practices.rubric import threshold
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel, StageChange
+
+PLATFORM_SOURCE_PREFIX = "training-job:"
+
+
+def optional_model(app_label: str, name: str):
+    """Another area's model class, or None while that area has not shipped it."""
+    try:
+        return django_apps.get_model(app_label, name)
+    except LookupError:
+        return None
+
+
+def has_rows(model_class) -> bool:
+    if model_class is None:
+        return False
+    try:
+        return model_class.objects.exists()
+    except DatabaseError:  # the app exists but its migration has not run
+        return False
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run's lineage and metrics (a registered version or a training job)."""
+
+    key: str
+    dataset_sha256: str
+    parameters: dict
+    code_version: str
+    metrics: dict
+
+    @property
+    def recipe(self) -> tuple:
+        return (self.dataset_sha256, json.dumps(self.parameters, sort_keys=True), self.code_version)
+
+
+@dataclass
+class ModelFacts:
+    model: RegisteredModel
+    versions: list = field(default_factory=list)  # newest first
+    feedback: list = field(default_factory=list)
+    consumer_count: int = 0
+    recent_overrides: int = 0
+    runs: list = field(default_factory=list)
+    last_observation_at: datetime.datetime | None = None
+    control_observations: int = 0
+
+    @property
+    def subject_version(self):
+        """The version the checks judge: the production one, else the newest."""
+        for version in self.versions:
+            if version.stage == "production":
+                return version
+        return self.versions[0] if self.versions else None
+
+    @property
+    def production_version(self):
+        return next((v for v in self.versions if v.stage == "production"), None)
+
+    @property
+    def platform_trained_versions(self) -> int:
+        return sum(1 for v in self.versions if (v.source_key or "").startswith(PLATFORM_SOURCE_PREFIX))
+
+
+@dataclass
+class Facts:
+    now: datetime.datetime
+    models: dict  # model id -> ModelFacts
+    observations_available: bool
+
+
+def version_run(version) -> Run:
+    return Run(
+        key=f"version:{version.pk}",
+        dataset_sha256=version.dataset_sha256,
+        parameters=version.parameters or {},
+        code_version=version.code_version,
+        metrics=version.metrics or {},
+    )
+
+
+def load_facts(model_ids=None, *, now: datetime.datetime | None = None) -> Facts:
+    """Facts of the given models (all models when None)."""
+    now = now or timezone.now()
+    queryset = RegisteredModel.objects.select_related("owning_team").annotate(
+        consumer_count=Count("consuming_teams", distinct=True)
+    )
+    if model_ids is not None:
+        queryset = queryset.filter(pk__in=list(model_ids))
+    queryset = queryset.prefetch_related(
+        Prefetch("versions", queryset=ModelVersion.objects.order_by("-number")),
+        Prefetch("feedback", queryset=Feedback.objects.order_by("filed_at")),
+    )
+    facts = {}
+    for model in queryset:
+        versions = list(model.versions.all())
+        facts[model.pk] = ModelFacts(
+            model=model,
+            versions=versions,
+            feedback=list(model.feedback.all()),
+            consumer_count=model.consumer_count,
+            runs=[version_run(v) for v in versions],
+        )
+    ids = list(facts)
+    since = now - datetime.timedelta(days=threshold("override_window_days"))
+    overrides = (
+        StageChange.objects.filter(version__model_id__in=ids, is_override=True, created_at__gte=since)
+        .values("version__model_id")
+        .annotate(n=Count("id"))
+    )
+    for row in overrides:
+        facts[row["version__model_id"]].recent_overrides = row["n"]
+    observations_available = _load_observations(facts, ids)
+    return Facts(
+        now=now,
+        models=facts,
+        observations_available=observations_available,
+    )
+
+
+def _load_observations(facts: dict, ids: list) -> bool:
+    observation = optional_model("outcomes", "Observation")
+    if not has_rows(observation):
+        return False
+    rows = (
+        observation.objects.filter(model_id__in=ids)
+        .values("model_id")
+        .annotate(last=Max("time"), control=Count("id", filter=Q(segment="control")))
+    )
+    for row in rows:
+        facts[row["model_id"]].last_observation_at = row["last"]
+        facts[row["model_id"]].control_observations = row["control"]
+    return True
+
+
+def team_assessments(team_ids) -> dict:
+    """team id -> {practice: SelfAssessment}."""
+    by_team = defaultdict(dict)
+    for assessment in SelfAssessment.objects.filter(team_id__in=list(team_ids)):
+        by_team[assessment.team_id][assessment.practice] = assessment
+    return by_team

@@ -1,0 +1,254 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from apps.core.forms import save_form_with
+from apps.core.paging import paginate
+from apps.core.permissions import can_change_team, ensure_can_change_team
+from apps.practices import charts, delivery, selectors, services
+from apps.practices.engagements import goal_progress
+from apps.practices.filtersets import EngagementFilterSet, ScorecardFilterSet, SelfAssessmentFilterSet
+from apps.practices.forms import EngagementForm, SelfAssessmentForm, SurveyResponseForm
+from apps.practices.models import SelfAssessment, SurveyRound
+from apps.practices.rubric import CATEGORIES
+from apps.practices.scoring import MLOPS_LABELS, decorate
+from apps.practices.survey import HIGH_LOAD, QUESTIONS
+
+
+def overview(request):
+    grid = selectors.heatmap()
+    filterset = ScorecardFilterSet(
+        request.GET, queryset=selectors.latest_snapshots().filter(subject_type="model")
+    )
+    return render(
+        request,
+        "practices/overview.html",
+        {
+            "grid": grid,
+            "heatmap_json": charts.heatmap(grid["rows"]),
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+        },
+    )
+
+
+def scorecard_context(detail: dict) -> dict:
+    latest = detail["latest"]
+    return {
+        "latest": latest,
+        "results": decorate(latest.results) if latest else [],
+        "categories": [
+            (code, name, (latest.category_levels.get(code) if latest else None)) for code, name in CATEGORIES
+        ],
+        "next_level": detail["next_level_needs"],
+        "history": detail["history"],
+        "history_json": charts.level_history(detail["history"]) if detail["history"] else None,
+        "mlops_labels": MLOPS_LABELS,
+    }
+
+
+def team_scorecard(request, slug):
+    team = selectors.team_by_slug(slug)
+    context = scorecard_context(selectors.scorecard_detail(team=team))
+    context |= {
+        "team": team,
+        "mlops_label": MLOPS_LABELS.get(context["latest"].mlops_level) if context["latest"] else None,
+        "assessments": selectors.self_assessment_list().filter(team=team).order_by("practice"),
+        "model_snapshots": selectors.model_snapshots_of_team(team),
+        "engagements": selectors.engagement_list().filter(interaction__to_team=team),
+        "can_edit": can_change_team(request.user, team),
+    }
+    return render(request, "practices/team_scorecard.html", context)
+
+
+@require_POST
+def team_recompute(request, slug):
+    team = selectors.team_by_slug(slug)
+    ensure_can_change_team(request.user, team, action="recompute the scorecard of")
+    snapshot = services.team_scorecard_recompute(team=team)
+    messages.success(request, f"Recomputed: {snapshot.get_level_display()}.")
+    return redirect("practices:team-scorecard", slug=team.slug)
+
+
+def model_scorecard(request, slug):
+    model = selectors.model_by_slug(slug)
+    context = scorecard_context(selectors.scorecard_detail(model=model))
+    context["model"] = model
+    return render(request, "practices/model_scorecard.html", context)
+
+
+def rubric(request):
+    return render(
+        request,
+        "practices/rubric.html",
+        {"rows": selectors.rubric_rows(), "mlops_labels": MLOPS_LABELS},
+    )
+
+
+def stream_delivery(request):
+    streams = delivery.stream_delivery()
+    return render(
+        request,
+        "practices/delivery.html",
+        {
+            "streams": streams,
+            "kinds": delivery.DELIVERY_KINDS,
+            "share_json": charts.delivery_share(streams),
+            "promotions_json": charts.promotions(streams),
+            "window_days": delivery.WINDOW_DAYS,
+        },
+    )
+
+
+def self_assessment_list(request):
+    filterset = SelfAssessmentFilterSet(request.GET, queryset=selectors.self_assessment_list())
+    return render(
+        request,
+        "practices/self_assessment_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
+    )
+
+
+def self_assessment_form(request, pk=None):
+    assessment = get_object_or_404(SelfAssessment.objects.select_related("team"), pk=pk) if pk else None
+    initial = {}
+    if assessment:
+        ensure_can_change_team(request.user, assessment.team, action="change practices of")
+    elif request.GET.get("team"):
+        initial["team"] = selectors.team_by_slug(request.GET["team"])
+    form = SelfAssessmentForm(request.POST or None, instance=assessment, initial=initial)
+    if request.method == "POST":
+
+        def write(data):
+            if assessment:
+                return services.self_assessment_update(actor=request.user, assessment=assessment, data=data)
+            return services.self_assessment_create(actor=request.user, data=data)
+
+        saved = save_form_with(form, write)
+        if saved:
+            messages.success(request, f"Saved {saved}. The scorecard is being recomputed.")
+            return redirect("practices:team-scorecard", slug=saved.team.slug)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": "Edit self-assessment" if assessment else "New self-assessment",
+            "cancel_url": reverse("practices:self-assessment-list"),
+        },
+    )
+
+
+@require_POST
+def self_assessment_delete(request, pk):
+    assessment = get_object_or_404(SelfAssessment.objects.select_related("team"), pk=pk)
+    services.self_assessment_delete(actor=request.user, assessment=assessment)
+    messages.success(request, f"Removed {assessment}.")
+    return redirect("practices:team-scorecard", slug=assessment.team.slug)
+
+
+def engagement_list(request):
+    filterset = EngagementFilterSet(request.GET, queryset=selectors.engagement_list())
+    return render(
+        request,
+        "practices/engagement_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
+    )
+
+
+def engagement_form(request):
+    form = EngagementForm(request.POST or None)
+    if request.method == "POST":
+        saved = save_form_with(form, lambda data: services.engagement_create(actor=request.user, data=data))
+        if saved:
+            messages.success(request, "Engagement started; the scorecard before is recorded.")
+            return redirect(saved)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": "New enabling engagement",
+            "cancel_url": reverse("practices:engagement-list"),
+        },
+    )
+
+
+def engagement_detail(request, pk):
+    engagement = selectors.engagement_detail(pk=pk)
+    team = engagement.team
+    history = list(selectors.snapshot_history(team=team))
+    return render(
+        request,
+        "practices/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "goals": goal_progress(engagement),
+            "categories": [
+                (
+                    name,
+                    engagement.before_snapshot.category_levels.get(code)
+                    if engagement.before_snapshot
+                    else None,
+                    engagement.after_snapshot.category_levels.get(code)
+                    if engagement.after_snapshot
+                    else None,
+                )
+                for code, name in CATEGORIES
+            ],
+            "history_json": charts.level_history(history) if history else None,
+            "can_edit": can_change_team(request.user, engagement.enabling_team)
+            or can_change_team(request.user, team),
+        },
+    )
+
+
+@require_POST
+def engagement_complete(request, pk):
+    engagement = selectors.engagement_detail(pk=pk)
+    services.engagement_complete(actor=request.user, engagement=engagement)
+    messages.success(request, "Engagement completed; the scorecard after is recorded.")
+    return redirect(engagement)
+
+
+def survey(request):
+    results = selectors.survey_results()
+    rounds = list(selectors.survey_round_list())
+    return render(
+        request,
+        "practices/survey.html",
+        {
+            "rounds": rounds,
+            "open_rounds": [r for r in rounds if r.is_open()],
+            "results": results,
+            "trend_json": charts.survey_trend(results) if results else None,
+            "questions": QUESTIONS,
+            "high_load": HIGH_LOAD,
+        },
+    )
+
+
+def survey_answer(request, round_id):
+    survey_round = get_object_or_404(SurveyRound, pk=round_id)
+    form = SurveyResponseForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        saved = save_form_with(
+            form,
+            lambda data: services.survey_response_submit(
+                actor=request.user, data=data | {"round": survey_round}
+            ),
+        )
+        if saved:
+            messages.success(request, f"Thank you: your answers for {saved.team} are saved.")
+            return redirect("practices:survey")
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"Cognitive-load survey: {survey_round.name}",
+            "cancel_url": reverse("practices:survey"),
+            "submit_label": "Submit answers",
+        },
+    )
