@@ -7,13 +7,17 @@ from apps.practices.models import Level
 from apps.practices.rubric import CATEGORIES
 
 LEVEL_TICKS = {"tickvals": [0, 1, 2, 3], "ticktext": [label for _, label in Level.choices]}
-LEVEL_COLOURS = [[0, "#e4e7ec"], [0.33, "#d6a26b"], [0.66, "#b8c2cc"], [1, "#e8c547"]]
+# One flat colour per level (None, Bronze, Silver, Gold) on a scale from -0.5 to 3.5.
+LEVEL_COLOURS = [
+    [edge, colour]
+    for index, colour in enumerate(["#eef2f6", "#e3a86b", "#b8c2cc", "#f2cf4a"])
+    for edge in (index / 4, (index + 1) / 4)
+]
 
 
 def layout(fig: go.Figure, **kwargs) -> str:
-    fig.update_layout(
-        margin={"l": 50, "r": 20, "t": 30, "b": 40}, height=320, template="plotly_white", **kwargs
-    )
+    base = {"margin": {"l": 50, "r": 20, "t": 30, "b": 40}, "height": 320, "template": "plotly_white"}
+    fig.update_layout(**(base | kwargs))
     return fig.to_json()
 
 
@@ -62,15 +66,20 @@ def heatmap(rows: list) -> str:
             text=text,
             texttemplate="%{text}",
             colorscale=LEVEL_COLOURS,
-            zmin=0,
-            zmax=3,
+            zmin=-0.5,
+            zmax=3.5,
             colorbar={"title": "Level", **LEVEL_TICKS},
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
             xgap=2,
             ygap=2,
         )
     )
-    return layout(fig, height=max(320, 34 * len(teams) + 90), yaxis={"autorange": "reversed"})
+    return layout(
+        fig,
+        height=max(320, 34 * len(teams) + 90),
+        yaxis={"autorange": "reversed"},
+        margin={"l": 170, "r": 20, "t": 20, "b": 60},
+    )
 
 
 def survey_trend(results: list) -> str:

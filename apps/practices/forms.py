@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.practices.checks import CHECKS
-from apps.practices.models import Engagement, SelfAssessment, SurveyResponse
+from apps.practices.models import Engagement, SelfAssessment, SurveyResponse, http_url_validator
 from apps.practices.rubric import get_rubric
 from apps.practices.services import ASSESSMENT_FIELDS
 from apps.practices.survey import LIKERT_CHOICES, QUESTION_FIELDS, QUESTIONS
@@ -13,6 +13,13 @@ class DateInput(forms.DateInput):
 
 
 class SelfAssessmentForm(forms.ModelForm):
+    evidence_url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        validators=[http_url_validator],
+        help_text=SelfAssessment.evidence_url.field.help_text,
+    )
+
     class Meta:
         model = SelfAssessment
         fields = ASSESSMENT_FIELDS

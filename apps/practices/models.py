@@ -37,7 +37,9 @@ class SubjectType(models.TextChoices):
     MODEL = "model", "Model"
 
 
-http_url_validator = URLValidator(schemes=["http", "https"], message="Give an http(s) URL to the evidence.")
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message="Give an http(s) URL to the evidence.", code="not_http_url"
+)
 
 
 class SelfAssessment(models.Model):
