@@ -23,12 +23,17 @@ def response_targets() -> dict:
     return getattr(settings, "REGISTRY_FEEDBACK_TARGETS", DEFAULT_TARGETS)
 
 
-def overdue_q(now: datetime.datetime | None = None, prefix: str = "") -> Q:
-    """Feedback not acknowledged / not resolved within its model's support-tier targets."""
+def overdue_q(
+    now: datetime.datetime | None = None, prefix: str = "", tier_field: str = "model__support_tier"
+) -> Q:
+    """Feedback not acknowledged / not resolved within its model's support-tier targets.
+
+    ``prefix`` reaches feedback from another model (e.g. ``feedback__`` from RegisteredModel) and
+    ``tier_field`` is the path to the support tier from there."""
     now = now or timezone.now()
     condition = Q()
     for tier, (acknowledge, resolve) in response_targets().items():
-        condition |= Q(**{f"{prefix}model__support_tier": tier}) & (
+        condition |= Q(**{tier_field: tier}) & (
             Q(**{f"{prefix}status": FeedbackStatus.OPEN, f"{prefix}filed_at__lt": now - acknowledge})
             | Q(
                 **{f"{prefix}filed_at__lt": now - resolve},
