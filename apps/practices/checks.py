@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from apps.practices.models import Practice
 from apps.practices.rubric import threshold
+from apps.registry.feedback_loop import response_targets
 from apps.registry.models import CARD_SECTIONS
 
 
@@ -286,9 +287,9 @@ def control_segment(mf, facts) -> CheckResult:
     return failed("No control-segment observation, so lift cannot be measured.", control=0)
 
 
-def feedback_breaches(feedback, tier_targets: dict, now: datetime.datetime) -> list[str]:
-    acknowledge = datetime.timedelta(hours=tier_targets["acknowledge_hours"])
-    resolve = datetime.timedelta(days=tier_targets["resolve_days"])
+def feedback_breaches(feedback, targets: tuple, now: datetime.datetime) -> list[str]:
+    """Which of the tier's targets (acknowledge within, resolve within) this item missed, so far."""
+    acknowledge, resolve = targets
     first_answer = feedback.acknowledged_at or feedback.resolved_at or now
     breaches = []
     if first_answer - feedback.filed_at > acknowledge:
@@ -305,11 +306,11 @@ def feedback_breaches(feedback, tier_targets: dict, now: datetime.datetime) -> l
     how_to_fix="Acknowledge and resolve feedback within the targets of the model's support tier.",
 )
 def feedback_answered(mf, facts) -> CheckResult:
+    """Judged on every item ever filed, with the registry's support-tier targets."""
     if not mf.feedback:
         return not_applicable("No feedback filed.", feedback=0)
-    targets = threshold("feedback_targets")
-    tier_targets = targets.get(mf.model.support_tier) or targets["tier_2"]
-    late = [item for item in mf.feedback if feedback_breaches(item, tier_targets, facts.now)]
+    targets = response_targets()[mf.model.support_tier]
+    late = [item for item in mf.feedback if feedback_breaches(item, targets, facts.now)]
     evidence = {"feedback": len(mf.feedback), "late": len(late), "tier": mf.model.support_tier}
     if late:
         titles = "; ".join(item.title for item in late[:3])

@@ -3,7 +3,7 @@ complicated-subsystem teams) and the model delivery keys (DORA for models):
 
 - production promotions per month: stage changes to production that are not rollbacks;
 - request lead time: median days from a model request's submission to its delivery (apps.modelrequests);
-- rollback rate: rollbacks / production promotions over the window;
+- rollback rate: rollbacks (the move back to production) / production promotions over the window;
 - time to restore: median hours from a high or critical feedback item being filed to its resolution.
 """
 
@@ -69,7 +69,7 @@ def promotions_by_month(since: datetime.datetime) -> dict:
 
 def rollbacks(since: datetime.datetime) -> dict:
     rows = (
-        StageChange.objects.filter(is_rollback=True, created_at__gte=since)
+        StageChange.objects.filter(is_rollback=True, to_stage="production", created_at__gte=since)
         .values("version__model__value_stream_id")
         .annotate(n=Count("id"))
     )

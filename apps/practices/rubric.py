@@ -53,12 +53,7 @@ DEFAULT_THRESHOLDS = {
     "override_window_days": 90,  # no gate override in this many days
     "max_model_age_days": 90,  # the newest version must be younger than this
     "metric_tolerance": 1e-6,  # re-runs agree when every metric is within this
-    # Feedback targets per support tier: acknowledge within hours, resolve within days.
-    "feedback_targets": {
-        "tier_1": {"acknowledge_hours": 24, "resolve_days": 7},
-        "tier_2": {"acknowledge_hours": 72, "resolve_days": 14},
-        "tier_3": {"acknowledge_hours": 168, "resolve_days": 30},
-    },
+    # Feedback targets per support tier are the registry's (settings.REGISTRY_FEEDBACK_TARGETS).
 }
 
 

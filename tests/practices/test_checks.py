@@ -151,7 +151,7 @@ def file_feedback(model, *, hours_ago, acknowledged_after=None, resolved_after=N
 
 
 def test_feedback_answered_against_tier_targets():
-    model = ScoredModelFactory(support_tier="tier_1")  # acknowledge within 24 h, resolve within 7 days
+    model = ScoredModelFactory(support_tier="tier_2")  # registry: acknowledge within 24 h, resolve in 7 days
     assert run("feedback_answered", model).status == Status.NOT_APPLICABLE
     file_feedback(model, hours_ago=100, acknowledged_after=2, resolved_after=50)
     file_feedback(model, hours_ago=5)  # still open but inside its target
@@ -159,13 +159,16 @@ def test_feedback_answered_against_tier_targets():
     file_feedback(model, hours_ago=30)  # open and unacknowledged past 24 h
     result = run("feedback_answered", model)
     assert result.status == Status.FAIL
-    assert result.evidence == {"feedback": 3, "late": 1, "tier": "tier_1"}
+    assert result.evidence == {"feedback": 3, "late": 1, "tier": "tier_2"}
 
 
-def test_feedback_tier_3_is_more_lenient():
-    model = ScoredModelFactory(support_tier="tier_3")
-    file_feedback(model, hours_ago=30)
-    assert run("feedback_answered", model).status == Status.PASS
+def test_feedback_targets_depend_on_the_tier():
+    lenient = ScoredModelFactory(support_tier="tier_3")
+    file_feedback(lenient, hours_ago=30)
+    assert run("feedback_answered", lenient).status == Status.PASS
+    strict = ScoredModelFactory(support_tier="tier_1")
+    file_feedback(strict, hours_ago=30, acknowledged_after=6)  # acknowledged, but after the 4 h target
+    assert run("feedback_answered", strict).status == Status.FAIL
 
 
 def test_recently_retrained():
