@@ -1,6 +1,7 @@
 """One filterset per list, shared by the browser pages and the API."""
 
 import django_filters
+from django.db.models import Q
 
 from apps.practices.models import (
     Engagement,
@@ -15,15 +16,32 @@ from apps.registry.models import RegisteredModel
 from apps.teams.filtersets import TeamSlugFilter
 from apps.teams.models import Team
 
+LEVEL_CHOICES = [(str(value), label) for value, label in Level.choices]
 
-class ScorecardFilterSet(django_filters.FilterSet):
-    subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
-    team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug", label="Team")
-    model = TeamSlugFilter(queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model")
-    level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int)
-    min_level = django_filters.TypedChoiceFilter(
-        choices=Level.choices, coerce=int, field_name="level", lookup_expr="gte", label="At least"
+
+class ModelScorecardFilterSet(django_filters.FilterSet):
+    """Model scorecards (the overview page's list)."""
+
+    team = TeamSlugFilter(
+        queryset=Team.objects.all(), to_field_name="slug", method="of_team", label="Team (owner)"
     )
+    level = django_filters.ChoiceFilter(choices=LEVEL_CHOICES, empty_label="Any")
+    min_level = django_filters.ChoiceFilter(
+        choices=LEVEL_CHOICES, field_name="level", lookup_expr="gte", label="At least", empty_label="Any"
+    )
+
+    class Meta:
+        model = ScorecardSnapshot
+        fields = ["team", "level", "min_level"]
+
+    def of_team(self, queryset, name, value):
+        """A team's own scorecard and those of the models it owns."""
+        return queryset.filter(Q(team=value) | Q(model__owning_team=value))
+
+
+class ScorecardFilterSet(ModelScorecardFilterSet):
+    subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
+    model = TeamSlugFilter(queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model")
 
     class Meta:
         model = ScorecardSnapshot

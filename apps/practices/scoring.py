@@ -4,7 +4,8 @@ and, for teams, the MLOps maturity level.
 A category's level is the highest of Bronze/Silver/Gold such that no check of that category at that
 level or below fails; the subject's level is the lowest of its category levels (so: the highest level
 whose checks, and all lower levels' checks, pass). "Not applicable" and "no data yet" do not block a
-level; "no data yet" is listed as such in the next-level report.
+level; "no data yet" is listed as such in the next-level report. A category whose checks are all
+not applicable or without data has no level and does not count.
 """
 
 import hashlib
@@ -79,11 +80,17 @@ def result_row(entry: RubricEntry, result: CheckResult) -> dict:
     }
 
 
+JUDGED = (Status.PASS, Status.FAIL)
+
+
 def levels_of(results: list) -> tuple[dict, int]:
+    """Category levels (only categories with at least one judged check: a team without models gets
+    no "Gold" for model categories by default) and the overall level, the lowest of them."""
     category_levels = {}
     for category in dict.fromkeys(row["category"] for row in results):
         rows = [row for row in results if row["category"] == category]
-        category_levels[category] = achieved_level(rows)
+        if any(row["status"] in JUDGED for row in rows):
+            category_levels[category] = achieved_level(rows)
     overall = min(category_levels.values()) if category_levels else Level.NONE
     return category_levels, int(overall)
 

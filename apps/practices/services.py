@@ -253,13 +253,15 @@ def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: 
 
 
 @transaction.atomic
-def engagement_complete(*, actor: AbstractBaseUser, engagement: Engagement) -> Engagement:
+def engagement_complete(
+    *, actor: AbstractBaseUser, engagement: Engagement, now: datetime.datetime | None = None
+) -> Engagement:
     """Close the time-box: record the team's scorecard after, and end the interaction."""
     engagement = Engagement.objects.select_for_update().select_related("interaction").get(pk=engagement.pk)
     ensure_can_run_engagement(actor, engagement.interaction)
     if engagement.completed_at:
         raise Conflict("This engagement is already completed.", allowed=[])
-    now = timezone.now()
+    now = now or timezone.now()
     engagement.after_snapshot = team_scorecard_recompute(team=engagement.interaction.to_team, now=now)
     engagement.completed_at = now
     engagement.save(update_fields=["after_snapshot", "completed_at"])

@@ -8,7 +8,7 @@ from apps.core.paging import paginate
 from apps.core.permissions import can_change_team, ensure_can_change_team
 from apps.practices import charts, delivery, selectors, services
 from apps.practices.engagements import goal_progress
-from apps.practices.filtersets import EngagementFilterSet, ScorecardFilterSet, SelfAssessmentFilterSet
+from apps.practices.filtersets import EngagementFilterSet, ModelScorecardFilterSet, SelfAssessmentFilterSet
 from apps.practices.forms import EngagementForm, SelfAssessmentForm, SurveyResponseForm
 from apps.practices.models import SelfAssessment, SurveyRound
 from apps.practices.rubric import CATEGORIES
@@ -18,7 +18,7 @@ from apps.practices.survey import HIGH_LOAD, QUESTIONS
 
 def overview(request):
     grid = selectors.heatmap()
-    filterset = ScorecardFilterSet(
+    filterset = ModelScorecardFilterSet(
         request.GET, queryset=selectors.latest_snapshots().filter(subject_type="model")
     )
     return render(

@@ -43,8 +43,12 @@ def test_not_applicable_and_no_data_do_not_block():
         row("a", "quality", Level.BRONZE, "not_applicable"),
         row("b", "outcomes", Level.SILVER, "no_data"),
         row("c", "quality", Level.GOLD, "pass"),
+        row("d", "engineering", Level.BRONZE, "pass"),
+        row("e", "engineering", Level.SILVER, "fail"),
     ]
-    assert levels_of(rows)[1] == Level.GOLD
+    categories, level = levels_of(rows)
+    assert categories == {"quality": Level.GOLD, "engineering": Level.BRONZE}  # outcomes: nothing judged
+    assert level == Level.BRONZE
 
 
 def test_next_level_needs_lists_failing_checks_of_next_level_and_below():
