@@ -21,35 +21,50 @@ def layout(fig: go.Figure, **kwargs) -> str:
     return fig.to_json()
 
 
-def level_history(snapshots) -> str:
-    """Overall level (and MLOps level for teams) over time, as steps."""
+def level_history(snapshots, *, band: tuple | None = None) -> str:
+    """Overall level (and MLOps level for teams) over time, as steps up to the last recompute;
+    ``band`` = (start, end) shades a period such as an engagement's time-box."""
     snapshots = list(snapshots)
-    times = [s.computed_at for s in snapshots]
+    times = [s.computed_at for s in snapshots] + [snapshots[-1].confirmed_at]
+    points = [*snapshots, snapshots[-1]]
     fig = go.Figure(
-        go.Scatter(
-            x=times, y=[s.level for s in snapshots], mode="lines+markers", line_shape="hv", name="Level"
-        )
+        go.Scatter(x=times, y=[s.level for s in points], mode="lines+markers", line_shape="hv", name="Level")
     )
     if any(s.mlops_level is not None for s in snapshots):
         fig.add_trace(
             go.Scatter(
                 x=times,
-                y=[s.mlops_level for s in snapshots],
-                mode="lines+markers",
+                y=[s.mlops_level for s in points],
+                mode="lines",
                 line_shape="hv",
-                name="MLOps level",
+                name="MLOps level (0-2)",
                 line={"dash": "dot"},
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=times, y=[s.passed for s in snapshots], name="Checks passing", yaxis="y2", line_shape="hv"
+            x=times,
+            y=[s.passed for s in points],
+            name="Checks passing",
+            yaxis="y2",
+            line_shape="hv",
+            line={"color": "#98a2b3", "width": 1},
         )
     )
+    if band and band[0]:
+        fig.add_vrect(x0=band[0], x1=band[1] or times[-1], fillcolor="#8b5cc4", opacity=0.12, line_width=0)
+    most = max(s.passed + s.failed for s in snapshots) or 1
     return layout(
         fig,
         yaxis={"range": [-0.2, 3.2], **LEVEL_TICKS, "title": "Level"},
-        yaxis2={"overlaying": "y", "side": "right", "title": "Checks passing", "rangemode": "tozero"},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "title": "Checks passing",
+            "range": [-0.2 * most / 3, most * 3.2 / 3],
+            "showgrid": False,
+            "tickformat": "d",
+        },
         legend={"orientation": "h", "y": -0.2},
     )
 

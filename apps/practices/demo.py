@@ -97,11 +97,11 @@ ENGAGEMENTS = [
 
 def start_engagements(org) -> None:
     lead = org.users["arjun"]
-    for slug, goals in ENGAGEMENTS:
+    for slug, goals, notes in ENGAGEMENTS:
         interaction = facilitating(org, slug)
         if interaction and not hasattr(interaction, "engagement"):
             services.engagement_create(
-                actor=lead, data={"interaction": interaction, "goals": goals, "notes": interaction.purpose}
+                actor=lead, data={"interaction": interaction, "goals": goals, "notes": notes}
             )
 
 

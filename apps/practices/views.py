@@ -94,8 +94,12 @@ def stream_delivery(request):
         {
             "streams": streams,
             "kinds": delivery.DELIVERY_KINDS,
-            "share_json": charts.delivery_share(streams),
-            "promotions_json": charts.promotions(streams),
+            "share_json": charts.delivery_share(streams)
+            if any(s["production_models"] for s in streams)
+            else None,
+            "promotions_json": charts.promotions(streams)
+            if any(s["promotions_by_month"] for s in streams)
+            else None,
             "window_days": delivery.WINDOW_DAYS,
         },
     )
@@ -197,11 +201,16 @@ def engagement_detail(request, pk):
                 )
                 for code, name in CATEGORIES
             ],
-            "history_json": charts.level_history(history) if history else None,
+            "history_json": charts.level_history(history, band=time_box(engagement)) if history else None,
             "can_edit": can_change_team(request.user, engagement.enabling_team)
             or can_change_team(request.user, team),
         },
     )
+
+
+def time_box(engagement) -> tuple:
+    end = engagement.completed_at.date() if engagement.completed_at else engagement.interaction.expected_end
+    return (engagement.interaction.start_date, end)
 
 
 @require_POST
