@@ -90,8 +90,13 @@ ENGAGEMENTS = [
     (
         "demand-planning",
         ["practice_ci", "practice_automated_tests", "practice_monitoring", "training_reproducible"],
+        "Pairing sessions twice a week; pipeline templates from the platform.",
     ),
-    ("fraud-signals", ["practice_ci", "practice_automated_tests", "practice_monitoring"]),
+    (
+        "fraud-signals",
+        ["practice_ci", "practice_automated_tests", "practice_monitoring"],
+        "Start with CI on the feature code, then model tests in the training pipeline.",
+    ),
 ]
 
 

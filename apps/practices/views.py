@@ -3,9 +3,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.forms import save_form_with
 from apps.core.paging import paginate
 from apps.core.permissions import can_change_team, ensure_can_change_team
+from apps.core.views_forms import service_form_page
 from apps.practices import charts, delivery, selectors, services
 from apps.practices.engagements import goal_progress
 from apps.practices.filtersets import EngagementFilterSet, ModelScorecardFilterSet, SelfAssessmentFilterSet
@@ -121,26 +121,19 @@ def self_assessment_form(request, pk=None):
         ensure_can_change_team(request.user, assessment.team, action="change practices of")
     elif request.GET.get("team"):
         initial["team"] = selectors.team_by_slug(request.GET["team"])
-    form = SelfAssessmentForm(request.POST or None, instance=assessment, initial=initial)
-    if request.method == "POST":
 
-        def write(data):
-            if assessment:
-                return services.self_assessment_update(actor=request.user, assessment=assessment, data=data)
-            return services.self_assessment_create(actor=request.user, data=data)
+    def write(data):
+        if assessment:
+            return services.self_assessment_update(actor=request.user, assessment=assessment, data=data)
+        return services.self_assessment_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved {saved}. The scorecard is being recomputed.")
-            return redirect("practices:team-scorecard", slug=saved.team.slug)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": "Edit self-assessment" if assessment else "New self-assessment",
-            "cancel_url": reverse("practices:self-assessment-list"),
-        },
+        form=SelfAssessmentForm(request.POST or None, instance=assessment, initial=initial),
+        write=write,
+        title="Edit self-assessment" if assessment else "New self-assessment",
+        cancel_url=reverse("practices:self-assessment-list"),
+        redirect_to=lambda saved: reverse("practices:team-scorecard", args=[saved.team.slug]),
     )
 
 
@@ -162,20 +155,12 @@ def engagement_list(request):
 
 
 def engagement_form(request):
-    form = EngagementForm(request.POST or None)
-    if request.method == "POST":
-        saved = save_form_with(form, lambda data: services.engagement_create(actor=request.user, data=data))
-        if saved:
-            messages.success(request, "Engagement started; the scorecard before is recorded.")
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": "New enabling engagement",
-            "cancel_url": reverse("practices:engagement-list"),
-        },
+        form=EngagementForm(request.POST or None),
+        write=lambda data: services.engagement_create(actor=request.user, data=data),
+        title="New enabling engagement",
+        cancel_url=reverse("practices:engagement-list"),
     )
 
 
@@ -240,24 +225,13 @@ def survey(request):
 
 def survey_answer(request, round_id):
     survey_round = get_object_or_404(SurveyRound, pk=round_id)
-    form = SurveyResponseForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        saved = save_form_with(
-            form,
-            lambda data: services.survey_response_submit(
-                actor=request.user, data=data | {"round": survey_round}
-            ),
-        )
-        if saved:
-            messages.success(request, f"Thank you: your answers for {saved.team} are saved.")
-            return redirect("practices:survey")
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Cognitive-load survey: {survey_round.name}",
-            "cancel_url": reverse("practices:survey"),
-            "submit_label": "Submit answers",
-        },
+        form=SurveyResponseForm(request.POST or None, user=request.user),
+        write=lambda data: services.survey_response_submit(
+            actor=request.user, data=data | {"round": survey_round}
+        ),
+        title=f"Cognitive-load survey: {survey_round.name}",
+        cancel_url=reverse("practices:survey"),
+        redirect_to=lambda saved: reverse("practices:survey"),
     )
