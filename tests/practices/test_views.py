@@ -136,3 +136,11 @@ def test_rubric_page(client, browser_login, outsider):
     browser_login(client, outsider)
     page = client.get("/practices/rubric/").content.decode()
     assert "Training reproducible" in page and "Level 2: CI/CD pipeline automation" in page
+
+
+def test_team_page_shows_the_practices_summary(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    assert "Not computed yet" in client.get(f"/teams/{team.slug}/").content.decode()
+    services.team_scorecard_recompute(team=team)
+    page = client.get(f"/teams/{team.slug}/").content.decode()
+    assert "Engineering practice" in page and "Level 0: manual process" in page
