@@ -1,5 +1,5 @@
-"""Factories for the practices tests (registry rows are built here too, with names of their own, so
-they do not clash with the registry area's factories when branches merge)."""
+"""Factories for the practices tests. Versions are plain rows (no fitted artefact): the checks read
+only their lineage, metrics, stage and timestamps."""
 
 import datetime
 
@@ -7,22 +7,17 @@ import factory
 from django.utils import timezone
 
 from apps.practices.models import SelfAssessment, SurveyResponse, SurveyRound
-from apps.registry.models import CARD_SECTIONS, ModelVersion, RegisteredModel, StageChange
+from apps.registry.models import ModelVersion, StageChange
 from tests.factories import TeamFactory
+from tests.registry.factories import RegisteredModelFactory
 
-FULL_CARD = {name: f"{label}: written." for name, label in CARD_SECTIONS}
 
-
-class ScoredModelFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RegisteredModel
+class ScoredModelFactory(RegisteredModelFactory):
+    """A registered model with an on-call contact and a small baseline margin."""
 
     name = factory.Sequence(lambda n: f"Scored model {n}")
     slug = factory.Sequence(lambda n: f"scored-model-{n}")
-    owning_team = factory.SubFactory(TeamFactory)
-    value_stream = factory.LazyAttribute(lambda m: m.owning_team.value_stream)
     oncall_contact = "oncall@example.com"
-    primary_metric = "roc_auc"
     baseline_margin = 0.01
 
 

@@ -10,13 +10,13 @@ from apps.practices.sources import load_facts
 from apps.registry.models import Feedback
 from tests.factories import TeamFactory
 from tests.practices.factories import (
-    FULL_CARD,
     ScoredModelFactory,
     ScoredVersionFactory,
     SelfAssessmentFactory,
     age,
     stage_change,
 )
+from tests.registry.factories import FULL_CARD
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from apps.practices.scoring import aggregate, levels_of, mlops_level_of, next_le
 from apps.practices.services import evaluate
 from tests.factories import TeamFactory
 from tests.practices.factories import (
-    FULL_CARD,
     ScoredModelFactory,
     ScoredVersionFactory,
     SelfAssessmentFactory,
 )
+from tests.registry.factories import FULL_CARD
 
 
 def row(check, category, level, status):

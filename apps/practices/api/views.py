@@ -141,7 +141,7 @@ class SurveyResponseViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         responses = selectors.survey_response_list()
-        if is_platform_staff(self.request.user):
+        if getattr(self, "swagger_fake_view", False) or is_platform_staff(self.request.user):
             return responses
         return responses.filter(respondent=self.request.user)
 
