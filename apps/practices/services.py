@@ -6,6 +6,7 @@ import datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
@@ -36,22 +37,43 @@ ENGAGEMENT_FIELDS = ("interaction", "goals", "notes")
 # --- Scorecards ---------------------------------------------------------------------------------
 
 
-def record_snapshot(card: Scorecard, *, now: datetime.datetime) -> ScorecardSnapshot:
-    """Keep a new history row when the outcome changed; otherwise confirm the latest row (idempotent)."""
+def subject_key(subject_type: str, subject_id: int) -> tuple:
+    return (subject_type, subject_id)
+
+
+def record_snapshots(cards: list[Scorecard], *, now: datetime.datetime) -> list[ScorecardSnapshot]:
+    """Keep a new history row for each subject whose outcome changed; for the others only confirm the
+    latest row (so recomputing twice adds nothing). A fixed number of queries for any number of cards."""
+    team_ids = [c.subject.pk for c in cards if c.subject_type == SubjectType.TEAM]
+    model_ids = [c.subject.pk for c in cards if c.subject_type == SubjectType.MODEL]
+    latest = {
+        subject_key(s.subject_type, s.team_id or s.model_id): s
+        for s in ScorecardSnapshot.objects.select_for_update().filter(
+            Q(team_id__in=team_ids) | Q(model_id__in=model_ids), is_latest=True
+        )
+    }
+    unchanged, superseded, new, result = [], [], [], []
+    for card in cards:
+        previous = latest.get(subject_key(card.subject_type, card.subject.pk))
+        if previous and previous.fingerprint == card.fingerprint:
+            previous.confirmed_at = now
+            unchanged.append(previous.pk)
+            result.append(previous)
+            continue
+        if previous:
+            superseded.append(previous.pk)
+        snapshot = new_snapshot(card, now)
+        new.append(snapshot)
+        result.append(snapshot)
+    ScorecardSnapshot.objects.filter(pk__in=unchanged).update(confirmed_at=now)
+    ScorecardSnapshot.objects.filter(pk__in=superseded).update(is_latest=False)
+    ScorecardSnapshot.objects.bulk_create(new)
+    return result
+
+
+def new_snapshot(card: Scorecard, now: datetime.datetime) -> ScorecardSnapshot:
     subject_field = "team" if card.subject_type == SubjectType.TEAM else "model"
-    latest = (
-        ScorecardSnapshot.objects.select_for_update()
-        .filter(**{subject_field: card.subject, "is_latest": True})
-        .first()
-    )
-    if latest and latest.fingerprint == card.fingerprint:
-        latest.confirmed_at = now
-        latest.save(update_fields=["confirmed_at"])
-        return latest
-    if latest:
-        latest.is_latest = False
-        latest.save(update_fields=["is_latest"])
-    return ScorecardSnapshot.objects.create(
+    return ScorecardSnapshot(
         subject_type=card.subject_type,
         **{subject_field: card.subject},
         computed_at=now,
@@ -91,7 +113,7 @@ def evaluate(*, teams=None, models=None, now: datetime.datetime | None = None) -
 def scorecards_recompute(*, teams=None, models=None, now: datetime.datetime | None = None) -> list:
     """Recompute and record scorecards; safe to run twice (an unchanged outcome adds no row)."""
     now = now or timezone.now()
-    return [record_snapshot(card, now=now) for card in evaluate(teams=teams, models=models, now=now)]
+    return record_snapshots(evaluate(teams=teams, models=models, now=now), now=now)
 
 
 def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None) -> ScorecardSnapshot:
