@@ -239,19 +239,46 @@ def training_reproducible(mf, facts) -> CheckResult:
     if missing:
         return failed(f"v{version.number} lacks {', '.join(missing)}, so it cannot be re-run.", reruns=0)
     subject_run = next(run for run in mf.runs if run.key == f"version:{version.pk}")
-    reruns = [run for run in mf.runs if run.recipe == subject_run.recipe and run.key != subject_run.key]
-    if not reruns:
+    # (reference metrics, re-run metrics): other versions of the same recipe, then training jobs of the
+    # same recipe as the job that produced this version (registered or not).
+    pairs = [
+        (subject_run.metrics, run.metrics)
+        for run in mf.runs
+        if run.recipe == subject_run.recipe and run.key != subject_run.key
+    ]
+    subject_job = next((job for job in mf.job_runs if job.version_id == version.pk), None)
+    if subject_job:
+        pairs += [
+            (subject_job.metrics, job.metrics)
+            for job in mf.job_runs
+            if job.recipe == subject_job.recipe and job.key != subject_job.key and job.version_id is None
+        ]
+    if not pairs:
         return failed(f"No re-run of v{version.number}'s recipe to compare its metrics with.", reruns=0)
     tolerance = threshold("metric_tolerance")
-    for run in reruns:
-        differences = metric_differences(subject_run.metrics, run.metrics, tolerance)
+    for reference, rerun in pairs:
+        differences = metric_differences(reference, rerun, tolerance)
         if differences:
             return failed(
                 f"A re-run of v{version.number} gave different metrics: {differences}.",
-                reruns=len(reruns),
+                reruns=len(pairs),
                 differences=differences,
             )
-    return passed(f"{len(reruns)} re-run(s) of v{version.number} gave the same metrics.", reruns=len(reruns))
+    return passed(f"{len(pairs)} re-run(s) of v{version.number} gave the same metrics.", reruns=len(pairs))
+
+
+@check(
+    "retraining_scheduled",
+    title="Retraining scheduled",
+    subject="model",
+    how_to_fix="Schedule retraining on the newest dataset version with the platform's training service.",
+)
+def retraining_scheduled(mf, facts) -> CheckResult:
+    if not facts.training_available:
+        return no_data("The training area has no jobs yet.")
+    if mf.retraining_scheduled:
+        return passed("An enabled retraining schedule exists.")
+    return failed("No enabled retraining schedule.")
 
 
 @check(

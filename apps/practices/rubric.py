@@ -39,6 +39,7 @@ DEFAULT_RUBRIC: dict[str, dict] = {
     "control_segment": {"category": "outcomes", "level": "gold"},
     "feedback_answered": {"category": "operations", "level": "silver"},
     "recently_retrained": {"category": "operations", "level": "gold"},
+    "retraining_scheduled": {"category": "operations", "level": "gold"},
     # Checks on teams only.
     "trained_on_platform": {"category": "operations", "level": "silver"},
     "practice_version_control": {"category": "engineering", "level": "bronze"},

@@ -19,12 +19,13 @@ from apps.practices.rubric import CATEGORY_NAMES, RubricEntry, get_rubric
 # Google's "MLOps: continuous delivery and automation pipelines in machine learning":
 #   level 0, manual process: none of the below;
 #   level 1, ML pipeline automation: models trained by the platform pipeline, retrained within the
-#            configured age, and monitored (self-assessed monitoring or outcome data arriving);
+#            configured age or on a retraining schedule, and monitored (self-assessed monitoring or
+#            outcome data arriving);
 #   level 2, CI/CD pipeline automation: level 1 plus CI and automated tests (self-assessed) and
 #            promotion gates respected (no overrides).
 MLOPS_LEVEL_1 = (
     "trained_on_platform",
-    "recently_retrained",
+    ("recently_retrained", "retraining_scheduled"),
     ("practice_monitoring", "outcome_data_arriving"),
 )
 MLOPS_LEVEL_2 = ("practice_ci", "practice_automated_tests", "no_gate_overrides")

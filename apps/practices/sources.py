@@ -1,8 +1,9 @@
 """Facts the checks read, loaded for many models at once in a fixed number of queries.
 
 Registry data is always there (a version carries its training lineage and metrics, so re-runs are
-compared from versions). Outcome observations (``apps.outcomes``) are read when that app has a table
-with rows; otherwise the checks that need them report "no data yet" instead of passing or failing.
+compared between versions). Training jobs and retraining schedules (``apps.training``) and outcome
+observations (``apps.outcomes``) are read when those apps have tables with rows; until then the checks
+that need them report "no data yet" instead of passing or failing.
 """
 
 import datetime
@@ -62,6 +63,8 @@ class ModelFacts:
     consumer_count: int = 0
     recent_overrides: int = 0
     runs: list = field(default_factory=list)
+    job_runs: list = field(default_factory=list)  # JobRun of succeeded training jobs
+    retraining_scheduled: bool = False
     last_observation_at: datetime.datetime | None = None
     control_observations: int = 0
 
@@ -82,11 +85,22 @@ class ModelFacts:
         return sum(1 for v in self.versions if (v.source_key or "").startswith(PLATFORM_SOURCE_PREFIX))
 
 
+@dataclass(frozen=True)
+class JobRun:
+    """A succeeded training job: its full recipe (the platform's code trains it) and its metrics."""
+
+    key: str
+    version_id: int | None
+    recipe: tuple
+    metrics: dict
+
+
 @dataclass
 class Facts:
     now: datetime.datetime
     models: dict  # model id -> ModelFacts
     observations_available: bool
+    training_available: bool = False
 
 
 def version_run(version) -> Run:
@@ -130,11 +144,11 @@ def load_facts(model_ids=None, *, now: datetime.datetime | None = None) -> Facts
     )
     for row in overrides:
         facts[row["version__model_id"]].recent_overrides = row["n"]
-    observations_available = _load_observations(facts, ids)
     return Facts(
         now=now,
         models=facts,
-        observations_available=observations_available,
+        observations_available=_load_observations(facts, ids),
+        training_available=_load_training(facts, ids),
     )
 
 
@@ -150,6 +164,43 @@ def _load_observations(facts: dict, ids: list) -> bool:
     for row in rows:
         facts[row["model_id"]].last_observation_at = row["last"]
         facts[row["model_id"]].control_observations = row["control"]
+    return True
+
+
+def job_recipe(job) -> tuple:
+    return (
+        job.dataset_version.sha256,
+        job.estimator,
+        json.dumps(job.parameters, sort_keys=True),
+        json.dumps(job.features),
+        job.target,
+        job.seed,
+        job.cv_folds,
+        job.holdout_share,
+    )
+
+
+def _load_training(facts: dict, ids: list) -> bool:
+    job = optional_model("training", "TrainingJob")
+    if not has_rows(job):
+        return False
+    succeeded = job.objects.filter(registered_model_id__in=ids, status="succeeded").select_related(
+        "dataset_version"
+    )
+    for training_job in succeeded:
+        facts[training_job.registered_model_id].job_runs.append(
+            JobRun(
+                key=f"job:{training_job.pk}",
+                version_id=training_job.registered_version_id,
+                recipe=job_recipe(training_job),
+                metrics=training_job.metrics or {},
+            )
+        )
+    schedule = optional_model("training", "RetrainingSchedule")
+    for model_id in schedule.objects.filter(registered_model_id__in=ids, enabled=True).values_list(
+        "registered_model_id", flat=True
+    ):
+        facts[model_id].retraining_scheduled = True
     return True
 
 

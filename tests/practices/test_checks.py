@@ -182,9 +182,9 @@ def test_recently_retrained():
     assert run("recently_retrained", model).status == Status.PASS
 
 
-def test_outcome_checks_report_no_data_while_outcomes_has_none():
+def test_outcome_and_training_checks_report_no_data_while_those_areas_have_none():
     model = ScoredModelFactory()
-    for code in ("outcome_data_arriving", "control_segment"):
+    for code in ("outcome_data_arriving", "control_segment", "retraining_scheduled"):
         result = run(code, model)
         assert result.status == Status.NO_DATA, code
 
@@ -251,6 +251,7 @@ def test_every_registered_check_is_tested_here():
         "control_segment",
         "feedback_answered",
         "recently_retrained",
+        "retraining_scheduled",
         "trained_on_platform",
     } | {f"practice_{p}" for p in ["version_control", "ci", "automated_tests", "code_review", "monitoring"]}
     assert set(CHECKS) == tested
