@@ -84,7 +84,8 @@ def heatmap(rows: list) -> str:
             zmin=-0.5,
             zmax=3.5,
             colorbar={"title": "Level", **LEVEL_TICKS},
-            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+            customdata=[[row["url"]] * len(CATEGORIES) for row in rows],
+            hovertemplate="%{y} · %{x}: %{text}<extra>click for the scorecard</extra>",
             xgap=2,
             ygap=2,
         )

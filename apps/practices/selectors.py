@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 from apps.practices.rubric import CATEGORIES
@@ -58,6 +59,7 @@ def heatmap() -> dict:
         rows.append(
             {
                 "team": team,
+                "url": reverse("practices:team-scorecard", args=[team.slug]),
                 "snapshot": snapshot,
                 "cells": [levels.get(code) for code, _ in CATEGORIES],
             }

@@ -17,8 +17,9 @@ def test_heatmap_team_scorecard_and_engagement_pages(login_page, screenshot):
     assert page.locator("#heatmap-table td.heat.lvl-3").count() >= 1
     screenshot(page, "practices-heatmap")
     page.click("#heatmap-card summary")
+    assert page.locator("#heatmap-table").is_visible()
 
-    page.get_by_role("link", name="Demand Planning").first.click()
+    page.locator("#heatmap-table").get_by_role("link", name="Demand Planning").click()
     page.wait_for_selector("[data-figure=history-figure] .main-svg")
     assert page.get_by_text("Self-assessed practices").is_visible()
     screenshot(page, "practices-team-scorecard")
