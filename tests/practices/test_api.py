@@ -274,3 +274,36 @@ def test_schema_documents_practices_endpoints(api_as, outsider):
         "/api/v1/engagements/{id}/complete/",
     ):
         assert path in schema["paths"], path
+
+
+def test_engagement_goals_update_and_outsiders_are_refused(api_as, team, outsider):
+    enabling = TeamFactory(team_type=TeamType.ENABLING, value_stream=None)
+    lead = member_of(enabling, MemberRole.LEAD)
+    interaction = InteractionFactory(
+        from_team=enabling,
+        to_team=team,
+        mode=InteractionMode.FACILITATING,
+        expected_end=timezone.localdate() + datetime.timedelta(days=9),
+    )
+    engagement = services.engagement_create(
+        actor=lead, data={"interaction": interaction, "goals": ["practice_ci"]}
+    )
+    url = f"/api/v1/engagements/{engagement.pk}/"
+    assert api_as(outsider).patch(url, {"goals": ["practice_monitoring"]}, format="json").status_code == 403
+    assert api_as(outsider).post(f"{url}complete/").status_code == 403
+    response = api_as(lead).patch(url, {"goals": ["practice_monitoring", "beats_baseline"]}, format="json")
+    assert response.status_code == 200 and response.json()["goals"] == [
+        "practice_monitoring",
+        "beats_baseline",
+    ]
+    assert api_as(lead).patch(url, {"goals": []}, format="json").status_code == 400
+
+
+def test_a_member_cannot_change_someone_elses_answers(api_as, team, team_engineer):
+    other = member_of(team, MemberRole.DATA_SCIENTIST)
+    response = SurveyResponseFactory(team=team, respondent=other)
+    url = f"/api/v1/survey-responses/{response.pk}/"
+    assert api_as(team_engineer).patch(url, {"onboarding": 1}, format="json").status_code == 404
+    assert api_as(other).patch(url, {"onboarding": 1}, format="json").status_code == 200
+    response.refresh_from_db()
+    assert response.onboarding == 1
