@@ -1,0 +1,277 @@
+"""Flow metrics of model requests, computed from the append-only transition history.
+
+- lead time = submitted -> first delivered; queue time = submitted -> first in progress;
+  cycle time = first in progress -> first delivered (DESIGN.md 3);
+- throughput = requests delivered per week; WIP = requests in progress now;
+- Little's law: mean WIP = throughput x mean cycle time (shown next to the measured WIP);
+- cumulative flow: requests per status at the end of each day of the period;
+- bottleneck: the queue (submitted, triaged, accepted) grew faster per week than the throughput over
+  the last ``RECENT_WEEKS`` weeks, with a suggested action.
+
+Means and weekly counts are aggregated in the database; only the day-by-day cumulative flow is swept
+in Python over the (id, status, time) triples.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, TruncWeek
+from django.utils import timezone
+
+from apps.modelrequests.models import BACKLOG_STATUSES, RequestStatus, RequestTransition
+from apps.teams.models import Team, TeamType
+
+S = RequestStatus
+PERIOD_DAYS = 182
+RECENT_WEEKS = 4
+AGEING_ITEMS = 10
+ACTIVE_STATUSES = (*BACKLOG_STATUSES, S.SELF_SERVICE, S.IN_PROGRESS)
+# Bottom to top of the cumulative flow diagram: finished work at the bottom.
+CFD_ORDER = (
+    S.RETIRED,
+    S.IN_PRODUCTION,
+    S.DELIVERED,
+    S.IN_PROGRESS,
+    S.SELF_SERVICE,
+    S.ACCEPTED,
+    S.TRIAGED,
+    S.SUBMITTED,
+    S.REJECTED,
+)
+
+ACTIONS = {
+    "self_service": "Send to self-service: most queued requests come from stream-aligned teams with "
+    "labelled data; they can train the model themselves on the platform.",
+    "add_capacity": "Add capacity: the delivering teams are at their WIP limit, so work waits for people.",
+    "enabling_team": "Ask an enabling team to help: work is not blocked by WIP limits, so coaching on "
+    "practices (smaller slices, automated tests, CI) should shorten cycle time.",
+}
+
+
+@dataclass
+class Bottleneck:
+    detected: bool
+    queue_now: int
+    queue_before: int
+    queue_growth_per_week: float
+    throughput_per_week: float
+    action: str = ""
+    action_text: str = ""
+
+
+@dataclass
+class FlowReport:
+    period_start: datetime.date
+    period_end: datetime.date
+    lead_time_days: float | None
+    queue_time_days: float | None
+    cycle_time_days: float | None
+    wip: int
+    wip_limit: int | None
+    throughput_per_week: float
+    littles_law_wip: float | None
+    weekly_throughput: list[dict]
+    ageing: list[dict]
+    cfd: dict = field(default_factory=dict)
+    bottleneck: Bottleneck | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _first_time(status: str):
+    return Subquery(
+        RequestTransition.objects.filter(request=OuterRef("pk"), to_status=status)
+        .order_by("at", "id")
+        .values("at")[:1],
+        output_field=DateTimeField(),
+    )
+
+
+def _days(value: datetime.timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 86400, 2)
+
+
+def _mean_times(requests: QuerySet, since: datetime.datetime) -> dict:
+    timed = requests.annotate(
+        t_sub=Coalesce(_first_time(S.SUBMITTED), F("submitted_at")),
+        t_start=_first_time(S.IN_PROGRESS),
+        t_done=_first_time(S.DELIVERED),
+    )
+
+    def span(end, start):
+        return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+    return timed.order_by().aggregate(
+        lead=Avg(span("t_done", "t_sub"), filter=Q(t_done__gte=since)),
+        queue=Avg(span("t_start", "t_sub"), filter=Q(t_start__gte=since)),
+        cycle=Avg(span("t_done", "t_start"), filter=Q(t_done__gte=since, t_start__isnull=False)),
+    )
+
+
+def _weekly_throughput(requests: QuerySet, *, weeks: int, now: datetime.datetime) -> list[dict]:
+    this_week = (now - datetime.timedelta(days=now.weekday())).date()
+    first_week = this_week - datetime.timedelta(weeks=weeks - 1)
+    since = datetime.datetime.combine(first_week, datetime.time.min, tzinfo=datetime.UTC)
+    rows = (
+        RequestTransition.objects.filter(
+            request__in=requests, to_status=S.DELIVERED, at__gte=since, at__lte=now
+        )
+        .annotate(week=TruncWeek("at"))
+        .values("week")
+        .annotate(n=Count("request", distinct=True))
+        .order_by("week")
+    )
+    counts = {row["week"].date() if hasattr(row["week"], "date") else row["week"]: row["n"] for row in rows}
+    return [
+        {"week": week, "delivered": counts.get(week, 0)}
+        for week in (first_week + datetime.timedelta(weeks=i) for i in range(weeks))
+    ]
+
+
+def _ageing(requests: QuerySet, *, now: datetime.datetime, lead_time_days: float | None) -> list[dict]:
+    rows = (
+        requests.filter(status__in=ACTIVE_STATUSES)
+        .select_related("delivering_team", "requesting_team")
+        .order_by("submitted_at", "id")[:AGEING_ITEMS]
+    )
+    return [
+        {
+            "id": r.pk,
+            "title": r.title,
+            "status": r.status,
+            "status_label": r.get_status_display(),
+            "delivering_team": r.delivering_team.slug,
+            "requesting_team": r.requesting_team.slug,
+            "age_days": _days(now - r.submitted_at),
+            "older_than_lead_time": lead_time_days is not None
+            and _days(now - r.submitted_at) > lead_time_days,
+        }
+        for r in rows
+    ]
+
+
+def cumulative_flow(requests: QuerySet, *, start: datetime.date, end: datetime.date) -> dict:
+    """``{"days": [...], "series": {status: [count per day]}}``: each request's status at the end of
+    each day, replayed from its transitions."""
+    events = (
+        RequestTransition.objects.filter(request__in=requests)
+        .order_by("at", "id")
+        .values_list("request_id", "to_status", "at")
+    )
+    days = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
+    current: dict[int, str] = {}
+    counts: Counter = Counter()
+    series = {status: [] for status in CFD_ORDER}
+    events = iter(events)
+    pending = next(events, None)
+    for day in days:
+        day_end = datetime.datetime.combine(
+            day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+        )
+        while pending is not None and pending[2] < day_end:
+            request_id, status, _ = pending
+            if request_id in current:
+                counts[current[request_id]] -= 1
+            current[request_id] = status
+            counts[status] += 1
+            pending = next(events, None)
+        for status in CFD_ORDER:
+            series[status].append(counts[status])
+    return {"days": days, "series": series}
+
+
+def _suggest(requests: QuerySet, *, wip: int, wip_limit: int | None) -> str:
+    queued = requests.filter(status__in=BACKLOG_STATUSES).aggregate(
+        total=Count("id"),
+        self_serviceable=Count(
+            "id",
+            filter=Q(requesting_team__team_type=TeamType.STREAM_ALIGNED, label_availability="available"),
+        ),
+    )
+    if queued["total"] and queued["self_serviceable"] * 2 >= queued["total"]:
+        return "self_service"
+    if wip_limit is not None and wip >= wip_limit:
+        return "add_capacity"
+    return "enabling_team"
+
+
+def bottleneck(
+    requests: QuerySet, *, cfd: dict, weekly: list[dict], wip: int, wip_limit: int | None
+) -> Bottleneck:
+    def queue_on(index: int) -> int:
+        return sum(cfd["series"][status][index] for status in BACKLOG_STATUSES)
+
+    days = len(cfd["days"])
+    back = min(RECENT_WEEKS * 7, days - 1)
+    queue_now, queue_before = queue_on(days - 1), queue_on(days - 1 - back)
+    weeks = max(back / 7, 1)
+    growth = (queue_now - queue_before) / weeks
+    recent = weekly[-RECENT_WEEKS:]
+    throughput = sum(w["delivered"] for w in recent) / max(len(recent), 1)
+    report = Bottleneck(
+        detected=growth > 0 and growth > throughput,
+        queue_now=queue_now,
+        queue_before=queue_before,
+        queue_growth_per_week=round(growth, 2),
+        throughput_per_week=round(throughput, 2),
+    )
+    if report.detected:
+        report.action = _suggest(requests, wip=wip, wip_limit=wip_limit)
+        report.action_text = ACTIONS[report.action]
+    return report
+
+
+def flow_report(
+    requests: QuerySet, *, now: datetime.datetime | None = None, period_days: int = PERIOD_DAYS
+) -> FlowReport:
+    """Flow metrics of a set of requests (one delivering team's, one stream's, or all)."""
+    now = now or timezone.now()
+    end = now.date()
+    start = end - datetime.timedelta(days=period_days)
+    since = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
+    requests = requests.order_by()
+    means = _mean_times(requests, since)
+    weekly = _weekly_throughput(requests, weeks=max(period_days // 7, 1), now=now)
+    throughput = sum(w["delivered"] for w in weekly) / len(weekly)
+    in_progress = requests.filter(status=S.IN_PROGRESS)
+    wip = in_progress.count()
+    wip_limit = _wip_limit(requests)
+    cycle = _days(means["cycle"])
+    lead = _days(means["lead"])
+    cfd = cumulative_flow(requests, start=start, end=end)
+    return FlowReport(
+        period_start=start,
+        period_end=end,
+        lead_time_days=lead,
+        queue_time_days=_days(means["queue"]),
+        cycle_time_days=cycle,
+        wip=wip,
+        wip_limit=wip_limit,
+        throughput_per_week=round(throughput, 2),
+        littles_law_wip=None if cycle is None else round(throughput / 7 * cycle, 2),
+        weekly_throughput=weekly,
+        ageing=_ageing(requests, now=now, lead_time_days=lead),
+        cfd=cfd,
+        bottleneck=bottleneck(requests, cfd=cfd, weekly=weekly, wip=wip, wip_limit=wip_limit),
+    )
+
+
+def _wip_limit(requests: QuerySet) -> int | None:
+    """The summed WIP limit of the teams delivering these requests."""
+    teams = Team.objects.filter(pk__in=requests.values("delivering_team"))
+    return teams.aggregate(total=Sum("wip_limit"))["total"]
