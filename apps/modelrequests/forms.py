@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
-from apps.modelrequests.services import BOARD_FIELDS, REQUEST_FIELDS
+from apps.modelrequests.services import REQUEST_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -63,6 +63,8 @@ class RankForm(forms.Form):
 
 
 class BoardForm(forms.ModelForm):
+    """The backlog page switches the team's default method; per-column WIP limits are set in the admin."""
+
     class Meta:
         model = Board
-        fields = BOARD_FIELDS
+        fields = ["scoring_method"]

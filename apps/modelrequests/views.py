@@ -164,7 +164,6 @@ def backlog(request):
             ),
             "unscored_count": unscored.count(),
             "can_rank": can_change_team(request.user, team),
-            "board_form": BoardForm(instance=selectors.board_for(team=team)),
         },
     )
 

@@ -45,6 +45,14 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def _fresh(self, pk):
         return get_object_or_404(selectors.request_list(), pk=pk)
 
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self._fresh(serializer.instance.pk)  # with its scores
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self._fresh(serializer.instance.pk)
+
     @extend_schema(
         request=TransitionInputSerializer,
         responses={200: TransitionSerializer, 409: ConflictSerializer},
