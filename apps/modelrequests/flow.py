@@ -8,28 +8,16 @@
 - bottleneck: the queue (submitted, triaged, accepted) grew faster per week than the throughput over
   the last ``RECENT_WEEKS`` weeks, with a suggested action.
 
-Means and weekly counts are aggregated in the database; only the day-by-day cumulative flow is swept
-in Python over the (id, status, time) triples.
+First times per request and weekly counts are aggregated in the database (GROUP BY); the means over
+those rows and the day-by-day cumulative flow are computed in Python.
 """
 
 import datetime
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import (
-    Avg,
-    Count,
-    DateTimeField,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from apps.modelrequests.models import BACKLOG_STATUSES, RequestStatus, RequestTransition
@@ -93,34 +81,36 @@ class FlowReport:
         return asdict(self)
 
 
-def _first_time(status: str):
-    return Subquery(
-        RequestTransition.objects.filter(request=OuterRef("pk"), to_status=status)
-        .order_by("at", "id")
-        .values("at")[:1],
-        output_field=DateTimeField(),
-    )
-
-
 def _days(value: datetime.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 2)
 
 
 def _mean_times(requests: QuerySet, since: datetime.datetime) -> dict:
-    timed = requests.annotate(
-        t_sub=Coalesce(_first_time(S.SUBMITTED), F("submitted_at")),
-        t_start=_first_time(S.IN_PROGRESS),
-        t_done=_first_time(S.DELIVERED),
-    )
+    """Each request's first submitted / in-progress / delivered time (one GROUP BY in the database),
+    averaged over the requests started or delivered in the period."""
 
-    def span(end, start):
-        return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+    def first(status):
+        return Min("at", filter=Q(to_status=status))
 
-    return timed.order_by().aggregate(
-        lead=Avg(span("t_done", "t_sub"), filter=Q(t_done__gte=since)),
-        queue=Avg(span("t_start", "t_sub"), filter=Q(t_start__gte=since)),
-        cycle=Avg(span("t_done", "t_start"), filter=Q(t_done__gte=since, t_start__isnull=False)),
+    firsts = (
+        RequestTransition.objects.filter(request__in=requests.values("pk"))
+        .values("request_id")
+        .annotate(t_sub=first(S.SUBMITTED), t_start=first(S.IN_PROGRESS), t_done=first(S.DELIVERED))
+        .values_list("t_sub", "t_start", "t_done")
     )
+    lead, queue, cycle = [], [], []
+    for submitted, started, done in firsts:
+        if submitted and done and done >= since:
+            lead.append(done - submitted)
+        if submitted and started and started >= since:
+            queue.append(started - submitted)
+        if started and done and done >= since:
+            cycle.append(done - started)
+
+    def mean(spans):
+        return sum(spans, datetime.timedelta()) / len(spans) if spans else None
+
+    return {"lead": mean(lead), "queue": mean(queue), "cycle": mean(cycle)}
 
 
 def _weekly_throughput(requests: QuerySet, *, weeks: int, now: datetime.datetime) -> list[dict]:
@@ -169,7 +159,7 @@ def cumulative_flow(requests: QuerySet, *, start: datetime.date, end: datetime.d
     """``{"days": [...], "series": {status: [count per day]}}``: each request's status at the end of
     each day, replayed from its transitions."""
     events = (
-        RequestTransition.objects.filter(request__in=requests)
+        RequestTransition.objects.filter(request__in=requests.values("pk"))
         .order_by("at", "id")
         .values_list("request_id", "to_status", "at")
     )

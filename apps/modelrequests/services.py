@@ -156,13 +156,13 @@ def request_rank(
     team = request.delivering_team
     ensure_can_change_team(actor, team, action="rank the backlog of")
     method = method or selectors.board_method(team=team)
-    locked = list(
+    current = dict(
         ModelRequest.objects.filter(delivering_team=team, status__in=BACKLOG_STATUSES)
         .select_for_update()
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "manual_rank")
     )
-    ids = set(locked)
+    ids = set(current)
     for item, field in ((request, "request"), (anchor, "after" if after else "before")):
         if item.pk not in ids:
             raise ValidationError({field: f"#{item.pk} is not on the backlog of {team.name}."})
@@ -171,7 +171,7 @@ def request_rank(
     order = [pk for pk in selectors.backlog_order_ids(team=team, method=method) if pk != request.pk]
     position = order.index(anchor.pk) + (1 if after else 0)
     order.insert(position, request.pk)
-    _write_positions(order)
+    _write_positions(order, current=current)
     ModelRequest.objects.filter(pk=request.pk).update(
         rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
     )
@@ -179,8 +179,13 @@ def request_rank(
     return request
 
 
-def _write_positions(order: list[int]) -> None:
-    rows = [ModelRequest(pk=pk, manual_rank=index) for index, pk in enumerate(order, start=1)]
+def _write_positions(order: list[int], *, current: dict[int, int | None]) -> None:
+    """Positions 1..n in ``order``; only rows whose position changes are written."""
+    rows = [
+        ModelRequest(pk=pk, manual_rank=index)
+        for index, pk in enumerate(order, start=1)
+        if current.get(pk) != index
+    ]
     ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
 
 
