@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.modelrequests import scoring
-from apps.teams.models import Team, ValueStream
+from apps.teams.models import Team, TeamType, ValueStream
+
+# Who may deliver a request besides the requesting team itself (self-service).
+DELIVERING_TEAM_TYPES = (TeamType.PLATFORM, TeamType.COMPLICATED_SUBSYSTEM)
 
 
 class RequestStatus(models.TextChoices):
@@ -146,6 +149,19 @@ class ModelRequest(models.Model):
 
     def clean(self):
         scoring.validate_inputs(self)
+        delivering = self.delivering_team if self.delivering_team_id else None
+        if (
+            delivering
+            and delivering.team_type not in DELIVERING_TEAM_TYPES
+            and self.delivering_team_id != self.requesting_team_id
+        ):
+            raise ValidationError(
+                {
+                    "delivering_team": f"{delivering} is a {delivering.get_team_type_display()} team: "
+                    "choose a platform or complicated-subsystem team, or the requesting team itself "
+                    "(self-service)."
+                }
+            )
 
     @property
     def rice_score(self) -> float | None:

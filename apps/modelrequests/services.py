@@ -52,6 +52,14 @@ def can_change_request(actor, request: ModelRequest) -> bool:
     return can_change_team(actor, request.requesting_team) or can_change_team(actor, request.delivering_team)
 
 
+def ensure_can_change_request(actor, request: ModelRequest) -> None:
+    if not can_change_request(actor, request):
+        raise PermissionDenied(
+            f"Only platform staff or a lead or product manager of {request.requesting_team} or "
+            f"{request.delivering_team} may change this request."
+        )
+
+
 def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
     team = data.get("requesting_team")
     if not is_team_member(actor, team):
@@ -73,8 +81,7 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
 
 @transaction.atomic
 def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
-    if not can_change_request(actor, request):
-        ensure_can_change_team(actor, request.requesting_team, action="change requests of")
+    ensure_can_change_request(actor, request)
     if "requesting_team" in data and data["requesting_team"] != request.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
     return apply_and_save(request, data=data, fields=REQUEST_FIELDS)

@@ -64,8 +64,8 @@ def request_detail(request, pk):
 
 def request_form(request, pk=None):
     instance = get_object_or_404(ModelRequest, pk=pk) if pk else None
-    if instance and not services.can_change_request(request.user, instance):
-        services.request_update(actor=request.user, request=instance, data={})  # raises PermissionDenied
+    if instance:
+        services.ensure_can_change_request(request.user, instance)
     form = ModelRequestForm(request.POST or None, instance=instance)
     if request.method == "POST":
 

@@ -1,7 +1,7 @@
 import pytest
 
 from apps.modelrequests.models import ModelRequest, RequestStatus
-from tests.factories import ValueStreamFactory
+from tests.factories import TeamFactory, ValueStreamFactory
 from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
 from tests.querycount import assert_queries_independent_of_rows
 
@@ -43,6 +43,13 @@ def test_member_of_requesting_team_files_a_request(cast, api_as):
     assert [t["to_status"] for t in detail["transitions"]] == ["submitted"]
 
 
+def test_requesting_team_may_deliver_itself(cast, api_as):
+    response = api_as(cast["request_pm"]).post(
+        URL, payload(cast, delivering_team=cast.requesting.slug), format="json"
+    )
+    assert response.status_code == 201, response.json()
+
+
 def test_outsider_cannot_file_for_another_team(cast, api_as):
     response = api_as(cast["outsider"]).post(URL, payload(cast), format="json")
     assert response.status_code == 403
@@ -57,11 +64,13 @@ def test_outsider_cannot_file_for_another_team(cast, api_as):
         ({"effort": 0}, "effort"),
         ({"simplest_alternative": ""}, "simplest_alternative"),
         ({"delivering_team": "no-such-team"}, "delivering_team"),
+        ({"delivering_team": TeamFactory}, "delivering_team"),  # another stream-aligned team
         ({"status": "delivered"}, "status"),
         ({"colour": "red"}, "colour"),
     ],
 )
 def test_bad_input_is_400_naming_the_field(cast, api_as, changes, field):
+    changes = {k: (v().slug if callable(v) else v) for k, v in changes.items()}
     response = api_as(cast["request_pm"]).post(URL, payload(cast, **changes), format="json")
     assert response.status_code == 400
     assert field in response.json()
