@@ -171,6 +171,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"RequestStatusEnum": "apps.modelrequests.models.RequestStatus"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------------

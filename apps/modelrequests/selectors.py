@@ -112,6 +112,33 @@ def backlog_unscored(queryset: QuerySet, *, team: Team, method: str) -> QuerySet
     )
 
 
+UNSCORED_SHOWN = 50
+
+
+@dataclass
+class BacklogView:
+    """What a backlog page or the backlog endpoint shows: the ranked rows (a queryset, to page) and
+    the first unscored requests, each with the inputs it still misses."""
+
+    ranked: QuerySet
+    unscored: QuerySet
+    first_unscored: list
+    unscored_count: int
+
+
+def backlog_view(queryset: QuerySet, *, team: Team, method: str) -> BacklogView:
+    unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
+    first = list(unscored[:UNSCORED_SHOWN])
+    for item in first:
+        item.missing = scoring.missing_inputs(item, method)
+    return BacklogView(
+        ranked=backlog(queryset, team=team, method=method),
+        unscored=unscored,
+        first_unscored=first,
+        unscored_count=unscored.count(),
+    )
+
+
 def backlog_order_ids(*, team: Team, method: str) -> list[int]:
     return list(
         _backlog_base(ModelRequest.objects.all(), team=team, method=method)

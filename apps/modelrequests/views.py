@@ -18,7 +18,6 @@ from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
 from apps.teams.models import Team
 
 BACKLOG_PAGE_SIZE = 50
-UNSCORED_SHOWN = 50
 
 
 def _filtered(request) -> ModelRequestFilterSet:
@@ -142,12 +141,10 @@ def backlog(request):
             {"filter": filterset, "teams": selectors.delivering_teams()},
         )
     method = selectors.board_method(team=team, requested=request.GET.get("method"))
-    base = filterset.qs
-    ranked = selectors.backlog(base, team=team, method=method)
-    unscored = selectors.backlog_unscored(base, team=team, method=method)
+    board = selectors.backlog_view(filterset.qs, team=team, method=method)
     if exports.wants_csv(request):
-        return _backlog_csv(ranked, unscored, team=team, method=method)
-    page = paginate(request, ranked, per_page=BACKLOG_PAGE_SIZE)
+        return _backlog_csv(board.ranked, board.unscored, team=team, method=method)
+    page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
     rows = _backlog_rows(page, capacity=team.capacity_points, method=method)
     return render(
         request,
@@ -159,20 +156,11 @@ def backlog(request):
             "methods": ScoringMethod.choices,
             "page": page,
             "rows": rows,
-            "unscored": _with_missing_inputs(
-                unscored.order_by("submitted_at", "id")[:UNSCORED_SHOWN], method
-            ),
-            "unscored_count": unscored.count(),
+            "unscored": board.first_unscored,
+            "unscored_count": board.unscored_count,
             "can_rank": can_change_team(request.user, team),
         },
     )
-
-
-def _with_missing_inputs(requests, method: str) -> list:
-    items = list(requests)
-    for item in items:
-        item.missing = scoring.missing_inputs(item, method)
-    return items
 
 
 def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
@@ -210,9 +198,7 @@ def _backlog_csv(ranked, unscored, *, team, method):
             lambda r: "" if not hasattr(r, "cumulative_size") else (r.cumulative_size or 0) <= capacity,
         ),
     ]
-    rows = itertools.chain(
-        ranked.iterator(chunk_size=500), unscored.order_by("submitted_at", "id").iterator()
-    )
+    rows = itertools.chain(ranked.iterator(chunk_size=500), unscored.iterator())
     return exports.csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)
 
 

@@ -188,3 +188,32 @@ def test_list_query_counts_do_not_grow(cast, api_as, url):
             ModelRequestFactory(delivering_team=cast.delivering, status=status, **rice_inputs(100))
 
     assert_queries_independent_of_rows(api_as(cast["outsider"]), url, add_rows)
+
+
+def test_backlog_endpoint(cast, api_as):
+    cast.delivering.capacity_points = 2
+    cast.delivering.save()
+    ModelRequestFactory(title="A", delivering_team=cast.delivering, **rice_inputs(900, effort=2))
+    ModelRequestFactory(title="B", delivering_team=cast.delivering, **rice_inputs(100, effort=1))
+    ModelRequestFactory(title="U", delivering_team=cast.delivering, **rice_inputs(100, effort=None))
+    client = api_as(cast["outsider"])
+    body = client.get(f"{URL}backlog/?delivering_team={cast.delivering.slug}&page_size=1&page=2").json()
+    assert (body["method"], body["capacity_points"], body["count"]) == ("rice", 2, 2)
+    assert [(r["position"], r["title"], r["score"], r["above_capacity_line"]) for r in body["results"]] == [
+        (2, "B", 100.0, False)
+    ]
+    assert body["unscored_count"] == 1 and body["unscored"][0]["missing"] == ["effort"]
+    assert client.get(f"{URL}backlog/").status_code == 400
+    wsjf = client.get(f"{URL}backlog/?delivering_team={cast.delivering.slug}&method=wsjf").json()
+    assert wsjf["count"] == 0 and wsjf["unscored_count"] == 3
+
+
+def test_backlog_endpoint_query_count(cast, api_as):
+    def add_rows():
+        for reach in (10, 20, 30):
+            ModelRequestFactory(delivering_team=cast.delivering, **rice_inputs(reach))
+        ModelRequestFactory(delivering_team=cast.delivering)
+
+    assert_queries_independent_of_rows(
+        api_as(cast["outsider"]), f"{URL}backlog/?delivering_team={cast.delivering.slug}", add_rows
+    )

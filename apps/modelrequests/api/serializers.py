@@ -143,3 +143,37 @@ class FlowSerializer(serializers.Serializer):
     ageing = AgeingItemSerializer(many=True)
     cfd = CumulativeFlowSerializer()
     bottleneck = BottleneckSerializer()
+
+
+class BacklogItemSerializer(ModelRequestSerializer):
+    position = serializers.IntegerField(read_only=True)
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="Score of the board's method.")
+    cumulative_size = serializers.FloatField(read_only=True, help_text="Sum of sizes down to this row.")
+    above_capacity_line = serializers.BooleanField(read_only=True)
+
+    class Meta(ModelRequestSerializer.Meta):
+        fields = (
+            "position",
+            *ModelRequestSerializer.Meta.fields,
+            "score",
+            "cumulative_size",
+            "above_capacity_line",
+        )
+
+
+class UnscoredItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    missing = serializers.ListField(child=serializers.CharField(), help_text="Inputs the method still needs.")
+
+
+class BacklogSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    method = serializers.ChoiceField(choices=["rice", "wsjf"])
+    capacity_points = serializers.IntegerField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BacklogItemSerializer(many=True)
+    unscored_count = serializers.IntegerField()
+    unscored = UnscoredItemSerializer(many=True, help_text="The first 50 requests without a score.")

@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from apps.core.api import ServiceViewSetMixin
 from apps.modelrequests import flow, selectors, services
 from apps.modelrequests.api.serializers import (
+    BacklogItemSerializer,
+    BacklogSerializer,
     CommentSerializer,
     ConflictSerializer,
     FlowSerializer,
@@ -18,6 +20,7 @@ from apps.modelrequests.api.serializers import (
     TransitionSerializer,
 )
 from apps.modelrequests.filtersets import ModelRequestFilterSet, with_team_alias
+from apps.modelrequests.selectors import backlog_view
 
 
 class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
@@ -96,6 +99,47 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             actor=request.user, request=model_request, body=data.validated_data["body"]
         )
         return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("delivering_team", OpenApiTypes.STR, required=True, description="Team slug."),
+            OpenApiParameter(
+                "method", OpenApiTypes.STR, enum=["rice", "wsjf"], description="Default: the board's."
+            ),
+        ],
+        responses={200: BacklogSerializer},
+        description="A delivering team's ranked backlog: hand-placed requests first, then by score, each "
+        "with its position, score, cumulative size and whether it fits the team's capacity this cycle; "
+        "requests missing an input of the method are listed apart as unscored. Filterable like the list.",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def backlog(self, request):
+        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+        team = filterset.form.cleaned_data.get("delivering_team")
+        if team is None:
+            return Response({"delivering_team": ["Give the delivering team's slug."]}, status=400)
+        method = selectors.board_method(team=team, requested=request.query_params.get("method"))
+        board = backlog_view(filterset.qs, team=team, method=method)
+        page = self.paginate_queryset(board.ranked)
+        offset = self.paginator.page.start_index() if page else 1
+        for index, item in enumerate(page):
+            item.position = offset + index
+            item.above_capacity_line = (item.cumulative_size or 0) <= team.capacity_points
+        response = self.get_paginated_response(BacklogItemSerializer(page, many=True).data)
+        unscored = [
+            {"id": item.pk, "title": item.title, "missing": item.missing} for item in board.first_unscored
+        ]
+        response.data = {
+            "team": team.slug,
+            "method": method,
+            "capacity_points": team.capacity_points,
+            **response.data,
+            "unscored_count": board.unscored_count,
+            "unscored": unscored,
+        }
+        return response
 
     @extend_schema(
         parameters=[
