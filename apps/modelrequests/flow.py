@@ -76,6 +76,8 @@ class FlowReport:
     ageing: list[dict]
     cfd: dict = field(default_factory=dict)
     bottleneck: Bottleneck | None = None
+    by_delivering_team: list[dict] = field(default_factory=list)
+    by_stream: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,21 +87,28 @@ def _days(value: datetime.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 2)
 
 
-def _mean_times(requests: QuerySet, since: datetime.datetime) -> dict:
-    """Each request's first submitted / in-progress / delivered time (one GROUP BY in the database),
-    averaged over the requests started or delivered in the period."""
+def _first_times(requests: QuerySet) -> list[tuple]:
+    """(delivering team, stream, first submitted, first in progress, first delivered) per request:
+    one GROUP BY over the transitions in the database."""
 
     def first(status):
         return Min("at", filter=Q(to_status=status))
 
-    firsts = (
+    return list(
         RequestTransition.objects.filter(request__in=requests.values("pk"))
-        .values("request_id")
+        .values("request_id", "request__delivering_team__name", "request__value_stream__name")
         .annotate(t_sub=first(S.SUBMITTED), t_start=first(S.IN_PROGRESS), t_done=first(S.DELIVERED))
-        .values_list("t_sub", "t_start", "t_done")
+        .values_list(
+            "request__delivering_team__name", "request__value_stream__name", "t_sub", "t_start", "t_done"
+        )
     )
+
+
+def _mean_days(rows, since: datetime.datetime) -> dict:
+    """Mean lead, queue and cycle time (days) of requests delivered / started in the period, and how
+    many were delivered in it."""
     lead, queue, cycle = [], [], []
-    for submitted, started, done in firsts:
+    for _, _, submitted, started, done in rows:
         if submitted and done and done >= since:
             lead.append(done - submitted)
         if submitted and started and started >= since:
@@ -108,9 +117,39 @@ def _mean_times(requests: QuerySet, since: datetime.datetime) -> dict:
             cycle.append(done - started)
 
     def mean(spans):
-        return sum(spans, datetime.timedelta()) / len(spans) if spans else None
+        return _days(sum(spans, datetime.timedelta()) / len(spans)) if spans else None
 
-    return {"lead": mean(lead), "queue": mean(queue), "cycle": mean(cycle)}
+    return {"lead": mean(lead), "queue": mean(queue), "cycle": mean(cycle), "delivered": len(lead)}
+
+
+def breakdown(requests: QuerySet, rows: list[tuple], *, by: str, since, weeks: int) -> list[dict]:
+    """The same numbers per delivering team (``by="delivering_team"``) or per stream (``"value_stream"``)."""
+    column = 0 if by == "delivering_team" else 1
+    counts = (
+        requests.values(f"{by}__name", f"{by}__slug")
+        .annotate(
+            wip=Count("id", filter=Q(status=S.IN_PROGRESS)),
+            queued=Count("id", filter=Q(status__in=BACKLOG_STATUSES)),
+        )
+        .order_by(f"{by}__name")
+    )
+    result = []
+    for group in counts:
+        name = group[f"{by}__name"]
+        means = _mean_days([row for row in rows if row[column] == name], since)
+        result.append(
+            {
+                "name": name,
+                "slug": group[f"{by}__slug"],
+                "lead_time_days": means["lead"],
+                "queue_time_days": means["queue"],
+                "cycle_time_days": means["cycle"],
+                "wip": group["wip"],
+                "queued": group["queued"],
+                "throughput_per_week": round(means["delivered"] / weeks, 2),
+            }
+        )
+    return result
 
 
 def _weekly_throughput(requests: QuerySet, *, weeks: int, now: datetime.datetime) -> list[dict]:
@@ -119,7 +158,7 @@ def _weekly_throughput(requests: QuerySet, *, weeks: int, now: datetime.datetime
     since = datetime.datetime.combine(first_week, datetime.time.min, tzinfo=datetime.UTC)
     rows = (
         RequestTransition.objects.filter(
-            request__in=requests, to_status=S.DELIVERED, at__gte=since, at__lte=now
+            request__in=requests.values("pk"), to_status=S.DELIVERED, at__gte=since, at__lte=now
         )
         .annotate(week=TruncWeek("at"))
         .values("week")
@@ -235,20 +274,21 @@ def flow_report(
     start = end - datetime.timedelta(days=period_days)
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
     requests = requests.order_by()
-    means = _mean_times(requests, since)
-    weekly = _weekly_throughput(requests, weeks=max(period_days // 7, 1), now=now)
+    rows = _first_times(requests)
+    means = _mean_days(rows, since)
+    weeks = max(period_days // 7, 1)
+    weekly = _weekly_throughput(requests, weeks=weeks, now=now)
     throughput = sum(w["delivered"] for w in weekly) / len(weekly)
     in_progress = requests.filter(status=S.IN_PROGRESS)
     wip = in_progress.count()
     wip_limit = _wip_limit(requests)
-    cycle = _days(means["cycle"])
-    lead = _days(means["lead"])
+    cycle, lead = means["cycle"], means["lead"]
     cfd = cumulative_flow(requests, start=start, end=end)
     return FlowReport(
         period_start=start,
         period_end=end,
         lead_time_days=lead,
-        queue_time_days=_days(means["queue"]),
+        queue_time_days=means["queue"],
         cycle_time_days=cycle,
         wip=wip,
         wip_limit=wip_limit,
@@ -258,6 +298,8 @@ def flow_report(
         ageing=_ageing(requests, now=now, lead_time_days=lead),
         cfd=cfd,
         bottleneck=bottleneck(requests, cfd=cfd, weekly=weekly, wip=wip, wip_limit=wip_limit),
+        by_delivering_team=breakdown(requests, rows, by="delivering_team", since=since, weeks=weeks),
+        by_stream=breakdown(requests, rows, by="value_stream", since=since, weeks=weeks),
     )
 
 

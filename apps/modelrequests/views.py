@@ -284,5 +284,9 @@ def flow_page(request):
             "report": report,
             "cfd_figure": charts.cumulative_flow_figure(report.cfd),
             "throughput_figure": charts.throughput_figure(report.weekly_throughput),
+            "breakdowns": [
+                ("By delivering team", report.by_delivering_team, "delivering_team"),
+                ("By value stream", report.by_stream, "stream"),
+            ],
         },
     )

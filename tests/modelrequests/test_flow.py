@@ -126,3 +126,16 @@ def test_bottleneck_when_queue_grows_faster_than_throughput(labels, in_progress,
     assert bottleneck.detected
     assert bottleneck.action == action
     assert bottleneck.action_text == flow.ACTIONS[action]
+
+
+def test_breakdown_per_delivering_team_and_per_stream(history):
+    report = flow.flow_report(ModelRequest.objects.all(), now=NOW)
+    by_team = {g["name"]: g for g in report.by_delivering_team}
+    mine = by_team[history.name]
+    assert (mine["lead_time_days"], mine["queue_time_days"], mine["cycle_time_days"]) == (14.0, 3.0, 11.0)
+    assert (mine["wip"], mine["queued"], mine["throughput_per_week"]) == (1, 1, round(2 / 26, 2))
+    (other,) = [g for name, g in by_team.items() if name != history.name]
+    assert (other["lead_time_days"], other["queue_time_days"], other["cycle_time_days"]) == (2.0, 1.0, 1.0)
+    # every factory request has its own stream here: five streams, one request each
+    assert len(report.by_stream) == 5
+    assert sum(g["wip"] for g in report.by_stream) == 1

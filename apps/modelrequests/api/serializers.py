@@ -129,6 +129,17 @@ class CumulativeFlowSerializer(serializers.Serializer):
     series = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
 
 
+class FlowGroupSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    lead_time_days = serializers.FloatField(allow_null=True)
+    queue_time_days = serializers.FloatField(allow_null=True)
+    cycle_time_days = serializers.FloatField(allow_null=True)
+    wip = serializers.IntegerField()
+    queued = serializers.IntegerField()
+    throughput_per_week = serializers.FloatField()
+
+
 class FlowSerializer(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -143,6 +154,8 @@ class FlowSerializer(serializers.Serializer):
     ageing = AgeingItemSerializer(many=True)
     cfd = CumulativeFlowSerializer()
     bottleneck = BottleneckSerializer()
+    by_delivering_team = FlowGroupSerializer(many=True)
+    by_stream = FlowGroupSerializer(many=True)
 
 
 class BacklogItemSerializer(ModelRequestSerializer):
