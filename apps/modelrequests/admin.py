@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition
 
@@ -96,6 +97,17 @@ class ModelRequestAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """A request added here starts its history like one filed through the portal."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            obj.created_by = obj.created_by or request.user
+            super().save_model(request, obj, form, change)
+            RequestTransition.objects.create(
+                request=obj, from_status="", to_status=obj.status, actor=request.user, at=obj.submitted_at
+            )
 
 
 @admin.register(RequestTransition)

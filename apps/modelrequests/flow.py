@@ -16,8 +16,8 @@ import datetime
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from apps.modelrequests.models import BACKLOG_STATUSES, RequestStatus, RequestTransition
@@ -96,8 +96,17 @@ def _first_times(requests: QuerySet) -> list[tuple]:
 
     return list(
         RequestTransition.objects.filter(request__in=requests.values("pk"))
-        .values("request_id", "request__delivering_team__name", "request__value_stream__name")
-        .annotate(t_sub=first(S.SUBMITTED), t_start=first(S.IN_PROGRESS), t_done=first(S.DELIVERED))
+        .values(
+            "request_id",
+            "request__delivering_team__name",
+            "request__value_stream__name",
+            "request__submitted_at",
+        )
+        .annotate(
+            t_sub=Coalesce(first(S.SUBMITTED), F("request__submitted_at")),
+            t_start=first(S.IN_PROGRESS),
+            t_done=first(S.DELIVERED),
+        )
         .values_list(
             "request__delivering_team__name", "request__value_stream__name", "t_sub", "t_start", "t_done"
         )

@@ -256,3 +256,29 @@ def test_detail_query_count_does_not_grow(client, browser_login, cast):
         services.comment_create(actor=cast["outsider"], request=request, body="more")
 
     assert_queries_independent_of_rows(client, f"/requests/{request.pk}/", add_rows)
+
+
+def test_board_column_wip_limits_override_and_validate(client, browser_login, cast, settings):
+    from django.core.exceptions import ValidationError
+
+    from apps.modelrequests import services
+
+    settings.MODELREQUESTS_COLUMN_WIP_LIMITS = {"submitted": 5}
+    services.board_update(
+        actor=cast["deliver_pm"], team=cast.delivering, data={"column_wip_limits": {"triaged": 1}}
+    )
+    for _ in range(2):
+        ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.TRIAGED)
+    browser_login(client, cast["outsider"])
+    columns = {
+        c.status: c
+        for c in client.get(f"/requests/board/?delivering_team={cast.delivering.slug}").context["columns"]
+    }
+    assert (columns["triaged"].wip_limit, columns["triaged"].over_limit) == (1, True)
+    assert columns["submitted"].wip_limit == 5
+    assert columns["in_progress"].wip_limit == cast.delivering.wip_limit
+    with pytest.raises(ValidationError) as error:
+        services.board_update(
+            actor=cast["deliver_pm"], team=cast.delivering, data={"column_wip_limits": {"doing": 0}}
+        )
+    assert "Unknown column 'doing'" in error.value.message_dict["column_wip_limits"][0]
