@@ -11,6 +11,7 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with
 from apps.core.paging import paginate
 from apps.core.permissions import can_change_team, is_platform_staff
+from apps.core.views_forms import service_form_page
 from apps.modelrequests import charts, exports, flow, scoring, selectors, services, workflow
 from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
@@ -65,27 +66,18 @@ def request_form(request, pk=None):
     instance = get_object_or_404(ModelRequest, pk=pk) if pk else None
     if instance:
         services.ensure_can_change_request(request.user, instance)
-    form = ModelRequestForm(request.POST or None, instance=instance)
-    if request.method == "POST":
 
-        def write(data):
-            if instance:
-                return services.request_update(actor=request.user, request=instance, data=data)
-            return services.request_create(actor=request.user, data=data)
+    def write(data):
+        if instance:
+            return services.request_update(actor=request.user, request=instance, data=data)
+        return services.request_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved request #{saved.pk} {saved.title}.")
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Edit request #{instance.pk}" if instance else "New model request",
-            "cancel_url": instance.get_absolute_url() if instance else reverse("modelrequests:list"),
-            "submit_label": "Save" if instance else "Submit request",
-        },
+        form=ModelRequestForm(request.POST or None, instance=instance),
+        write=write,
+        title=f"Edit request #{instance.pk}" if instance else "New model request",
+        cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:list"),
     )
 
 
