@@ -58,6 +58,7 @@ def request_detail(request, pk):
             "moves": [(status, RequestStatus(status).label) for status in moves],
             "can_edit": services.can_change_request(request.user, model_request),
             "comment_form": CommentForm(),
+            "workflow_rules": workflow.describe(),
         },
     )
 
@@ -132,6 +133,7 @@ def backlog(request):
             "modelrequests/backlog_pick.html",
             {"filter": filterset, "teams": selectors.delivering_teams()},
         )
+    saved_method = selectors.board_method(team=team)
     method = selectors.board_method(team=team, requested=request.GET.get("method"))
     board = selectors.backlog_view(filterset.qs, team=team, method=method)
     if exports.wants_csv(request):
@@ -145,6 +147,7 @@ def backlog(request):
             "filter": filterset,
             "team": team,
             "method": method,
+            "saved_method": saved_method,
             "methods": ScoringMethod.choices,
             "page": page,
             "rows": rows,
@@ -261,7 +264,7 @@ def kanban(request):
     return render(
         request,
         "modelrequests/kanban.html",
-        {"filter": filterset, "columns": columns, "team": team, "statuses": RequestStatus.choices},
+        {"filter": filterset, "columns": columns, "team": team, "workflow_rules": workflow.describe()},
     )
 
 

@@ -62,6 +62,21 @@ MOVES: dict[tuple[str, str], tuple[Rule, ...]] = {
 }
 
 
+ROLE_NAMES = {PM: "product manager", LEAD: "lead", ANY: "any member"}
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """The rules in words, for the boards' help: (from, to, who)."""
+    labels = dict(S.choices)
+    rows = []
+    for (frm, to), rules in MOVES.items():
+        who = " or ".join(
+            f"{' or '.join(ROLE_NAMES[r] for r in rule.roles)} of the {rule.side} team" for rule in rules
+        )
+        rows.append((labels[frm], labels[to], f"{who}; platform staff"))
+    return rows
+
+
 def next_statuses(status: str) -> list[str]:
     return [to for (frm, to) in MOVES if frm == status]
 

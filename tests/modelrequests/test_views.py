@@ -126,6 +126,10 @@ def test_board_method_saved_per_team_and_overridable(client, browser_login, cast
     url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
     page = client.get(url).content.decode()
     assert page.index("Rice winner") < page.index("Wsjf winner")
+    assert (
+        "RICE is" in page
+        and "Make WSJF the team default" in client.get(url + "&method=wsjf").content.decode()
+    )
     client.post(
         "/requests/backlog/board/", {"delivering_team": cast.delivering.slug, "scoring_method": "wsjf"}
     )
