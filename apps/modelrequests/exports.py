@@ -27,6 +27,16 @@ def _number(value) -> str:
     return "" if value is None else f"{value:.4g}"
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    """Text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -40,7 +50,7 @@ def csv_response(rows, *, filename: str, extra_columns=()) -> StreamingHttpRespo
     def lines():
         yield writer.writerow([name for name, _ in columns])
         for row in rows:
-            yield writer.writerow([get(row) for _, get in columns])
+            yield writer.writerow([_safe(get(row)) for _, get in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

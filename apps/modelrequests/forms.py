@@ -1,7 +1,9 @@
 from django import forms
 
+from apps.core.permissions import is_platform_staff
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
 from apps.modelrequests.services import REQUEST_FIELDS
+from apps.teams.selectors import teams_of_user
 
 
 class DateInput(forms.DateInput):
@@ -22,6 +24,12 @@ class LinksField(forms.CharField):
 
 class ModelRequestForm(forms.ModelForm):
     attachments = LinksField(required=False, help_text="Links, one per line (http or https).")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not is_platform_staff(user) and not self.instance.pk:
+            # people file requests for their own teams
+            self.fields["requesting_team"].queryset = teams_of_user(user=user).order_by("name")
 
     class Meta:
         model = ModelRequest

@@ -84,6 +84,9 @@ def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict
     ensure_can_change_request(actor, request)
     if "requesting_team" in data and data["requesting_team"] != request.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
+    if "delivering_team" in data and data["delivering_team"] != request.delivering_team:
+        # a hand-placed position means nothing on another team's backlog
+        request.manual_rank, request.rank_reason, request.ranked_by, request.ranked_at = None, "", None, None
     return apply_and_save(request, data=data, fields=REQUEST_FIELDS)
 
 

@@ -75,7 +75,7 @@ def request_form(request, pk=None):
 
     return service_form_page(
         request,
-        form=ModelRequestForm(request.POST or None, instance=instance),
+        form=ModelRequestForm(request.POST or None, instance=instance, user=request.user),
         write=write,
         title=f"Edit request #{instance.pk}" if instance else "New model request",
         cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:list"),

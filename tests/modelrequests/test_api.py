@@ -1,7 +1,7 @@
 import pytest
 
 from apps.modelrequests.models import ModelRequest, RequestStatus
-from tests.factories import TeamFactory, ValueStreamFactory
+from tests.factories import PlatformTeamFactory, TeamFactory, ValueStreamFactory
 from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
 from tests.querycount import assert_queries_independent_of_rows
 
@@ -153,6 +153,27 @@ def test_list_filters(cast, api_as):
     ):
         assert [r["id"] for r in client.get(f"{URL}?{query}").json()["results"]] == [mine.pk]
     assert client.get(f"{URL}?status=nonsense").status_code == 400
+
+
+def test_list_orders_by_score(cast, api_as):
+    low = ModelRequestFactory(**rice_inputs(10))
+    high = ModelRequestFactory(**rice_inputs(1000))
+    unscored = ModelRequestFactory()
+    ids = [r["id"] for r in api_as(cast["outsider"]).get(f"{URL}?ordering=-rice").json()["results"]]
+    assert ids.index(high.pk) < ids.index(low.pk)
+    assert unscored.pk in ids
+
+
+def test_moving_to_another_delivering_team_drops_the_manual_rank(cast, api_as):
+    request = ModelRequestFactory(
+        requesting_team=cast.requesting, delivering_team=cast.delivering, manual_rank=1, rank_reason="first"
+    )
+    other = PlatformTeamFactory()
+    response = api_as(cast["request_pm"]).patch(
+        f"{URL}{request.pk}/", {"delivering_team": other.slug}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["manual_rank"], response.json()["rank_reason"]) == (None, "")
 
 
 def test_flow_endpoint(cast, api_as):

@@ -47,6 +47,13 @@ def test_request_form_files_a_request(client, browser_login, cast):
     assert ModelRequest.objects.count() == 0
 
 
+def test_request_form_offers_only_the_users_teams(client, browser_login, cast):
+    form = browser_login(client, cast["request_engineer"]).get("/requests/new/").context["form"]
+    assert list(form.fields["requesting_team"].queryset) == [cast.requesting]
+    browser_login(client, cast["staff"])
+    assert client.get("/requests/new/").context["form"].fields["requesting_team"].queryset.count() == 2
+
+
 def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login, cast):
     request = ModelRequestFactory(
         delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, 4), **wsjf_inputs(8, 5, 3, 5)
@@ -286,3 +293,10 @@ def test_board_column_wip_limits_override_and_validate(client, browser_login, ca
             actor=cast["deliver_pm"], team=cast.delivering, data={"column_wip_limits": {"doing": 0}}
         )
     assert "Unknown column 'doing'" in error.value.message_dict["column_wip_limits"][0]
+
+
+def test_csv_quotes_text_that_would_run_as_a_formula(client, browser_login, cast):
+    ModelRequestFactory(title='=HYPERLINK("http://evil")', expected_change=-4.0)
+    rows = read_csv(browser_login(client, cast["outsider"]).get("/requests/?export=csv"))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["expected_change_pct"] == "-4.0"
