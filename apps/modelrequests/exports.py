@@ -1,6 +1,7 @@
 """CSV export of the board views (same filters as the page); streamed, so 5,000 rows cost little."""
 
 import csv
+import itertools
 
 from django.http import StreamingHttpResponse
 
@@ -59,3 +60,22 @@ def csv_response(rows, *, filename: str, extra_columns=()) -> StreamingHttpRespo
 
 def wants_csv(request) -> bool:
     return request.GET.get("export") == "csv"
+
+
+def backlog_csv(board, *, team, method: str) -> StreamingHttpResponse:
+    """The ranked rows (position, score, cumulative size, capacity line), then the unscored ones."""
+    capacity = team.capacity_points
+    positions = itertools.count(1)
+
+    def ranked(row) -> bool:
+        return getattr(row, "cumulative_size", None) is not None
+
+    extra = [
+        ("position", lambda r: next(positions) if ranked(r) else ""),
+        ("score_method", lambda r: method),
+        ("score", lambda r: _number(r.score)),
+        ("cumulative_size", lambda r: r.cumulative_size if ranked(r) else ""),
+        ("above_capacity_line", lambda r: r.cumulative_size <= capacity if ranked(r) else ""),
+    ]
+    rows = itertools.chain(board.ranked.iterator(chunk_size=500), board.unscored.iterator(chunk_size=500))
+    return csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)

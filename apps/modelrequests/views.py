@@ -1,5 +1,3 @@
-import itertools
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -137,7 +135,7 @@ def backlog(request):
     method = selectors.board_method(team=team, requested=request.GET.get("method"))
     board = selectors.backlog_view(filterset.qs, team=team, method=method)
     if exports.wants_csv(request):
-        return _backlog_csv(board.ranked, board.unscored, team=team, method=method)
+        return exports.backlog_csv(board, team=team, method=method)
     page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
     rows = _backlog_rows(page, capacity=team.capacity_points, method=method)
     return render(
@@ -178,23 +176,6 @@ def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
             }
         )
     return rows
-
-
-def _backlog_csv(ranked, unscored, *, team, method):
-    capacity = team.capacity_points
-    positions = itertools.count(1)
-    extra = [
-        ("position", lambda r: next(positions) if getattr(r, "cumulative_size", None) is not None else ""),
-        ("score_method", lambda r: method),
-        ("score", lambda r: exports._number(r.score)),
-        ("cumulative_size", lambda r: getattr(r, "cumulative_size", "")),
-        (
-            "above_capacity_line",
-            lambda r: "" if not hasattr(r, "cumulative_size") else (r.cumulative_size or 0) <= capacity,
-        ),
-    ]
-    rows = itertools.chain(ranked.iterator(chunk_size=500), unscored.iterator())
-    return exports.csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)
 
 
 @require_POST
