@@ -165,7 +165,7 @@ def request_rank(
     anchor = after or before
     team = request.delivering_team
     ensure_can_change_team(actor, team, action="rank the backlog of")
-    method = method or selectors.board_method(team=team)
+    method = selectors.board_method(team=team, requested=method)
     current = dict(
         ModelRequest.objects.filter(delivering_team=team, status__in=BACKLOG_STATUSES)
         .select_for_update()
