@@ -9,6 +9,7 @@ from apps.practices.delivery import stream_delivery
 from apps.registry.models import Feedback
 from apps.teams.models import TeamType
 from tests.factories import TeamFactory, ValueStreamFactory
+from tests.modelrequests.factories import ModelRequestFactory
 from tests.practices.factories import ScoredModelFactory, ScoredVersionFactory, stage_change
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,20 @@ def test_request_lead_time_is_no_data_while_requests_has_none():
     stream = ValueStreamFactory()
     row = row_of(stream)
     assert row["requests_available"] is False and row["request_lead_time_days"] is None
+
+
+def test_request_lead_time_is_the_median_from_submission_to_delivery():
+    team = TeamFactory()
+    now = timezone.now()
+    for days in (10, 20, 60):
+        ModelRequestFactory(
+            requesting_team=team,
+            status="delivered",
+            submitted_at=now - datetime.timedelta(days=days + 5),
+            delivered_at=now - datetime.timedelta(days=5),
+        )
+    ModelRequestFactory(requesting_team=team)  # not delivered: no lead time yet
+    other = ValueStreamFactory()
+    row = row_of(team.value_stream)
+    assert row["requests_available"] is True and row["request_lead_time_days"] == 20.0
+    assert row_of(other)["request_lead_time_days"] is None
