@@ -36,3 +36,25 @@ def test_heatmap_team_scorecard_and_engagement_pages(login_page, screenshot):
     page.goto("/practices/delivery/")
     assert page.locator("#delivery tbody tr").count() == 4
     screenshot(page, "practices-delivery")
+
+
+def test_member_answers_the_cognitive_load_survey(login_page, screenshot):
+    from apps.practices.models import SurveyResponse
+    from apps.practices.survey import QUESTION_FIELDS
+    from tests.factories import MembershipFactory
+    from tests.practices.factories import SurveyRoundFactory
+
+    survey_round = SurveyRoundFactory(name="Winter round")
+    member = MembershipFactory(role="engineer").user
+    page = login_page(member)
+    page.goto("/practices/survey/")
+    page.get_by_role("link", name="Answer for your team").click()
+    page.select_option("#id_team", index=1)
+    for index, name in enumerate(QUESTION_FIELDS):
+        page.check(f"input[name={name}][value='{1 + index % 5}']")
+    screenshot(page, "practices-survey-form")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url("**/practices/survey/")
+    answer = SurveyResponse.objects.get(round=survey_round, respondent=member)
+    assert [getattr(answer, name) for name in QUESTION_FIELDS] == [1, 2, 3, 4, 5, 1]
+    screenshot(page, "practices-survey-after-answer")
