@@ -98,6 +98,7 @@ def evaluate(*, teams=None, models=None, now: datetime.datetime | None = None) -
         RegisteredModel.objects.filter(owning_team__in=teams).values_list("pk", flat=True)
     )
     facts = load_facts(model_ids, now=now)
+    models = [m for m in models if m.pk in facts.models]  # those that existed at ``now``
     rubric = get_rubric()
     assessments = team_assessments(t.pk for t in teams)
     today = timezone.localdate(now)

@@ -121,9 +121,10 @@ def load_facts(model_ids=None, *, now: datetime.datetime | None = None) -> Facts
     )
     if model_ids is not None:
         queryset = queryset.filter(pk__in=list(model_ids))
-    queryset = queryset.prefetch_related(
-        Prefetch("versions", queryset=ModelVersion.objects.order_by("-number")),
-        Prefetch("feedback", queryset=Feedback.objects.order_by("filed_at")),
+    # Only what existed at ``now``, so a back-dated recompute sees the past as it was.
+    queryset = queryset.filter(created_at__lte=now).prefetch_related(
+        Prefetch("versions", queryset=ModelVersion.objects.filter(created_at__lte=now).order_by("-number")),
+        Prefetch("feedback", queryset=Feedback.objects.filter(filed_at__lte=now).order_by("filed_at")),
     )
     facts = {}
     for model in queryset:
@@ -138,7 +139,9 @@ def load_facts(model_ids=None, *, now: datetime.datetime | None = None) -> Facts
     ids = list(facts)
     since = now - datetime.timedelta(days=threshold("override_window_days"))
     overrides = (
-        StageChange.objects.filter(version__model_id__in=ids, is_override=True, created_at__gte=since)
+        StageChange.objects.filter(
+            version__model_id__in=ids, is_override=True, created_at__gte=since, created_at__lte=now
+        )
         .values("version__model_id")
         .annotate(n=Count("id"))
     )

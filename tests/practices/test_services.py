@@ -197,3 +197,14 @@ def test_engagement_permissions(team, team_engineer):
     assert services.engagement_create(
         actor=target_lead, data={"interaction": interaction, "goals": ["practice_ci"]}
     )
+
+
+def test_back_dated_recompute_sees_only_what_existed_then():
+    model = ScoredModelFactory()
+    ScoredVersionFactory(model=model)
+    past = services.scorecards_recompute(now=timezone.now() - datetime.timedelta(days=5))
+    assert not [s for s in past if s.model_id == model.pk]
+    team_then = next(s for s in past if s.team_id == model.owning_team_id)
+    assert {r["check"]: r["status"] for r in team_then.results}["owner_and_oncall"] == "not_applicable"
+    now = services.scorecards_recompute()
+    assert [s for s in now if s.model_id == model.pk]
