@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def clean_environ() -> dict:
     """The environment without the test-only async override (check --deploy rightly refuses it)."""
-    return {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECRET_KEY"}}
+    return {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SECRET_KEY"}
+    }
 
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
