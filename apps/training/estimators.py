@@ -31,6 +31,7 @@ class Param:
     nullable: bool = False
     log: bool = False  # sample on a log scale in randomised search
     help: str = ""
+    search_range: tuple | None = None  # narrower than (low, high) where the full range is wasteful
 
     def validate(self, value):
         if value is None:
@@ -61,11 +62,12 @@ class Param:
         """What randomised search samples for this parameter."""
         if self.kind in ("choice", "bool"):
             return list(self.choices) if self.kind == "choice" else [True, False]
+        low, high = self.search_range or (self.low, self.high)
         if self.kind == "int":
-            return stats.randint(int(self.low), int(self.high) + 1)
+            return stats.randint(int(low), int(high) + 1)
         if self.log:
-            return stats.loguniform(max(self.low, 1e-6), self.high)
-        return stats.uniform(self.low, self.high - self.low)
+            return stats.loguniform(max(low, 1e-6), high)
+        return stats.uniform(low, high - low)
 
     def describe(self) -> dict:
         spec = {"name": self.name, "type": self.kind, "default": self.default, "nullable": self.nullable}
@@ -106,9 +108,11 @@ class EstimatorSpec:
 
 
 _N_ESTIMATORS = Param("n_estimators", "int", 100, 1, 1000, help="Trees in the forest.")
-_MAX_DEPTH = Param("max_depth", "int", None, 1, 100, nullable=True, help="Empty: grow until pure.")
-_MIN_LEAF = Param("min_samples_leaf", "int", 1, 1, 1000)
-_NEIGHBOURS = Param("n_neighbors", "int", 5, 1, 200)
+_MAX_DEPTH = Param(
+    "max_depth", "int", None, 1, 100, nullable=True, help="Empty: no limit.", search_range=(2, 30)
+)
+_MIN_LEAF = Param("min_samples_leaf", "int", 1, 1, 1000, search_range=(1, 50))
+_NEIGHBOURS = Param("n_neighbors", "int", 5, 1, 200, search_range=(1, 50))
 _WEIGHTS = Param("weights", "choice", "uniform", choices=("uniform", "distance"))
 
 CATALOGUE: dict[str, EstimatorSpec] = {
@@ -119,7 +123,16 @@ CATALOGUE: dict[str, EstimatorSpec] = {
             "Logistic regression",
             {CLASSIFICATION: LogisticRegression},
             (
-                Param("C", "float", 1.0, 1e-4, 1e4, log=True, help="Inverse regularisation strength."),
+                Param(
+                    "C",
+                    "float",
+                    1.0,
+                    1e-4,
+                    1e4,
+                    log=True,
+                    help="Inverse regularisation strength.",
+                    search_range=(1e-3, 1e3),
+                ),
                 Param("max_iter", "int", 1000, 50, 10000),
                 Param("class_weight", "choice", None, choices=(None, "balanced"), nullable=True),
             ),
@@ -129,7 +142,18 @@ CATALOGUE: dict[str, EstimatorSpec] = {
             "ridge",
             "Ridge regression",
             {REGRESSION: Ridge},
-            (Param("alpha", "float", 1.0, 0.0, 1e6, log=True, help="L2 regularisation strength."),),
+            (
+                Param(
+                    "alpha",
+                    "float",
+                    1.0,
+                    0.0,
+                    1e6,
+                    log=True,
+                    help="L2 regularisation strength.",
+                    search_range=(1e-3, 1e3),
+                ),
+            ),
             searchable=("alpha",),
         ),
         EstimatorSpec(
@@ -159,9 +183,9 @@ CATALOGUE: dict[str, EstimatorSpec] = {
             (
                 Param("learning_rate", "float", 0.1, 0.001, 1.0, log=True),
                 Param("max_iter", "int", 100, 1, 2000, help="Boosting iterations."),
-                Param("max_leaf_nodes", "int", 31, 2, 1000),
+                Param("max_leaf_nodes", "int", 31, 2, 1000, search_range=(8, 128)),
                 _MAX_DEPTH,
-                Param("l2_regularization", "float", 0.0, 0.0, 1000.0),
+                Param("l2_regularization", "float", 0.0, 0.0, 1000.0, search_range=(0.0, 10.0)),
             ),
             fixed={"early_stopping": False},
             seeded=True,
