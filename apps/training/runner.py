@@ -15,7 +15,7 @@ import sklearn
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 
 from apps.training import engine, services, storage
@@ -101,7 +101,6 @@ def plain_error(exc: BaseException, stage: str) -> str:
 
 def execute(job_id: int, *, task_id: str | None = None, worker: str = "") -> TrainingJob | None:
     """Run the job if this delivery may; safe to call twice (the second call finds nothing to do)."""
-    close_old_connections()
     job = services.job_claim(job_id=job_id, task_id=task_id, worker=worker)
     if job is None:
         return None
