@@ -242,9 +242,14 @@ def validate_parameters(key: str, task: str, parameters: dict | None) -> dict:
     return cleaned
 
 
+def effective_parameters(key: str, parameters: dict) -> dict:
+    """Every catalogue parameter with the value the estimator gets (defaults filled in)."""
+    return {param.name: param.default for param in get_spec(key).params} | parameters
+
+
 def build_estimator(key: str, task: str, parameters: dict, *, seed: int):
     spec = get_spec(key)
-    values = {param.name: param.default for param in spec.params} | parameters | spec.fixed
+    values = effective_parameters(key, parameters) | spec.fixed
     if spec.seeded:
         values["random_state"] = seed
     return spec.builders[task](**values)

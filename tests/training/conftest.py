@@ -13,6 +13,8 @@ def platform_storage(request, settings, tmp_path_factory):
     share the folder the worker was started with (under PORTAL_VAR_DIR)."""
     if not WORKER_FIXTURES & set(request.fixturenames):
         settings.PLATFORM_STORAGE_ROOT = tmp_path_factory.mktemp("platform")
+        # In-process runs share the test transaction; a heartbeat from another connection would wait.
+        settings.TRAINING_HEARTBEAT_SECONDS = 3600
     return settings.PLATFORM_STORAGE_ROOT
 
 
