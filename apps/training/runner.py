@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.training import engine, services, storage
-from apps.training.estimators import effective_parameters
+from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
 
 
@@ -167,7 +167,8 @@ def lineage(job: TrainingJob, result: engine.TrainingResult) -> dict:
         "features": job.features,
         "input_schema": [{"name": name, "type": dataset.column(name)["type"]} for name in job.features],
         "estimator": job.estimator,
-        "parameters": effective_parameters(job.estimator, result.parameters) | {"random_state": job.seed},
+        "parameters": effective_parameters(job.estimator, result.parameters)
+        | ({"random_state": job.seed} if get_spec(job.estimator).seeded else {}),
         "code_version": code_version(),
     }
 
