@@ -74,8 +74,8 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(DatasetVersionSerializer(versions, many=True).data)
 
     @extend_schema(responses=inline_serializer("DatasetSchema", {"columns": serializers.ListField()}))
-    @action(detail=True)
-    def schema(self, request, pk=None):
+    @action(detail=True, url_path="schema", url_name="schema")
+    def column_schema(self, request, pk=None):
         """The inferred schema: per column name, type, missing share, distinct count, examples, summary."""
         return Response({"columns": self.get_object().schema})
 
