@@ -32,6 +32,7 @@
       form.querySelectorAll("[name=features]").forEach(function (box) {
         var isTarget = box.value === target.value;
         if (isTarget) box.checked = false;
+        if (!isTarget && box.disabled) box.checked = true; // the previous target becomes a feature again
         box.disabled = isTarget;
         box.closest("label, div").classList.toggle("is-target", isTarget);
       });
