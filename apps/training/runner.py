@@ -4,6 +4,7 @@ candidate version, record the outcome. Used by the Celery task and, in-process, 
 While it runs, a heartbeat thread stamps the row so a worker that dies is noticed
 (``services.jobs_recover_stale``); every progress report doubles as the cancellation check."""
 
+import contextlib
 import functools
 import os
 import subprocess
@@ -100,14 +101,17 @@ def plain_error(exc: BaseException, stage: str) -> str:
     return f"Training failed at '{stage}': {detail}"
 
 
-def execute(job_id: int, *, task_id: str | None = None, worker: str = "") -> TrainingJob | None:
-    """Run the job if this delivery may; safe to call twice (the second call finds nothing to do)."""
+def execute(
+    job_id: int, *, task_id: str | None = None, worker: str = "", heartbeat: bool = True
+) -> TrainingJob | None:
+    """Run the job if this delivery may; safe to call twice (the second call finds nothing to do).
+    ``heartbeat=False`` for in-process runs inside a transaction (the demo loader)."""
     job = services.job_claim(job_id=job_id, task_id=task_id, worker=worker)
     if job is None:
         return None
     report = Reporter(job)
     try:
-        with Heartbeat(job):
+        with Heartbeat(job) if heartbeat else contextlib.nullcontext():
             result, version = _run(job, report)
             report(100, "Done")
         services.job_succeed(job=job, result=result, version=version)
