@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
-from apps.training.models import DatasetVersion, TrainingJob
+from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
 
 LIST_DEFERRED = ("schema", "preview", "description")
 
@@ -74,3 +74,9 @@ def job_detail_queryset() -> QuerySet[TrainingJob]:
 
 def job_detail(*, pk: int) -> TrainingJob:
     return get_object_or_404(job_detail_queryset(), pk=pk)
+
+
+def schedule_list() -> QuerySet[RetrainingSchedule]:
+    return RetrainingSchedule.objects.select_related(
+        "registered_model", "registered_model__owning_team", "dataset_team", "created_by"
+    ).order_by("next_run_at")

@@ -403,8 +403,14 @@ def retraining_schedule_save(
 ) -> RetrainingSchedule:
     from apps.core.services import apply_and_save
 
+    if schedule is not None:
+        ensure_team_member(
+            actor, schedule.registered_model.owning_team, action="change this retraining schedule"
+        )
     schedule = schedule or RetrainingSchedule(created_by=actor, next_run_at=timezone.now())
-    model = data.get("registered_model", getattr(schedule, "registered_model", None))
+    model = data.get("registered_model") or (
+        schedule.registered_model if schedule.registered_model_id else None
+    )
     ensure_team_member(actor, getattr(model, "owning_team", None), action="schedule retraining of this model")
     if "parameters" in data or "estimator" in data:
         estimator = data.get("estimator", schedule.estimator)
@@ -414,6 +420,11 @@ def retraining_schedule_save(
             )
         }
     return apply_and_save(schedule, data=data, fields=SCHEDULE_FIELDS)
+
+
+def retraining_schedule_delete(*, actor: AbstractBaseUser, schedule: RetrainingSchedule) -> None:
+    ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
+    schedule.delete()
 
 
 def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJob]:

@@ -64,3 +64,27 @@ def test_only_members_schedule_retraining(team, outsider):
                 "estimator": "knn",
             },
         )
+
+
+def test_schedules_through_the_api(api_as, team, scientist, outsider, tumours):
+    model = RegisteredModelFactory(owning_team=team, task="classification")
+    body = {
+        "registered_model": model.slug,
+        "dataset_team": team.slug,
+        "dataset_name": "tumours",
+        "target": "diagnosis",
+        "estimator": "knn",
+        "parameters": {"n_neighbors": 9},
+        "interval_hours": 12,
+    }
+    assert api_as(outsider).post("/api/v1/retraining-schedules/", body, format="json").status_code == 403
+    response = api_as(scientist).post("/api/v1/retraining-schedules/", body, format="json")
+    assert response.status_code == 201, response.json()
+    again = api_as(scientist).post("/api/v1/retraining-schedules/", body, format="json")
+    assert again.status_code == 400 and "registered_model" in again.json()
+    bad = api_as(scientist).patch(
+        f"/api/v1/retraining-schedules/{response.json()['id']}/", {"parameters": {"k": 1}}, format="json"
+    )
+    assert bad.status_code == 400 and "Unknown parameter 'k'" in " ".join(bad.json()["parameters"])
+    listed = api_as(outsider).get("/api/v1/retraining-schedules/").json()
+    assert listed["count"] == 1 and listed["results"][0]["interval_hours"] == 12

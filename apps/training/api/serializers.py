@@ -3,7 +3,8 @@ from rest_framework import serializers
 from apps.core.api import StrictFieldsMixin
 from apps.registry.models import RegisteredModel, Task
 from apps.teams.models import Team
-from apps.training.models import DatasetVersion, TrainingJob
+from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
+from apps.training.services import SCHEDULE_FIELDS
 
 
 class DatasetVersionSerializer(serializers.ModelSerializer):
@@ -124,3 +125,23 @@ class TrainingJobDetailSerializer(TrainingJobSerializer):
     class Meta(TrainingJobSerializer.Meta):
         fields = (*TrainingJobSerializer.Meta.fields, "log", "celery_task_id", "worker", "heartbeat_at")
         read_only_fields = fields
+
+
+class RetrainingScheduleSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    registered_model = serializers.SlugRelatedField(slug_field="slug", queryset=RegisteredModel.objects.all())
+    dataset_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RetrainingSchedule
+        fields = (
+            "id",
+            *SCHEDULE_FIELDS,
+            "next_run_at",
+            "last_run_at",
+            "last_error",
+            "created_by",
+            "created_at",
+        )
+        read_only_fields = ("next_run_at", "last_run_at", "last_error", "created_by", "created_at")
+        validators: list = []  # the one-schedule-per-model rule is reported by the service

@@ -7,6 +7,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("datasets", views.DatasetViewSet, basename="dataset")
 router.register("training-jobs", views.TrainingJobViewSet, basename="training-job")
+router.register("retraining-schedules", views.RetrainingScheduleViewSet, basename="retraining-schedule")
 
 urlpatterns = [
     path("estimators/", views.EstimatorCatalogueView.as_view(), name="estimator-catalogue"),

@@ -6,12 +6,13 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import PayloadTooLarge
+from apps.core.api import PayloadTooLarge, ServiceViewSetMixin
 from apps.training import selectors, services
 from apps.training.api.serializers import (
     DatasetUploadSerializer,
     DatasetVersionDetailSerializer,
     DatasetVersionSerializer,
+    RetrainingScheduleSerializer,
     TrainingJobCreateSerializer,
     TrainingJobDetailSerializer,
     TrainingJobSerializer,
@@ -135,3 +136,22 @@ class EstimatorCatalogueView(APIView):
     @extend_schema(responses=inline_serializer("EstimatorCatalogue", {"estimators": serializers.ListField()}))
     def get(self, request):
         return Response({"estimators": [spec.describe() for spec in CATALOGUE.values()]})
+
+
+def _save_schedule(*, actor, data, schedule=None):
+    return services.retraining_schedule_save(actor=actor, data=data, schedule=schedule)
+
+
+class RetrainingScheduleViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
+    """Scheduled retraining: every ``interval_hours`` a job trains on the newest version of the named
+    dataset and registers a new candidate of the model."""
+
+    serializer_class = RetrainingScheduleSerializer
+    filterset_fields = ["enabled"]
+    create_service = _save_schedule
+    update_service = _save_schedule
+    delete_service = services.retraining_schedule_delete
+    instance_kwarg = "schedule"
+
+    def get_queryset(self):
+        return selectors.schedule_list()
