@@ -84,10 +84,6 @@ def infer_task(column: dict) -> str:
     return "regression"
 
 
-def input_type(column: dict) -> str:
-    return column["type"]
-
-
 def load_frame(path: Path, schema: list[dict], features: list[str], target: str, task: str):
     """``X`` (features, typed from the schema) and ``y``; rows without a target are dropped."""
     by_name = {column["name"]: column for column in schema}
