@@ -177,6 +177,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "apps.registry.models.Stage",
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
+        "TrainingJobStatusEnum": "apps.training.models.JobStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
