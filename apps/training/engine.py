@@ -196,26 +196,35 @@ def score(estimator, X, y, task: str) -> dict:
         }
     classes = estimator.classes_
     probabilities = estimator.predict_proba(X)
+    y, prediction, labels = _as_codes(np.asarray(y), np.asarray(prediction), classes)
     binary = len(classes) == 2
     metrics = {
         "accuracy": _finite(accuracy_score(y, prediction)),
         "balanced_accuracy": _finite(balanced_accuracy_score(y, prediction)),
         "f1": _finite(
-            f1_score(y, prediction, pos_label=classes[1])
+            f1_score(y, prediction, pos_label=labels[1])
             if binary
             else f1_score(y, prediction, average="macro")
         ),
-        "log_loss": _finite(log_loss(y, probabilities, labels=classes)),
+        "log_loss": _finite(log_loss(y, probabilities, labels=labels)),
     }
     try:
         metrics["roc_auc"] = _finite(
-            roc_auc_score(y == classes[1], probabilities[:, 1])
+            roc_auc_score(y == labels[1], probabilities[:, 1])
             if binary
-            else roc_auc_score(y, probabilities, multi_class="ovr", labels=classes)
+            else roc_auc_score(y, probabilities, multi_class="ovr", labels=labels)
         )
     except ValueError:  # a split without every class
         metrics["roc_auc"] = None
     return metrics
+
+
+def _as_codes(y: np.ndarray, prediction: np.ndarray, classes: np.ndarray):
+    """Labels as their index in ``classes`` (sorted, as scikit-learn keeps them): the same metrics,
+    computed several times faster than on text labels. Unchanged if ``y`` holds an unseen class."""
+    if not np.isin(y, classes).all():
+        return y, prediction, classes
+    return np.searchsorted(classes, y), np.searchsorted(classes, prediction), np.arange(len(classes))
 
 
 def improvement(metric: str, value, baseline) -> float | None:
