@@ -1,12 +1,13 @@
 """One filterset per list, shared by the browser pages and the API."""
 
 import django_filters
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Q
 
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
 from apps.training.models import DatasetVersion, JobStatus, TrainingJob
+from apps.training.selectors import only_newest_versions
 
 
 class DatasetVersionFilterSet(django_filters.FilterSet):
@@ -23,15 +24,7 @@ class DatasetVersionFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
     def only_latest(self, queryset, name, value):
-        if not value:
-            return queryset
-        newest = (
-            DatasetVersion.objects.filter(team=OuterRef("team"), name=OuterRef("name"))
-            .values("team", "name")
-            .annotate(newest=Max("version"))
-            .values("newest")
-        )
-        return queryset.filter(version=Subquery(newest))
+        return only_newest_versions(queryset) if value else queryset
 
 
 class TrainingJobFilterSet(django_filters.FilterSet):

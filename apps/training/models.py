@@ -1,6 +1,7 @@
 """Self-service training: versioned datasets, training jobs (one row per job) and scheduled retraining."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -163,7 +164,9 @@ class RetrainingSchedule(models.Model):
     cv_folds = models.PositiveSmallIntegerField(default=5)
     holdout_share = models.FloatField(default=0.2)
     seed = models.PositiveIntegerField(default=42)
-    interval_hours = models.PositiveIntegerField(default=24 * 7)
+    interval_hours = models.PositiveIntegerField(
+        default=24 * 7, validators=[MinValueValidator(1), MaxValueValidator(24 * 365)]
+    )
     enabled = models.BooleanField(default=True)
     next_run_at = models.DateTimeField()
     last_run_at = models.DateTimeField(null=True, blank=True)

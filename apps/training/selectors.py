@@ -1,6 +1,6 @@
 """Reads for self-service training; they own the query shape (no N+1 on any list)."""
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
@@ -80,3 +80,22 @@ def schedule_list() -> QuerySet[RetrainingSchedule]:
     return RetrainingSchedule.objects.select_related(
         "registered_model", "registered_model__owning_team", "dataset_team", "created_by"
     ).order_by("next_run_at")
+
+
+def only_newest_versions(datasets: QuerySet[DatasetVersion]) -> QuerySet[DatasetVersion]:
+    """Keep the newest version of each (team, name)."""
+    newest = (
+        DatasetVersion.objects.filter(team=OuterRef("team"), name=OuterRef("name"))
+        .values("team", "name")
+        .annotate(newest=Max("version"))
+        .values("newest")
+    )
+    return datasets.filter(version=Subquery(newest))
+
+
+def latest_datasets_of_team(*, team: Team) -> QuerySet[DatasetVersion]:
+    return only_newest_versions(dataset_list().filter(team=team)).order_by("name")
+
+
+def schedule_of_model(*, model) -> RetrainingSchedule | None:
+    return RetrainingSchedule.objects.filter(registered_model=model).first()

@@ -422,6 +422,36 @@ def retraining_schedule_save(
     return apply_and_save(schedule, data=data, fields=SCHEDULE_FIELDS)
 
 
+def retraining_schedule_from_job(
+    *, actor: AbstractBaseUser, job: TrainingJob, interval_hours
+) -> RetrainingSchedule:
+    """Retrain the job's model with the job's settings on the newest version of its dataset."""
+    try:
+        hours = int(interval_hours)
+    except (TypeError, ValueError):
+        raise ValidationError({"interval_hours": "Give the interval in whole hours."}) from None
+    if not job.registered_model_id:
+        raise ValidationError(
+            {"registered_model": "This job registers no model, so there is nothing to retrain."}
+        )
+    existing = RetrainingSchedule.objects.filter(registered_model=job.registered_model).first()
+    data = {
+        "registered_model": job.registered_model,
+        "dataset_team": job.dataset_version.team,
+        "dataset_name": job.dataset_version.name,
+        "target": job.target,
+        "features": job.features,
+        "estimator": job.estimator,
+        "parameters": job.parameters,
+        "cv_folds": job.cv_folds,
+        "holdout_share": job.holdout_share,
+        "seed": job.seed,
+        "interval_hours": hours,
+        "enabled": True,
+    }
+    return retraining_schedule_save(actor=actor, data=data, schedule=existing)
+
+
 def retraining_schedule_delete(*, actor: AbstractBaseUser, schedule: RetrainingSchedule) -> None:
     ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
     schedule.delete()

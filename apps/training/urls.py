@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/new/", views.job_create, name="job-create"),
     path("jobs/<int:pk>/", views.job_detail, name="job-detail"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job-cancel"),
+    path("jobs/<int:pk>/schedule/", views.job_schedule, name="job-schedule"),
 ]

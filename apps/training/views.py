@@ -1,6 +1,7 @@
 import json
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -75,9 +76,14 @@ def job_create(request):
     dataset = _chosen_dataset(request)
     form = TrainingJobForm(request.POST or None, user=request.user, dataset=dataset)
     if request.method == "POST":
-        job = save_form_with(
-            form, lambda _: services.training_job_create(actor=request.user, data=form.service_data())
-        )
+
+        def write(_):
+            try:
+                return services.training_job_create(actor=request.user, data=form.service_data())
+            except PermissionDenied as denied:  # e.g. only a lead or PM may create a new model
+                raise ValidationError(str(denied)) from denied
+
+        job = save_form_with(form, write)
         if job:
             messages.success(request, f"Queued job {job.pk}.")
             return redirect(job)
@@ -91,7 +97,15 @@ def job_create(request):
 
 def job_detail(request, pk):
     job = selectors.job_detail(pk=pk)
-    context = {"job": job, "can_cancel": job.is_active and is_team_member(request.user, job.team)}
+    is_member = is_team_member(request.user, job.team)
+    context = {
+        "job": job,
+        "can_cancel": job.is_active and is_member,
+        "can_schedule": is_member and job.status == "succeeded" and job.registered_model_id,
+        "schedule": selectors.schedule_of_model(model=job.registered_model)
+        if job.registered_model_id
+        else None,
+    }
     if job.metrics:
         context["metric_rows"] = charts.metric_rows(job)
         context["figure"] = json.loads(charts.metrics_figure(job))
@@ -106,4 +120,20 @@ def job_cancel(request, pk):
         messages.success(request, f"Cancelled job {job.pk}.")
     except Conflict as conflict:
         messages.error(request, conflict.message)
+    return redirect(job)
+
+
+@require_POST
+def job_schedule(request, pk):
+    """Retrain this job's model every N hours on the newest version of its dataset."""
+    job = selectors.job_detail(pk=pk)
+    try:
+        services.retraining_schedule_from_job(
+            actor=request.user, job=job, interval_hours=request.POST.get("interval_hours", "")
+        )
+        messages.success(
+            request, f"{job.registered_model} retrains every {request.POST['interval_hours']} hours."
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect(job)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from apps.training.models import DatasetVersion, JobStatus, TrainingJob
+from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from tests.querycount import assert_queries_independent_of_rows
 from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
 from tests.training.helpers import csv_upload, frame_csv, tumour_frame
@@ -157,3 +157,53 @@ def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login,
     assert "Cancel job" not in client.get(job.get_absolute_url()).content.decode()
     assert client.post(f"/training/jobs/{job.pk}/cancel/").status_code == 403
     assert client.get("/training/datasets/new/").status_code == 200  # the form lists no team to pick
+
+
+def test_team_page_lists_the_teams_datasets_and_jobs(client, browser_login, team, scientist, tumours):
+    upload_again = DatasetVersionFactory(team=team, name="tumours", version=2)
+    TrainingJobFactory(dataset_version=tumours)
+    page = browser_login(client, scientist).get(team.get_absolute_url()).content.decode()
+    assert "Datasets and training" in page and "Latest training jobs" in page
+    assert upload_again.get_absolute_url() in page and tumours.get_absolute_url() in page  # job row links v1
+    assert page.count(">v2<") == 1 and ">v1<" not in page
+
+
+def test_a_member_who_may_not_create_models_gets_a_form_error(client, browser_login, scientist, tumours):
+    browser_login(client, scientist)
+    response = client.post(
+        f"/training/jobs/new/?dataset={tumours.pk}",
+        {
+            "dataset_version": tumours.pk,
+            "target": "diagnosis",
+            "estimator": "knn",
+            "cv_folds": "3",
+            "holdout_share": "0.2",
+            "seed": "1",
+            "search_budget": "0",
+            "time_limit_seconds": "600",
+            "new_model_name": "Mine",
+            "new_model_slug": "mine",
+        },
+    )
+    assert response.status_code == 200
+    assert "may register models for" in response.content.decode()
+    assert not TrainingJob.objects.exists()
+
+
+def test_schedule_retraining_from_a_succeeded_job(client, browser_login, scientist, tumours):
+    from tests.registry.factories import RegisteredModelFactory
+
+    model = RegisteredModelFactory(owning_team=tumours.team)
+    job = TrainingJobFactory(
+        dataset_version=tumours, registered_model=model, target="diagnosis", features=["clinic"]
+    )
+    browser_login(client, scientist)
+    assert "Schedule retraining" in client.get(job.get_absolute_url()).content.decode()
+    refused = client.post(f"/training/jobs/{job.pk}/schedule/", {"interval_hours": "0"}, follow=True)
+    assert "greater than or equal to 1" in refused.content.decode()
+    assert not RetrainingSchedule.objects.exists()
+    client.post(f"/training/jobs/{job.pk}/schedule/", {"interval_hours": "24"})
+    schedule = model.retraining_schedule
+    assert (schedule.dataset_name, schedule.target, schedule.interval_hours) == ("tumours", "diagnosis", 24)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "retrains every 24 h" in page and "Update schedule" in page
