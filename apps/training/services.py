@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from apps.core.exceptions import Conflict
+from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_team_member
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
@@ -160,18 +160,29 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
         from apps.registry.services import registered_model_create
 
         team = dataset.team
-        return registered_model_create(
-            actor=actor,
-            data={
-                "name": new_model.get("name", ""),
-                "slug": new_model.get("slug", ""),
-                "purpose": new_model.get("purpose", ""),
-                "owning_team": team,
-                "value_stream": team.value_stream,
-                "task": task,
-                "primary_metric": PRIMARY_METRIC[task],
-            },
-        )
+        try:
+            return registered_model_create(
+                actor=actor,
+                data={
+                    "name": new_model.get("name", ""),
+                    "slug": new_model.get("slug", ""),
+                    "purpose": new_model.get("purpose", ""),
+                    "owning_team": team,
+                    "value_stream": team.value_stream,
+                    "task": task,
+                    "primary_metric": PRIMARY_METRIC[task],
+                },
+            )
+        except ValidationError as error:  # name the new model's fields under "new_model"
+            raise ValidationError(
+                {
+                    "new_model": [
+                        f"{field}: {message}"
+                        for field, messages in field_errors(error).items()
+                        for message in messages
+                    ]
+                }
+            ) from error
     if model:
         ensure_team_member(actor, model.owning_team, action=f"register versions of {model}")
         if model.task != task:

@@ -120,3 +120,20 @@ def test_a_model_of_the_other_task_is_refused(tumours, scientist, team):
                 "registered_model": regression_model,
             },
         )
+
+
+def test_new_model_errors_are_named_under_new_model(tumours, team_lead, tumour_model):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        services.training_job_create(
+            actor=team_lead,
+            data={
+                "dataset_version": tumours,
+                "target": "diagnosis",
+                "estimator": "knn",
+                "new_model": {"name": "Another", "slug": tumour_model.slug},
+            },
+        )
+    assert any(message.startswith("slug:") for message in caught.value.message_dict["new_model"])
+    assert not TrainingJob.objects.exists()
