@@ -34,6 +34,23 @@ class ReceivedCsv:
     row_count: int
 
 
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def declared_too_large(request) -> bool:
+    """True when the request says (Content-Length) it is over the upload limit: refuse it before
+    reading the body at all."""
+    limit = settings.PORTAL_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+    except ValueError:
+        return False
+
+
+def limit_text() -> str:
+    return f"{settings.PORTAL_MAX_UPLOAD_BYTES / 1024 / 1024:g} MB"
+
+
 def refuse(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
 

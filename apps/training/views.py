@@ -11,6 +11,7 @@ from apps.core.forms import save_form_with
 from apps.core.paging import paginate
 from apps.core.permissions import is_team_member
 from apps.training import charts, selectors, services
+from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
 from apps.training.forms import DatasetUploadForm, TrainingJobForm
@@ -24,6 +25,11 @@ def dataset_list(request):
 
 
 def dataset_upload(request):
+    if request.method == "POST" and declared_too_large(request):  # refused before reading the body
+        messages.error(request, f"The file is larger than the upload limit of {limit_text()}.")
+        form = DatasetUploadForm(user=request.user)
+        context = {"form": form, "title": "Upload a dataset", "cancel_url": reverse("training:index")}
+        return render(request, "core/form.html", context, status=413)
     form = DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
         saved = save_form_with(form, lambda data: services.dataset_upload(actor=request.user, **data))

@@ -207,3 +207,17 @@ def test_schedule_retraining_from_a_succeeded_job(client, browser_login, scienti
     assert (schedule.dataset_name, schedule.target, schedule.interval_hours) == ("tumours", "diagnosis", 24)
     page = client.get(job.get_absolute_url()).content.decode()
     assert "retrains every 24 h" in page and "Update schedule" in page
+
+
+def test_browser_upload_over_the_limit_is_refused_before_reading(
+    client, browser_login, team, scientist, settings
+):
+    settings.PORTAL_MAX_UPLOAD_BYTES = 1000
+    browser_login(client, scientist)
+    response = client.post(
+        "/training/datasets/new/",
+        {"team": team.pk, "name": "big", "file": csv_upload("a\n" + "1\n" * 50_000)},
+    )
+    assert response.status_code == 413
+    assert "larger than the upload limit" in response.content.decode()
+    assert not DatasetVersion.objects.exists()

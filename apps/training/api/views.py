@@ -1,4 +1,3 @@
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -17,11 +16,9 @@ from apps.training.api.serializers import (
     TrainingJobDetailSerializer,
     TrainingJobSerializer,
 )
-from apps.training.csvfile import UploadTooLarge
+from apps.training.csvfile import UploadTooLarge, declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
-
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -55,9 +52,8 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     def create(self, request):
         """Upload a CSV as the next version of the team's dataset ``name`` (streamed, never read whole)."""
-        limit = settings.PORTAL_MAX_UPLOAD_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit + MULTIPART_OVERHEAD_BYTES:
-            raise PayloadTooLarge(f"The upload is larger than the limit of {limit / 1024 / 1024:g} MB.")
+        if declared_too_large(request):
+            raise PayloadTooLarge(f"The upload is larger than the limit of {limit_text()}.")
         serializer = DatasetUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
