@@ -65,3 +65,9 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
     assert link.inner_text() == str(job.registered_version)
     assert link.get_attribute("href") == model.get_absolute_url()
     screenshot(page, "training-job-done")
+    page.goto("/training/jobs/")
+    assert page.locator("table.table tbody tr").count() == 1
+    screenshot(page, "training-job-list")
+    page.goto(team.get_absolute_url())
+    assert page.locator("#team-training").get_by_text("tumours").count() >= 1
+    screenshot(page, "training-team-block")
