@@ -2,6 +2,7 @@
 train and cancel; every write checks who acts, validates, and saves atomically."""
 
 import datetime
+import logging
 import uuid
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
 from apps.training.models import ACTIVE_STATUSES, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from apps.training.profiling import profile_csv
+
+logger = logging.getLogger(__name__)
 
 MAX_FOLDS = 20
 MAX_SEARCH_BUDGET = 100
@@ -249,13 +252,30 @@ def training_job_cancel(*, actor: AbstractBaseUser, job: TrainingJob) -> Trainin
                 f"Job {job.pk} is {job.status}; only queued or running jobs can be cancelled.",
                 allowed=list(ACTIVE_STATUSES),
             )
+        was_running = job.status == JobStatus.RUNNING
         job.status = JobStatus.CANCELLED
         job.stage = f"Cancelled by {actor}"
         job.cancelled_by = actor
         job.finished_at = timezone.now()
         job.log = [*job.log, _line(f"Cancelled by {actor}.")]
         job.save(update_fields=["status", "stage", "cancelled_by", "finished_at", "log"])
+        if was_running:
+            transaction.on_commit(lambda: interrupt_task(job.celery_task_id))
     return job
+
+
+def interrupt_task(task_id: str) -> None:
+    """Stop a running job now rather than at its next stage: SIGUSR1 to the pool process running it
+    raises SoftTimeLimitExceeded inside the task, which then sees the row is cancelled. Best effort:
+    without a broker the worker still stops at the next stage."""
+    from portal.celery import app
+
+    try:
+        app.control.revoke(task_id, terminate=True, signal="SIGUSR1")
+    except Exception:  # noqa: BLE001 - the cancellation is recorded either way
+        logger.warning(
+            "Could not signal task %s to stop; it stops at its next stage.", task_id, exc_info=True
+        )
 
 
 # --- training jobs: the worker's side ------------------------------------------------------------

@@ -2,11 +2,14 @@
 
 import time
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from apps.registry.models import ModelVersion
 from apps.training.models import JobStatus, TrainingJob
 from apps.training.tasks import recover_stale_jobs, run_training_job
+from portal.celery import app
 from tests.registry.factories import RegisteredModelFactory
 from tests.training.helpers import tumour_frame, upload_frame
 
@@ -132,3 +135,29 @@ def test_a_killed_worker_leaves_no_job_running_forever(
         rescuer.stop()
     finally:
         celery_worker_process.start()
+
+
+def test_cancelling_interrupts_a_long_fit_at_once(celery_worker_process, api_as, team, scientist):
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(20_000, 10)), columns=[f"x{i}" for i in range(10)])
+    frame["label"] = np.where(frame["x0"] + rng.normal(size=20_000) > 0, "yes", "no")
+    dataset = upload_frame(actor=scientist, team=team, frame=frame, name="wide")
+    body = {
+        "dataset_version": dataset.pk,
+        "target": "label",
+        "estimator": "random_forest",
+        "parameters": {"n_estimators": 1000, "max_features": 1.0},  # one fit of a minute or more
+        "cv_folds": 0,
+    }
+    client = api_as(scientist)
+    job = TrainingJob.objects.get(pk=client.post("/api/v1/training-jobs/", body, format="json").json()["id"])
+    wait_for(job, lambda j: j.stage == "Fitting on the training split")
+    assert client.post(f"/api/v1/training-jobs/{job.pk}/cancel/").status_code == 200
+    inspector = app.control.inspect(timeout=1)
+    # The pool process was signalled mid-fit: the worker is idle again long before the fit could end.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any((inspector.active() or {}).values()):
+        time.sleep(0.5)
+    assert not any((inspector.active() or {}).values())
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED and job.registered_version is None
