@@ -186,7 +186,11 @@ def load(org) -> None:
             },
             enqueue=False,
         )
-        runner.execute(job.pk, task_id=job.celery_task_id, worker="demo loader (in-process)", heartbeat=False)
+        job = runner.execute(
+            job.pk, task_id=job.celery_task_id, worker="demo loader (in-process)", heartbeat=False
+        )
+        if demo.slug == "tumour-screening-sample":  # retrained weekly on the newest upload
+            services.retraining_schedule_from_job(actor=platform, job=job, interval_hours=24 * 7)
     # A job someone changed their mind about, to show the cancelled state.
     tumours = DatasetVersion.objects.get(name="breast-cancer-wisconsin")
     queued = services.training_job_create(

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.registry.models import ModelVersion
-from apps.training.models import DatasetVersion, JobStatus, TrainingJob
+from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 
 pytestmark = pytest.mark.django_db
 
@@ -25,5 +25,6 @@ def test_demo_trains_and_registers_sample_models_once():
     }
     assert all(lift > 0 for lift in lifts.values()), lifts
     assert lifts["basket-conversion-sample"] < 0.1 < lifts["tumour-screening-sample"]  # barely beats it
+    assert RetrainingSchedule.objects.get().registered_model.slug == "tumour-screening-sample"
     call_command("load_demo", verbosity=0)
     assert ModelVersion.objects.count() == 4
