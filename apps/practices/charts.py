@@ -1,5 +1,7 @@
 """Plotly figures built on the server; pages render them with the locally served plotly.js."""
 
+import datetime
+
 import plotly.graph_objects as go
 
 from apps.practices.delivery import DELIVERY_KINDS
@@ -54,6 +56,10 @@ def level_history(snapshots, *, band: tuple | None = None) -> str:
     if band and band[0]:
         fig.add_vrect(x0=band[0], x1=band[1] or times[-1], fillcolor="#8b5cc4", opacity=0.12, line_width=0)
     most = max(s.passed + s.failed for s in snapshots) or 1
+    if times[-1] - times[0] < datetime.timedelta(days=2):  # a new subject: show a readable week
+        fig.update_xaxes(
+            range=[times[0] - datetime.timedelta(days=6), times[-1] + datetime.timedelta(days=1)]
+        )
     return layout(
         fig,
         yaxis={"range": [-0.2, 3.2], **LEVEL_TICKS, "title": "Level"},
@@ -64,6 +70,7 @@ def level_history(snapshots, *, band: tuple | None = None) -> str:
             "range": [-0.2 * most / 3, most * 3.2 / 3],
             "showgrid": False,
             "tickformat": "d",
+            "dtick": max(1, round(most / 5)),
         },
         legend={"orientation": "h", "y": -0.2},
     )

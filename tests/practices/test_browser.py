@@ -30,6 +30,11 @@ def test_heatmap_team_scorecard_and_engagement_pages(login_page, screenshot):
     assert page.locator("#goals tbody tr").count() == len(engagement.goals)
     screenshot(page, "practices-engagement")
 
+    page.goto("/practices/teams/fraud-signals/")
+    page.locator("a[href^='/practices/models/']").first.click()
+    page.wait_for_selector("#checks")
+    screenshot(page, "practices-model-scorecard")
+
     page.goto("/practices/survey/")
     page.wait_for_selector("[data-figure=trend-figure] .main-svg")
     screenshot(page, "practices-survey")
