@@ -4,6 +4,7 @@ against the version's input schema, and call the cached pipeline once for the wh
 
 import numpy as np
 import pandas as pd
+import sklearn
 from django.core.exceptions import ValidationError
 
 from apps.registry.artefacts import load_pipeline
@@ -117,12 +118,14 @@ def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
     frame = pd.DataFrame(columns, columns=list(columns))
     pipeline = load_pipeline(version)
     result = {"model": version.model.slug, "version": version.number}
-    if version.task == Task.CLASSIFICATION and hasattr(pipeline, "predict_proba"):
-        probabilities = pipeline.predict_proba(frame)
-        classes = pipeline.classes_
-        result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
-        result["classes"] = classes.tolist()
-        result["probabilities"] = probabilities.round(6).tolist()
-    else:
-        result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
+    # Inputs are validated above (JSON has no NaN/inf and nulls are refused): skip sklearn's re-check.
+    with sklearn.config_context(assume_finite=True):
+        if version.task == Task.CLASSIFICATION and hasattr(pipeline, "predict_proba"):
+            probabilities = pipeline.predict_proba(frame)
+            classes = pipeline.classes_
+            result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
+            result["classes"] = classes.tolist()
+            result["probabilities"] = probabilities.tolist()
+        else:
+            result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
     return result

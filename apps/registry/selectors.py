@@ -67,9 +67,12 @@ def version_detail(*, registered_model: RegisteredModel, number: int) -> ModelVe
     return get_object_or_404(version_list(registered_model=registered_model), number=number)
 
 
+PREDICTION_FIELDS = ("number", "task", "input_schema", "artefact_key", "artefact_sha256", "model__slug")
+
+
 def production_version(*, slug: str, number: int | None = None) -> ModelVersion | None:
-    """The version a prediction uses: the production one, or ``number``. One query."""
-    versions = ModelVersion.objects.select_related("model").filter(model__slug=slug)
+    """The version a prediction uses: the production one, or ``number``. One small query."""
+    versions = ModelVersion.objects.select_related("model").only(*PREDICTION_FIELDS).filter(model__slug=slug)
     if number is not None:
         return versions.filter(number=number).first()
     return versions.filter(stage=Stage.PRODUCTION).first()

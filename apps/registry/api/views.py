@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.exceptions import Conflict
 from apps.registry import selectors, services
+from apps.registry.api.fastjson import OrjsonParser, OrjsonRenderer
 from apps.registry.api.serializers import (
     FeedbackResponseSerializer,
     FeedbackSerializer,
@@ -129,6 +130,8 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         return self._registered_model
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no URL kwargs
+            return selectors.version_list()
         return selectors.version_list(registered_model=self.get_registered_model())
 
     @extend_schema(
@@ -163,6 +166,8 @@ class PredictView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [OrjsonParser]
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema(
         request=PredictionRequestSerializer,
