@@ -138,8 +138,7 @@ def version_promote(request, slug, number):
         try:
             services.version_promote(version=version, actor=request.user, **form.cleaned_data)
         except services.GatesFailed as refusal:
-            failed_gates = refusal.failed_gates
-            form.add_error(None, "Promotion to production refused: every failed gate is listed below.")
+            failed_gates = refusal.failed_gates  # shown above the form, one line per gate
         except Conflict as conflict:
             form.add_error("to_stage", conflict.message)
         except ValidationError as error:

@@ -333,3 +333,21 @@ def test_openapi_schema_documents_the_registry(api_as, outsider):
     assert "/api/v1/models/{model_slug}/versions/{number}/promote/" in paths
     assert "/api/v1/feedback/{id}/resolve/" in paths
     assert "/api/v1/catalog/backstage/" in paths
+
+
+def test_predict_malformed_json_is_400(api_as, outsider, production, model):
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", b'{"records": [', content_type="application/json"
+    )
+    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
+
+
+def test_admin_pages_render(client, model, production):
+    admin = StaffFactory(is_superuser=True)
+    client.force_login(admin)
+    FeedbackFactory(model=model)
+    for path in ["registeredmodel", "modelversion", "stagechange", "feedback"]:
+        assert client.get(f"/admin/registry/{path}/").status_code == 200
+    assert client.get(f"/admin/registry/registeredmodel/{model.pk}/change/").status_code == 200
+    assert client.get(f"/admin/registry/modelversion/{production.pk}/change/").status_code == 200
+    assert client.get("/admin/registry/stagechange/add/").status_code == 403  # append-only history
