@@ -7,16 +7,23 @@ from apps.registry.models import CARD_SECTIONS, Feedback, ModelVersion, Register
 from apps.registry.services import registered_model_create, registered_model_update
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
+class ReadOnlyAdminMixin:
+    """Nobody adds, edits or deletes these rows in the admin; the services write them."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
 
 
 class VersionInline(ReadOnlyInline):
@@ -83,7 +90,7 @@ class StageChangeInline(ReadOnlyInline):
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: versions are created by registration and never edited."""
 
     list_display = ["model", "number", "stage", "estimator", "dataset_name", "dataset_version", "created_at"]
@@ -92,18 +99,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_select_related = ["model"]
     inlines = [StageChangeInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only history: nobody edits or deletes it, not even here."""
 
     list_display = ["created_at", "version", "from_stage", "to_stage", "actor", "is_rollback", "is_override"]
@@ -111,15 +109,6 @@ class StageChangeAdmin(admin.ModelAdmin):
     search_fields = ["version__model__name", "reason", "actor__username"]
     list_select_related = ["version__model", "actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Feedback)

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from apps.core.api import StrictFieldsMixin
 from apps.registry.feedback_loop import is_overdue, loop_times
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Stage, StageChange
-from apps.registry.services import FEEDBACK_FIELDS, MODEL_FIELDS
+from apps.registry.services import FEEDBACK_FIELDS, LINEAGE_KEYS, MODEL_FIELDS
 from apps.teams.models import Team, ValueStream
 
 
@@ -58,14 +58,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "number",
             "stage",
             "task",
-            "dataset_name",
-            "dataset_version",
-            "dataset_sha256",
-            "features",
-            "input_schema",
-            "estimator",
-            "parameters",
-            "code_version",
+            *LINEAGE_KEYS,
             "metrics",
             "baseline_metrics",
             "artefact_sha256",
