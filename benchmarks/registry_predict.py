@@ -44,16 +44,23 @@ from apps.registry.prediction import predict  # noqa: E402
 from apps.registry.selectors import production_version  # noqa: E402
 
 
-def timed(function, repeat: int) -> tuple[float, float]:
+def timed(functions: dict, repeat: int) -> dict[str, tuple[float, float]]:
+    """p50 and p90 (ms) of each function. Calls are interleaved round-robin so that all of them see the
+    same machine load (the machine is shared; a burst of load then hits every column alike)."""
     for _ in range(min(20, repeat)):
-        function()  # warm up (caches, imports, connection)
-    samples = []
+        for function in functions.values():
+            function()  # warm up (caches, imports, connection)
+    samples: dict[str, list[float]] = {name: [] for name in functions}
     for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.9)]
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            samples[name].append((time.perf_counter() - start) * 1000)
+    result = {}
+    for name, values in samples.items():
+        values.sort()
+        result[name] = (statistics.median(values), values[int(len(values) * 0.9)])
+    return result
 
 
 def build_fixture():
@@ -106,12 +113,16 @@ def main():
             assert response.status_code == 200, response.content[:300]
             assert len(response.json()["predictions"]) == size
             repeat = args.repeat if size == 1 else max(50, args.repeat // 4)
-            local, _ = timed(lambda s=subset: pipeline.predict_proba(s), repeat)
             records = json.loads(body)
-            service, _ = timed(lambda r=records: predict(version=version, records=r), repeat)
-            served, served90 = timed(
-                lambda b=body: client.post(url, b, content_type="application/json"), repeat
+            times = timed(
+                {
+                    "local": lambda s=subset: pipeline.predict_proba(s),
+                    "service": lambda r=records: predict(version=version, records=r),
+                    "served": lambda b=body: client.post(url, b, content_type="application/json"),
+                },
+                repeat,
             )
+            (local, _), (service, _), (served, served90) = times["local"], times["service"], times["served"]
             print(
                 f"{size:>4} {local:>11.2f} ms {service:>8.2f} ms {served:>9.2f} ms "
                 f"{served - local:>+9.2f} ms {served90:>9.2f}"

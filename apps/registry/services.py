@@ -32,6 +32,7 @@ from apps.registry.models import (
     Stage,
     StageChange,
 )
+from apps.registry.serving import forget_serving_versions
 from apps.teams.models import Team
 
 CARD_FIELDS = tuple(field for field, _ in CARD_SECTIONS)
@@ -227,6 +228,8 @@ def version_register(
 
 
 def _move(version: ModelVersion, *, to_stage: str, actor, reason: str, **flags) -> StageChange:
+    forget_serving_versions()
+    transaction.on_commit(forget_serving_versions)
     change = StageChange(
         version=version, from_stage=version.stage, to_stage=to_stage, actor=actor, reason=reason, **flags
     )

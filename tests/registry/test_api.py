@@ -351,3 +351,11 @@ def test_admin_pages_render(client, model, production):
     assert client.get(f"/admin/registry/registeredmodel/{model.pk}/change/").status_code == 200
     assert client.get(f"/admin/registry/modelversion/{production.pk}/change/").status_code == 200
     assert client.get("/admin/registry/stagechange/add/").status_code == 403  # append-only history
+
+
+def test_promotion_takes_effect_on_the_next_prediction(api_as, outsider, staff_user, production, model):
+    url = f"/api/v1/models/{model.slug}/predict/"
+    client = api_as(outsider)
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 1
+    services.version_promote(version=register(model), actor=staff_user, to_stage="production", reason="v2")
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2

@@ -30,6 +30,7 @@ from apps.registry.comparison import compare_versions
 from apps.registry.feedback_loop import loop_summary
 from apps.registry.filtersets import FeedbackFilterSet, ModelVersionFilterSet, RegisteredModelFilterSet
 from apps.registry.prediction import predict
+from apps.registry.serving import serving_version
 
 CONFLICT = inline_serializer(
     "RegistryConflict",
@@ -185,7 +186,7 @@ class PredictView(APIView):
     def _version(self, slug: str, number: str | None):
         if number is not None and not number.isdigit():
             raise ValidationError({"version": ["Give a version number."]})
-        version = selectors.production_version(slug=slug, number=int(number) if number else None)
+        version = serving_version(slug=slug, number=int(number) if number else None)
         if version is not None:
             return version
         model = selectors.model_detail(slug=slug)  # 404 for an unknown model
