@@ -34,9 +34,10 @@ def _columns_from_rows(rows: list, names: list[str], field: str) -> dict[str, li
     first = rows[0]
     if isinstance(first, list) and field == "instances":
         return _columns_from_matrix(rows, names, names, field)
-    if not all(isinstance(row, dict) for row in rows):
+    if set(map(type, rows)) != {dict}:
         raise _error(field, "Every row must be a JSON object mapping column names to values.")
-    _check_names(set().union(*(row.keys() for row in rows)), names, field)
+    if sum(map(len, rows)) != len(rows) * len(names) or set(first) != set(names):
+        _check_names(set().union(*(row.keys() for row in rows)), names, field)
     try:
         return {name: [row[name] for row in rows] for name in names}
     except KeyError as exc:
