@@ -29,6 +29,7 @@ from apps.registry.backstage import build_entities, to_yaml
 from apps.registry.comparison import compare_versions
 from apps.registry.feedback_loop import loop_summary
 from apps.registry.filtersets import FeedbackFilterSet, ModelVersionFilterSet, RegisteredModelFilterSet
+from apps.registry.models import ModelVersion
 from apps.registry.prediction import predict
 from apps.registry.serving import serving_version
 
@@ -132,7 +133,7 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no URL kwargs
-            return selectors.version_list()
+            return ModelVersion.objects.none()
         return selectors.version_list(registered_model=self.get_registered_model())
 
     @extend_schema(
