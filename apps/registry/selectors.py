@@ -45,6 +45,7 @@ def model_detail(*, slug: str) -> RegisteredModel:
     return get_object_or_404(
         model_list().prefetch_related(
             Prefetch("consuming_teams", queryset=_teams()),
+            "requests",  # the model requests this model answers (apps.modelrequests)
         ),
         slug=slug,
     )

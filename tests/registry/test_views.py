@@ -7,6 +7,7 @@ from apps.registry import services
 from apps.registry.models import Feedback, Stage
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, StaffFactory, TeamFactory
+from tests.modelrequests.factories import ModelRequestFactory
 from tests.querycount import assert_queries_independent_of_rows
 from tests.registry.factories import (
     CompleteCardModelFactory,
@@ -186,3 +187,10 @@ def test_team_page_query_count(client, browser_login, outsider, team):
         make_overdue(FeedbackFactory(model=CompleteCardModelFactory(owning_team=team)), hours=100)
 
     assert_queries_independent_of_rows(client, f"/teams/{team.slug}/", add_rows)
+
+
+def test_model_page_links_the_request_it_came_from(client, browser_login, outsider, model, api_as):
+    request = ModelRequestFactory(registered_model=model, title="Cut fraud losses at checkout")
+    browser_login(client, outsider)
+    assert "Cut fraud losses at checkout" in client.get("/models/basket-scorer/").content.decode()
+    assert api_as(outsider).get("/api/v1/models/basket-scorer/").json()["requests"] == [request.pk]

@@ -41,9 +41,12 @@ class FeedbackLoopSerializer(serializers.Serializer):
 
 class RegisteredModelDetailSerializer(RegisteredModelSerializer):
     feedback_loop = FeedbackLoopSerializer(read_only=True, source="feedback_loop_summary")
+    requests = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of the model requests this model answers."
+    )
 
     class Meta(RegisteredModelSerializer.Meta):
-        fields = (*RegisteredModelSerializer.Meta.fields, "feedback_loop")
+        fields = (*RegisteredModelSerializer.Meta.fields, "requests", "feedback_loop")
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
