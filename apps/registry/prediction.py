@@ -20,6 +20,8 @@ _ACCEPTED = {
     "string": (str,),
     "boolean": (bool,),
 }
+# The array type each schema type becomes (typed arrays build the DataFrame without inference).
+_DTYPES = {"number": np.float64, "integer": np.int64, "string": object, "boolean": np.bool_}
 _DESCRIBED = {"number": "a number", "integer": "an integer", "string": "a string", "boolean": "true or false"}
 
 
@@ -116,7 +118,10 @@ def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
     payload = records if isinstance(records, dict) else {"records": records}
     columns = parse_columns(payload, version)
     validate_types(columns, version)
-    frame = pd.DataFrame(columns, columns=list(columns))
+    types = {column["name"]: _DTYPES[column["type"]] for column in version.input_schema}
+    frame = pd.DataFrame(
+        {name: np.array(values, dtype=types[name]) for name, values in columns.items()}, copy=False
+    )
     pipeline = load_pipeline(version)
     result = {"model": version.model.slug, "version": version.number}
     # Inputs are validated above (JSON has no NaN/inf and nulls are refused): skip sklearn's re-check.
