@@ -124,3 +124,10 @@ def overdue_feedback_of_team(*, team) -> QuerySet[Feedback]:
 
 def models_of_team(*, team) -> QuerySet[RegisteredModel]:
     return model_list().filter(owning_team=team)
+
+
+def teams_user_can_change(*, user):
+    """Teams whose things the user may change as their lead or product manager."""
+    from apps.core.permissions import TEAM_EDITOR_ROLES
+
+    return _teams().filter(memberships__user=user, memberships__role__in=TEAM_EDITOR_ROLES).distinct()

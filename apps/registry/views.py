@@ -21,7 +21,7 @@ from apps.registry.forms import (
     RegisteredModelForm,
     RollbackForm,
 )
-from apps.registry.gates import ALLOWED_MOVES, failed_production_gates, improvement_over_baseline
+from apps.registry.gates import ALLOWED_MOVES, compare_to_baseline, failed_production_gates
 from apps.registry.models import Feedback, Stage
 from apps.teams.selectors import teams_of_user
 
@@ -39,26 +39,8 @@ def model_list(request):
     )
 
 
-def _version_rows(model, versions):
-    metric = model.primary_metric
-    rows = []
-    for version in versions:
-        value, baseline = version.metrics.get(metric), version.baseline_metrics.get(metric)
-        gain = (
-            improvement_over_baseline(metric, value, baseline)
-            if isinstance(value, int | float) and isinstance(baseline, int | float)
-            else None
-        )
-        rows.append(
-            {
-                "version": version,
-                "value": value,
-                "baseline": baseline,
-                "gain": gain,
-                "beats_margin": gain is not None and gain > 0 and gain >= model.baseline_margin,
-            }
-        )
-    return rows
+def _version_rows(versions):
+    return [{"version": version, "baseline": compare_to_baseline(version)} for version in versions]
 
 
 def model_detail(request, slug):
@@ -75,7 +57,7 @@ def model_detail(request, slug):
         "registry/model_detail.html",
         {
             "model": model,
-            "versions": _version_rows(model, versions),
+            "versions": _version_rows(versions),
             "production": production,
             "chart": primary_metric_figure(versions, model.primary_metric),
             "history": selectors.stage_history(registered_model=model)[:50],
@@ -94,6 +76,8 @@ def _model_form(request, form_class, *, slug=None, title_suffix=""):
     if model:
         ensure_can_change_team(request.user, model.owning_team)
     form = form_class(request.POST or None, instance=model)
+    if "owning_team" in form.fields and not is_platform_staff(request.user):
+        form.fields["owning_team"].queryset = selectors.teams_user_can_change(user=request.user)
     if request.method == "POST":
 
         def write(data):

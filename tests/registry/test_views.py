@@ -194,3 +194,26 @@ def test_model_page_links_the_request_it_came_from(client, browser_login, outsid
     browser_login(client, outsider)
     assert "Cut fraud losses at checkout" in client.get("/models/basket-scorer/").content.decode()
     assert api_as(outsider).get("/api/v1/models/basket-scorer/").json()["requests"] == [request.pk]
+
+
+def test_register_a_model_in_the_browser_offers_only_the_leads_teams(client, browser_login, team, team_lead):
+    TeamFactory(name="Someone Else")
+    browser_login(client, team_lead)
+    page = client.get("/models/new/").content.decode()
+    owner_choices = page.split('name="owning_team"')[1].split("</select>")[0]
+    assert team.name in owner_choices and "Someone Else" not in owner_choices
+    response = client.post(
+        "/models/new/",
+        {
+            "name": "Returns risk",
+            "slug": "returns-risk",
+            "owning_team": team.pk,
+            "value_stream": team.value_stream.pk,
+            "support_tier": "tier_2",
+            "lifecycle": "experimental",
+            "task": "classification",
+            "primary_metric": "roc_auc",
+            "baseline_margin": "0.01",
+        },
+    )
+    assert response.status_code == 302 and response.url == "/models/returns-risk/"
