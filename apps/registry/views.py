@@ -43,6 +43,16 @@ def _version_rows(versions):
     return [{"version": version, "baseline": compare_to_baseline(version)} for version in versions]
 
 
+HISTORY_ROWS = 50
+
+
+def _can_roll_back(production, history) -> bool:
+    """A version is in production and another one was before it (within the history shown)."""
+    return production is not None and any(
+        change.to_stage == Stage.PRODUCTION and change.version_id != production.pk for change in history
+    )
+
+
 def model_detail(request, slug):
     model = selectors.model_detail(slug=slug)
     versions = list(selectors.version_list(registered_model=model))
@@ -52,6 +62,7 @@ def model_detail(request, slug):
         item.overdue = is_overdue(item)
         item.times = loop_times(item)
     can_edit = can_change_team(request.user, model.owning_team)
+    history = list(selectors.stage_history(registered_model=model)[:HISTORY_ROWS])
     return render(
         request,
         "registry/model_detail.html",
@@ -60,13 +71,13 @@ def model_detail(request, slug):
             "versions": _version_rows(versions),
             "production": production,
             "chart": primary_metric_figure(versions, model.primary_metric),
-            "history": selectors.stage_history(registered_model=model)[:50],
+            "history": history,
             "card": card_sections(model, production),
             "feedback": feedback,
             "loop": loop_summary(feedback),
             "can_edit": can_edit,
             "can_respond": is_team_member(request.user, model.owning_team),
-            "rollback_form": RollbackForm() if can_edit and production else None,
+            "rollback_form": RollbackForm() if can_edit and _can_roll_back(production, history) else None,
         },
     )
 

@@ -217,3 +217,14 @@ def test_register_a_model_in_the_browser_offers_only_the_leads_teams(client, bro
         },
     )
     assert response.status_code == 302 and response.url == "/models/returns-risk/"
+
+
+def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
+    client, browser_login, team_lead, model
+):
+    v1, v2 = register(model), register(model)
+    services.version_promote(version=v1, actor=team_lead, to_stage="production", reason="first")
+    browser_login(client, team_lead)
+    assert "Roll back" not in client.get("/models/basket-scorer/").content.decode()
+    services.version_promote(version=v2, actor=team_lead, to_stage="production", reason="second")
+    assert "Roll back v2" in client.get("/models/basket-scorer/").content.decode()
