@@ -126,6 +126,19 @@ def registered_model_delete(*, actor: AbstractBaseUser, registered_model: Regist
 # --- versions ------------------------------------------------------------------------------------
 
 
+def json_safe(value):
+    """Metrics and parameters as plain JSON: numpy scalars become numbers, other objects their repr."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    return repr(value)
+
+
 def _validated_lineage(lineage: dict) -> dict:
     unknown = sorted(set(lineage) - set(LINEAGE_KEYS))
     if unknown:
@@ -156,7 +169,7 @@ def _validated_lineage(lineage: dict) -> dict:
         "features": list(lineage.get("features") or [c["name"] for c in schema]),
         "input_schema": [{"name": c["name"], "type": c["type"]} for c in schema],
         "estimator": lineage.get("estimator") or "",
-        "parameters": lineage.get("parameters") or {},
+        "parameters": json_safe(lineage.get("parameters") or {}),
         "code_version": lineage.get("code_version") or "",
     }
 
@@ -204,8 +217,8 @@ def version_register(
                 number=(last or 0) + 1,
                 stage=Stage.CANDIDATE,
                 task=task,
-                metrics=dict(metrics),
-                baseline_metrics=dict(baseline_metrics),
+                metrics=json_safe(dict(metrics)),
+                baseline_metrics=json_safe(dict(baseline_metrics)),
                 artefact_key=stored.key,
                 artefact_sha256=stored.sha256,
                 artefact_size=stored.size,
