@@ -359,3 +359,18 @@ def test_promotion_takes_effect_on_the_next_prediction(api_as, outsider, staff_u
     assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 1
     services.version_promote(version=register(model), actor=staff_user, to_stage="production", reason="v2")
     assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2
+
+
+def test_admin_actions_acknowledge_and_resolve_through_the_services(client, model):
+    client.force_login(StaffFactory(is_superuser=True))
+    open_one, done = FeedbackFactory(model=model), FeedbackFactory(model=model, status="resolved")
+    url = "/admin/registry/feedback/"
+    client.post(url, {"action": "acknowledge", "_selected_action": [open_one.pk]})
+    open_one.refresh_from_db()
+    assert open_one.status == "acknowledged" and open_one.acknowledged_at
+    response = client.post(
+        url, {"action": "resolve", "_selected_action": [open_one.pk, done.pk]}, follow=True
+    )
+    open_one.refresh_from_db()
+    assert open_one.status == "resolved"
+    assert "already resolved" in response.content.decode()
