@@ -74,7 +74,7 @@ def model_detail(request, slug):
             "history": history,
             "card": card_sections(model, production),
             "feedback": feedback,
-            "loop": loop_summary(feedback),
+            "loop": loop_summary(feedback, tier=model.support_tier),
             "can_edit": can_edit,
             "can_respond": is_team_member(request.user, model.owning_team),
             "rollback_form": RollbackForm() if can_edit and _can_roll_back(production, history) else None,

@@ -99,6 +99,7 @@ def test_model_detail_with_feedback_loop(api_as, outsider, production, model):
     assert body["production_version"] == production.number
     assert body["open_feedback"] == 1
     assert body["feedback_loop"]["count"] == 1
+    assert body["feedback_loop"]["acknowledge_within_hours"] == 24  # tier 2
 
 
 def test_update_model_validation_is_400_naming_the_field(api_as, team_lead, model):

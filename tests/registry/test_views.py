@@ -64,6 +64,7 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly.min.js" in page
     assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
     assert "Move stage" not in page  # outsiders see no stage controls
+    assert "acknowledge within 24 h, resolve within 168 h" in page
 
 
 def test_promote_page_shows_each_failed_gate(client, browser_login, team_lead, model):

@@ -33,6 +33,8 @@ class RegisteredModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class FeedbackLoopSerializer(serializers.Serializer):
+    acknowledge_within_hours = serializers.FloatField(help_text="The support tier's response target.")
+    resolve_within_hours = serializers.FloatField(help_text="The support tier's resolution target.")
     count = serializers.IntegerField()
     median_hours_to_acknowledge = serializers.FloatField(allow_null=True)
     median_hours_to_resolve = serializers.FloatField(allow_null=True)

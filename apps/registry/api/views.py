@@ -55,7 +55,9 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
     def get_object(self):
         model = super().get_object()
         if self.action == "retrieve":
-            model.feedback_loop_summary = loop_summary(selectors.feedback_of_model(registered_model=model))
+            model.feedback_loop_summary = loop_summary(
+                selectors.feedback_of_model(registered_model=model), tier=model.support_tier
+            )
         return model
 
     def perform_create(self, serializer):
