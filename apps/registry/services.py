@@ -324,9 +324,21 @@ def version_rollback(
 # --- feedback ------------------------------------------------------------------------------------
 
 
+def _eligible_team_ids(model: RegisteredModel) -> list[int]:
+    return [model.owning_team_id, *(team.pk for team in model.consuming_teams.all())]
+
+
+def can_file_feedback(user, model: RegisteredModel) -> bool:
+    """Platform staff, or a member of a team that consumes or owns the model."""
+    return is_platform_staff(user) or (
+        user.is_authenticated
+        and Team.objects.filter(pk__in=_eligible_team_ids(model), memberships__user=user).exists()
+    )
+
+
 def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | None:
     """The team a user files for: one that consumes (or owns) the model and that they belong to."""
-    eligible = [model.owning_team_id, *model.consuming_teams.values_list("id", flat=True)]
+    eligible = _eligible_team_ids(model)
     if team is not None:
         if team.pk not in eligible:
             raise ValidationError({"from_team": f"{team} neither consumes nor owns {model}."})

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -77,6 +77,7 @@ def model_detail(request, slug):
             "loop": loop_summary(feedback, tier=model.support_tier),
             "can_edit": can_edit,
             "can_respond": is_team_member(request.user, model.owning_team),
+            "can_file": services.can_file_feedback(request.user, model),
             "rollback_form": RollbackForm() if can_edit and _can_roll_back(production, history) else None,
         },
     )
@@ -193,6 +194,8 @@ def feedback_list(request):
 
 def feedback_create(request, slug):
     model = selectors.model_detail(slug=slug)
+    if not services.can_file_feedback(request.user, model):
+        raise PermissionDenied(f"Only teams that consume or own {model} file feedback on it.")
     form = FeedbackForm(request.POST or None, registered_model=model, user=request.user)
     if request.method == "POST":
         saved = save_form_with(

@@ -63,7 +63,7 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     assert "Scores drift on Mondays" in page and "overdue" in page
     assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly.min.js" in page
     assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
-    assert "Move stage" not in page  # outsiders see no stage controls
+    assert "Move stage" not in page and "File feedback" not in page  # outsiders change nothing
     assert "acknowledge within 24 h, resolve within 168 h" in page
 
 
@@ -103,6 +103,7 @@ def test_outsider_gets_403_on_change_pages(client, browser_login, outsider, mode
     assert client.get("/models/basket-scorer/edit/").status_code == 403
     assert client.get("/models/basket-scorer/card/").status_code == 403
     assert client.get(f"/models/basket-scorer/versions/{version.number}/promote/").status_code == 403
+    assert client.get("/models/basket-scorer/feedback/new/").status_code == 403
 
 
 def test_edit_card_form(client, browser_login, team_pm, model):
