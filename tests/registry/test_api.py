@@ -1,7 +1,7 @@
 import pytest
 
 from apps.registry import services
-from apps.registry.models import Feedback, RegisteredModel
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, StaffFactory, TeamFactory
 from tests.querycount import assert_queries_independent_of_rows
@@ -375,3 +375,14 @@ def test_admin_actions_acknowledge_and_resolve_through_the_services(client, mode
     open_one.refresh_from_db()
     assert open_one.status == "resolved"
     assert "already resolved" in response.content.decode()
+
+
+def test_a_version_saved_outside_the_services_is_served_at_once(api_as, outsider, production, model):
+    url = f"/api/v1/models/{model.slug}/predict/"
+    client = api_as(outsider)
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 1
+    second = register(model)
+    ModelVersion.objects.filter(pk=production.pk).update(stage="archived")
+    second.stage = "production"
+    second.save(update_fields=["stage"])  # e.g. a fixture or the admin: post_save forgets the lookup
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2
