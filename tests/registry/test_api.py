@@ -386,3 +386,11 @@ def test_a_version_saved_outside_the_services_is_served_at_once(api_as, outsider
     second.stage = "production"
     second.save(update_fields=["stage"])  # e.g. a fixture or the admin: post_save forgets the lookup
     assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2
+
+
+def test_predict_refuses_a_body_over_the_upload_limit(api_as, outsider, production, model, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", {"records": [ROW] * 20}, format="json"
+    )
+    assert response.status_code == 413 and "smaller batches" in response.json()["detail"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -8,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import PayloadTooLarge
 from apps.core.exceptions import Conflict
 from apps.registry import selectors, services
 from apps.registry.api.fastjson import OrjsonParser, OrjsonRenderer
@@ -176,9 +178,18 @@ class PredictView(APIView):
     @extend_schema(
         request=PredictionRequestSerializer,
         parameters=[OpenApiParameter("version", OpenApiTypes.INT, description="Default: production.")],
-        responses={200: PredictionResponseSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT},
+        responses={
+            200: PredictionResponseSerializer,
+            400: OpenApiTypes.OBJECT,
+            409: CONFLICT,
+            413: OpenApiTypes.OBJECT,
+        },
     )
     def post(self, request, model_slug):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge(
+                f"At most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes per request; send smaller batches."
+            )
         version = self._version(model_slug, request.query_params.get("version"))
         try:
             result = predict(version=version, records=request.data)
