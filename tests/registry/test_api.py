@@ -394,3 +394,12 @@ def test_predict_refuses_a_body_over_the_upload_limit(api_as, outsider, producti
         f"/api/v1/models/{model.slug}/predict/", {"records": [ROW] * 20}, format="json"
     )
     assert response.status_code == 413 and "smaller batches" in response.json()["detail"]
+
+
+def test_delete_model_only_by_staff_and_only_without_versions(api_as, staff_user, team_lead, model):
+    empty = RegisteredModelFactory(owning_team=model.owning_team)
+    assert api_as(team_lead).delete(f"/api/v1/models/{empty.slug}/").status_code == 403
+    assert api_as(staff_user).delete(f"/api/v1/models/{empty.slug}/").status_code == 204
+    register(model)
+    response = api_as(staff_user).delete(f"/api/v1/models/{model.slug}/")
+    assert response.status_code == 409 and response.json()["allowed"] == ["retire"]
