@@ -1,0 +1,468 @@
+"""Plotly figures built on the server (rendered by plotly.js served locally) together with the rows
+behind each one, so every chart has a CSV of exactly the numbers it draws."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+from django.utils.html import json_script
+from plotly.utils import PlotlyJSONEncoder
+
+from apps.outcomes.impact import Evidence, ModelImpact, Verdict
+
+VERDICT_COLOURS = {Verdict.PAYS_OFF: "#12b76a", Verdict.NOT_PROVEN: "#98a2b3", Verdict.SIMPLER: "#f04438"}
+SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
+EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
+
+
+@dataclass
+class Chart:
+    name: str
+    title: str
+    figure: go.Figure
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def script(self) -> str:
+        """The figure as a JSON script tag (escaped like Django's json_script)."""
+        return json_script(self.figure.to_plotly_json(), f"figure-{self.name}", encoder=PlotlyJSONEncoder)
+
+
+def _layout(figure: go.Figure, *, height: int = 320, **extra) -> go.Figure:
+    figure.update_layout(
+        template="plotly_white",
+        height=height,
+        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        legend={"orientation": "h", "y": -0.18},
+        font={"family": "system-ui, sans-serif", "size": 12},
+        **extra,
+    )
+    return figure
+
+
+def _round(number, digits: int = 6):
+    return None if number is None else round(float(number), digits)
+
+
+def _event_kind(change) -> str:
+    return "rollback" if change.is_rollback else "promotion"
+
+
+def add_event_markers(figure: go.Figure, events, *, csv_rows: list | None = None) -> None:
+    """Vertical dashed lines at promotions and rollbacks, with a hoverable marker trace per kind."""
+    by_kind = defaultdict(list)
+    for change in events:
+        kind = _event_kind(change)
+        by_kind[kind].append(change)
+        figure.add_shape(
+            type="line",
+            x0=change.created_at,
+            x1=change.created_at,
+            yref="paper",
+            y0=0,
+            y1=1,
+            line={"color": EVENT_COLOURS[kind], "width": 1, "dash": "dash"},
+        )
+    for kind, changes in by_kind.items():
+        figure.add_trace(
+            go.Scatter(
+                x=[c.created_at for c in changes],
+                y=[1.0] * len(changes),
+                yaxis="y2",
+                mode="markers",
+                marker={"symbol": "triangle-down", "size": 11, "color": EVENT_COLOURS[kind]},
+                name=f"{kind}s",
+                text=[f"{kind}: {c.version.model.slug} v{c.version.number}" for c in changes],
+                hoverinfo="text+x",
+            )
+        )
+        if csv_rows is not None:
+            csv_rows += [
+                [kind, c.created_at.isoformat(), c.version.model.slug, c.version.number] for c in changes
+            ]
+    figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.05], "visible": False})
+
+
+def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]) -> Chart:
+    """Daily KPI values per segment (and model), the target line and the model promotions."""
+    figure = go.Figure()
+    grouped = defaultdict(list)
+    for row in series:
+        grouped[(row["segment"], row["model_key"])].append(row)
+    rows = []
+    for (segment, model_key), points in grouped.items():
+        label = segment if not model_key else f"{segment} · {model_slugs.get(model_key, model_key)}"
+        figure.add_trace(
+            go.Scatter(
+                x=[p["day"] for p in points],
+                y=[p["value"] for p in points],
+                mode="lines",
+                name=label,
+                line={
+                    "color": SEGMENT_COLOURS.get(segment),
+                    "width": 1.6,
+                    "dash": "solid" if segment != "control" else "dot",
+                },
+            )
+        )
+        rows += [
+            [
+                p["day"].isoformat(),
+                segment,
+                model_slugs.get(model_key, ""),
+                _round(p["value"]),
+                _round(p["volume"], 2),
+            ]
+            for p in points
+        ]
+    if kpi.target is not None:
+        figure.add_hline(
+            y=kpi.target,
+            line={"color": "#067647", "dash": "dot"},
+            annotation_text=f"target {kpi.target:g}",
+            annotation_position="top left",
+        )
+    event_rows: list = []
+    add_event_markers(figure, events, csv_rows=event_rows)
+    rows += [[when, f"event: {kind}", slug, None, None] for kind, when, slug, _ in event_rows]
+    _layout(figure, yaxis_title=f"{kpi.name} ({kpi.unit})")
+    better = "higher" if kpi.sign > 0 else "lower"
+    return Chart(
+        name=f"kpi-{kpi.pk}",
+        title=f"{kpi.name} ({kpi.unit}, {better} is better)",
+        figure=figure,
+        columns=["day", "segment", "model", "value", "volume"],
+        rows=rows,
+    )
+
+
+def _percent(number):
+    return None if number is None else number * 100
+
+
+def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
+    """Relative lift per model and KPI with its 95% confidence interval, coloured by verdict."""
+    bars = [(impact, k) for impact in impacts for k in impact.measured]
+    labels = [
+        f"{impact.model.slug} · {k.kpi.name}" + (" *" if k.evidence == Evidence.BEFORE_AFTER else "")
+        for impact, k in bars
+    ]
+    values, plus, minus, rows = [], [], [], []
+    for impact, k in bars:
+        relative = _percent(k.relative_lift) or 0.0
+        low, high = (_percent(x) for x in (k.relative_ci or (relative / 100, relative / 100)))
+        values.append(relative)
+        plus.append(max(high - relative, 0))
+        minus.append(max(relative - low, 0))
+        rows.append(
+            [
+                impact.model.slug,
+                k.kpi.name,
+                k.evidence,
+                _round(k.lift),
+                _round(k.ci[0]),
+                _round(k.ci[1]),
+                _round(relative, 4),
+                _round(low, 4),
+                _round(high, 4),
+                _round(k.p_value),
+                _round(k.incremental_value, 2),
+                impact.verdict,
+            ]
+        )
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker={
+                "color": [VERDICT_COLOURS[impact.verdict] for impact, _ in bars],
+                "pattern": {"shape": ["/" if k.evidence == Evidence.BEFORE_AFTER else "" for _, k in bars]},
+            },
+            error_x={
+                "type": "data",
+                "array": plus,
+                "arrayminus": minus,
+                "color": "#101828",
+                "thickness": 1.4,
+            },
+            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+        )
+    )
+    figure.add_vline(x=0, line={"color": "#101828", "width": 1})
+    _layout(
+        figure,
+        height=max(220, 60 + 42 * len(bars)),
+        xaxis_title="relative lift (%) with 95% CI",
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+    )
+    return Chart(
+        name=name,
+        title="Impact per model (relative lift, 95% CI)",
+        figure=figure,
+        columns=[
+            "model",
+            "kpi",
+            "evidence",
+            "lift",
+            "lift_ci_low",
+            "lift_ci_high",
+            "relative_lift_pct",
+            "relative_ci_low_pct",
+            "relative_ci_high_pct",
+            "p_value",
+            "incremental_value",
+            "verdict",
+        ],
+        rows=rows,
+        note="* before/after the promotion: weaker evidence, no control group. "
+        "Colour: green pays off, grey not proven yet, red consider the simpler alternative.",
+    )
+
+
+def alternative_chart(impacts: list[ModelImpact]) -> Chart:
+    """The KPI with the model next to its simplest alternative (control group, or before promotion),
+    indexed so the alternative is 100 and KPIs in different units fit one axis."""
+    bars = [(impact, k) for impact in impacts for k in impact.measured]
+    labels = [f"{impact.model.slug} · {k.kpi.name}" for impact, k in bars]
+    alternative, model_values, rows = [], [], []
+    for impact, k in bars:
+        index = 100 * k.treatment.mean / k.control.mean if k.control.mean else None
+        alternative.append(100.0 if index is not None else None)
+        model_values.append(index)
+        name = "control (simplest alternative)" if k.evidence == Evidence.CONTROLLED else "before promotion"
+        rows.append(
+            [
+                impact.model.slug,
+                k.kpi.name,
+                name,
+                _round(k.control.mean),
+                k.control.n,
+                _round(k.treatment.mean),
+                k.treatment.n,
+                _round(index, 3),
+            ]
+        )
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="simplest alternative (control / before)",
+                x=labels,
+                y=alternative,
+                marker_color="#f79009",
+            ),
+            go.Bar(
+                name="with the model (treatment / after)", x=labels, y=model_values, marker_color="#2e90fa"
+            ),
+        ]
+    )
+    _layout(figure, barmode="group", yaxis_title="KPI index (alternative = 100)")
+    return Chart(
+        name="ml-vs-alternative",
+        title="ML vs the simplest alternative",
+        figure=figure,
+        columns=[
+            "model",
+            "kpi",
+            "alternative",
+            "alternative_mean",
+            "alternative_n",
+            "model_mean",
+            "model_n",
+            "model_index",
+        ],
+        rows=rows,
+        note="Indexed to the alternative = 100; check the direction of each KPI.",
+    )
+
+
+def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
+    """Models across streams ranked by realised value; the ones to reconsider in red."""
+    ranked = [i for i in impacts if i.incremental_value is not None]
+    ranked.sort(key=lambda i: i.incremental_value, reverse=True)
+    labels = [f"{i.model.slug} ({i.model.value_stream.slug})" for i in ranked]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name="incremental value",
+                x=[i.incremental_value for i in ranked],
+                y=labels,
+                orientation="h",
+                marker={
+                    "color": [VERDICT_COLOURS[i.verdict] for i in ranked],
+                    "line": {
+                        "color": [
+                            "#7a271a" if i.verdict == Verdict.SIMPLER else "rgba(0,0,0,0)" for i in ranked
+                        ],
+                        "width": 2,
+                    },
+                },
+                text=[i.verdict for i in ranked],
+                textposition="auto",
+            ),
+            go.Scatter(
+                name="cost over the period",
+                x=[i.cost for i in ranked],
+                y=labels,
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 18, "color": "#101828", "line": {"width": 3}},
+            ),
+        ]
+    )
+    _layout(
+        figure,
+        height=max(260, 80 + 44 * len(ranked)),
+        xaxis_title="incremental value (money)",
+        yaxis={"autorange": "reversed"},
+    )
+    rows = [
+        [
+            i.model.slug,
+            i.model.value_stream.slug,
+            i.evidence,
+            _round(i.incremental_value, 2),
+            _round(i.cost, 2),
+            _round(i.roi, 4),
+            i.verdict,
+        ]
+        for i in ranked
+    ]
+    return Chart(
+        name="portfolio",
+        title="Models ranked by realised value",
+        figure=figure,
+        columns=["model", "stream", "evidence", "incremental_value", "cost", "roi", "verdict"],
+        rows=rows,
+        note="Red: consider the simpler alternative. Tick: cost over the same period.",
+    )
+
+
+def _daily_by_version(daily: list[dict]):
+    grouped = defaultdict(list)
+    for row in daily:
+        grouped[row["version__number"]].append(row)
+    return grouped
+
+
+def traffic_chart(daily: list[dict], events) -> Chart:
+    figure = go.Figure()
+    for number, rows in _daily_by_version(daily).items():
+        figure.add_trace(
+            go.Bar(name=f"v{number} requests", x=[r["day"] for r in rows], y=[r["requests"] for r in rows])
+        )
+        figure.add_trace(
+            go.Scatter(
+                name=f"v{number} rows predicted",
+                x=[r["day"] for r in rows],
+                y=[r["rows"] for r in rows],
+                mode="lines",
+                yaxis="y3",
+            )
+        )
+    add_event_markers(figure, events)
+    _layout(
+        figure,
+        barmode="stack",
+        yaxis_title="requests per day",
+        yaxis3={"title": "rows", "overlaying": "y", "side": "right", "showgrid": False},
+    )
+    return Chart(
+        name="traffic",
+        title="Prediction volume",
+        figure=figure,
+        columns=["day", "version", "requests", "rows"],
+        rows=[[r["day"].isoformat(), r["version__number"], r["requests"], r["rows"]] for r in daily],
+    )
+
+
+def latency_chart(daily: list[dict], percentile) -> Chart:
+    from apps.outcomes.models import LATENCY_FIELDS
+
+    figure = go.Figure()
+    rows = []
+    for number, version_rows in _daily_by_version(daily).items():
+        days = [r["day"] for r in version_rows]
+        for quantile, dash in ((0.5, "solid"), (0.95, "dash"), (0.99, "dot")):
+            values = [percentile([r[name] or 0 for name in LATENCY_FIELDS], quantile) for r in version_rows]
+            figure.add_trace(
+                go.Scatter(
+                    name=f"v{number} p{round(quantile * 100)}",
+                    x=days,
+                    y=values,
+                    mode="lines",
+                    line={"dash": dash},
+                )
+            )
+            rows += [
+                [d.isoformat(), number, f"p{round(quantile * 100)}", _round(v, 2)]
+                for d, v in zip(days, values, strict=True)
+            ]
+    _layout(figure, yaxis_title="latency (ms)")
+    return Chart(
+        name="latency",
+        title="Latency percentiles",
+        figure=figure,
+        columns=["day", "version", "percentile", "latency_ms"],
+        rows=rows,
+        note="From the latency histogram, interpolated within its buckets.",
+    )
+
+
+def errors_chart(daily: list[dict]) -> Chart:
+    figure = go.Figure()
+    for number, rows in _daily_by_version(daily).items():
+        figure.add_trace(
+            go.Scatter(
+                name=f"v{number} error rate",
+                x=[r["day"] for r in rows],
+                y=[100 * r["errors"] / r["requests"] if r["requests"] else 0 for r in rows],
+                mode="lines+markers",
+            )
+        )
+    _layout(figure, yaxis_title="errors (% of requests)")
+    return Chart(
+        name="errors",
+        title="Errors",
+        figure=figure,
+        columns=["day", "version", "requests", "errors"],
+        rows=[[r["day"].isoformat(), r["version__number"], r["requests"], r["errors"]] for r in daily],
+    )
+
+
+def drift_chart(results) -> Chart:
+    from apps.outcomes.stats import PSI_MODERATE, PSI_SIGNIFICANT
+
+    grouped = defaultdict(list)
+    for result in results:
+        grouped[(result.version.number, result.feature)].append(result)
+    figure = go.Figure()
+    for (number, feature), points in grouped.items():
+        figure.add_trace(
+            go.Scatter(
+                name=f"v{number} {feature}",
+                x=[p.window_end for p in points],
+                y=[p.psi for p in points],
+                mode="lines+markers",
+            )
+        )
+    figure.add_hrect(y0=PSI_MODERATE, y1=PSI_SIGNIFICANT, fillcolor="#fedf89", opacity=0.3, line_width=0)
+    figure.add_hline(
+        y=PSI_SIGNIFICANT,
+        line={"color": "#f04438", "dash": "dash"},
+        annotation_text="significant (> 0.25)",
+        annotation_position="top left",
+    )
+    _layout(figure, yaxis_title="population stability index")
+    return Chart(
+        name="drift",
+        title="Input drift per feature (PSI)",
+        figure=figure,
+        columns=["window_end", "version", "feature", "psi", "band", "sample_size"],
+        rows=[
+            [r.window_end.isoformat(), r.version.number, r.feature, _round(r.psi), r.band, r.sample_size]
+            for r in results
+        ],
+        note="Bands: < 0.1 stable, 0.1-0.25 moderate (shaded), > 0.25 significant.",
+    )
