@@ -1,6 +1,7 @@
 """Bulk ingestion of KPI observations (API and CSV): validate every row first, then upsert them all in
 one transaction. A bad row rejects the whole batch with errors by row number and field."""
 
+import contextlib
 import csv
 import datetime
 import io
@@ -84,10 +85,8 @@ class _Lookups:
     def __init__(self, rows: list[dict]):
         kpi_ids, slugs = set(), set()
         for row in rows:
-            try:
+            with contextlib.suppress(ValueError):
                 kpi_ids.add(_integer(row.get("kpi"), name="kpi"))
-            except ValueError:
-                pass
             if row.get("model") not in (None, ""):
                 slugs.add(str(row["model"]))
         self.kpis = Kpi.objects.select_related("stream").in_bulk(kpi_ids)

@@ -40,13 +40,13 @@ class Kpi(models.Model):
     def __str__(self) -> str:
         return f"{self.stream}: {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("outcomes:stream-dashboard", args=[self.stream.slug])
+
     @property
     def sign(self) -> int:
         """+1 when a higher value is better, -1 when lower is better."""
         return 1 if self.direction == Direction.HIGHER else -1
-
-    def get_absolute_url(self) -> str:
-        return reverse("outcomes:stream-dashboard", args=[self.stream.slug])
 
 
 class Observation(models.Model):

@@ -21,9 +21,11 @@ from tests.outcomes.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def impacts_of(model, period=Period()):
+def impacts_of(model, period=None):
     return model_impacts(
-        streams=[model.value_stream], period=period, models=RegisteredModel.objects.filter(pk=model.pk)
+        streams=[model.value_stream],
+        period=period or Period(),
+        models=RegisteredModel.objects.filter(pk=model.pk),
     )[0]
 
 
