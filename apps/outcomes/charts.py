@@ -41,8 +41,9 @@ def _layout(figure: go.Figure, *, height: int = 320, **extra) -> go.Figure:
     return figure
 
 
-def _round(number, digits: int = 6):
-    return None if number is None else round(float(number), digits)
+def _round(number, significant: int = 8):
+    """Numbers for the CSVs: enough significant digits to match the API, without float noise."""
+    return None if number is None else float(f"{float(number):.{significant}g}")
 
 
 def _event_kind(change) -> str:
@@ -112,7 +113,7 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
                 segment,
                 model_slugs.get(model_key, ""),
                 _round(p["value"]),
-                _round(p["volume"], 2),
+                _round(p["volume"]),
             ]
             for p in points
         ]
@@ -142,7 +143,8 @@ def _percent(number):
 
 
 def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
-    """Relative lift per model and KPI with its 95% confidence interval, coloured by verdict."""
+    """Relative improvement per model and KPI with its 95% confidence interval, coloured by verdict.
+    Improvement is the lift in the KPI's good direction, so a lower-is-better KPI that fell is positive."""
     bars = [(impact, k) for impact in impacts for k in impact.measured]
     labels = [
         f"{impact.model.slug} · {k.kpi.name}" + (" *" if k.evidence == Evidence.BEFORE_AFTER else "")
@@ -152,22 +154,26 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
     for impact, k in bars:
         relative = _percent(k.relative_lift) or 0.0
         low, high = (_percent(x) for x in (k.relative_ci or (relative / 100, relative / 100)))
-        values.append(relative)
-        plus.append(max(high - relative, 0))
-        minus.append(max(relative - low, 0))
+        better = sorted((k.kpi.sign * low, k.kpi.sign * high))
+        improvement = k.kpi.sign * relative
+        values.append(improvement)
+        plus.append(max(better[1] - improvement, 0))
+        minus.append(max(improvement - better[0], 0))
         rows.append(
             [
                 impact.model.slug,
                 k.kpi.name,
+                k.kpi.direction,
                 k.evidence,
                 _round(k.lift),
                 _round(k.ci[0]),
                 _round(k.ci[1]),
-                _round(relative, 4),
-                _round(low, 4),
-                _round(high, 4),
+                _round(relative),
+                _round(low),
+                _round(high),
+                _round(improvement),
                 _round(k.p_value),
-                _round(k.incremental_value, 2),
+                _round(k.incremental_value),
                 impact.verdict,
             ]
         )
@@ -187,24 +193,25 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
                 "color": "#101828",
                 "thickness": 1.4,
             },
-            hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+            hovertemplate="%{y}: %{x:+.2f}%<extra></extra>",
         )
     )
     figure.add_vline(x=0, line={"color": "#101828", "width": 1})
     _layout(
         figure,
         height=max(220, 60 + 42 * len(bars)),
-        xaxis_title="relative lift (%) with 95% CI",
-        yaxis={"autorange": "reversed"},
         showlegend=False,
+        yaxis={"autorange": "reversed"},
+        xaxis_title="relative improvement (%), 95% CI",
     )
     return Chart(
         name=name,
-        title="Impact per model (relative lift, 95% CI)",
+        title="Impact per model (relative improvement, 95% CI)",
         figure=figure,
         columns=[
             "model",
             "kpi",
+            "direction",
             "evidence",
             "lift",
             "lift_ci_low",
@@ -212,24 +219,27 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
             "relative_lift_pct",
             "relative_ci_low_pct",
             "relative_ci_high_pct",
+            "improvement_pct",
             "p_value",
             "incremental_value",
             "verdict",
         ],
         rows=rows,
-        note="* before/after the promotion: weaker evidence, no control group. "
-        "Colour: green pays off, grey not proven yet, red consider the simpler alternative.",
+        note="Lift = treatment minus control in KPI units; improvement flips the sign for lower-is-better "
+        "KPIs. * before/after the promotion: weaker evidence, no control group. Colour: green pays off, "
+        "grey not proven yet, red consider the simpler alternative.",
     )
 
 
 def alternative_chart(impacts: list[ModelImpact]) -> Chart:
     """The KPI with the model next to its simplest alternative (control group, or before promotion),
-    indexed so the alternative is 100 and KPIs in different units fit one axis."""
+    as a performance index: alternative = 100, higher = better whatever the KPI's direction."""
     bars = [(impact, k) for impact in impacts for k in impact.measured]
     labels = [f"{impact.model.slug} · {k.kpi.name}" for impact, k in bars]
     alternative, model_values, rows = [], [], []
     for impact, k in bars:
-        index = 100 * k.treatment.mean / k.control.mean if k.control.mean else None
+        relative = k.relative_lift
+        index = None if relative is None else 100 * (1 + k.kpi.sign * relative)
         alternative.append(100.0 if index is not None else None)
         model_values.append(index)
         name = "control (simplest alternative)" if k.evidence == Evidence.CONTROLLED else "before promotion"
@@ -237,12 +247,13 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
             [
                 impact.model.slug,
                 k.kpi.name,
+                k.kpi.direction,
                 name,
                 _round(k.control.mean),
                 k.control.n,
                 _round(k.treatment.mean),
                 k.treatment.n,
-                _round(index, 3),
+                _round(index),
             ]
         )
     figure = go.Figure(
@@ -258,7 +269,13 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
             ),
         ]
     )
-    _layout(figure, barmode="group", yaxis_title="KPI index (alternative = 100)")
+    known = [v for v in model_values if v is not None] + [100.0]
+    _layout(
+        figure,
+        barmode="group",
+        yaxis_title="index (alternative = 100)",
+        yaxis_range=[min(90.0, min(known) - 2), max(known) + 2],
+    )
     return Chart(
         name="ml-vs-alternative",
         title="ML vs the simplest alternative",
@@ -266,6 +283,7 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
         columns=[
             "model",
             "kpi",
+            "direction",
             "alternative",
             "alternative_mean",
             "alternative_n",
@@ -274,7 +292,7 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
             "model_index",
         ],
         rows=rows,
-        note="Indexed to the alternative = 100; check the direction of each KPI.",
+        note="Index: alternative = 100, above 100 the model does better (direction of each KPI applied).",
     )
 
 
@@ -282,7 +300,11 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
     """Models across streams ranked by realised value; the ones to reconsider in red."""
     ranked = [i for i in impacts if i.incremental_value is not None]
     ranked.sort(key=lambda i: i.incremental_value, reverse=True)
-    labels = [f"{i.model.slug} ({i.model.value_stream.slug})" for i in ranked]
+    labels = [
+        f"{i.model.slug} ({i.model.value_stream.slug})"
+        + (" ⚠ reconsider" if i.verdict == Verdict.SIMPLER else "")
+        for i in ranked
+    ]
     figure = go.Figure(
         [
             go.Bar(
@@ -299,8 +321,8 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
                         "width": 2,
                     },
                 },
-                text=[i.verdict for i in ranked],
-                textposition="auto",
+                customdata=[i.verdict for i in ranked],
+                hovertemplate="%{y}: %{x:,.0f} (%{customdata})<extra></extra>",
             ),
             go.Scatter(
                 name="cost over the period",
@@ -322,9 +344,9 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
             i.model.slug,
             i.model.value_stream.slug,
             i.evidence,
-            _round(i.incremental_value, 2),
-            _round(i.cost, 2),
-            _round(i.roi, 4),
+            _round(i.incremental_value),
+            _round(i.cost),
+            _round(i.roi),
             i.verdict,
         ]
         for i in ranked
@@ -396,7 +418,7 @@ def latency_chart(daily: list[dict], percentile) -> Chart:
                 )
             )
             rows += [
-                [d.isoformat(), number, f"p{round(quantile * 100)}", _round(v, 2)]
+                [d.isoformat(), number, f"p{round(quantile * 100)}", _round(v)]
                 for d, v in zip(days, values, strict=True)
             ]
     _layout(figure, yaxis_title="latency (ms)")

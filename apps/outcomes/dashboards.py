@@ -77,7 +77,9 @@ def portfolio_dashboard(*, period: Period) -> Dashboard:
 
 
 def model_dashboard(*, model: RegisteredModel, period: Period, segment: str = "") -> Dashboard:
-    since = period.start or (timezone.localdate() - datetime.timedelta(days=MONITORING_DAYS))
+    # Monitoring is hourly and operational: the last 30 days of the selected period.
+    last_days = (period.end or timezone.localdate()) - datetime.timedelta(days=MONITORING_DAYS)
+    since = max(period.start, last_days) if period.start else last_days
     daily = selectors.monitoring_daily(model=model, since=since)
     monitoring_period = Period(start=since, end=period.end)
     events = selectors.stage_events(models=[model], period=monitoring_period)

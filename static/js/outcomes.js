@@ -6,6 +6,7 @@ document.querySelectorAll(".outcome-chart .plot[data-figure]").forEach(function 
   window.Plotly.newPlot(element, figure.data, figure.layout, {
     responsive: true,
     displaylogo: false,
+    showSendToCloud: false, // no third-party service: PNG download only
     toImageButtonOptions: { format: "png", filename: element.dataset.name, scale: 2 },
   });
 });

@@ -1,6 +1,5 @@
 """The demo tells the intended story on top of the registry's demo models."""
 
-import datetime
 import time
 
 import pytest
@@ -9,35 +8,9 @@ from django.utils import timezone
 from apps.outcomes import demo
 from apps.outcomes.impact import Evidence, Period, Verdict, model_impacts
 from apps.outcomes.models import DriftResult, Kpi, Observation
-from apps.registry.models import Feedback, RegisteredModel
-from apps.teams import demo as teams_demo
-from tests.outcomes.factories import OutcomeModelFactory, OutcomeVersionFactory, promote
+from apps.registry.models import Feedback
 
 pytestmark = pytest.mark.django_db
-
-# slug -> (stream, owning team) as the registry's demo has them
-REGISTRY_MODELS = {
-    "fraud-scorer": ("fraud", "fraud-signals"),
-    "upsell-recommender": ("growth", "personalisation"),
-    "demand-forecast": ("supply", "demand-planning"),
-    "delivery-eta": ("supply", "fulfilment"),
-    "search-ranker": ("checkout", "search-ranking"),
-    "churn-predictor": ("growth", "lifecycle-marketing"),
-}
-
-
-@pytest.fixture
-def org():
-    org = teams_demo.load()
-    for slug, (stream, team) in REGISTRY_MODELS.items():
-        if RegisteredModel.objects.filter(slug=slug).exists():
-            continue
-        model = OutcomeModelFactory(
-            slug=slug, name=slug, value_stream=org.streams[stream], owning_team=org.teams[team]
-        )
-        version = OutcomeVersionFactory(model=model, number=1)
-        promote(version, timezone.now() - datetime.timedelta(days=300))
-    return org
 
 
 def verdicts():

@@ -15,6 +15,19 @@ def pct(number, digits: int = 1):
 
 
 @register.filter
+def rate(number, digits: int = 2):
+    """A fraction as an unsigned percentage: 0.004 -> 0.40%."""
+    if number is None:
+        return "—"
+    return f"{number * 100:.{int(digits)}f}%"
+
+
+@register.filter
+def count(number):
+    return "—" if number is None else f"{int(number):,}"
+
+
+@register.filter
 def money(number):
     if number is None:
         return "—"
