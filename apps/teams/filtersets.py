@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from apps.teams.models import (
     TIME_BOXED_MODES,
@@ -14,6 +16,11 @@ from apps.teams.models import (
     TeamType,
     ValueStream,
 )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TeamSlugFilter(django_filters.ModelChoiceFilter):
+    """A team given by its slug (an unknown slug is a 400 naming the parameter)."""
 
 
 class ValueStreamFilterSet(django_filters.FilterSet):
@@ -64,9 +71,7 @@ class InteractionFilterSet(django_filters.FilterSet):
         ("ended", "Ended"),
     ]
 
-    team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.all(), to_field_name="slug", method="involving"
-    )
+    team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug", method="involving")
     mode = django_filters.ChoiceFilter(choices=InteractionMode.choices)
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status")
 

@@ -67,6 +67,7 @@ def layout(teams: list[Team], interactions: list[Interaction]) -> dict:
         step = WIDTH / len(members)
         for i, team in enumerate(members):
             nodes[team.pk] = Node(team, x=step * i + (step - NODE_W) / 2, y=TOP + row_index * ROW_GAP)
+    stream_labels = _stream_labels([nodes[t.pk] for t in by_type[TeamType.STREAM_ALIGNED]])
     edges = [
         Edge(interaction, nodes[interaction.from_team_id], nodes[interaction.to_team_id])
         for interaction in interactions
@@ -79,5 +80,17 @@ def layout(teams: list[Team], interactions: list[Interaction]) -> dict:
         "height": TOP * 2 + max(len(rows) - 1, 0) * ROW_GAP + NODE_H,
         "node_w": NODE_W,
         "node_h": NODE_H,
+        "stream_labels": stream_labels,
         "row_labels": [(TeamType(row).label, TOP + i * ROW_GAP + NODE_H / 2) for i, row in enumerate(rows)],
     }
+
+
+def _stream_labels(stream_aligned: list[Node]) -> list[tuple[str, float, float]]:
+    """(stream name, x centre, y) under each run of stream-aligned teams serving the same stream."""
+    groups: dict[str, list[Node]] = {}
+    for node in stream_aligned:
+        groups.setdefault(node.team.value_stream.name, []).append(node)
+    return [
+        (name, (members[0].x + members[-1].x + NODE_W) / 2, members[0].y + NODE_H + 16)
+        for name, members in groups.items()
+    ]

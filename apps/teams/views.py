@@ -10,6 +10,7 @@ from apps.core.permissions import (
     ensure_platform_staff,
     is_platform_staff,
 )
+from apps.core.views_forms import service_form_page
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm
@@ -52,26 +53,18 @@ def team_form(request, slug=None):
         ensure_can_change_team(request.user, team)
     else:
         ensure_platform_staff(request.user, action="create teams")
-    form = TeamForm(request.POST or None, instance=team)
-    if request.method == "POST":
 
-        def write(data):
-            if team:
-                return services.team_update(actor=request.user, team=team, data=data)
-            return services.team_create(actor=request.user, data=data)
+    def write(data):
+        if team:
+            return services.team_update(actor=request.user, team=team, data=data)
+        return services.team_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved {saved.name}.")
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Edit {team.name}" if team else "New team",
-            "cancel_url": team.get_absolute_url() if team else "/teams/",
-        },
+        form=TeamForm(request.POST or None, instance=team),
+        write=write,
+        title=f"Edit {team.name}" if team else "New team",
+        cancel_url=team.get_absolute_url() if team else "/teams/",
     )
 
 
@@ -110,26 +103,19 @@ def interaction_form(request, pk=None):
     initial = {}
     if not interaction and request.GET.get("from"):
         initial["from_team"] = selectors.team_list().filter(slug=request.GET["from"]).first()
-    form = InteractionForm(request.POST or None, instance=interaction, initial=initial)
-    if request.method == "POST":
 
-        def write(data):
-            if interaction:
-                return services.interaction_update(actor=request.user, interaction=interaction, data=data)
-            return services.interaction_create(actor=request.user, data=data)
+    def write(data):
+        if interaction:
+            return services.interaction_update(actor=request.user, interaction=interaction, data=data)
+        return services.interaction_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved interaction {saved}.")
-            return redirect(saved.from_team)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": "Edit interaction" if interaction else "New interaction",
-            "cancel_url": "/teams/",
-        },
+        form=InteractionForm(request.POST or None, instance=interaction, initial=initial),
+        write=write,
+        title="Edit interaction" if interaction else "New interaction",
+        cancel_url="/teams/interactions/",
+        redirect_to=lambda saved: saved.from_team,
     )
 
 
@@ -164,26 +150,18 @@ def stream_form(request, slug=None):
         services.ensure_can_change_stream(request.user, stream)
     else:
         ensure_platform_staff(request.user, action="create value streams")
-    form = ValueStreamForm(request.POST or None, instance=stream)
-    if request.method == "POST":
 
-        def write(data):
-            if stream:
-                return services.stream_update(actor=request.user, stream=stream, data=data)
-            return services.stream_create(actor=request.user, data=data)
+    def write(data):
+        if stream:
+            return services.stream_update(actor=request.user, stream=stream, data=data)
+        return services.stream_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved {saved.name}.")
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Edit {stream.name}" if stream else "New value stream",
-            "cancel_url": "/teams/streams/",
-        },
+        form=ValueStreamForm(request.POST or None, instance=stream),
+        write=write,
+        title=f"Edit {stream.name}" if stream else "New value stream",
+        cancel_url="/teams/streams/",
     )
 
 

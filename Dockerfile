@@ -1,0 +1,21 @@
+# Production image: the same code runs as web (gunicorn), worker and beat (see docker-compose.yml).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PORTAL_VAR_DIR=/data
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY portal ./portal
+COPY apps ./apps
+RUN pip install .
+
+COPY manage.py ./
+COPY templates ./templates
+COPY static ./static
+# collectstatic needs settings that import cleanly without production secrets.
+RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+RUN useradd --create-home portal && mkdir -p /data && chown portal /data
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

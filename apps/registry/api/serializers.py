@@ -1,0 +1,194 @@
+from rest_framework import serializers
+
+from apps.core.api import StrictFieldsMixin
+from apps.registry.feedback_loop import is_overdue, loop_times
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Stage, StageChange
+from apps.registry.services import FEEDBACK_FIELDS, MODEL_FIELDS
+from apps.teams.models import Team, ValueStream
+
+
+class RegisteredModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    owning_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    value_stream = serializers.SlugRelatedField(slug_field="slug", queryset=ValueStream.objects.all())
+    consuming_teams = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), many=True, required=False
+    )
+    production_version = serializers.IntegerField(read_only=True, allow_null=True)
+    version_count = serializers.IntegerField(read_only=True)
+    open_feedback = serializers.IntegerField(read_only=True)
+    overdue_feedback = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = RegisteredModel
+        fields = (
+            "id",
+            *MODEL_FIELDS,
+            "production_version",
+            "version_count",
+            "open_feedback",
+            "overdue_feedback",
+            "created_at",
+            "updated_at",
+        )
+
+
+class FeedbackLoopSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    median_hours_to_acknowledge = serializers.FloatField(allow_null=True)
+    median_hours_to_resolve = serializers.FloatField(allow_null=True)
+    median_hours_to_next_production = serializers.FloatField(allow_null=True)
+
+
+class RegisteredModelDetailSerializer(RegisteredModelSerializer):
+    feedback_loop = FeedbackLoopSerializer(read_only=True, source="feedback_loop_summary")
+
+    class Meta(RegisteredModelSerializer.Meta):
+        fields = (*RegisteredModelSerializer.Meta.fields, "feedback_loop")
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ModelVersion
+        fields = (
+            "id",
+            "model",
+            "number",
+            "stage",
+            "task",
+            "dataset_name",
+            "dataset_version",
+            "dataset_sha256",
+            "features",
+            "input_schema",
+            "estimator",
+            "parameters",
+            "code_version",
+            "metrics",
+            "baseline_metrics",
+            "artefact_sha256",
+            "artefact_size",
+            "source_key",
+            "created_by",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = StageChange
+        fields = (
+            "id",
+            "version",
+            "from_stage",
+            "to_stage",
+            "actor",
+            "reason",
+            "is_rollback",
+            "is_override",
+            "failed_gates",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class PromoteSerializer(StrictFieldsMixin, serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    reason = serializers.CharField()
+    override = serializers.BooleanField(default=False)
+
+
+class RollbackSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class GateRefusalSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    allowed = serializers.ListField(child=serializers.CharField())
+    failed_gates = serializers.ListField(child=serializers.DictField())
+
+
+class FeedbackSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    model = serializers.SlugRelatedField(slug_field="slug", queryset=RegisteredModel.objects.all())
+    version = serializers.IntegerField(
+        source="version.number", required=False, allow_null=True, help_text="Version number of the model."
+    )
+    from_team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, allow_null=True
+    )
+    filed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    hours_to_acknowledge = serializers.SerializerMethodField()
+    hours_to_resolve = serializers.SerializerMethodField()
+    hours_to_next_production = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feedback
+        fields = (
+            "id",
+            *FEEDBACK_FIELDS,
+            "filed_by",
+            "status",
+            "response",
+            "dedupe_key",
+            "filed_at",
+            "acknowledged_at",
+            "resolved_at",
+            "is_overdue",
+            "hours_to_acknowledge",
+            "hours_to_resolve",
+            "hours_to_next_production",
+        )
+        read_only_fields = ("status", "response", "dedupe_key", "filed_at", "acknowledged_at", "resolved_at")
+
+    def validate(self, attrs):
+        number = attrs.pop("version", {}).get("number") if "version" in attrs else None
+        if number is not None:
+            version = ModelVersion.objects.filter(model=attrs["model"], number=number).first()
+            if version is None:
+                raise serializers.ValidationError({"version": f"{attrs['model']} has no version {number}."})
+            attrs["version"] = version
+        return attrs
+
+    def get_is_overdue(self, feedback) -> bool:
+        return is_overdue(feedback)
+
+    def get_hours_to_acknowledge(self, feedback) -> float | None:
+        return loop_times(feedback).to_acknowledge
+
+    def get_hours_to_resolve(self, feedback) -> float | None:
+        return loop_times(feedback).to_resolve
+
+    def get_hours_to_next_production(self, feedback) -> float | None:
+        return loop_times(feedback).to_next_production
+
+
+class FeedbackResponseSerializer(StrictFieldsMixin, serializers.Serializer):
+    response = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PredictionRequestSerializer(serializers.Serializer):
+    """Send exactly one of these keys."""
+
+    records = serializers.ListField(child=serializers.DictField(), required=False)
+    dataframe_split = serializers.DictField(required=False, help_text='{"columns": [...], "data": [[...]]}')
+    dataframe_records = serializers.ListField(child=serializers.DictField(), required=False)
+    instances = serializers.ListField(required=False)
+
+
+class PredictionResponseSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    version = serializers.IntegerField()
+    predictions = serializers.ListField()
+    classes = serializers.ListField(required=False, help_text="Class labels (classifiers).")
+    probabilities = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        required=False,
+        help_text="Per row, one probability per class in the order of `classes`.",
+    )

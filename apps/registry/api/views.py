@@ -1,0 +1,241 @@
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.exceptions import Conflict
+from apps.registry import selectors, services
+from apps.registry.api.serializers import (
+    FeedbackResponseSerializer,
+    FeedbackSerializer,
+    GateRefusalSerializer,
+    ModelVersionSerializer,
+    PredictionRequestSerializer,
+    PredictionResponseSerializer,
+    PromoteSerializer,
+    RegisteredModelDetailSerializer,
+    RegisteredModelSerializer,
+    RollbackSerializer,
+    StageChangeSerializer,
+)
+from apps.registry.artefacts import ArtefactError
+from apps.registry.backstage import build_entities, to_yaml
+from apps.registry.comparison import compare_versions
+from apps.registry.feedback_loop import loop_summary
+from apps.registry.filtersets import FeedbackFilterSet, ModelVersionFilterSet, RegisteredModelFilterSet
+from apps.registry.models import ModelVersion
+from apps.registry.prediction import predict
+
+CONFLICT = inline_serializer(
+    "RegistryConflict",
+    {"detail": serializers.CharField(), "allowed": serializers.ListField(child=serializers.CharField())},
+)
+
+
+class RegisteredModelViewSet(viewsets.ModelViewSet):
+    """Registered models, looked up by slug. Owning team's lead/PM or platform staff change them."""
+
+    filterset_class = RegisteredModelFilterSet
+    lookup_field = "slug"
+    ordering_fields = ["name", "lifecycle"]
+
+    def get_queryset(self):
+        return selectors.model_list().prefetch_related("consuming_teams")
+
+    def get_serializer_class(self):
+        return RegisteredModelDetailSerializer if self.action == "retrieve" else RegisteredModelSerializer
+
+    def get_object(self):
+        model = super().get_object()
+        if self.action == "retrieve":
+            model.feedback_loop_summary = loop_summary(selectors.feedback_of_model(registered_model=model))
+        return model
+
+    def perform_create(self, serializer):
+        serializer.instance = services.registered_model_create(
+            actor=self.request.user, data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.registered_model_update(
+            actor=self.request.user, registered_model=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.registered_model_delete(actor=self.request.user, registered_model=instance)
+
+    @extend_schema(request=RollbackSerializer, responses={200: ModelVersionSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def rollback(self, request, slug=None):
+        """One action: the previous production version goes back to production, the current is archived."""
+        serializer = RollbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.version_rollback(
+            registered_model=self.get_object(), actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(ModelVersionSerializer(version).data)
+
+    @extend_schema(responses=StageChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="stage-history")
+    def stage_history(self, request, slug=None):
+        """Every stage change of every version: who, when, why, rollbacks and gate overrides."""
+        changes = selectors.stage_history(registered_model=self.get_object())
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(StageChangeSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("a", OpenApiTypes.INT, required=True, description="A version number."),
+            OpenApiParameter("b", OpenApiTypes.INT, required=True, description="Another version number."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["get"])
+    def compare(self, request, slug=None):
+        """Two versions side by side: metrics (with baselines) and lineage differences."""
+        model = self.get_object()
+        numbers = _version_numbers(request.query_params, ("a", "b"))
+        versions = [selectors.version_detail(registered_model=model, number=n) for n in numbers]
+        return Response(compare_versions(*versions, metric=model.primary_metric).as_dict())
+
+
+def _version_numbers(params, names) -> list[int]:
+    errors, numbers = {}, []
+    for name in names:
+        try:
+            numbers.append(int(params[name]))
+        except (KeyError, ValueError):
+            errors[name] = ["Give a version number."]
+    if errors:
+        raise ValidationError(errors)
+    return numbers
+
+
+class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """A model's versions (created only by registration, e.g. a finished training job), by number."""
+
+    serializer_class = ModelVersionSerializer
+    filterset_class = ModelVersionFilterSet
+    lookup_field = "number"
+    lookup_value_regex = r"\d+"
+
+    def get_registered_model(self):
+        if not hasattr(self, "_registered_model"):
+            self._registered_model = selectors.model_detail(slug=self.kwargs["model_slug"])
+        return self._registered_model
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no URL kwargs
+            return ModelVersion.objects.none()
+        return selectors.version_list(registered_model=self.get_registered_model())
+
+    @extend_schema(
+        request=PromoteSerializer,
+        responses={200: ModelVersionSerializer, 409: GateRefusalSerializer},
+        description="Move the version to another stage. Production is refused (409, naming each failed "
+        "gate) unless it beats its baseline by the model's margin and the card is complete; platform "
+        "staff may set `override`. A move the current stage does not allow is 409 naming allowed moves.",
+    )
+    @action(detail=True, methods=["post"])
+    def promote(self, request, model_slug=None, number=None):
+        serializer = PromoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            version = services.version_promote(
+                version=self.get_object(), actor=request.user, **serializer.validated_data
+            )
+        except services.GatesFailed as refusal:
+            return Response(
+                {"detail": refusal.message, "allowed": refusal.allowed, "failed_gates": refusal.failed_gates},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(ModelVersionSerializer(version).data)
+
+
+class PredictView(APIView):
+    """Predict with a model's production version (or ``?version=N``).
+
+    Body: ``{"records": [{column: value, ...}, ...]}`` or an MLflow scoring format
+    (``dataframe_split``, ``dataframe_records``, ``instances``). Columns and types are checked against
+    the version's input schema; a 400 names the column.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PredictionRequestSerializer,
+        parameters=[OpenApiParameter("version", OpenApiTypes.INT, description="Default: production.")],
+        responses={200: PredictionResponseSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT},
+    )
+    def post(self, request, model_slug):
+        version = self._version(model_slug, request.query_params.get("version"))
+        try:
+            result = predict(version=version, records=request.data)
+        except ArtefactError as error:
+            raise Conflict(f"Version {version.number} cannot serve predictions: {error}") from error
+        return Response(result)
+
+    def _version(self, slug: str, number: str | None):
+        if number is not None and not number.isdigit():
+            raise ValidationError({"version": ["Give a version number."]})
+        version = selectors.production_version(slug=slug, number=int(number) if number else None)
+        if version is not None:
+            return version
+        model = selectors.model_detail(slug=slug)  # 404 for an unknown model
+        if number:
+            raise ValidationError({"version": [f"{model} has no version {number}."]})
+        numbers = [str(n) for n in model.versions.values_list("number", flat=True)]
+        raise Conflict(f"{model} has no version in production; pass ?version=N.", allowed=numbers)
+
+
+class FeedbackViewSet(viewsets.ModelViewSet):
+    """Feedback consuming teams file on models, and the owning team's acknowledgement and resolution."""
+
+    serializer_class = FeedbackSerializer
+    filterset_class = FeedbackFilterSet
+    ordering_fields = ["filed_at", "severity", "status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.feedback_list()
+
+    def perform_create(self, serializer):
+        feedback = services.feedback_create(actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = selectors.feedback_list().get(pk=feedback.pk)
+
+    def _respond(self, request, service):
+        serializer = FeedbackResponseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = service(actor=request.user, feedback=self.get_object(), **serializer.validated_data)
+        return Response(FeedbackSerializer(selectors.feedback_list().get(pk=feedback.pk)).data)
+
+    @extend_schema(request=FeedbackResponseSerializer, responses={200: FeedbackSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        return self._respond(request, services.feedback_acknowledge)
+
+    @extend_schema(request=FeedbackResponseSerializer, responses={200: FeedbackSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        return self._respond(request, services.feedback_resolve)
+
+
+class BackstageCatalogView(APIView):
+    """The catalogue as Backstage entities; ``?output=yaml`` gives multi-document YAML."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("output", OpenApiTypes.STR, enum=["json", "yaml"])],
+        responses={200: inline_serializer("BackstageCatalog", {"items": serializers.ListField()})},
+    )
+    def get(self, request):
+        entities = build_entities(base_url=request.build_absolute_uri("/"))
+        if request.query_params.get("output") == "yaml":
+            return HttpResponse(to_yaml(entities), content_type="application/yaml; charset=utf-8")
+        return Response({"items": entities})

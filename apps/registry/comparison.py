@@ -1,0 +1,74 @@
+"""Two versions of a model side by side: metrics next to their baselines, and what changed in lineage."""
+
+from dataclasses import dataclass, field
+
+from apps.registry.gates import improvement_over_baseline
+from apps.registry.models import ModelVersion
+
+LINEAGE_FIELDS = (
+    ("dataset_name", "Dataset"),
+    ("dataset_version", "Dataset version"),
+    ("dataset_sha256", "Dataset sha256"),
+    ("features", "Features"),
+    ("input_schema", "Input schema"),
+    ("estimator", "Estimator"),
+    ("parameters", "Parameters"),
+    ("code_version", "Code version"),
+    ("stage", "Stage"),
+)
+
+
+@dataclass
+class MetricRow:
+    name: str
+    values: list  # per version: (value, baseline, improvement)
+    is_primary: bool
+
+
+@dataclass
+class Comparison:
+    versions: list[ModelVersion]
+    metrics: list[MetricRow] = field(default_factory=list)
+    lineage: list[tuple[str, list, bool]] = field(default_factory=list)  # label, values, differs
+
+    def as_dict(self) -> dict:
+        return {
+            "versions": [v.number for v in self.versions],
+            "metrics": [
+                {
+                    "metric": row.name,
+                    "primary": row.is_primary,
+                    "values": [{"value": v, "baseline": b, "improvement": i} for v, b, i in row.values],
+                }
+                for row in self.metrics
+            ],
+            "lineage": [
+                {"field": label, "values": values, "differs": differs}
+                for label, values, differs in self.lineage
+            ],
+        }
+
+
+def _improvement(metric: str, value, baseline):
+    if isinstance(value, int | float) and isinstance(baseline, int | float):
+        return round(improvement_over_baseline(metric, value, baseline), 6)
+    return None
+
+
+def compare_versions(*versions: ModelVersion, metric: str) -> Comparison:
+    names = sorted({name for v in versions for name in v.metrics}, key=lambda n: (n != metric, n))
+    comparison = Comparison(versions=list(versions))
+    for name in names:
+        values = [
+            (
+                v.metrics.get(name),
+                v.baseline_metrics.get(name),
+                _improvement(name, v.metrics.get(name), v.baseline_metrics.get(name)),
+            )
+            for v in versions
+        ]
+        comparison.metrics.append(MetricRow(name=name, values=values, is_primary=name == metric))
+    for attribute, label in LINEAGE_FIELDS:
+        values = [getattr(v, attribute) for v in versions]
+        comparison.lineage.append((label, values, any(value != values[0] for value in values)))
+    return comparison

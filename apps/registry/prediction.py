@@ -1,0 +1,128 @@
+"""Predictions from a registered version: parse the request formats (the portal's own ``records`` and
+MLflow's ``dataframe_split`` / ``dataframe_records`` / ``instances``), validate columns and types
+against the version's input schema, and call the cached pipeline once for the whole batch."""
+
+import numpy as np
+import pandas as pd
+from django.core.exceptions import ValidationError
+
+from apps.registry.artefacts import load_pipeline
+from apps.registry.models import ModelVersion, Task
+
+INPUT_FORMATS = ("records", "dataframe_split", "dataframe_records", "instances")
+MAX_ROWS = 10_000
+
+# Python types accepted per schema type (bool is an int subclass, so it is named explicitly).
+_ACCEPTED = {
+    "number": (int, float),
+    "integer": (int,),
+    "string": (str,),
+    "boolean": (bool,),
+}
+_DESCRIBED = {"number": "a number", "integer": "an integer", "string": "a string", "boolean": "true or false"}
+
+
+def _error(field: str, message: str) -> ValidationError:
+    return ValidationError({field: [message]})
+
+
+def _columns_from_rows(rows: list, names: list[str], field: str) -> dict[str, list]:
+    """Column lists from a list of JSON objects (or of arrays in schema order, for ``instances``)."""
+    if not isinstance(rows, list) or not rows:
+        raise _error(field, "Send a non-empty list of rows.")
+    first = rows[0]
+    if isinstance(first, list) and field == "instances":
+        return _columns_from_matrix(rows, names, names, field)
+    if not all(isinstance(row, dict) for row in rows):
+        raise _error(field, "Every row must be a JSON object mapping column names to values.")
+    _check_names(set().union(*(row.keys() for row in rows)), names, field)
+    try:
+        return {name: [row[name] for row in rows] for name in names}
+    except KeyError as exc:
+        missing = exc.args[0]
+        row = next(i for i, r in enumerate(rows) if missing not in r)
+        raise _error(missing, f"Missing column {missing!r} in row {row}.") from exc
+
+
+def _columns_from_matrix(data: list, columns: list, names: list[str], field: str) -> dict[str, list]:
+    if not isinstance(data, list) or not data:
+        raise _error(field, "Send a non-empty list of rows.")
+    width = len(columns)
+    if not all(isinstance(row, list) and len(row) == width for row in data):
+        raise _error(field, f"Every row must be a list of {width} values, one per column.")
+    _check_names(set(columns), names, field)
+    if len(set(columns)) != width:
+        raise _error(field, "Column names must be unique.")
+    transposed = list(zip(*data, strict=True))
+    return {name: list(transposed[columns.index(name)]) for name in names}
+
+
+def _check_names(given: set, names: list[str], field: str) -> None:
+    missing = [name for name in names if name not in given]
+    if missing:
+        raise ValidationError({name: [f"Missing column {name!r}."] for name in missing})
+    unknown = sorted(str(name) for name in given - set(names))
+    if unknown:
+        raise _error(field, f"Unknown columns: {', '.join(unknown)}. Expected: {', '.join(names)}.")
+
+
+def parse_columns(payload, version: ModelVersion) -> dict[str, list]:
+    """The request body as ``{column: values}`` in schema order, whatever format the client used."""
+    names = [column["name"] for column in version.input_schema]
+    if not isinstance(payload, dict):
+        raise _error("non_field_errors", f"Send a JSON object with one of: {', '.join(INPUT_FORMATS)}.")
+    given = [key for key in INPUT_FORMATS if key in payload]
+    extra = sorted(set(payload) - set(INPUT_FORMATS) - {"params"})
+    if len(given) != 1 or extra:
+        raise _error(
+            "non_field_errors",
+            f"Send exactly one of {', '.join(INPUT_FORMATS)}"
+            + (f"; unknown keys: {', '.join(extra)}." if extra else "."),
+        )
+    field = given[0]
+    body = payload[field]
+    if field == "dataframe_split":
+        if not isinstance(body, dict) or not isinstance(body.get("columns"), list):
+            raise _error(field, 'Send {"columns": [...], "data": [[...], ...]}.')
+        columns = _columns_from_matrix(body.get("data"), body["columns"], names, field)
+    else:
+        columns = _columns_from_rows(body, names, field)
+    rows = len(next(iter(columns.values())))
+    if rows > MAX_ROWS:
+        raise _error(field, f"At most {MAX_ROWS} rows per request; got {rows}.")
+    return columns
+
+
+def validate_types(columns: dict[str, list], version: ModelVersion) -> None:
+    for column in version.input_schema:
+        name, kind = column["name"], column["type"]
+        accepted = _ACCEPTED[kind]
+        values = columns[name]
+        value_types = set(map(type, values))
+        if value_types.issubset(accepted) and (kind == "boolean" or bool not in value_types):
+            continue
+        row = next(
+            i
+            for i, value in enumerate(values)
+            if not isinstance(value, accepted) or (kind != "boolean" and isinstance(value, bool))
+        )
+        raise _error(name, f"Row {row}: {values[row]!r} is not {_DESCRIBED[kind]} (column {name!r}).")
+
+
+def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
+    """Predictions for ``records`` (a list of row objects, or a whole request body in any format)."""
+    payload = records if isinstance(records, dict) else {"records": records}
+    columns = parse_columns(payload, version)
+    validate_types(columns, version)
+    frame = pd.DataFrame(columns, columns=list(columns))
+    pipeline = load_pipeline(version)
+    result = {"model": version.model.slug, "version": version.number}
+    if version.task == Task.CLASSIFICATION and hasattr(pipeline, "predict_proba"):
+        probabilities = pipeline.predict_proba(frame)
+        classes = pipeline.classes_
+        result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
+        result["classes"] = classes.tolist()
+        result["probabilities"] = probabilities.round(6).tolist()
+    else:
+        result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
+    return result

@@ -1,0 +1,424 @@
+"""Writes for the model registry. Every service checks who acts, validates, and saves atomically.
+
+Versions are created only by ``version_register`` (the platform, e.g. a finished training job); their
+stage moves only through ``version_promote`` / ``version_rollback``, which keep an append-only
+``StageChange`` history.
+"""
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.exceptions import Conflict
+from apps.core.permissions import (
+    can_change_team,
+    ensure_can_change_team,
+    ensure_platform_staff,
+    is_platform_staff,
+    is_team_member,
+)
+from apps.core.services import apply_and_save
+from apps.registry import artefacts
+from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
+from apps.registry.models import (
+    CARD_SECTIONS,
+    Feedback,
+    FeedbackStatus,
+    ModelVersion,
+    RegisteredModel,
+    Stage,
+    StageChange,
+)
+from apps.teams.models import Team
+
+CARD_FIELDS = tuple(field for field, _ in CARD_SECTIONS)
+MODEL_FIELDS = (
+    "name",
+    "slug",
+    "owning_team",
+    "value_stream",
+    "purpose",
+    "consuming_teams",
+    "support_tier",
+    "oncall_contact",
+    "lifecycle",
+    "task",
+    "primary_metric",
+    "baseline_margin",
+    *CARD_FIELDS,
+)
+INPUT_TYPES = ("number", "integer", "string", "boolean")
+LINEAGE_KEYS = (
+    "dataset_name",
+    "dataset_version",
+    "dataset_sha256",
+    "features",
+    "input_schema",
+    "estimator",
+    "parameters",
+    "code_version",
+)
+FEEDBACK_FIELDS = (
+    "model",
+    "version",
+    "from_team",
+    "kind",
+    "severity",
+    "title",
+    "description",
+    "example_inputs",
+)
+
+
+class GatesFailed(Conflict):
+    """Promotion to production refused; ``failed_gates`` names each gate and why."""
+
+    def __init__(self, failed: list[FailedGate]):
+        super().__init__(
+            "Promotion to production refused: " + " ".join(f"[{f.gate}] {f.message}" for f in failed),
+            allowed=[],
+        )
+        self.failed_gates = [f.as_dict() for f in failed]
+
+
+# --- registered models ---------------------------------------------------------------------------
+
+
+def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
+    data = dict(data)
+    consumers = data.pop("consuming_teams", None)
+    with transaction.atomic():
+        apply_and_save(model, data=data, fields=MODEL_FIELDS)
+        if consumers is not None:
+            model.consuming_teams.set(consumers)
+    return model
+
+
+def registered_model_create(*, actor: AbstractBaseUser, data: dict) -> RegisteredModel:
+    """Register a model owned by a team; its lead or product manager (or platform staff) may."""
+    ensure_can_change_team(actor, data.get("owning_team"), action="register models for")
+    return _save_model(RegisteredModel(), data)
+
+
+def registered_model_update(
+    *, actor: AbstractBaseUser, registered_model: RegisteredModel, data: dict
+) -> RegisteredModel:
+    ensure_can_change_team(actor, registered_model.owning_team)
+    if "owning_team" in data and data["owning_team"] != registered_model.owning_team:
+        ensure_can_change_team(actor, data["owning_team"], action="hand models over to")
+    return _save_model(registered_model, data)
+
+
+def registered_model_delete(*, actor: AbstractBaseUser, registered_model: RegisteredModel) -> None:
+    ensure_platform_staff(actor, action="delete registered models")
+    if registered_model.versions.exists():
+        raise Conflict(
+            "A model with versions keeps its history; set its lifecycle to retired instead.",
+            allowed=["retire"],
+        )
+    registered_model.delete()
+
+
+# --- versions ------------------------------------------------------------------------------------
+
+
+def _validated_lineage(lineage: dict) -> dict:
+    unknown = sorted(set(lineage) - set(LINEAGE_KEYS))
+    if unknown:
+        raise ValidationError(
+            {key: f"Unknown lineage key. Allowed: {', '.join(LINEAGE_KEYS)}." for key in unknown}
+        )
+    schema = lineage.get("input_schema") or []
+    errors = []
+    for index, column in enumerate(schema):
+        if not isinstance(column, dict) or not isinstance(column.get("name"), str) or not column["name"]:
+            errors.append(f"Column {index}: needs a name.")
+        elif column.get("type") not in INPUT_TYPES:
+            errors.append(f"Column {column['name']}: type must be one of {', '.join(INPUT_TYPES)}.")
+    names = [c.get("name") for c in schema if isinstance(c, dict)]
+    if len(names) != len(set(names)):
+        errors.append("Column names must be unique.")
+    if not schema:
+        errors.append("A version needs the input schema its prediction endpoint validates against.")
+    if errors:
+        raise ValidationError({"input_schema": errors})
+    sha = lineage.get("dataset_sha256") or ""
+    if sha and not re.fullmatch(r"[0-9a-f]{64}", sha):
+        raise ValidationError({"dataset_sha256": "Must be 64 lowercase hex digits."})
+    return {
+        "dataset_name": lineage.get("dataset_name") or "",
+        "dataset_version": lineage.get("dataset_version"),
+        "dataset_sha256": sha,
+        "features": list(lineage.get("features") or [c["name"] for c in schema]),
+        "input_schema": [{"name": c["name"], "type": c["type"]} for c in schema],
+        "estimator": lineage.get("estimator") or "",
+        "parameters": lineage.get("parameters") or {},
+        "code_version": lineage.get("code_version") or "",
+    }
+
+
+def _ensure_can_register(actor, registered_model: RegisteredModel) -> None:
+    """The platform registers on behalf of a user: any member of the owning team, or platform staff.
+    ``actor=None`` means the platform itself (e.g. a scheduled job)."""
+    if actor is not None and not is_team_member(actor, registered_model.owning_team):
+        raise PermissionDenied(
+            f"Only members of {registered_model.owning_team} or platform staff may register versions."
+        )
+
+
+def version_register(
+    *,
+    registered_model: RegisteredModel,
+    actor: AbstractBaseUser | None,
+    pipeline,
+    task: str,
+    lineage: dict,
+    metrics: dict,
+    baseline_metrics: dict,
+    source_key: str | None = None,
+) -> ModelVersion:
+    """Store a fitted pipeline (skops, server-generated key) as the model's next version, a candidate.
+
+    Idempotent on ``source_key``: a redelivered job gets the version it registered the first time.
+    """
+    if source_key and (existing := ModelVersion.objects.filter(source_key=source_key).first()):
+        return existing
+    _ensure_can_register(actor, registered_model)
+    if task != registered_model.task:
+        raise ValidationError({"task": f"The model is a {registered_model.task} model, not {task}."})
+    fields = _validated_lineage(lineage)
+    stored = artefacts.save_pipeline(pipeline, model_id=registered_model.pk)
+    try:
+        with transaction.atomic():
+            RegisteredModel.objects.select_for_update().get(pk=registered_model.pk)
+            if source_key and (existing := ModelVersion.objects.filter(source_key=source_key).first()):
+                artefacts.delete_artefact(stored.key)
+                return existing
+            last = registered_model.versions.order_by("-number").values_list("number", flat=True).first()
+            version = ModelVersion.objects.create(
+                model=registered_model,
+                number=(last or 0) + 1,
+                stage=Stage.CANDIDATE,
+                task=task,
+                metrics=dict(metrics),
+                baseline_metrics=dict(baseline_metrics),
+                artefact_key=stored.key,
+                artefact_sha256=stored.sha256,
+                artefact_size=stored.size,
+                source_key=source_key or None,
+                created_by=actor,
+                **fields,
+            )
+            StageChange.objects.create(
+                version=version, from_stage="", to_stage=Stage.CANDIDATE, actor=actor, reason="Registered."
+            )
+    except IntegrityError:
+        artefacts.delete_artefact(stored.key)
+        if source_key and (existing := ModelVersion.objects.filter(source_key=source_key).first()):
+            return existing
+        raise
+    except BaseException:
+        artefacts.delete_artefact(stored.key)
+        raise
+    return version
+
+
+def _move(version: ModelVersion, *, to_stage: str, actor, reason: str, **flags) -> StageChange:
+    change = StageChange(
+        version=version, from_stage=version.stage, to_stage=to_stage, actor=actor, reason=reason, **flags
+    )
+    version.stage = to_stage
+    version.save(update_fields=["stage"])
+    change.save()
+    return change
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why: every stage change keeps its reason."})
+    return reason
+
+
+@transaction.atomic
+def version_promote(
+    *, version: ModelVersion, actor: AbstractBaseUser, to_stage: str, reason: str, override: bool = False
+) -> ModelVersion:
+    """Move a version to another stage. Production archives the current production version and is
+    refused unless every gate passes; platform staff may override, and the override is recorded."""
+    ensure_can_change_team(actor, version.model.owning_team, action="promote versions of")
+    reason = _require_reason(reason)
+    if to_stage not in Stage.values:
+        raise ValidationError({"to_stage": f"Must be one of {', '.join(Stage.values)}."})
+    if override and not is_platform_staff(actor):
+        raise PermissionDenied("Only platform staff may override promotion gates.")
+    RegisteredModel.objects.select_for_update().get(pk=version.model_id)  # serialises stage moves
+    version.refresh_from_db()  # the stage as of now, under the lock
+    allowed = ALLOWED_MOVES[version.stage]
+    if to_stage not in allowed:
+        raise Conflict(
+            f"Version {version.number} is {version.stage}; it can move to {', '.join(allowed)}.",
+            allowed=list(allowed),
+        )
+    flags = {}
+    if to_stage == Stage.PRODUCTION:
+        failed = failed_production_gates(version)
+        if failed and not override:
+            raise GatesFailed(failed)
+        flags = {"is_override": bool(failed), "failed_gates": [f.as_dict() for f in failed]}
+        current = version.model.versions.filter(stage=Stage.PRODUCTION).first()
+        if current:
+            _move(current, to_stage=Stage.ARCHIVED, actor=actor, reason=f"Superseded by v{version.number}.")
+    _move(version, to_stage=to_stage, actor=actor, reason=reason, **flags)
+    return version
+
+
+@transaction.atomic
+def version_rollback(
+    *, registered_model: RegisteredModel, actor: AbstractBaseUser, reason: str
+) -> ModelVersion:
+    """One action: archive the production version and put the previous production version back."""
+    ensure_can_change_team(actor, registered_model.owning_team, action="roll back")
+    reason = _require_reason(reason)
+    RegisteredModel.objects.select_for_update().get(pk=registered_model.pk)
+    current = registered_model.versions.filter(stage=Stage.PRODUCTION).first()
+    if current is None:
+        raise Conflict(f"{registered_model} has no version in production to roll back.", allowed=["promote"])
+    previous_change = (
+        StageChange.objects.filter(version__model=registered_model, to_stage=Stage.PRODUCTION)
+        .exclude(version=current)
+        .select_related("version")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if previous_change is None:
+        raise Conflict(
+            f"{registered_model} v{current.number} is the only version that was ever in production.",
+            allowed=["archive"],
+        )
+    previous = ModelVersion.objects.get(pk=previous_change.version_id)
+    _move(current, to_stage=Stage.ARCHIVED, actor=actor, reason=reason, is_rollback=True)
+    _move(previous, to_stage=Stage.PRODUCTION, actor=actor, reason=reason, is_rollback=True)
+    return previous
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | None:
+    """The team a user files for: one that consumes (or owns) the model and that they belong to."""
+    eligible = [model.owning_team_id, *model.consuming_teams.values_list("id", flat=True)]
+    if team is not None:
+        if team.pk not in eligible:
+            raise ValidationError({"from_team": f"{team} neither consumes nor owns {model}."})
+        if not is_team_member(actor, team):
+            raise PermissionDenied(f"Only members of {team} may file feedback for it.")
+        return team
+    mine = Team.objects.filter(pk__in=eligible, memberships__user=actor).order_by("name").first()
+    if mine is None and not is_platform_staff(actor):
+        raise PermissionDenied(f"Only members of teams that consume or own {model} may file feedback.")
+    return mine
+
+
+def feedback_create(*, actor: AbstractBaseUser, data: dict) -> Feedback:
+    """A consuming team files feedback on a model (platform staff may file for anyone)."""
+    data = dict(data)
+    model = data.get("model")
+    if model is None:
+        raise ValidationError({"model": "Which model is this feedback about?"})
+    data["from_team"] = _filing_team(actor, model, data.get("from_team"))
+    version = data.get("version")
+    if version is not None and version.model_id != model.pk:
+        raise ValidationError({"version": f"Version {version.number} belongs to another model."})
+    feedback = Feedback(filed_by=actor, status=FeedbackStatus.OPEN)
+    return apply_and_save(feedback, data=data, fields=FEEDBACK_FIELDS)
+
+
+def _ensure_can_respond(actor, feedback: Feedback) -> None:
+    if not is_team_member(actor, feedback.model.owning_team):
+        raise PermissionDenied(
+            f"Only {feedback.model.owning_team} or platform staff may respond to feedback."
+        )
+
+
+def _locked(feedback: Feedback) -> Feedback:
+    return Feedback.objects.select_for_update().select_related("model__owning_team").get(pk=feedback.pk)
+
+
+@transaction.atomic
+def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+    feedback = _locked(feedback)
+    _ensure_can_respond(actor, feedback)
+    if feedback.status != FeedbackStatus.OPEN:
+        raise Conflict(f"This feedback is already {feedback.status}.", allowed=_next_statuses(feedback))
+    feedback.status = FeedbackStatus.ACKNOWLEDGED
+    feedback.acknowledged_at = timezone.now()
+    if response:
+        feedback.response = response
+    feedback.save(update_fields=["status", "acknowledged_at", "response"])
+    return feedback
+
+
+@transaction.atomic
+def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+    """Resolve open or acknowledged feedback (resolving open feedback acknowledges it too)."""
+    feedback = _locked(feedback)
+    _ensure_can_respond(actor, feedback)
+    if feedback.status == FeedbackStatus.RESOLVED:
+        raise Conflict("This feedback is already resolved.", allowed=[])
+    now = timezone.now()
+    feedback.status = FeedbackStatus.RESOLVED
+    feedback.acknowledged_at = feedback.acknowledged_at or now
+    feedback.resolved_at = now
+    if response:
+        feedback.response = response
+    feedback.save(update_fields=["status", "acknowledged_at", "resolved_at", "response"])
+    return feedback
+
+
+def _next_statuses(feedback: Feedback) -> list[str]:
+    return {
+        FeedbackStatus.OPEN: ["acknowledged", "resolved"],
+        FeedbackStatus.ACKNOWLEDGED: ["resolved"],
+    }.get(feedback.status, [])
+
+
+def feedback_open_for_platform(
+    *,
+    registered_model: RegisteredModel,
+    version: ModelVersion | None,
+    kind: str,
+    severity: str,
+    title: str,
+    description: str,
+    dedupe_key: str,
+) -> tuple[Feedback, bool]:
+    """Feedback the platform opens itself (e.g. drift); once per ``dedupe_key``. Returns (row, created)."""
+    if not dedupe_key:
+        raise ValidationError({"dedupe_key": "Platform feedback needs a dedupe key."})
+    existing = Feedback.objects.filter(dedupe_key=dedupe_key).first()
+    if existing:
+        return existing, False
+    feedback = Feedback(
+        model=registered_model,
+        version=version,
+        kind=kind,
+        severity=severity,
+        title=title[:200],
+        description=description,
+        dedupe_key=dedupe_key,
+    )
+    feedback.full_clean()
+    try:
+        with transaction.atomic():
+            feedback.save()
+    except IntegrityError:  # a concurrent run opened it first
+        return Feedback.objects.get(dedupe_key=dedupe_key), False
+    return feedback, True
+
+
+def can_change_model(user, registered_model: RegisteredModel) -> bool:
+    return can_change_team(user, registered_model.owning_team)

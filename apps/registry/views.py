@@ -1,0 +1,243 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.core.exceptions import Conflict
+from apps.core.forms import add_service_errors, save_form_with
+from apps.core.paging import paginate
+from apps.core.permissions import can_change_team, ensure_can_change_team, is_platform_staff, is_team_member
+from apps.registry import selectors, services
+from apps.registry.cards import card_sections
+from apps.registry.charts import primary_metric_figure
+from apps.registry.comparison import compare_versions
+from apps.registry.feedback_loop import is_overdue, loop_summary, loop_times
+from apps.registry.filtersets import FeedbackFilterSet, RegisteredModelFilterSet
+from apps.registry.forms import (
+    FeedbackForm,
+    FeedbackResponseForm,
+    ModelCardForm,
+    PromoteForm,
+    RegisteredModelForm,
+    RollbackForm,
+)
+from apps.registry.gates import ALLOWED_MOVES, failed_production_gates, improvement_over_baseline
+from apps.registry.models import Feedback, Stage
+from apps.teams.selectors import teams_of_user
+
+
+def model_list(request):
+    filterset = RegisteredModelFilterSet(request.GET, queryset=selectors.model_list())
+    return render(
+        request,
+        "registry/model_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "can_create": is_platform_staff(request.user) or teams_of_user(user=request.user).exists(),
+        },
+    )
+
+
+def _version_rows(model, versions):
+    metric = model.primary_metric
+    rows = []
+    for version in versions:
+        value, baseline = version.metrics.get(metric), version.baseline_metrics.get(metric)
+        gain = (
+            improvement_over_baseline(metric, value, baseline)
+            if isinstance(value, int | float) and isinstance(baseline, int | float)
+            else None
+        )
+        rows.append(
+            {
+                "version": version,
+                "value": value,
+                "baseline": baseline,
+                "gain": gain,
+                "beats_margin": gain is not None and gain > 0 and gain >= model.baseline_margin,
+            }
+        )
+    return rows
+
+
+def model_detail(request, slug):
+    model = selectors.model_detail(slug=slug)
+    versions = list(selectors.version_list(registered_model=model))
+    production = next((v for v in versions if v.stage == Stage.PRODUCTION), None)
+    feedback = list(selectors.feedback_of_model(registered_model=model))
+    for item in feedback:
+        item.overdue = is_overdue(item)
+        item.times = loop_times(item)
+    can_edit = can_change_team(request.user, model.owning_team)
+    return render(
+        request,
+        "registry/model_detail.html",
+        {
+            "model": model,
+            "versions": _version_rows(model, versions),
+            "production": production,
+            "chart": primary_metric_figure(versions, model.primary_metric),
+            "history": selectors.stage_history(registered_model=model)[:50],
+            "card": card_sections(model, production),
+            "feedback": feedback,
+            "loop": loop_summary(feedback),
+            "can_edit": can_edit,
+            "can_respond": is_team_member(request.user, model.owning_team),
+            "rollback_form": RollbackForm() if can_edit and production else None,
+        },
+    )
+
+
+def _model_form(request, form_class, *, slug=None, title_suffix=""):
+    model = selectors.model_detail(slug=slug) if slug else None
+    if model:
+        ensure_can_change_team(request.user, model.owning_team)
+    form = form_class(request.POST or None, instance=model)
+    if request.method == "POST":
+
+        def write(data):
+            if model:
+                return services.registered_model_update(actor=request.user, registered_model=model, data=data)
+            return services.registered_model_create(actor=request.user, data=data)
+
+        saved = save_form_with(form, write)
+        if saved:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect(saved)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"{title_suffix} {model.name}".strip() if model else "Register a model",
+            "cancel_url": model.get_absolute_url() if model else "/models/",
+        },
+    )
+
+
+def model_form(request, slug=None):
+    return _model_form(request, RegisteredModelForm, slug=slug, title_suffix="Edit")
+
+
+def card_form(request, slug):
+    return _model_form(request, ModelCardForm, slug=slug, title_suffix="Model card of")
+
+
+def version_promote(request, slug, number):
+    model = selectors.model_detail(slug=slug)
+    version = selectors.version_detail(registered_model=model, number=number)
+    ensure_can_change_team(request.user, model.owning_team, action="promote versions of")
+    form = PromoteForm(
+        request.POST or None,
+        allowed=ALLOWED_MOVES[version.stage],
+        can_override=is_platform_staff(request.user),
+    )
+    failed_gates = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_promote(version=version, actor=request.user, **form.cleaned_data)
+        except services.GatesFailed as refusal:
+            failed_gates = refusal.failed_gates
+            form.add_error(None, "Promotion to production refused: every failed gate is listed below.")
+        except Conflict as conflict:
+            form.add_error("to_stage", conflict.message)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{model} v{version.number} moved to {form.cleaned_data['to_stage']}.")
+            return redirect(model)
+    return render(
+        request,
+        "registry/version_promote.html",
+        {
+            "model": model,
+            "version": version,
+            "form": form,
+            "failed_gates": failed_gates,
+            "gate_preview": failed_production_gates(version),
+        },
+    )
+
+
+@require_POST
+def model_rollback(request, slug):
+    model = selectors.model_detail(slug=slug)
+    form = RollbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why you roll back: the reason is kept in the stage history.")
+        return redirect(model)
+    try:
+        restored = services.version_rollback(registered_model=model, actor=request.user, **form.cleaned_data)
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, f"Rolled back: v{restored.number} is in production again.")
+    return redirect(model)
+
+
+def version_compare(request, slug):
+    model = selectors.model_detail(slug=slug)
+    versions = list(selectors.version_list(registered_model=model))
+    numbers = [request.GET.get("a"), request.GET.get("b")]
+    chosen = [v for n in numbers for v in versions if str(v.number) == n]
+    comparison = compare_versions(*chosen, metric=model.primary_metric) if len(chosen) == 2 else None
+    return render(
+        request,
+        "registry/version_compare.html",
+        {"model": model, "versions": versions, "comparison": comparison, "a": numbers[0], "b": numbers[1]},
+    )
+
+
+def feedback_list(request):
+    filterset = FeedbackFilterSet(request.GET, queryset=selectors.feedback_list())
+    page = paginate(request, filterset.qs)
+    for item in page:
+        item.overdue = is_overdue(item)
+    return render(request, "registry/feedback_list.html", {"filter": filterset, "page": page})
+
+
+def feedback_create(request, slug):
+    model = selectors.model_detail(slug=slug)
+    form = FeedbackForm(request.POST or None, registered_model=model, user=request.user)
+    if request.method == "POST":
+        saved = save_form_with(
+            form,
+            lambda data: services.feedback_create(actor=request.user, data={**data, "model": model}),
+        )
+        if saved:
+            messages.success(request, f"Filed: {saved.title}.")
+            return redirect(model)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": f"Feedback on {model.name}",
+            "cancel_url": model.get_absolute_url(),
+            "submit_label": "File feedback",
+        },
+    )
+
+
+def _respond(request, pk, service, done: str):
+    feedback = get_object_or_404(Feedback.objects.select_related("model__owning_team"), pk=pk)
+    form = FeedbackResponseForm(request.POST)
+    form.is_valid()
+    try:
+        service(actor=request.user, feedback=feedback, response=form.cleaned_data.get("response", ""))
+    except Conflict as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, f"{done}: {feedback.title}.")
+    return redirect(f"{feedback.model.get_absolute_url()}#feedback")
+
+
+@require_POST
+def feedback_acknowledge(request, pk):
+    return _respond(request, pk, services.feedback_acknowledge, "Acknowledged")
+
+
+@require_POST
+def feedback_resolve(request, pk):
+    return _respond(request, pk, services.feedback_resolve, "Resolved")

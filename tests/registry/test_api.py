@@ -1,0 +1,335 @@
+import pytest
+
+from apps.registry import services
+from apps.registry.models import Feedback, RegisteredModel
+from apps.teams.models import MemberRole
+from tests.factories import MembershipFactory, StaffFactory, TeamFactory
+from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import (
+    CompleteCardModelFactory,
+    FeedbackFactory,
+    RegisteredModelFactory,
+    register,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROW = {"basket_value": 42.5, "items": 3, "channel": "web", "is_member": True}
+
+
+@pytest.fixture
+def model(team):
+    return CompleteCardModelFactory(owning_team=team, slug="basket-scorer")
+
+
+@pytest.fixture
+def production(model):
+    version = register(model)
+    services.version_promote(version=version, actor=StaffFactory(), to_stage="production", reason="ship")
+    return version
+
+
+# --- permission matrix ---------------------------------------------------------------------------
+
+
+def new_model_payload(team):
+    return {
+        "name": "Returns risk",
+        "slug": "returns-risk",
+        "owning_team": team.slug,
+        "value_stream": team.value_stream.slug,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("anonymous", 401), ("outsider", 403), ("engineer", 403), ("lead", 201), ("pm", 201), ("staff", 201)],
+)
+def test_create_model_permission_matrix(who, expected, team, api_as, anon_api, request):
+    users = {
+        "outsider": "outsider",
+        "engineer": "team_engineer",
+        "lead": "team_lead",
+        "pm": "team_pm",
+        "staff": "staff_user",
+    }
+    client = anon_api if who == "anonymous" else api_as(request.getfixturevalue(users[who]))
+    response = client.post("/api/v1/models/", new_model_payload(team), format="json")
+    assert response.status_code == expected, response.content
+    assert RegisteredModel.objects.filter(slug="returns-risk").exists() == (expected == 201)
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("anonymous", 401), ("outsider", 403), ("lead", 200), ("staff", 200)]
+)
+def test_promote_permission_matrix(who, expected, model, api_as, anon_api, request):
+    users = {"outsider": "outsider", "lead": "team_lead", "staff": "staff_user"}
+    version = register(model)
+    client = anon_api if who == "anonymous" else api_as(request.getfixturevalue(users[who]))
+    response = client.post(
+        f"/api/v1/models/{model.slug}/versions/{version.number}/promote/",
+        {"to_stage": "staging", "reason": "try it"},
+        format="json",
+    )
+    assert response.status_code == expected
+    version.refresh_from_db()
+    assert version.stage == ("staging" if expected == 200 else "candidate")
+
+
+def test_everything_needs_authentication(anon_api, model):
+    for url in [
+        "/api/v1/models/",
+        f"/api/v1/models/{model.slug}/versions/",
+        "/api/v1/feedback/",
+        "/api/v1/catalog/backstage/",
+    ]:
+        assert anon_api.get(url).status_code == 401
+    assert (
+        anon_api.post(f"/api/v1/models/{model.slug}/predict/", {"records": [ROW]}, format="json").status_code
+        == 401
+    )
+
+
+# --- models and versions -------------------------------------------------------------------------
+
+
+def test_model_detail_with_feedback_loop(api_as, outsider, production, model):
+    FeedbackFactory(model=model)
+    body = api_as(outsider).get(f"/api/v1/models/{model.slug}/").json()
+    assert body["production_version"] == production.number
+    assert body["open_feedback"] == 1
+    assert body["feedback_loop"]["count"] == 1
+
+
+def test_update_model_validation_is_400_naming_the_field(api_as, team_lead, model):
+    response = api_as(team_lead).patch(
+        f"/api/v1/models/{model.slug}/", {"lifecycle": "zombie"}, format="json"
+    )
+    assert response.status_code == 400 and "lifecycle" in response.json()
+    response = api_as(team_lead).patch(f"/api/v1/models/{model.slug}/", {"colour": "red"}, format="json")
+    assert response.status_code == 400 and "colour" in response.json()
+
+
+def test_versions_are_read_only_in_the_api(api_as, staff_user, production, model):
+    client = api_as(staff_user)
+    assert (
+        client.get(f"/api/v1/models/{model.slug}/versions/1/").json()["artefact_sha256"]
+        == production.artefact_sha256
+    )
+    assert client.post(f"/api/v1/models/{model.slug}/versions/", {}, format="json").status_code == 405
+    assert (
+        client.patch(f"/api/v1/models/{model.slug}/versions/1/", {"metrics": {}}, format="json").status_code
+        == 405
+    )
+
+
+def test_model_filters(api_as, outsider, production, model):
+    RegisteredModelFactory(lifecycle="retired")
+    client = api_as(outsider)
+    assert [m["slug"] for m in client.get("/api/v1/models/?stage=production").json()["results"]] == [
+        model.slug
+    ]
+    assert [
+        m["slug"] for m in client.get(f"/api/v1/models/?team={model.owning_team.slug}").json()["results"]
+    ] == [model.slug]
+    assert client.get("/api/v1/models/?lifecycle=retired").json()["count"] == 1
+    assert client.get("/api/v1/models/?lifecycle=zombie").status_code == 400
+
+
+def test_promotion_refused_names_each_gate(api_as, team_lead, model):
+    model.card_caveats = ""
+    model.save()
+    version = register(model, score=0.5, baseline=0.6)
+    response = api_as(team_lead).post(
+        f"/api/v1/models/{model.slug}/versions/{version.number}/promote/",
+        {"to_stage": "production", "reason": "go"},
+        format="json",
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert {g["gate"] for g in body["failed_gates"]} == {"beats_baseline", "card_complete"}
+    assert "Caveats and recommendations" in body["detail"]
+
+
+def test_override_is_recorded_and_shown_in_stage_history(api_as, staff_user, model):
+    version = register(model, score=0.5, baseline=0.6)
+    client = api_as(staff_user)
+    response = client.post(
+        f"/api/v1/models/{model.slug}/versions/{version.number}/promote/",
+        {"to_stage": "production", "reason": "incident fix", "override": True},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["stage"] == "production"
+    history = client.get(f"/api/v1/models/{model.slug}/stage-history/").json()["results"]
+    assert history[0]["is_override"] and history[0]["failed_gates"][0]["gate"] == "beats_baseline"
+
+
+def test_disallowed_move_is_409_with_allowed_moves(api_as, team_lead, production, model):
+    response = api_as(team_lead).post(
+        f"/api/v1/models/{model.slug}/versions/{production.number}/promote/",
+        {"to_stage": "staging", "reason": "x"},
+        format="json",
+    )
+    assert response.status_code == 409 and response.json()["allowed"] == ["archived"]
+
+
+def test_rollback_endpoint(api_as, team_pm, model):
+    v1, v2 = register(model), register(model)
+    for v in (v1, v2):
+        services.version_promote(version=v, actor=team_pm, to_stage="production", reason="ship")
+    response = api_as(team_pm).post(
+        f"/api/v1/models/{model.slug}/rollback/", {"reason": "bad"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["number"] == 1
+    response = api_as(team_pm).post(f"/api/v1/models/{model.slug}/rollback/", {}, format="json")
+    assert response.status_code == 400 and "reason" in response.json()
+
+
+def test_compare_endpoint(api_as, outsider, model):
+    register(model, score=0.7), register(model, score=0.8, code_version="def456")
+    body = api_as(outsider).get(f"/api/v1/models/{model.slug}/compare/?a=1&b=2").json()
+    assert body["metrics"][0]["metric"] == "roc_auc" and body["metrics"][0]["values"][1]["value"] == 0.8
+    code = next(row for row in body["lineage"] if row["field"] == "Code version")
+    assert code["differs"] and code["values"] == ["abc123", "def456"]
+    assert api_as(outsider).get(f"/api/v1/models/{model.slug}/compare/?a=1").status_code == 400
+
+
+# --- prediction ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"records": [ROW]},
+        {"dataframe_records": [ROW]},
+        {"instances": [ROW]},
+        {"dataframe_split": {"columns": list(ROW), "data": [list(ROW.values())]}},
+    ],
+)
+def test_predict_in_every_format(api_as, outsider, production, model, payload):
+    response = api_as(outsider).post(f"/api/v1/models/{model.slug}/predict/", payload, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["model"] == model.slug and body["version"] == production.number
+    assert body["classes"] == [0, 1] and len(body["probabilities"][0]) == 2
+    assert sum(body["probabilities"][0]) == pytest.approx(1.0)
+
+
+def test_predict_bad_type_is_400_naming_the_column(api_as, outsider, production, model):
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", {"records": [{**ROW, "items": "x"}]}, format="json"
+    )
+    assert response.status_code == 400 and "items" in response.json()
+
+
+def test_predict_other_version_and_unknowns(api_as, outsider, production, model):
+    register(model)
+    client = api_as(outsider)
+    url = f"/api/v1/models/{model.slug}/predict/"
+    assert client.post(f"{url}?version=2", {"records": [ROW]}, format="json").json()["version"] == 2
+    assert client.post(f"{url}?version=9", {"records": [ROW]}, format="json").status_code == 400
+    assert client.post(f"{url}?version=x", {"records": [ROW]}, format="json").status_code == 400
+    assert client.post("/api/v1/models/nope/predict/", {"records": [ROW]}, format="json").status_code == 404
+
+
+def test_predict_without_production_is_409_listing_versions(api_as, outsider, model):
+    register(model)
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", {"records": [ROW]}, format="json"
+    )
+    assert response.status_code == 409 and response.json()["allowed"] == ["1"]
+
+
+def test_tampered_artefact_is_refused_by_the_api(api_as, outsider, production, model, platform_storage):
+    path = platform_storage / production.artefact_key
+    path.write_bytes(path.read_bytes()[:-5] + b"evil!")
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", {"records": [ROW]}, format="json"
+    )
+    assert response.status_code == 409
+    assert "does not match its registered sha256" in response.json()["detail"]
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+def test_file_acknowledge_resolve_feedback(api_as, model, production):
+    consumer_team = TeamFactory()
+    model.consuming_teams.add(consumer_team)
+    consumer = MembershipFactory(team=consumer_team, role=MemberRole.ENGINEER).user
+    owner = MembershipFactory(team=model.owning_team, role=MemberRole.ENGINEER).user
+    response = api_as(consumer).post(
+        "/api/v1/feedback/",
+        {
+            "model": model.slug,
+            "version": 1,
+            "kind": "wrong_predictions",
+            "severity": "high",
+            "title": "Store orders all score 0.9",
+            "example_inputs": [ROW],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["from_team"] == consumer_team.slug and body["version"] == 1 and body["status"] == "open"
+    pk = body["id"]
+    assert api_as(consumer).post(f"/api/v1/feedback/{pk}/acknowledge/", {}, format="json").status_code == 403
+    acked = api_as(owner).post(f"/api/v1/feedback/{pk}/acknowledge/", {"response": "On it"}, format="json")
+    assert acked.status_code == 200 and acked.json()["hours_to_acknowledge"] is not None
+    resolved = api_as(owner).post(f"/api/v1/feedback/{pk}/resolve/", {}, format="json").json()
+    assert resolved["status"] == "resolved" and resolved["hours_to_resolve"] is not None
+    again = api_as(owner).post(f"/api/v1/feedback/{pk}/resolve/", {}, format="json")
+    assert again.status_code == 409
+
+
+def test_feedback_bad_input(api_as, staff_user, model):
+    client = api_as(staff_user)
+    response = client.post(
+        "/api/v1/feedback/", {"model": model.slug, "kind": "rant", "title": "x"}, format="json"
+    )
+    assert response.status_code == 400 and "kind" in response.json()
+    response = client.post(
+        "/api/v1/feedback/", {"model": model.slug, "kind": "bug", "title": "x", "version": 7}, format="json"
+    )
+    assert response.status_code == 400 and "version" in response.json()
+    assert not Feedback.objects.exists()
+
+
+# --- query counts ----------------------------------------------------------------------------------
+
+
+def test_model_list_query_count(api_as, outsider):
+    def add_rows():
+        model = CompleteCardModelFactory()
+        model.consuming_teams.add(TeamFactory())
+        FeedbackFactory(model=model)
+
+    assert_queries_independent_of_rows(api_as(outsider), "/api/v1/models/", add_rows)
+
+
+def test_version_list_query_count(api_as, outsider, model):
+    assert_queries_independent_of_rows(
+        api_as(outsider), f"/api/v1/models/{model.slug}/versions/", lambda: register(model)
+    )
+
+
+def test_feedback_list_query_count(api_as, outsider, model):
+    assert_queries_independent_of_rows(
+        api_as(outsider), "/api/v1/feedback/", lambda: FeedbackFactory(model=CompleteCardModelFactory())
+    )
+
+
+def test_stage_history_query_count(api_as, outsider, model):
+    assert_queries_independent_of_rows(
+        api_as(outsider), f"/api/v1/models/{model.slug}/stage-history/", lambda: register(model)
+    )
+
+
+def test_openapi_schema_documents_the_registry(api_as, outsider):
+    response = api_as(outsider).get("/api/schema/?format=json")
+    paths = response.json()["paths"]
+    assert "/api/v1/models/{model_slug}/predict/" in paths
+    assert "/api/v1/models/{model_slug}/versions/{number}/promote/" in paths
+    assert "/api/v1/feedback/{id}/resolve/" in paths
+    assert "/api/v1/catalog/backstage/" in paths

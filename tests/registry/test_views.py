@@ -1,0 +1,188 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from apps.registry import services
+from apps.registry.models import Feedback, Stage
+from apps.teams.models import MemberRole
+from tests.factories import MembershipFactory, StaffFactory, TeamFactory
+from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import (
+    CompleteCardModelFactory,
+    FeedbackFactory,
+    RegisteredModelFactory,
+    register,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def model(team):
+    return CompleteCardModelFactory(owning_team=team, slug="basket-scorer", name="Basket scorer")
+
+
+def make_overdue(feedback, hours: int):
+    Feedback.objects.filter(pk=feedback.pk).update(filed_at=timezone.now() - datetime.timedelta(hours=hours))
+
+
+def test_catalogue_filters_by_team_stream_lifecycle_stage(client, browser_login, outsider, model):
+    other = RegisteredModelFactory(name="Other model", lifecycle="deprecated")
+    services.version_promote(
+        version=register(model), actor=StaffFactory(), to_stage="production", reason="go"
+    )
+    browser_login(client, outsider)
+    assert "Basket scorer" in client.get("/models/").content.decode()
+    page = client.get("/models/?stage=production").content.decode()
+    assert "Basket scorer" in page and "Other model" not in page
+    page = client.get(f"/models/?team={other.owning_team.slug}").content.decode()
+    assert "Other model" in page and "Basket scorer" not in page
+    page = client.get(f"/models/?stream={model.value_stream.slug}&lifecycle=experimental").content.decode()
+    assert "Basket scorer" in page and "Other model" not in page
+
+
+def test_model_page_shows_everything(client, browser_login, outsider, model):
+    staff = StaffFactory()
+    v1 = register(model, score=0.7)
+    v2 = register(model, score=0.45, baseline=0.5)
+    services.version_promote(version=v1, actor=staff, to_stage="production", reason="first")
+    services.version_promote(version=v2, actor=staff, to_stage="production", reason="hotfix", override=True)
+    model.card_intended_use = "Score **baskets**. <script>alert('x')</script> [x](javascript:alert(1))"
+    model.save()
+    consumer = TeamFactory(name="Consumers United")
+    model.consuming_teams.add(consumer)
+    make_overdue(FeedbackFactory(model=model, title="Scores drift on Mondays"), hours=24 * 30)
+    browser_login(client, outsider)
+    page = client.get("/models/basket-scorer/").content.decode()
+    assert "<strong>baskets</strong>" in page
+    assert "<script>alert" not in page and "javascript:" not in page
+    assert "Consumers United" in page
+    assert "override" in page and "beats_baseline" in page
+    assert "Scores drift on Mondays" in page and "overdue" in page
+    assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly.min.js" in page
+    assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
+    assert "Move stage" not in page  # outsiders see no stage controls
+
+
+def test_promote_page_shows_each_failed_gate(client, browser_login, team_lead, model):
+    model.card_factors = ""
+    model.save()
+    version = register(model, score=0.5, baseline=0.6)
+    browser_login(client, team_lead)
+    url = f"/models/basket-scorer/versions/{version.number}/promote/"
+    response = client.post(url, {"to_stage": "production", "reason": "ship"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "beats_baseline" in page and "card_complete" in page and "Factors" in page
+    assert "Override" not in page  # only platform staff see the override box
+    version.refresh_from_db()
+    assert version.stage == Stage.CANDIDATE
+
+
+def test_promote_then_rollback_in_the_browser(client, browser_login, team_lead, model):
+    v1, v2 = register(model), register(model)
+    browser_login(client, team_lead)
+    for version in (v1, v2):
+        response = client.post(
+            f"/models/basket-scorer/versions/{version.number}/promote/",
+            {"to_stage": "production", "reason": "ship"},
+        )
+        assert response.status_code == 302
+    response = client.post("/models/basket-scorer/rollback/", {"reason": "v2 is slow"}, follow=True)
+    assert "v1 is in production again" in response.content.decode()
+    v1.refresh_from_db()
+    assert v1.stage == Stage.PRODUCTION
+
+
+def test_outsider_gets_403_on_change_pages(client, browser_login, outsider, model):
+    version = register(model)
+    browser_login(client, outsider)
+    assert client.get("/models/basket-scorer/edit/").status_code == 403
+    assert client.get("/models/basket-scorer/card/").status_code == 403
+    assert client.get(f"/models/basket-scorer/versions/{version.number}/promote/").status_code == 403
+
+
+def test_edit_card_form(client, browser_login, team_pm, model):
+    browser_login(client, team_pm)
+    data = {field: getattr(model, field) for field in services.CARD_FIELDS}
+    data["card_caveats"] = "Do not use for **returns**."
+    assert client.post("/models/basket-scorer/card/", data).status_code == 302
+    model.refresh_from_db()
+    assert model.card_caveats == "Do not use for **returns**."
+
+
+def test_file_and_respond_to_feedback_in_the_browser(client, browser_login, model):
+    consumer_team = TeamFactory()
+    model.consuming_teams.add(consumer_team)
+    consumer = MembershipFactory(team=consumer_team, role=MemberRole.ENGINEER).user
+    browser_login(client, consumer)
+    response = client.post(
+        "/models/basket-scorer/feedback/new/",
+        {
+            "from_team": consumer_team.pk,
+            "kind": "bug",
+            "severity": "high",
+            "title": "500s at peak",
+            "example_inputs": "[]",
+        },
+    )
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    owner = MembershipFactory(team=model.owning_team, role=MemberRole.ENGINEER).user
+    client.logout()
+    browser_login(client, owner)
+    client.post(f"/models/feedback/{feedback.pk}/acknowledge/", {"response": "Looking"})
+    client.post(f"/models/feedback/{feedback.pk}/resolve/", {})
+    feedback.refresh_from_db()
+    assert feedback.status == "resolved" and feedback.response == "Looking"
+
+
+def test_compare_page(client, browser_login, outsider, model):
+    register(model, score=0.7), register(model, score=0.8, estimator="HistGradientBoostingClassifier")
+    browser_login(client, outsider)
+    page = client.get("/models/basket-scorer/compare/?a=1&b=2").content.decode()
+    assert "HistGradientBoostingClassifier" in page and "differs" in page and "0.8000" in page
+
+
+def test_team_page_flags_overdue_feedback(client, browser_login, outsider, model, team):
+    make_overdue(FeedbackFactory(model=model, title="Nobody answered"), hours=48)  # tier 2: ack within 24h
+    FeedbackFactory(model=model, title="Fresh one")
+    browser_login(client, outsider)
+    page = client.get(f"/teams/{team.slug}/").content.decode()
+    assert "Basket scorer" in page and "Nobody answered" in page and "Fresh one" not in page
+
+
+def test_model_list_page_query_count(client, browser_login, outsider):
+    browser_login(client, outsider)
+
+    def add_rows():
+        model = CompleteCardModelFactory()
+        FeedbackFactory(model=model)
+
+    assert_queries_independent_of_rows(client, "/models/", add_rows)
+
+
+def test_feedback_list_page_query_count(client, browser_login, outsider):
+    browser_login(client, outsider)
+    assert_queries_independent_of_rows(client, "/models/feedback/", lambda: FeedbackFactory())
+
+
+def test_model_page_query_count(client, browser_login, outsider, model):
+    browser_login(client, outsider)
+
+    def add_rows():
+        register(model)
+        FeedbackFactory(model=model)
+        model.consuming_teams.add(TeamFactory())
+
+    assert_queries_independent_of_rows(client, "/models/basket-scorer/", add_rows)
+
+
+def test_team_page_query_count(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+
+    def add_rows():
+        make_overdue(FeedbackFactory(model=CompleteCardModelFactory(owning_team=team)), hours=100)
+
+    assert_queries_independent_of_rows(client, f"/teams/{team.slug}/", add_rows)
