@@ -26,6 +26,7 @@ from apps.outcomes.stats import (
     quantile_edges,
 )
 from apps.registry.models import ModelVersion
+from apps.registry.services import feedback_open_for_platform
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,6 @@ def _reference(version: ModelVersion, feature: str, references: dict) -> DriftRe
 
 
 def _open_drift_feedback(version: ModelVersion, result: DriftResult) -> None:
-    feedback_open_for_platform = _feedback_opener()
     feedback_open_for_platform(
         registered_model=version.model,
         version=version,
@@ -121,30 +121,6 @@ def _open_drift_feedback(version: ModelVersion, result: DriftResult) -> None:
         ),
         dedupe_key=f"drift:{version.pk}:{result.feature}",
     )
-
-
-def _feedback_opener():
-    try:
-        from apps.registry.services import feedback_open_for_platform
-    except ImportError:  # TEMPORARY until the registry services land on main
-        from apps.registry.models import Feedback
-
-        def feedback_open_for_platform(
-            *, registered_model, version, kind, severity, title, description, dedupe_key
-        ):
-            return Feedback.objects.get_or_create(
-                dedupe_key=dedupe_key,
-                defaults={
-                    "model": registered_model,
-                    "version": version,
-                    "kind": kind,
-                    "severity": severity,
-                    "title": title,
-                    "description": description,
-                },
-            )
-
-    return feedback_open_for_platform
 
 
 def drift_check_version(*, version_id: int, at=None) -> list[DriftResult]:
