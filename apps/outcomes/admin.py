@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from apps.outcomes.models import (
+    DailyAggregate,
     DriftReference,
     DriftResult,
     InputSample,
@@ -9,6 +10,7 @@ from apps.outcomes.models import (
     Observation,
     PredictionStats,
 )
+from apps.outcomes.rollup import days_of, rollup_refresh
 
 
 class ModelCostInline(admin.StackedInline):
@@ -32,6 +34,20 @@ class ObservationAdmin(admin.ModelAdmin):
     date_hierarchy = "time"
     list_select_related = ["kpi", "kpi__stream", "model", "version", "version__model"]
     show_full_result_count = False
+
+    # Edits here bypass the ingestion service: keep the daily aggregates the dashboards read in step.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rollup_refresh(days_by_kpi=days_of([obj]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rollup_refresh(days_by_kpi=days_of([obj]))
+
+    def delete_queryset(self, request, queryset):
+        days = days_of(queryset)
+        super().delete_queryset(request, queryset)
+        rollup_refresh(days_by_kpi=days)
 
 
 @admin.register(ModelCost)
@@ -78,3 +94,13 @@ class DriftResultAdmin(admin.ModelAdmin):
     raw_id_fields = ["version"]
     date_hierarchy = "window_end"
     list_select_related = ["version", "version__model"]
+
+
+@admin.register(DailyAggregate)
+class DailyAggregateAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "day", "segment", "model_key", "n", "total", "volume"]
+    list_filter = ["segment", "kpi__stream"]
+    search_fields = ["kpi__name"]
+    raw_id_fields = ["kpi"]
+    date_hierarchy = "day"
+    list_select_related = ["kpi", "kpi__stream"]

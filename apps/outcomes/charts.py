@@ -2,8 +2,10 @@
 behind each one, so every chart has a CSV of exactly the numbers it draws."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import plotly.graph_objects as go
 from django.utils.html import json_script
 from plotly.utils import PlotlyJSONEncoder
@@ -13,6 +15,17 @@ from apps.outcomes.impact import Evidence, ModelImpact, Verdict
 VERDICT_COLOURS = {Verdict.PAYS_OFF: "#12b76a", Verdict.NOT_PROVEN: "#98a2b3", Verdict.SIMPLER: "#f04438"}
 SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
 EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
+# A small template instead of plotly's default one: validating that one costs ~20 ms per figure.
+GRID = {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd"}
+TEMPLATE = go.layout.Template(
+    layout={
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "xaxis": GRID,
+        "yaxis": GRID,
+        "colorway": ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#475467", "#0e9384"],
+    }
+)
 
 
 @dataclass
@@ -21,24 +34,42 @@ class Chart:
     title: str
     figure: go.Figure
     columns: list[str]
-    rows: list[list] = field(default_factory=list)
+    rows: list[list] | Callable[[], list[list]] = field(default_factory=list)  # callable: built for CSV only
     note: str = ""
+
+    def csv_rows(self) -> list[list]:
+        return self.rows() if callable(self.rows) else self.rows
 
     def script(self) -> str:
         """The figure as a JSON script tag (escaped like Django's json_script)."""
         return json_script(self.figure.to_plotly_json(), f"figure-{self.name}", encoder=PlotlyJSONEncoder)
 
 
-def _layout(figure: go.Figure, *, height: int = 320, **extra) -> go.Figure:
+# The hidden axis the promotion/rollback markers sit on (top of the plot, whatever the KPI's scale).
+EVENT_AXIS = {"overlaying": "y", "range": [0, 1.05], "visible": False}
+
+
+def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -> go.Figure:
+    """One layout update per figure (each update_layout call costs plotly a walk over the figure)."""
     figure.update_layout(
-        template="plotly_white",
+        yaxis2=EVENT_AXIS,
+        template=TEMPLATE,
         height=height,
-        margin={"l": 60, "r": 20, "t": 30, "b": 40},
+        margin={"l": 60, "r": right, "t": 30, "b": 40},
         legend={"orientation": "h", "y": -0.18},
         font={"family": "system-ui, sans-serif", "size": 12},
         **extra,
     )
     return figure
+
+
+def _days(rows: list[dict], key: str = "day") -> np.ndarray:
+    """Dates as a numpy array: plotly validates arrays in one step instead of element by element."""
+    return np.array([row[key] for row in rows], dtype="datetime64[D]")
+
+
+def _values(values) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 def _round(number, significant: int = 8):
@@ -82,7 +113,6 @@ def add_event_markers(figure: go.Figure, events, *, csv_rows: list | None = None
             csv_rows += [
                 [kind, c.created_at.isoformat(), c.version.model.slug, c.version.number] for c in changes
             ]
-    figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.05], "visible": False})
 
 
 def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]) -> Chart:
@@ -91,13 +121,12 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
     grouped = defaultdict(list)
     for row in series:
         grouped[(row["segment"], row["model_key"])].append(row)
-    rows = []
     for (segment, model_key), points in grouped.items():
         label = segment if not model_key else f"{segment} · {model_slugs.get(model_key, model_key)}"
         figure.add_trace(
             go.Scatter(
-                x=[p["day"] for p in points],
-                y=[p["value"] for p in points],
+                x=_days(points),
+                y=_values(p["value"] for p in points),
                 mode="lines",
                 name=label,
                 line={
@@ -107,16 +136,6 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
                 },
             )
         )
-        rows += [
-            [
-                p["day"].isoformat(),
-                segment,
-                model_slugs.get(model_key, ""),
-                _round(p["value"]),
-                _round(p["volume"]),
-            ]
-            for p in points
-        ]
     if kpi.target is not None:
         figure.add_hline(
             y=kpi.target,
@@ -126,8 +145,15 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
         )
     event_rows: list = []
     add_event_markers(figure, events, csv_rows=event_rows)
-    rows += [[when, f"event: {kind}", slug, None, None] for kind, when, slug, _ in event_rows]
     _layout(figure, yaxis_title=f"{kpi.name} ({kpi.unit})")
+
+    def rows():
+        points = [
+            [p["day"].isoformat(), p["segment"], model_slugs.get(p["model_key"], ""), p["value"], p["volume"]]
+            for p in series
+        ]
+        return points + [[when, f"event: {kind}", slug, None, None] for kind, when, slug, _ in event_rows]
+
     better = "higher" if kpi.sign > 0 else "lower"
     return Chart(
         name=f"kpi-{kpi.pk}",
@@ -372,12 +398,12 @@ def traffic_chart(daily: list[dict], events) -> Chart:
     figure = go.Figure()
     for number, rows in _daily_by_version(daily).items():
         figure.add_trace(
-            go.Bar(name=f"v{number} requests", x=[r["day"] for r in rows], y=[r["requests"] for r in rows])
+            go.Bar(name=f"v{number} requests", x=_days(rows), y=_values(r["requests"] for r in rows))
         )
         figure.add_trace(
             go.Scatter(
                 name=f"v{number} rows predicted",
-                x=[r["day"] for r in rows],
+                x=_days(rows),
                 y=[r["rows"] for r in rows],
                 mode="lines",
                 yaxis="y3",
@@ -387,6 +413,7 @@ def traffic_chart(daily: list[dict], events) -> Chart:
     _layout(
         figure,
         barmode="stack",
+        right=60,
         yaxis_title="requests per day",
         yaxis3={"title": "rows", "overlaying": "y", "side": "right", "showgrid": False},
     )
@@ -438,7 +465,7 @@ def errors_chart(daily: list[dict]) -> Chart:
         figure.add_trace(
             go.Scatter(
                 name=f"v{number} error rate",
-                x=[r["day"] for r in rows],
+                x=_days(rows),
                 y=[100 * r["errors"] / r["requests"] if r["requests"] else 0 for r in rows],
                 mode="lines+markers",
             )

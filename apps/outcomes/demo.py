@@ -25,6 +25,7 @@ from apps.outcomes.models import (
     PredictionStats,
     Segment,
 )
+from apps.outcomes.rollup import rollup_rebuild_all
 from apps.outcomes.services import model_cost_set
 from apps.registry.models import ModelVersion, RegisteredModel, Stage, StageChange
 
@@ -283,6 +284,7 @@ def load(org) -> None:
         unique_fields=["kpi", "time", "segment", "model_key"],
         update_fields=["value", "volume", "model"],
     )
+    rollup_rebuild_all()
     admin = org.users.get("admin") or org.users.get("platform")
     for model in models:
         effect = EFFECTS[model.slug]

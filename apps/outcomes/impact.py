@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Case, Count, Max, Min, Q, Sum, Value, Variance, When
 from django.db.models import CharField as TextValue
 
-from apps.outcomes.models import Kpi, Observation, Segment
+from apps.outcomes.models import DailyAggregate, Kpi, Observation, Segment
 from apps.outcomes.stats import GroupStats, WelchResult, welch
 from apps.registry.models import RegisteredModel, Stage, StageChange
 
@@ -49,6 +49,14 @@ class Period:
             q &= Q(**{f"{prefix}time__gte": _midnight(self.start)})
         if self.end:
             q &= Q(**{f"{prefix}time__lt": _midnight(self.end + datetime.timedelta(days=1))})
+        return q
+
+    def day_filter(self) -> Q:
+        q = Q()
+        if self.start:
+            q &= Q(day__gte=self.start)
+        if self.end:
+            q &= Q(day__lte=self.end)
         return q
 
     def clip(self, start: datetime.datetime, end: datetime.datetime) -> tuple:
@@ -214,23 +222,34 @@ def _stats(row) -> GroupStats:
     return GroupStats(n=row["n"], mean=row["mean"], variance=row["variance"] or 0.0)
 
 
+def _from_sums(row: dict) -> dict:
+    """Mean and sample variance from a group's count, sum and sum of squares."""
+    n, total, total_sq = row["n"], row["total"], row["total_sq"]
+    mean = total / n
+    variance = max((total_sq - total * mean) / (n - 1), 0.0) if n > 1 else 0.0
+    return {**row, "mean": mean, "variance": variance}
+
+
 def _segment_aggregates(streams, period: Period) -> dict:
-    """{(model id, kpi id): {segment: aggregate row}} for model-attributed observations (one query)."""
+    """{(model id, kpi id): {segment: aggregate row}} for model-attributed observations: one query over
+    the daily sufficient statistics."""
     rows = (
-        Observation.objects.filter(period.filter(), kpi__stream__in=streams, model_key__gt=0)
+        DailyAggregate.objects.filter(period.day_filter(), kpi__stream__in=streams, model_key__gt=0)
         .values("model_key", "kpi_id", "segment")
         .annotate(
-            n=Count("id"),
-            mean=Avg("value"),
-            variance=Variance("value", sample=True),
+            n=Sum("n"),
+            total=Sum("total"),
+            total_sq=Sum("total_sq"),
             volume=Sum("volume"),
-            first=Min("time"),
-            last=Max("time"),
+            first_day=Min("day"),
+            last_day=Max("day"),
         )
         .order_by()
     )
     grouped: dict = defaultdict(dict)
     for row in rows:
+        row = _from_sums(row)
+        row["first"], row["last"] = _midnight(row["first_day"]), _midnight(row["last_day"])
         grouped[(row["model_key"], row["kpi_id"])][row["segment"]] = row
     return grouped
 

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from apps.core.api import PayloadTooLarge
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
+from apps.outcomes.rollup import days_of, rollup_refresh
 from apps.registry.models import ModelVersion, RegisteredModel
 
 MAX_ROWS = 10_000
@@ -220,6 +221,7 @@ def observations_ingest(*, actor, rows: list) -> IngestResult:
             unique_fields=UNIQUE_FIELDS,
             update_fields=UPDATE_FIELDS,
         )
+        rollup_refresh(days_by_kpi=days_of(observations))
     return IngestResult(saved=len(observations), kpis=sorted({o.kpi_id for o in observations}))
 
 

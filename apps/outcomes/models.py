@@ -91,6 +91,34 @@ class Observation(models.Model):
         super().save(*args, **kwargs)
 
 
+class DailyAggregate(models.Model):
+    """Sufficient statistics of one KPI's observations per UTC day, segment and model: count, sum,
+    sum of squares and volume. Rebuilt for the touched days by every ingestion, so the dashboards
+    and the impact endpoint aggregate a few thousand daily rows instead of millions of raw ones
+    (mean = total / n; sample variance = (total_sq - total^2 / n) / (n - 1))."""
+
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="daily_aggregates")
+    day = models.DateField()
+    segment = models.CharField(max_length=10, choices=Segment.choices)
+    model_key = models.PositiveBigIntegerField(default=0)
+    n = models.PositiveIntegerField()
+    total = models.FloatField()
+    total_sq = models.FloatField()
+    volume = models.FloatField()
+
+    class Meta:
+        ordering = ["kpi", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "day", "segment", "model_key"], name="daily_aggregate_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["model_key", "kpi", "segment", "day"], name="daily_aggregate_model")]
+
+    def __str__(self) -> str:
+        return f"{self.kpi.name} {self.segment} {self.day}: n={self.n}"
+
+
 class ModelCost(models.Model):
     model = models.OneToOneField(RegisteredModel, on_delete=models.CASCADE, related_name="cost")
     monthly_running_cost = models.FloatField(default=0.0, help_text="Infrastructure cost per month.")

@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.db.models import Avg, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 
 from apps.outcomes.impact import Period
 from apps.outcomes.models import (
     LATENCY_FIELDS,
+    DailyAggregate,
     DriftResult,
     Kpi,
     ModelCost,
@@ -53,18 +54,19 @@ def stream_kpis(*, streams) -> list[Kpi]:
 
 def kpi_daily_series(*, kpis, period: Period, segment: str = "", model_id: int | None = None) -> list[dict]:
     """Daily mean and volume per KPI, segment and model (rows: kpi_id, segment, model_key, day, value,
-    volume), aggregated by the database."""
-    queryset = Observation.objects.filter(period.filter(), kpi__in=kpis)
+    volume), from the daily aggregates."""
+    queryset = DailyAggregate.objects.filter(period.day_filter(), kpi__in=kpis)
     if segment:
         queryset = queryset.filter(segment=segment)
     if model_id is not None:
         queryset = queryset.filter(model_key__in=[0, model_id])
-    return list(
-        queryset.annotate(day=TruncDate("time"))
-        .values("kpi_id", "segment", "model_key", "day")
-        .annotate(value=Avg("value"), volume=Sum("volume"))
+    names = ("kpi_id", "segment", "model_key", "day", "value", "volume")
+    rows = (
+        queryset.annotate(value=F("total") / F("n"))
+        .values_list(*names)  # tuples: a year of hourly data is ~10,000 daily rows, dicts cost twice as much
         .order_by("kpi_id", "segment", "model_key", "day")
     )
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def stage_events(*, models, period: Period) -> list[StageChange]:

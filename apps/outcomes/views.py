@@ -26,7 +26,7 @@ def _csv_response(chart, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     writer = csv.writer(response)
     writer.writerow(chart.columns)
-    writer.writerows(chart.rows)
+    writer.writerows(chart.csv_rows())
     return response
 
 

@@ -7,6 +7,7 @@ import factory
 from django.utils import timezone
 
 from apps.outcomes.models import Direction, Kpi, ModelCost, Observation
+from apps.outcomes.rollup import days_of, rollup_refresh
 from apps.registry.models import ModelVersion, RegisteredModel, Stage, StageChange
 from tests.factories import TeamFactory, ValueStreamFactory
 
@@ -84,7 +85,9 @@ def observations(kpi, values, *, segment="all", model=None, volume=100.0, start=
         )
         for i, v in enumerate(values)
     ]
-    return Observation.objects.bulk_create(rows)
+    created = Observation.objects.bulk_create(rows)
+    rollup_refresh(days_by_kpi=days_of(created))
+    return created
 
 
 def recent(hours_ago: int) -> datetime.datetime:

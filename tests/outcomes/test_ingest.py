@@ -5,7 +5,7 @@ import io
 import pytest
 
 from apps.outcomes.ingest import MAX_ROWS
-from apps.outcomes.models import Observation
+from apps.outcomes.models import DailyAggregate, Observation
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.outcomes.factories import KpiFactory, OutcomeModelFactory, OutcomeVersionFactory
@@ -178,3 +178,33 @@ def test_csv_over_the_limit_is_413(client, browser_login, setup):
     response = csv_upload(client, "kpi,time,value\n" + lines)
     assert response.status_code == 413
     assert Observation.objects.count() == 0
+
+
+def test_a_resent_batch_changes_what_the_impact_endpoint_reports(api_as, team_engineer, setup):
+    kpi, _ = setup
+    client = api_as(team_engineer)
+    treatment = rows_for(kpi, count=10, segment="treatment", model="ranker")
+    control = rows_for(kpi, count=10, segment="control", model="ranker")
+    for row in control:
+        row["value"] -= 0.01
+    assert client.post(URL, treatment + control, format="json").status_code == 201
+    url = f"/api/v1/streams/{kpi.stream.slug}/impact/?period=all"
+    lift = client.get(url).json()["models"][0]["kpis"][0]["lift"]
+    assert lift == pytest.approx(0.01)
+    for row in treatment:
+        row["value"] += 0.02
+    assert client.post(URL, treatment, format="json").status_code == 201
+    assert client.get(url).json()["models"][0]["kpis"][0]["lift"] == pytest.approx(0.03)
+    assert DailyAggregate.objects.filter(kpi=kpi).count() == 20
+
+
+def test_admin_deletions_keep_the_daily_aggregates_in_step(client, staff_user, setup):
+    kpi, _ = setup
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from apps.outcomes.services import observations_ingest
+
+    observations_ingest(actor=staff_user, rows=rows_for(kpi, count=2))
+    victim = Observation.objects.order_by("time").first()
+    response = client.post(f"/admin/outcomes/observation/{victim.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert DailyAggregate.objects.filter(kpi=kpi).count() == 1

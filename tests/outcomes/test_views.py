@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -22,7 +23,8 @@ def test_stream_dashboard_shows_verdicts_and_charts(client, browser_login, outsi
     assert "before/after (weaker evidence)" in page
     assert 'id="figure-impact"' in page and 'id="figure-ml-vs-alternative"' in page
     assert "vendor/plotly/plotly.min.js" in page
-    assert "cdn" not in page.lower()
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert sources and all(source.startswith("/") for source in sources), sources  # no CDN, nothing remote
 
 
 def test_every_chart_has_a_csv_with_the_numbers_the_api_returns(
