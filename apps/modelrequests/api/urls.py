@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from apps.modelrequests.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("model-requests", views.ModelRequestViewSet, basename="model-request")
+
+urlpatterns = router.urls

@@ -1,0 +1,145 @@
+from django.contrib import admin
+from django.db import transaction
+
+from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(ReadOnlyInline):
+    """The append-only history: visible, never edited here (moves go through the workflow service)."""
+
+    model = RequestTransition
+    fields = ["at", "from_status", "to_status", "actor", "note"]
+    readonly_fields = fields
+    ordering = ["at", "id"]
+
+
+class CommentInline(admin.TabularInline):
+    model = RequestComment
+    extra = 0
+    fields = ["author", "body", "created_at"]
+    autocomplete_fields = ["author"]
+
+
+@admin.register(ModelRequest)
+class ModelRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "title",
+        "status",
+        "requesting_team",
+        "delivering_team",
+        "value_stream",
+        "kpi",
+        "manual_rank",
+        "submitted_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "value_stream", "delivering_team", "requesting_team", "label_availability"]
+    search_fields = ["title", "problem_statement", "kpi"]
+    list_select_related = ["requesting_team", "delivering_team", "value_stream"]
+    autocomplete_fields = ["requesting_team", "delivering_team", "created_by"]
+    raw_id_fields = ["registered_model"]
+    readonly_fields = [
+        "status",
+        "started_at",
+        "delivered_at",
+        "manual_rank",
+        "rank_reason",
+        "ranked_by",
+        "ranked_at",
+    ]
+    date_hierarchy = "submitted_at"
+    inlines = [TransitionInline, CommentInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "problem_statement",
+                    ("requesting_team", "delivering_team", "value_stream"),
+                    ("kpi", "expected_change", "affected_volume"),
+                    "decision_deadline",
+                    ("data_available", "label_availability"),
+                    ("simplest_alternative", "alternative_effect"),
+                    "attachments",
+                    "registered_model",
+                    "created_by",
+                ]
+            },
+        ),
+        ("RICE", {"fields": [("reach", "impact", "confidence", "effort")]}),
+        ("WSJF", {"fields": [("business_value", "time_criticality", "risk_reduction", "job_size")]}),
+        (
+            "Workflow and rank (change through the boards or the API)",
+            {
+                "fields": [
+                    "status",
+                    "submitted_at",
+                    "started_at",
+                    "delivered_at",
+                    "manual_rank",
+                    "rank_reason",
+                    "ranked_by",
+                    "ranked_at",
+                ]
+            },
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        """A request added here starts its history like one filed through the portal."""
+        if change:
+            return super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            obj.created_by = obj.created_by or request.user
+            super().save_model(request, obj, form, change)
+            RequestTransition.objects.create(
+                request=obj, from_status="", to_status=obj.status, actor=request.user, at=obj.submitted_at
+            )
+
+
+@admin.register(RequestTransition)
+class RequestTransitionAdmin(admin.ModelAdmin):
+    list_display = ["request", "from_status", "to_status", "actor", "at"]
+    list_filter = ["to_status", "from_status"]
+    search_fields = ["request__title", "note", "actor__username"]
+    list_select_related = ["request", "actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RequestComment)
+class RequestCommentAdmin(admin.ModelAdmin):
+    list_display = ["request", "author", "created_at"]
+    search_fields = ["body", "request__title", "author__username"]
+    list_select_related = ["request", "author"]
+    autocomplete_fields = ["request", "author"]
+
+
+@admin.register(Board)
+class BoardAdmin(admin.ModelAdmin):
+    list_display = ["team", "scoring_method", "column_wip_limits", "updated_at"]
+    list_filter = ["scoring_method"]
+    search_fields = ["team__name"]
+    list_select_related = ["team"]
+    autocomplete_fields = ["team"]

@@ -1,0 +1,192 @@
+from rest_framework import serializers
+
+from apps.core.api import StrictFieldsMixin
+from apps.modelrequests.models import ModelRequest, RequestComment, RequestStatus, RequestTransition
+from apps.modelrequests.services import REQUEST_FIELDS
+from apps.registry.models import RegisteredModel
+from apps.teams.models import Team, ValueStream
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RequestTransition
+        fields = ("id", "from_status", "to_status", "actor", "at", "note")
+
+
+class CommentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RequestComment
+        fields = ("id", "author", "body", "created_at")
+        read_only_fields = ("created_at",)
+
+
+class ModelRequestSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    requesting_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    delivering_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    value_stream = serializers.SlugRelatedField(slug_field="slug", queryset=ValueStream.objects.all())
+    registered_model = serializers.SlugRelatedField(
+        slug_field="slug", queryset=RegisteredModel.objects.all(), allow_null=True, required=False
+    )
+    attachments = serializers.ListField(child=serializers.CharField(), required=False)
+    rice = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="RICE score; null when unscored."
+    )
+    wsjf = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="WSJF score; null when unscored."
+    )
+    ranked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ModelRequest
+        fields = (
+            "id",
+            *REQUEST_FIELDS,
+            "status",
+            "rice",
+            "wsjf",
+            "manual_rank",
+            "rank_reason",
+            "ranked_by",
+            "ranked_at",
+            "submitted_at",
+            "started_at",
+            "delivered_at",
+            "updated_at",
+        )
+        read_only_fields = (
+            "status",
+            "manual_rank",
+            "rank_reason",
+            "ranked_at",
+            "submitted_at",
+            "started_at",
+            "delivered_at",
+        )
+
+
+class ModelRequestDetailSerializer(ModelRequestSerializer):
+    transitions = TransitionSerializer(many=True, read_only=True)
+    comments = CommentSerializer(many=True, read_only=True)
+
+    class Meta(ModelRequestSerializer.Meta):
+        fields = (*ModelRequestSerializer.Meta.fields, "transitions", "comments")
+
+
+class TransitionInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    to = serializers.ChoiceField(choices=RequestStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RankInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    after = serializers.PrimaryKeyRelatedField(queryset=ModelRequest.objects.all(), required=False)
+    before = serializers.PrimaryKeyRelatedField(queryset=ModelRequest.objects.all(), required=False)
+    reason = serializers.CharField(max_length=300)
+    method = serializers.ChoiceField(choices=["rice", "wsjf"], required=False)
+
+    def validate(self, attrs):
+        if ("after" in attrs) == ("before" in attrs):
+            raise serializers.ValidationError({"after": ["Give exactly one of 'after' or 'before'."]})
+        return attrs
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    allowed = serializers.ListField(child=serializers.ChoiceField(choices=RequestStatus.choices))
+
+
+class WeeklyThroughputSerializer(serializers.Serializer):
+    week = serializers.DateField()
+    delivered = serializers.IntegerField()
+
+
+class AgeingItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    delivering_team = serializers.CharField()
+    requesting_team = serializers.CharField()
+    age_days = serializers.FloatField()
+    older_than_lead_time = serializers.BooleanField()
+
+
+class BottleneckSerializer(serializers.Serializer):
+    detected = serializers.BooleanField()
+    queue_now = serializers.IntegerField()
+    queue_before = serializers.IntegerField()
+    queue_growth_per_week = serializers.FloatField()
+    throughput_per_week = serializers.FloatField()
+    action = serializers.CharField(help_text="self_service, add_capacity or enabling_team; empty when none.")
+    action_text = serializers.CharField()
+
+
+class CumulativeFlowSerializer(serializers.Serializer):
+    days = serializers.ListField(child=serializers.DateField())
+    series = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+
+
+class FlowGroupSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    lead_time_days = serializers.FloatField(allow_null=True)
+    queue_time_days = serializers.FloatField(allow_null=True)
+    cycle_time_days = serializers.FloatField(allow_null=True)
+    wip = serializers.IntegerField()
+    queued = serializers.IntegerField()
+    throughput_per_week = serializers.FloatField()
+
+
+class FlowSerializer(serializers.Serializer):
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    lead_time_days = serializers.FloatField(allow_null=True)
+    queue_time_days = serializers.FloatField(allow_null=True)
+    cycle_time_days = serializers.FloatField(allow_null=True)
+    wip = serializers.IntegerField()
+    wip_limit = serializers.IntegerField(allow_null=True)
+    throughput_per_week = serializers.FloatField()
+    littles_law_wip = serializers.FloatField(allow_null=True)
+    weekly_throughput = WeeklyThroughputSerializer(many=True)
+    ageing = AgeingItemSerializer(many=True)
+    cfd = CumulativeFlowSerializer()
+    bottleneck = BottleneckSerializer()
+    by_delivering_team = FlowGroupSerializer(many=True)
+    by_stream = FlowGroupSerializer(many=True)
+
+
+class BacklogItemSerializer(ModelRequestSerializer):
+    position = serializers.IntegerField(read_only=True)
+    score = serializers.FloatField(read_only=True, allow_null=True, help_text="Score of the board's method.")
+    cumulative_size = serializers.FloatField(read_only=True, help_text="Sum of sizes down to this row.")
+    above_capacity_line = serializers.BooleanField(read_only=True)
+
+    class Meta(ModelRequestSerializer.Meta):
+        fields = (
+            "position",
+            *ModelRequestSerializer.Meta.fields,
+            "score",
+            "cumulative_size",
+            "above_capacity_line",
+        )
+
+
+class UnscoredItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    missing = serializers.ListField(child=serializers.CharField(), help_text="Inputs the method still needs.")
+
+
+class BacklogSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    method = serializers.ChoiceField(choices=["rice", "wsjf"])
+    capacity_points = serializers.IntegerField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = BacklogItemSerializer(many=True)
+    unscored_count = serializers.IntegerField()
+    unscored = UnscoredItemSerializer(many=True, help_text="The first 50 requests without a score.")

@@ -1,0 +1,161 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api import ServiceViewSetMixin
+from apps.modelrequests import flow, selectors, services
+from apps.modelrequests.api.serializers import (
+    BacklogItemSerializer,
+    BacklogSerializer,
+    CommentSerializer,
+    ConflictSerializer,
+    FlowSerializer,
+    ModelRequestDetailSerializer,
+    ModelRequestSerializer,
+    RankInputSerializer,
+    TransitionInputSerializer,
+    TransitionSerializer,
+)
+from apps.modelrequests.filtersets import ModelRequestFilterSet, with_team_alias
+from apps.modelrequests.selectors import backlog_view
+
+
+class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
+    """Model requests: teams' asks for ML capabilities, with RICE and WSJF scores (null when an input
+    is missing), workflow status and manual rank. Status changes go through ``transition``."""
+
+    serializer_class = ModelRequestSerializer
+    filterset_class = ModelRequestFilterSet
+    ordering_fields = ["submitted_at", "rice", "wsjf", "manual_rank", "title"]
+    create_service = services.request_create
+    update_service = services.request_update
+    delete_service = services.request_delete
+    instance_kwarg = "request"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.request_list().prefetch_related("transitions__actor", "comments__author")
+        return selectors.request_list()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return ModelRequestDetailSerializer
+        return super().get_serializer_class()
+
+    def _fresh(self, pk):
+        return get_object_or_404(selectors.request_list(), pk=pk)
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        serializer.instance = self._fresh(serializer.instance.pk)  # with its scores
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        serializer.instance = self._fresh(serializer.instance.pk)
+
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: TransitionSerializer, 409: ConflictSerializer},
+        description="Move the request along the workflow. A move that does not exist or that you may "
+        "not make answers 409 with the moves you may make (`allowed`).",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        model_request = self.get_object()
+        data = TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transition = services.request_transition(
+            actor=request.user,
+            request=model_request,
+            to_status=data.validated_data["to"],
+            note=data.validated_data["note"],
+        )
+        return Response(TransitionSerializer(transition).data)
+
+    @extend_schema(
+        request=RankInputSerializer,
+        responses={200: ModelRequestSerializer},
+        description="Place the request right after `after` or right before `before` (ids on the same "
+        "delivering team's backlog), overriding its score; `reason` is kept. Safe under concurrent edits.",
+    )
+    @action(detail=True, methods=["post"])
+    def rank(self, request, pk=None):
+        model_request = self.get_object()
+        data = RankInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_rank(actor=request.user, request=model_request, **data.validated_data)
+        return Response(ModelRequestSerializer(self._fresh(model_request.pk)).data)
+
+    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    @action(detail=True, methods=["post"])
+    def comments(self, request, pk=None):
+        model_request = self.get_object()
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.comment_create(
+            actor=request.user, request=model_request, body=data.validated_data["body"]
+        )
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("delivering_team", OpenApiTypes.STR, required=True, description="Team slug."),
+            OpenApiParameter(
+                "method", OpenApiTypes.STR, enum=["rice", "wsjf"], description="Default: the board's."
+            ),
+        ],
+        responses={200: BacklogSerializer},
+        description="A delivering team's ranked backlog: hand-placed requests first, then by score, each "
+        "with its position, score, cumulative size and whether it fits the team's capacity this cycle; "
+        "requests missing an input of the method are listed apart as unscored. Filterable like the list.",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def backlog(self, request):
+        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+        team = filterset.form.cleaned_data.get("delivering_team")
+        if team is None:
+            return Response({"delivering_team": ["Give the delivering team's slug."]}, status=400)
+        method = selectors.board_method(team=team, requested=request.query_params.get("method"))
+        board = backlog_view(filterset.qs, team=team, method=method)
+        page = self.paginate_queryset(board.ranked)
+        offset = self.paginator.page.start_index() if page else 1
+        for index, item in enumerate(page):
+            item.position = offset + index
+            item.above_capacity_line = (item.cumulative_size or 0) <= team.capacity_points
+        response = self.get_paginated_response(BacklogItemSerializer(page, many=True).data)
+        unscored = [
+            {"id": item.pk, "title": item.title, "missing": item.missing} for item in board.first_unscored
+        ]
+        response.data = {
+            "team": team.slug,
+            "method": method,
+            "capacity_points": team.capacity_points,
+            **response.data,
+            "unscored_count": board.unscored_count,
+            "unscored": unscored,
+        }
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("team", OpenApiTypes.STR, description="Delivering team slug."),
+            OpenApiParameter("stream", OpenApiTypes.STR, description="Value stream slug."),
+        ],
+        responses={200: FlowSerializer},
+        description="Flow metrics (lead, queue and cycle time in days, WIP, weekly throughput, ageing "
+        "items, cumulative flow, bottleneck signal) of the requests matching the filters.",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def flow(self, request):
+        filterset = ModelRequestFilterSet(
+            with_team_alias(request.query_params), queryset=selectors.request_list()
+        )
+        if not filterset.is_valid():
+            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+        report = flow.flow_report(filterset.qs)
+        return Response(FlowSerializer(report.as_dict()).data)

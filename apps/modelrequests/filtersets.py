@@ -1,0 +1,41 @@
+"""One filterset for model requests, shared by the list, backlog, kanban, flow and CSV pages and the API."""
+
+import django_filters
+from django.db.models import Q
+
+from apps.modelrequests.models import ModelRequest, RequestStatus
+from apps.teams.models import Team, ValueStream
+
+
+class ModelRequestFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    stream = django_filters.ModelChoiceFilter(
+        field_name="value_stream",
+        queryset=ValueStream.objects.all(),
+        to_field_name="slug",
+        label="Value stream",
+    )
+    requesting_team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), to_field_name="slug", label="Requesting team"
+    )
+    delivering_team = django_filters.ModelChoiceFilter(
+        queryset=Team.objects.all(), to_field_name="slug", label="Delivering team"
+    )
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+
+    class Meta:
+        model = ModelRequest
+        fields = ["q", "stream", "requesting_team", "delivering_team", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(problem_statement__icontains=value) | Q(kpi__icontains=value)
+        )
+
+
+def with_team_alias(params):
+    """``?team=`` is the delivering team (the flow endpoint's short name)."""
+    data = params.copy()
+    if data.get("team") and not data.get("delivering_team"):
+        data["delivering_team"] = data["team"]
+    return data

@@ -1,0 +1,206 @@
+"""Reads for model requests and the boards; they own query shape. Scores are computed in the
+database (``scoring.*_expression``) so thousands of requests sort and page without Python loops."""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, FloatField, Prefetch, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
+from django.shortcuts import get_object_or_404
+
+from apps.modelrequests import scoring
+from apps.modelrequests.models import (
+    BACKLOG_STATUSES,
+    Board,
+    ModelRequest,
+    RequestComment,
+    RequestStatus,
+    RequestTransition,
+    ScoringMethod,
+)
+from apps.teams.models import Membership, Team
+
+# Kanban columns show this many cards each; the rest are one "more" link away (the filtered list).
+KANBAN_CARDS_PER_COLUMN = 12
+# Default WIP limits per kanban column (None: no limit). "in_progress" defaults to the delivering
+# team's wip_limit; a team's Board.column_wip_limits overrides any of them.
+DEFAULT_COLUMN_WIP_LIMITS = {
+    RequestStatus.TRIAGED: 10,
+    RequestStatus.ACCEPTED: 8,
+    RequestStatus.DELIVERED: 6,
+}
+
+
+def roles_by_team(*, user) -> dict[int, set[str]]:
+    """The user's roles per team id, loaded once (workflow rules read it for every card)."""
+    if not (user and user.is_authenticated):
+        return {}
+    roles: dict[int, set[str]] = {}
+    for team_id, role in Membership.objects.filter(user=user).values_list("team_id", "role"):
+        roles.setdefault(team_id, set()).add(role)
+    return roles
+
+
+def board_for(*, team: Team) -> Board:
+    return Board.objects.filter(team=team).first() or Board(team=team)
+
+
+def board_method(*, team: Team, requested: str | None = None) -> str:
+    """A board's method: ``requested`` (``?method=``) when valid, else the team's saved choice."""
+    if requested in ScoringMethod.values:
+        return requested
+    return board_for(team=team).scoring_method
+
+
+def request_list() -> QuerySet[ModelRequest]:
+    return ModelRequest.objects.select_related(
+        "requesting_team", "delivering_team", "value_stream", "registered_model"
+    ).annotate(rice=scoring.rice_expression(), wsjf=scoring.wsjf_expression())
+
+
+def request_detail(*, pk: int) -> ModelRequest:
+    return get_object_or_404(
+        request_list()
+        .select_related("created_by", "ranked_by")
+        .prefetch_related(
+            Prefetch("transitions", queryset=RequestTransition.objects.select_related("actor")),
+            Prefetch("comments", queryset=RequestComment.objects.select_related("author")),
+        ),
+        pk=pk,
+    )
+
+
+def delivering_teams() -> QuerySet[Team]:
+    """Teams with anything on their backlog, for the board's team picker."""
+    return (
+        Team.objects.filter(requests_to_deliver__status__in=BACKLOG_STATUSES)
+        .annotate(backlog_count=Count("requests_to_deliver"))
+        .order_by("name")
+    )
+
+
+def _backlog_base(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
+    return queryset.filter(delivering_team=team, status__in=BACKLOG_STATUSES).annotate(
+        score=scoring.score_expression(method)
+    )
+
+
+BACKLOG_ORDER = (
+    F("manual_rank").asc(nulls_last=True),
+    F("score").desc(nulls_last=True),
+    F("submitted_at").asc(),
+    F("id").asc(),
+)
+
+
+def backlog(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
+    """The ranked backlog: manually placed requests first (in their order), then by score. Each row
+    carries ``cumulative_size`` (a window sum in the database) for the capacity line."""
+    size = Coalesce(F(scoring.size_field(method)), Value(0), output_field=FloatField())
+    return (
+        _backlog_base(queryset, team=team, method=method)
+        .exclude(manual_rank__isnull=True, score__isnull=True)
+        .annotate(cumulative_size=Window(Sum(size), order_by=list(BACKLOG_ORDER)))
+        .order_by(*BACKLOG_ORDER)
+    )
+
+
+def backlog_unscored(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
+    """Requests missing an input of the method and not placed by hand: listed apart, never scored."""
+    return _backlog_base(queryset, team=team, method=method).filter(
+        manual_rank__isnull=True, score__isnull=True
+    )
+
+
+UNSCORED_SHOWN = 50
+
+
+@dataclass
+class BacklogView:
+    """What a backlog page or the backlog endpoint shows: the ranked rows (a queryset, to page) and
+    the first unscored requests, each with the inputs it still misses."""
+
+    ranked: QuerySet
+    unscored: QuerySet
+    first_unscored: list
+    unscored_count: int
+
+
+def backlog_view(queryset: QuerySet, *, team: Team, method: str) -> BacklogView:
+    unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
+    first = list(unscored[:UNSCORED_SHOWN])
+    for item in first:
+        item.missing = scoring.missing_inputs(item, method)
+    return BacklogView(
+        ranked=backlog(queryset, team=team, method=method),
+        unscored=unscored,
+        first_unscored=first,
+        unscored_count=unscored.count(),
+    )
+
+
+def backlog_order_ids(*, team: Team, method: str) -> list[int]:
+    return list(
+        _backlog_base(ModelRequest.objects.all(), team=team, method=method)
+        .exclude(manual_rank__isnull=True, score__isnull=True)
+        .order_by(*BACKLOG_ORDER)
+        .values_list("pk", flat=True)
+    )
+
+
+@dataclass
+class Column:
+    status: str
+    label: str
+    count: int = 0
+    wip_limit: int | None = None
+    cards: list = field(default_factory=list)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.wip_limit is not None and self.count > self.wip_limit
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.cards)
+
+
+def column_wip_limits(*, team: Team | None, queryset: QuerySet) -> dict[str, int | None]:
+    limits = {**DEFAULT_COLUMN_WIP_LIMITS, **getattr(settings, "MODELREQUESTS_COLUMN_WIP_LIMITS", {})}
+    if team is not None:
+        limits[RequestStatus.IN_PROGRESS] = team.wip_limit
+        limits.update(board_for(team=team).column_wip_limits or {})
+    else:
+        # All teams on the board: the sum of the WIP limits of the teams with work in progress.
+        busy = queryset.filter(status=RequestStatus.IN_PROGRESS).order_by().values("delivering_team")
+        limits[RequestStatus.IN_PROGRESS] = Team.objects.filter(pk__in=busy).aggregate(
+            total=Sum("wip_limit")
+        )["total"]
+    return limits
+
+
+def kanban(
+    queryset: QuerySet, *, team: Team | None, per_column: int = KANBAN_CARDS_PER_COLUMN
+) -> list[Column]:
+    """One column per status with its count, WIP limit and its first cards: two queries whatever the
+    number of requests (a row number per status, computed in the database)."""
+    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
+    limits = column_wip_limits(team=team, queryset=queryset)
+    columns = {
+        status: Column(status=status, label=label, count=counts.get(status, 0), wip_limit=limits.get(status))
+        for status, label in RequestStatus.choices
+    }
+    cards = (
+        queryset.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("manual_rank").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc()],
+            )
+        )
+        .filter(position__lte=per_column)
+        .order_by("status", "position")
+    )
+    for card in cards:
+        columns[card.status].cards.append(card)
+    return list(columns.values())

@@ -1,0 +1,268 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from apps.core.exceptions import Conflict
+from apps.core.forms import save_form_with
+from apps.core.paging import paginate
+from apps.core.permissions import can_change_team, is_platform_staff
+from apps.core.views_forms import service_form_page
+from apps.modelrequests import charts, exports, flow, scoring, selectors, services, workflow
+from apps.modelrequests.filtersets import ModelRequestFilterSet
+from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
+from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
+from apps.teams.models import Team
+
+BACKLOG_PAGE_SIZE = 50
+
+
+def _filtered(request) -> ModelRequestFilterSet:
+    return ModelRequestFilterSet(request.GET, queryset=selectors.request_list())
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def request_list(request):
+    filterset = _filtered(request)
+    if exports.wants_csv(request):
+        return exports.csv_response(filterset.qs.iterator(chunk_size=500), filename="model-requests.csv")
+    return render(
+        request,
+        "modelrequests/request_list.html",
+        {"filter": filterset, "page": paginate(request, filterset.qs)},
+    )
+
+
+def request_detail(request, pk):
+    model_request = selectors.request_detail(pk=pk)
+    moves = workflow.allowed_moves(
+        model_request,
+        roles_by_team=selectors.roles_by_team(user=request.user),
+        is_staff=is_platform_staff(request.user),
+    )
+    return render(
+        request,
+        "modelrequests/request_detail.html",
+        {
+            "req": model_request,
+            "moves": [(status, RequestStatus(status).label) for status in moves],
+            "can_edit": services.can_change_request(request.user, model_request),
+            "comment_form": CommentForm(),
+            "workflow_rules": workflow.describe(),
+        },
+    )
+
+
+def request_form(request, pk=None):
+    instance = get_object_or_404(ModelRequest, pk=pk) if pk else None
+    if instance:
+        services.ensure_can_change_request(request.user, instance)
+
+    def write(data):
+        if instance:
+            return services.request_update(actor=request.user, request=instance, data=data)
+        return services.request_create(actor=request.user, data=data)
+
+    return service_form_page(
+        request,
+        form=ModelRequestForm(request.POST or None, instance=instance, user=request.user),
+        write=write,
+        title=f"Edit request #{instance.pk}" if instance else "New model request",
+        cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:list"),
+    )
+
+
+@require_POST
+def request_transition(request, pk):
+    model_request = get_object_or_404(ModelRequest, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Choose a status to move to: {'; '.join(form.errors.get('to', []))}")
+        return _back(request, model_request.get_absolute_url())
+    try:
+        services.request_transition(
+            actor=request.user,
+            request=model_request,
+            to_status=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+        )
+    except Conflict as refused:
+        messages.error(request, f"#{pk} {model_request.title}: {refused.message}")
+    else:
+        label = RequestStatus(form.cleaned_data["to"]).label
+        messages.success(request, f"#{pk} {model_request.title} moved to {label}.")
+    return _back(request, model_request.get_absolute_url())
+
+
+@require_POST
+def comment_add(request, pk):
+    model_request = get_object_or_404(ModelRequest, pk=pk)
+    form = CommentForm(request.POST)
+    saved = save_form_with(
+        form,
+        lambda data: services.comment_create(actor=request.user, request=model_request, body=data["body"]),
+    )
+    if saved:
+        messages.success(request, "Comment added.")
+    else:
+        messages.error(request, "A comment needs some text.")
+    return redirect(model_request)
+
+
+def _backlog_team(request):
+    slug = request.GET.get("delivering_team") or request.POST.get("delivering_team")
+    return Team.objects.filter(slug=slug).first() if slug else None
+
+
+def backlog(request):
+    filterset = _filtered(request)
+    team = _backlog_team(request)
+    if team is None:
+        return render(
+            request,
+            "modelrequests/backlog_pick.html",
+            {"filter": filterset, "teams": selectors.delivering_teams()},
+        )
+    saved_method = selectors.board_method(team=team)
+    method = selectors.board_method(team=team, requested=request.GET.get("method"))
+    board = selectors.backlog_view(filterset.qs, team=team, method=method)
+    if exports.wants_csv(request):
+        return exports.backlog_csv(board, team=team, method=method)
+    page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
+    rows = _backlog_rows(page, capacity=team.capacity_points, method=method)
+    return render(
+        request,
+        "modelrequests/backlog.html",
+        {
+            "filter": filterset,
+            "team": team,
+            "method": method,
+            "saved_method": saved_method,
+            "methods": ScoringMethod.choices,
+            "page": page,
+            "rows": rows,
+            "unscored": board.first_unscored,
+            "unscored_count": board.unscored_count,
+            "can_rank": can_change_team(request.user, team),
+        },
+    )
+
+
+def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
+    """Each row with its position, whether it fits this cycle's capacity, its neighbours (for the
+    move buttons) and whether the capacity line falls right above it (the rows before it fit)."""
+    size_field = scoring.size_field(method)
+    items = list(page)
+    rows = []
+    for index, item in enumerate(items):
+        cumulative = item.cumulative_size or 0
+        before = cumulative - (getattr(item, size_field) or 0)
+        rows.append(
+            {
+                "item": item,
+                "position": page.start_index() + index,
+                "fits": cumulative <= capacity,
+                "line_above": cumulative > capacity >= before,
+                "previous": items[index - 1] if index > 0 else None,
+                "next": items[index + 1] if index + 1 < len(items) else None,
+            }
+        )
+    return rows
+
+
+@require_POST
+def backlog_rank(request):
+    team = _backlog_team(request)
+    form = RankForm(request.POST)
+    default = f"{reverse('modelrequests:backlog')}?delivering_team={team.slug if team else ''}"
+    if not form.is_valid():
+        messages.error(request, "Choose a request and where to put it.")
+        return _back(request, default)
+    request_id, where, other_id = form.parsed()
+    item = get_object_or_404(ModelRequest.objects.select_related("delivering_team"), pk=request_id)
+    other = get_object_or_404(ModelRequest, pk=other_id)
+    try:
+        services.request_rank(
+            actor=request.user,
+            request=item,
+            reason=form.cleaned_data["reason"],
+            method=request.POST.get("method") or None,
+            **{where: other},
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Placed #{item.pk} {item.title} {where} #{other.pk}.")
+    return _back(request, default)
+
+
+@require_POST
+def backlog_reset(request):
+    team = get_object_or_404(Team, slug=request.POST.get("delivering_team"))
+    cleared = services.backlog_reset_ranking(actor=request.user, team=team)
+    messages.success(request, f"Cleared the manual order of {cleared} requests; the score ranks them again.")
+    return _back(request, f"{reverse('modelrequests:backlog')}?delivering_team={team.slug}")
+
+
+@require_POST
+def board_settings(request):
+    team = get_object_or_404(Team, slug=request.POST.get("delivering_team"))
+    form = BoardForm(request.POST, instance=selectors.board_for(team=team))
+    saved = save_form_with(form, lambda data: services.board_update(actor=request.user, team=team, data=data))
+    if saved:
+        messages.success(
+            request, f"{team.name} now ranks its backlog by {saved.get_scoring_method_display()}."
+        )
+    else:
+        messages.error(request, f"Board not saved: {form.errors.as_text()}")
+    return redirect(f"{reverse('modelrequests:backlog')}?delivering_team={team.slug}")
+
+
+def kanban(request):
+    filterset = _filtered(request)
+    team = filterset.form.cleaned_data.get("delivering_team") if filterset.is_valid() else None
+    if exports.wants_csv(request):
+        rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
+        return exports.csv_response(rows, filename="kanban.csv")
+    columns = selectors.kanban(filterset.qs, team=team)
+    roles = selectors.roles_by_team(user=request.user)
+    staff = is_platform_staff(request.user)
+    labels = dict(RequestStatus.choices)
+    for column in columns:
+        for card in column.cards:
+            card.moves = [
+                (status, labels[status])
+                for status in workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
+            ]
+    return render(
+        request,
+        "modelrequests/kanban.html",
+        {"filter": filterset, "columns": columns, "team": team, "workflow_rules": workflow.describe()},
+    )
+
+
+def flow_page(request):
+    filterset = _filtered(request)
+    report = flow.flow_report(filterset.qs)
+    return render(
+        request,
+        "modelrequests/flow.html",
+        {
+            "filter": filterset,
+            "report": report,
+            "cfd_figure": charts.cumulative_flow_figure(report.cfd),
+            "throughput_figure": charts.throughput_figure(report.weekly_throughput),
+            "breakdowns": [
+                ("By delivering team", report.by_delivering_team, "delivering_team"),
+                ("By value stream", report.by_stream, "stream"),
+            ],
+        },
+    )

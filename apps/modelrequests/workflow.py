@@ -1,0 +1,96 @@
+"""The request workflow: which moves exist and who may make each one.
+
+| from          | to            | who (besides platform staff, who may make every move) |
+|---------------|---------------|--------------------------------------------------------|
+| submitted     | triaged       | delivering team's product manager or lead              |
+| submitted     | rejected      | delivering team's product manager                      |
+| triaged       | accepted      | delivering team's product manager                      |
+| triaged       | rejected      | delivering team's product manager                      |
+| triaged       | self_service  | delivering team's PM, or requesting team's PM or lead  |
+| rejected      | triaged       | delivering team's product manager (reopen)             |
+| accepted      | in_progress   | any member of the delivering team                      |
+| self_service  | in_progress   | any member of the requesting team (it builds it)       |
+| in_progress   | accepted      | delivering team's product manager or lead (put back)   |
+| in_progress   | delivered     | any member of the delivering team                      |
+| delivered     | in_progress   | any member of the delivering team (rework)             |
+| delivered     | in_production | any member of the requesting team (confirms it runs)   |
+| in_production | retired       | requesting team's PM or lead                           |
+
+Moving to self-service makes the requesting team the delivering team: it builds the model itself on
+the platform, so from then on "the delivering team starts and delivers" holds for it too.
+
+Rules take the actor's roles per team (``{team_id: {role, ...}}``), loaded once per page, so a board
+can list every card's allowed moves without a query per card.
+"""
+
+from dataclasses import dataclass
+
+from apps.modelrequests.models import RequestStatus as S
+
+PM = "product_manager"
+LEAD = "lead"
+ANY = "*"  # any member
+
+
+@dataclass(frozen=True)
+class Rule:
+    side: str  # "delivering" or "requesting"
+    roles: tuple[str, ...]
+
+    def allows(self, request, roles_by_team: dict) -> bool:
+        team_id = request.delivering_team_id if self.side == "delivering" else request.requesting_team_id
+        roles = roles_by_team.get(team_id, set())
+        return bool(roles) and (ANY in self.roles or bool(roles & set(self.roles)))
+
+
+DELIVERING_PM = (Rule("delivering", (PM,)),)
+
+MOVES: dict[tuple[str, str], tuple[Rule, ...]] = {
+    (S.SUBMITTED, S.TRIAGED): (Rule("delivering", (PM, LEAD)),),
+    (S.SUBMITTED, S.REJECTED): DELIVERING_PM,
+    (S.TRIAGED, S.ACCEPTED): DELIVERING_PM,
+    (S.TRIAGED, S.REJECTED): DELIVERING_PM,
+    (S.TRIAGED, S.SELF_SERVICE): (Rule("delivering", (PM,)), Rule("requesting", (PM, LEAD))),
+    (S.REJECTED, S.TRIAGED): DELIVERING_PM,
+    (S.ACCEPTED, S.IN_PROGRESS): (Rule("delivering", (ANY,)),),
+    (S.SELF_SERVICE, S.IN_PROGRESS): (Rule("requesting", (ANY,)),),
+    (S.IN_PROGRESS, S.ACCEPTED): (Rule("delivering", (PM, LEAD)),),
+    (S.IN_PROGRESS, S.DELIVERED): (Rule("delivering", (ANY,)),),
+    (S.DELIVERED, S.IN_PROGRESS): (Rule("delivering", (ANY,)),),
+    (S.DELIVERED, S.IN_PRODUCTION): (Rule("requesting", (ANY,)),),
+    (S.IN_PRODUCTION, S.RETIRED): (Rule("requesting", (PM, LEAD)),),
+}
+
+
+ROLE_NAMES = {PM: "product manager", LEAD: "lead", ANY: "any member"}
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """The rules in words, for the boards' help: (from, to, who)."""
+    labels = dict(S.choices)
+    rows = []
+    for (frm, to), rules in MOVES.items():
+        who = " or ".join(
+            f"{' or '.join(ROLE_NAMES[r] for r in rule.roles)} of the {rule.side} team" for rule in rules
+        )
+        rows.append((labels[frm], labels[to], f"{who}; platform staff"))
+    return rows
+
+
+def next_statuses(status: str) -> list[str]:
+    return [to for (frm, to) in MOVES if frm == status]
+
+
+def may_move(request, to_status: str, *, roles_by_team: dict, is_staff: bool) -> bool:
+    rules = MOVES.get((request.status, to_status))
+    if rules is None:
+        return False
+    return is_staff or any(rule.allows(request, roles_by_team) for rule in rules)
+
+
+def allowed_moves(request, *, roles_by_team: dict, is_staff: bool) -> list[str]:
+    return [
+        to
+        for to in next_statuses(request.status)
+        if may_move(request, to, roles_by_team=roles_by_team, is_staff=is_staff)
+    ]

@@ -1,0 +1,108 @@
+/* Model request boards: drag-and-drop on top of plain forms (everything works without this file).
+   - backlog: dropping a row fills the rank form's "move" field ("<id>:before|after:<other id>") and
+     submits it; the server places the request and keeps the reason.
+   - kanban: dropping a card on a column submits the card's move form with that status; the server
+     applies the workflow and shows a refusal naming the allowed moves.
+   - flow: renders the plotly figures built on the server. */
+(function () {
+  "use strict";
+
+  function backlog() {
+    var table = document.querySelector("#backlog[data-rankable]");
+    if (!table) return;
+    var form = document.getElementById("rank-form");
+    var moveField = document.getElementById("rank-move");
+    var reason = document.getElementById("rank-reason");
+    var dragged = null;
+    table.querySelectorAll("tr.backlog-row").forEach(function (row) {
+      row.addEventListener("dragstart", function (event) {
+        dragged = row;
+        row.classList.add("dragging");
+        event.dataTransfer.effectAllowed = "move";
+        event.dataTransfer.setData("text/plain", row.dataset.id);
+      });
+      row.addEventListener("dragend", function () {
+        row.classList.remove("dragging");
+        table.querySelectorAll(".drop-before, .drop-after").forEach(function (r) {
+          r.classList.remove("drop-before", "drop-after");
+        });
+      });
+      row.addEventListener("dragover", function (event) {
+        if (!dragged || dragged === row) return;
+        event.preventDefault();
+        var box = row.getBoundingClientRect();
+        var after = event.clientY > box.top + box.height / 2;
+        row.classList.toggle("drop-after", after);
+        row.classList.toggle("drop-before", !after);
+      });
+      row.addEventListener("dragleave", function () {
+        row.classList.remove("drop-before", "drop-after");
+      });
+      row.addEventListener("drop", function (event) {
+        event.preventDefault();
+        if (!dragged || dragged === row) return;
+        var where = row.classList.contains("drop-after") ? "after" : "before";
+        var why = (reason && reason.value.trim()) || window.prompt("Why does it go here? (kept with the ranking)");
+        if (!why) return;
+        if (reason) reason.value = why;
+        moveField.disabled = false;
+        moveField.value = dragged.dataset.id + ":" + where + ":" + row.dataset.id;
+        form.submit();
+      });
+    });
+  }
+
+  function kanban() {
+    var board = document.getElementById("kanban");
+    if (!board) return;
+    board.querySelectorAll(".kcard").forEach(function (card) {
+      card.addEventListener("dragstart", function (event) {
+        event.dataTransfer.setData("text/plain", card.dataset.id);
+        card.classList.add("dragging");
+      });
+      card.addEventListener("dragend", function () { card.classList.remove("dragging"); });
+    });
+    board.querySelectorAll(".kcol").forEach(function (column) {
+      column.addEventListener("dragover", function (event) {
+        event.preventDefault();
+        column.classList.add("drop-target");
+      });
+      column.addEventListener("dragleave", function () { column.classList.remove("drop-target"); });
+      column.addEventListener("drop", function (event) {
+        event.preventDefault();
+        column.classList.remove("drop-target");
+        var card = board.querySelector('.kcard[data-id="' + event.dataTransfer.getData("text/plain") + '"]');
+        if (!card || card.parentNode === column) return;
+        var form = card.querySelector("form.kmove");
+        var select = form.querySelector("select[name=to]");
+        var status = column.dataset.status;
+        if (!select.querySelector('option[value="' + status + '"]')) {
+          /* not an allowed move: still ask the server, which refuses and names the allowed moves */
+          var option = document.createElement("option");
+          option.value = status;
+          option.textContent = status;
+          select.appendChild(option);
+        }
+        select.value = status;
+        form.submit();
+      });
+    });
+  }
+
+  function charts() {
+    if (!window.Plotly) return;
+    [["cfd", "cfd-data"], ["throughput", "throughput-data"]].forEach(function (pair) {
+      var target = document.getElementById(pair[0]);
+      var data = document.getElementById(pair[1]);
+      if (!target || !data) return;
+      var figure = JSON.parse(data.textContent);
+      window.Plotly.newPlot(target, figure.data, figure.layout, { responsive: true, displaylogo: false });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    backlog();
+    kanban();
+    charts();
+  });
+})();

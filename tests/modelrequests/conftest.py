@@ -1,0 +1,30 @@
+import pytest
+
+from apps.teams.models import MemberRole
+from tests.conftest import member_of
+from tests.factories import PlatformTeamFactory, StaffFactory, TeamFactory, UserFactory
+
+
+class Cast:
+    """A requesting (stream-aligned) and a delivering (platform) team, each with a PM, a lead and an
+    engineer, plus an outsider and platform staff."""
+
+    def __init__(self):
+        self.requesting = TeamFactory()
+        self.delivering = PlatformTeamFactory()
+        self.users = {"outsider": UserFactory(), "staff": StaffFactory()}
+        for side, team in (("request", self.requesting), ("deliver", self.delivering)):
+            for role, key in (
+                (MemberRole.PRODUCT_MANAGER, "pm"),
+                (MemberRole.LEAD, "lead"),
+                (MemberRole.ENGINEER, "engineer"),
+            ):
+                self.users[f"{side}_{key}"] = member_of(team, role)
+
+    def __getitem__(self, key):
+        return self.users[key]
+
+
+@pytest.fixture
+def cast(db):
+    return Cast()

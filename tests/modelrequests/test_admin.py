@@ -1,0 +1,61 @@
+import pytest
+
+from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition
+from tests.factories import StaffFactory
+from tests.modelrequests.factories import ModelRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(StaffFactory(is_superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", [ModelRequest, RequestTransition, RequestComment, Board])
+def test_admin_lists_every_model(admin_client, model):
+    ModelRequestFactory()
+    url = f"/admin/modelrequests/{model._meta.model_name}/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.get(f"{url}?q=x").status_code == 200
+
+
+def test_history_is_read_only_in_the_admin(admin_client):
+    request = ModelRequestFactory()
+    page = admin_client.get(f"/admin/modelrequests/modelrequest/{request.pk}/change/").content.decode()
+    assert "Request transitions" in page and "Submitted" in page
+    transition = request.transitions.get()
+    assert (
+        admin_client.get(f"/admin/modelrequests/requesttransition/{transition.pk}/delete/").status_code == 403
+    )
+    assert admin_client.get("/admin/modelrequests/requesttransition/add/").status_code == 403
+
+
+def test_request_added_in_admin_starts_its_history(admin_client):
+    other = ModelRequestFactory()
+    response = admin_client.post(
+        "/admin/modelrequests/modelrequest/add/",
+        {
+            "title": "Added by staff",
+            "problem_statement": "p",
+            "requesting_team": other.requesting_team.pk,
+            "delivering_team": other.delivering_team.pk,
+            "value_stream": other.value_stream.pk,
+            "kpi": "k",
+            "expected_change": "1",
+            "affected_volume": "5",
+            "label_availability": "unknown",
+            "simplest_alternative": "a rule",
+            "attachments": "[]",
+            "submitted_at_0": "2026-01-02",
+            "submitted_at_1": "10:00:00",
+            "transitions-TOTAL_FORMS": "0",
+            "transitions-INITIAL_FORMS": "0",
+            "comments-TOTAL_FORMS": "0",
+            "comments-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    added = ModelRequest.objects.get(title="Added by staff")
+    assert list(added.transitions.values_list("to_status", flat=True)) == ["submitted"]

@@ -1,0 +1,240 @@
+import pytest
+
+from apps.modelrequests.models import ModelRequest, RequestStatus
+from tests.factories import PlatformTeamFactory, TeamFactory, ValueStreamFactory
+from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
+from tests.querycount import assert_queries_independent_of_rows
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/model-requests/"
+
+
+def payload(cast, **changes):
+    data = {
+        "title": "Predict late deliveries",
+        "problem_statement": "Customers complain about late parcels.",
+        "requesting_team": cast.requesting.slug,
+        "delivering_team": cast.delivering.slug,
+        "value_stream": cast.requesting.value_stream.slug,
+        "kpi": "On-time delivery rate",
+        "expected_change": 2.0,
+        "affected_volume": 50000,
+        "simplest_alternative": "Flag orders to remote postcodes.",
+        "attachments": ["https://wiki.example.com/late-deliveries"],
+        "reach": 1000,
+        "impact": 2,
+        "confidence": 0.8,
+        "effort": 4,
+    }
+    return data | changes
+
+
+def test_anonymous_is_401(anon_api):
+    assert anon_api.get(URL).status_code == 401
+    assert anon_api.get(f"{URL}flow/").status_code == 401
+
+
+def test_member_of_requesting_team_files_a_request(cast, api_as):
+    response = api_as(cast["request_engineer"]).post(URL, payload(cast), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "submitted" and body["rice"] == 400.0 and body["wsjf"] is None
+    detail = api_as(cast["outsider"]).get(f"{URL}{body['id']}/").json()
+    assert [t["to_status"] for t in detail["transitions"]] == ["submitted"]
+
+
+def test_requesting_team_may_deliver_itself(cast, api_as):
+    response = api_as(cast["request_pm"]).post(
+        URL, payload(cast, delivering_team=cast.requesting.slug), format="json"
+    )
+    assert response.status_code == 201, response.json()
+
+
+def test_outsider_cannot_file_for_another_team(cast, api_as):
+    response = api_as(cast["outsider"]).post(URL, payload(cast), format="json")
+    assert response.status_code == 403
+    assert ModelRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "changes,field",
+    [
+        ({"attachments": ["ftp://files.example.com/x", "not a url"]}, "attachments"),
+        ({"impact": 1.7}, "impact"),
+        ({"effort": 0}, "effort"),
+        ({"simplest_alternative": ""}, "simplest_alternative"),
+        ({"delivering_team": "no-such-team"}, "delivering_team"),
+        ({"delivering_team": TeamFactory}, "delivering_team"),  # another stream-aligned team
+        ({"status": "delivered"}, "status"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(cast, api_as, changes, field):
+    changes = {k: (v().slug if callable(v) else v) for k, v in changes.items()}
+    response = api_as(cast["request_pm"]).post(URL, payload(cast, **changes), format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert ModelRequest.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "role,status", [("request_pm", 200), ("deliver_lead", 200), ("request_engineer", 403), ("outsider", 403)]
+)
+def test_who_may_edit(cast, api_as, role, status):
+    request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    response = api_as(cast[role]).patch(f"{URL}{request.pk}/", {"effort": 2}, format="json")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "role,status", [("request_lead", 204), ("deliver_pm", 403), ("request_engineer", 403)]
+)
+def test_who_may_withdraw(cast, api_as, role, status):
+    request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    assert api_as(cast[role]).delete(f"{URL}{request.pk}/").status_code == status
+
+
+def test_withdrawing_a_started_request_is_409(cast, api_as):
+    request = ModelRequestFactory(
+        requesting_team=cast.requesting, delivering_team=cast.delivering, status=RequestStatus.TRIAGED
+    )
+    assert api_as(cast["request_lead"]).delete(f"{URL}{request.pk}/").status_code == 409
+
+
+def test_transition_and_refusal_with_allowed_moves(cast, api_as):
+    request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    url = f"{URL}{request.pk}/transition/"
+    refused = api_as(cast["deliver_engineer"]).post(url, {"to": "triaged"}, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["allowed"] == []
+    skipped = api_as(cast["deliver_pm"]).post(url, {"to": "delivered"}, format="json")
+    assert skipped.status_code == 409
+    assert skipped.json()["allowed"] == ["triaged", "rejected"]
+    moved = api_as(cast["deliver_pm"]).post(url, {"to": "triaged", "note": "clear ask"}, format="json")
+    assert moved.status_code == 200
+    assert moved.json()["to_status"] == "triaged" and moved.json()["note"] == "clear ask"
+    bad = api_as(cast["deliver_pm"]).post(url, {"to": "finished"}, format="json")
+    assert bad.status_code == 400 and "to" in bad.json()
+
+
+def test_rank_endpoint(cast, api_as):
+    a = ModelRequestFactory(title="A", delivering_team=cast.delivering, **rice_inputs(900))
+    b = ModelRequestFactory(title="B", delivering_team=cast.delivering, **rice_inputs(500))
+    response = api_as(cast["deliver_pm"]).post(
+        f"{URL}{b.pk}/rank/", {"before": a.pk, "reason": "contract renewal"}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert (response.json()["manual_rank"], response.json()["rank_reason"]) == (1, "contract renewal")
+    both = api_as(cast["deliver_pm"]).post(
+        f"{URL}{b.pk}/rank/", {"before": a.pk, "after": a.pk, "reason": "x"}
+    )
+    assert both.status_code == 400
+    forbidden = api_as(cast["request_pm"]).post(f"{URL}{a.pk}/rank/", {"before": b.pk, "reason": "x"})
+    assert forbidden.status_code == 403
+
+
+def test_comments(cast, api_as):
+    request = ModelRequestFactory()
+    response = api_as(cast["outsider"]).post(
+        f"{URL}{request.pk}/comments/", {"body": "Which KPI?"}, format="json"
+    )
+    assert response.status_code == 201
+    assert api_as(cast["staff"]).get(f"{URL}{request.pk}/").json()["comments"][0]["body"] == "Which KPI?"
+
+
+def test_list_filters(cast, api_as):
+    mine = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    ModelRequestFactory()
+    client = api_as(cast["outsider"])
+    for query in (
+        f"stream={cast.requesting.value_stream.slug}",
+        f"requesting_team={cast.requesting.slug}",
+        f"delivering_team={cast.delivering.slug}",
+    ):
+        assert [r["id"] for r in client.get(f"{URL}?{query}").json()["results"]] == [mine.pk]
+    assert client.get(f"{URL}?status=nonsense").status_code == 400
+
+
+def test_list_orders_by_score(cast, api_as):
+    low = ModelRequestFactory(**rice_inputs(10))
+    high = ModelRequestFactory(**rice_inputs(1000))
+    unscored = ModelRequestFactory()
+    ids = [r["id"] for r in api_as(cast["outsider"]).get(f"{URL}?ordering=-rice").json()["results"]]
+    assert ids.index(high.pk) < ids.index(low.pk)
+    assert unscored.pk in ids
+
+
+def test_moving_to_another_delivering_team_drops_the_manual_rank(cast, api_as):
+    request = ModelRequestFactory(
+        requesting_team=cast.requesting, delivering_team=cast.delivering, manual_rank=1, rank_reason="first"
+    )
+    other = PlatformTeamFactory()
+    response = api_as(cast["request_pm"]).patch(
+        f"{URL}{request.pk}/", {"delivering_team": other.slug}, format="json"
+    )
+    assert response.status_code == 200
+    assert (response.json()["manual_rank"], response.json()["rank_reason"]) == (None, "")
+
+
+def test_flow_endpoint(cast, api_as):
+    ModelRequestFactory(delivering_team=cast.delivering)
+    body = api_as(cast["outsider"]).get(f"{URL}flow/?team={cast.delivering.slug}").json()
+    assert body["wip"] == 0 and body["bottleneck"]["queue_now"] == 1
+    assert len(body["weekly_throughput"]) == 26
+    assert set(body["cfd"]["series"]) == set(RequestStatus.values)
+    other = ValueStreamFactory()
+    assert (
+        api_as(cast["outsider"]).get(f"{URL}flow/?stream={other.slug}").json()["bottleneck"]["queue_now"] == 0
+    )
+    assert api_as(cast["outsider"]).get(f"{URL}flow/?team=nope").status_code == 400
+
+
+def test_schema_documents_the_endpoints(api_as, staff_user):
+    schema = api_as(staff_user).get("/api/schema/?format=json").json()
+    for path in (
+        URL,
+        f"{URL}{{id}}/transition/",
+        f"{URL}{{id}}/rank/",
+        f"{URL}flow/",
+        f"{URL}{{id}}/comments/",
+    ):
+        assert f"/api/v1/model-requests/{path[len(URL) :]}" in schema["paths"], path
+    assert "409" in schema["paths"][f"{URL}{{id}}/transition/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("url", [URL, f"{URL}flow/"])
+def test_list_query_counts_do_not_grow(cast, api_as, url):
+    def add_rows():
+        for status in ("submitted", "in_progress", "delivered"):
+            ModelRequestFactory(delivering_team=cast.delivering, status=status, **rice_inputs(100))
+
+    assert_queries_independent_of_rows(api_as(cast["outsider"]), url, add_rows)
+
+
+def test_backlog_endpoint(cast, api_as):
+    cast.delivering.capacity_points = 2
+    cast.delivering.save()
+    ModelRequestFactory(title="A", delivering_team=cast.delivering, **rice_inputs(900, effort=2))
+    ModelRequestFactory(title="B", delivering_team=cast.delivering, **rice_inputs(100, effort=1))
+    ModelRequestFactory(title="U", delivering_team=cast.delivering, **rice_inputs(100, effort=None))
+    client = api_as(cast["outsider"])
+    body = client.get(f"{URL}backlog/?delivering_team={cast.delivering.slug}&page_size=1&page=2").json()
+    assert (body["method"], body["capacity_points"], body["count"]) == ("rice", 2, 2)
+    assert [(r["position"], r["title"], r["score"], r["above_capacity_line"]) for r in body["results"]] == [
+        (2, "B", 100.0, False)
+    ]
+    assert body["unscored_count"] == 1 and body["unscored"][0]["missing"] == ["effort"]
+    assert client.get(f"{URL}backlog/").status_code == 400
+    wsjf = client.get(f"{URL}backlog/?delivering_team={cast.delivering.slug}&method=wsjf").json()
+    assert wsjf["count"] == 0 and wsjf["unscored_count"] == 3
+
+
+def test_backlog_endpoint_query_count(cast, api_as):
+    def add_rows():
+        for reach in (10, 20, 30):
+            ModelRequestFactory(delivering_team=cast.delivering, **rice_inputs(reach))
+        ModelRequestFactory(delivering_team=cast.delivering)
+
+    assert_queries_independent_of_rows(
+        api_as(cast["outsider"]), f"{URL}backlog/?delivering_team={cast.delivering.slug}", add_rows
+    )

@@ -1,0 +1,302 @@
+import csv
+import io
+
+import pytest
+
+from apps.modelrequests.models import Board, ModelRequest, RequestStatus
+from apps.modelrequests.selectors import KANBAN_CARDS_PER_COLUMN
+from tests.modelrequests.factories import ModelRequestFactory, rice_inputs, wsjf_inputs
+from tests.querycount import assert_queries_independent_of_rows
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/requests/", "/requests/backlog/", "/requests/board/", "/requests/flow/", "/requests/new/"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_require_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_request_form_files_a_request(client, browser_login, cast):
+    browser_login(client, cast["request_engineer"])
+    response = client.post(
+        "/requests/new/",
+        {
+            "title": "Predict late deliveries",
+            "problem_statement": "Late parcels.",
+            "requesting_team": cast.requesting.pk,
+            "delivering_team": cast.delivering.pk,
+            "value_stream": cast.requesting.value_stream.pk,
+            "kpi": "On-time rate",
+            "expected_change": "2",
+            "affected_volume": "1000",
+            "label_availability": "available",
+            "simplest_alternative": "A postcode rule.",
+            "attachments": "https://wiki.example.com/a\nhttps://wiki.example.com/b",
+            "impact": "1.7",
+        },
+    )
+    assert response.status_code == 200
+    assert "Must be one of 0.25, 0.5, 1, 2, 3" in response.content.decode()
+    assert ModelRequest.objects.count() == 0
+
+
+def test_request_form_offers_only_the_users_teams(client, browser_login, cast):
+    form = browser_login(client, cast["request_engineer"]).get("/requests/new/").context["form"]
+    assert list(form.fields["requesting_team"].queryset) == [cast.requesting]
+    browser_login(client, cast["staff"])
+    assert client.get("/requests/new/").context["form"].fields["requesting_team"].queryset.count() == 2
+
+
+def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login, cast):
+    request = ModelRequestFactory(
+        delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, 4), **wsjf_inputs(8, 5, 3, 5)
+    )
+    page = browser_login(client, cast["deliver_pm"]).get(f"/requests/{request.pk}/").content.decode()
+    assert "reach 1000 × impact 2.0 × confidence 0.8 / effort 4.0" in page
+    assert "<strong>400.0</strong>" in page and "<strong>3.20</strong>" in page
+    assert '<option value="triaged">Triaged</option>' in page
+    assert '<option value="rejected">Rejected</option>' in page
+
+
+def test_refused_move_shows_a_message_naming_the_allowed_moves(client, browser_login, cast):
+    request = ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.TRIAGED)
+    browser_login(client, cast["deliver_lead"])
+    response = client.post(f"/requests/{request.pk}/transition/", {"to": "accepted"}, follow=True)
+    page = response.content.decode()
+    assert "You may not move this request to Accepted. Moves you may make: none." in page
+    browser_login(client, cast["deliver_pm"])
+    response = client.post(f"/requests/{request.pk}/transition/", {"to": "delivered"}, follow=True)
+    assert "cannot move to Delivered. Moves you may make: accepted, rejected, self_service." in (
+        response.content.decode()
+    )
+    request.refresh_from_db()
+    assert request.status == RequestStatus.TRIAGED
+
+
+def test_backlog_move_buttons_rank_without_javascript(client, browser_login, cast):
+    a = ModelRequestFactory(title="Alpha", delivering_team=cast.delivering, **rice_inputs(900))
+    b = ModelRequestFactory(title="Beta", delivering_team=cast.delivering, **rice_inputs(100))
+    browser_login(client, cast["deliver_pm"])
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
+    page = client.get(url).content.decode()
+    assert f'value="{b.pk}:before:{a.pk}"' in page
+    response = client.post(
+        "/requests/backlog/rank/",
+        {"delivering_team": cast.delivering.slug, "move": f"{b.pk}:before:{a.pk}", "reason": "", "next": url},
+        follow=True,
+    )
+    assert "Say why this request is placed here" in response.content.decode()
+    client.post(
+        "/requests/backlog/rank/",
+        {
+            "delivering_team": cast.delivering.slug,
+            "move": f"{b.pk}:before:{a.pk}",
+            "reason": "launch",
+            "next": url,
+        },
+    )
+    page = client.get(url).content.decode()
+    assert page.index("Beta") < page.index("Alpha") and "“launch”" in page
+
+
+def test_backlog_capacity_line_and_unscored_section(client, browser_login, cast):
+    cast.delivering.capacity_points = 3
+    cast.delivering.save()
+    ModelRequestFactory(title="Fits", delivering_team=cast.delivering, **rice_inputs(900, effort=2))
+    ModelRequestFactory(title="Waits", delivering_team=cast.delivering, **rice_inputs(100, effort=2))
+    ModelRequestFactory(title="Unestimated", delivering_team=cast.delivering)
+    page = (
+        browser_login(client, cast["outsider"])
+        .get(f"/requests/backlog/?delivering_team={cast.delivering.slug}")
+        .content.decode()
+    )
+    assert page.index("Fits") < page.index("capacity-line") < page.index("Waits")
+    assert page.index("Unscored (1)") < page.index("Unestimated")
+    assert "draggable" not in page  # an outsider sees the board, cannot rank
+
+
+def test_board_method_saved_per_team_and_overridable(client, browser_login, cast):
+    ModelRequestFactory(
+        title="Rice winner", delivering_team=cast.delivering, **rice_inputs(900), **wsjf_inputs(1)
+    )
+    ModelRequestFactory(
+        title="Wsjf winner", delivering_team=cast.delivering, **rice_inputs(9), **wsjf_inputs(20)
+    )
+    browser_login(client, cast["deliver_pm"])
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
+    page = client.get(url).content.decode()
+    assert page.index("Rice winner") < page.index("Wsjf winner")
+    assert (
+        "RICE is" in page
+        and "Make WSJF the team default" in client.get(url + "&method=wsjf").content.decode()
+    )
+    client.post(
+        "/requests/backlog/board/", {"delivering_team": cast.delivering.slug, "scoring_method": "wsjf"}
+    )
+    assert Board.objects.get(team=cast.delivering).scoring_method == "wsjf"
+    page = client.get(url).content.decode()
+    assert page.index("Wsjf winner") < page.index("Rice winner")
+    page = client.get(url + "&method=rice").content.decode()
+    assert page.index("Rice winner") < page.index("Wsjf winner")
+
+
+def test_board_settings_forbidden_to_other_teams(client, browser_login, cast):
+    browser_login(client, cast["request_pm"])
+    response = client.post(
+        "/requests/backlog/board/", {"delivering_team": cast.delivering.slug, "scoring_method": "wsjf"}
+    )
+    assert response.status_code == 403
+    assert not Board.objects.exists()
+
+
+def test_kanban_marks_columns_over_wip_limit_and_limits_cards(client, browser_login, cast):
+    cast.delivering.wip_limit = 1
+    cast.delivering.save()
+    for _ in range(2):
+        ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.IN_PROGRESS)
+    for _ in range(KANBAN_CARDS_PER_COLUMN + 2):
+        ModelRequestFactory(delivering_team=cast.delivering)
+    browser_login(client, cast["deliver_engineer"])
+    response = client.get(f"/requests/board/?delivering_team={cast.delivering.slug}")
+    columns = {c.status: c for c in response.context["columns"]}
+    assert columns["in_progress"].over_limit and columns["in_progress"].wip_limit == 1
+    assert not columns["submitted"].over_limit
+    assert len(columns["submitted"].cards) == KANBAN_CARDS_PER_COLUMN and columns["submitted"].has_more
+    page = response.content.decode()
+    assert page.count("kcol over-limit") == 1
+    assert f"{KANBAN_CARDS_PER_COLUMN + 2} in all · more" in page
+    # the engineer may deliver an in-progress request; the card's form offers it
+    assert '<option value="delivered">Delivered</option>' in page
+
+
+def test_kanban_filters_by_stream_requesting_and_delivering_team(client, browser_login, cast):
+    mine = ModelRequestFactory(title="Mine", requesting_team=cast.requesting, delivering_team=cast.delivering)
+    ModelRequestFactory(title="Theirs")
+    browser_login(client, cast["outsider"])
+    for query in (
+        f"stream={cast.requesting.value_stream.slug}",
+        f"requesting_team={cast.requesting.slug}",
+        f"delivering_team={cast.delivering.slug}",
+    ):
+        page = client.get(f"/requests/board/?{query}").content.decode()
+        assert mine.title in page and "Theirs" not in page
+
+
+@pytest.mark.parametrize(
+    "url,count_column",
+    [
+        ("/requests/?export=csv", "id"),
+        ("/requests/board/?export=csv", "id"),
+        ("/requests/backlog/?export=csv", "id"),
+    ],
+)
+def test_csv_exports_use_the_same_filters(client, browser_login, cast, url, count_column):
+    ModelRequestFactory(
+        title="Mine", requesting_team=cast.requesting, delivering_team=cast.delivering, **rice_inputs(5)
+    )
+    ModelRequestFactory(title="Theirs", **rice_inputs(5))
+    browser_login(client, cast["outsider"])
+    rows = read_csv(
+        client.get(f"{url}&requesting_team={cast.requesting.slug}&delivering_team={cast.delivering.slug}")
+    )
+    assert [r["title"] for r in rows] == ["Mine"]
+    assert rows[0]["rice"] == "5"
+
+
+def test_backlog_csv_has_positions_and_capacity(client, browser_login, cast):
+    cast.delivering.capacity_points = 2
+    cast.delivering.save()
+    ModelRequestFactory(title="A", delivering_team=cast.delivering, **rice_inputs(900, effort=2))
+    ModelRequestFactory(title="B", delivering_team=cast.delivering, **rice_inputs(100, effort=1))
+    ModelRequestFactory(title="U", delivering_team=cast.delivering)
+    browser_login(client, cast["outsider"])
+    rows = read_csv(client.get(f"/requests/backlog/?delivering_team={cast.delivering.slug}&export=csv"))
+    assert [(r["title"], r["position"], r["score"], r["above_capacity_line"]) for r in rows] == [
+        ("A", "1", "450", "True"),
+        ("B", "2", "100", "False"),
+        ("U", "", "", ""),
+    ]
+
+
+def test_comment_form(client, browser_login, cast):
+    request = ModelRequestFactory()
+    browser_login(client, cast["outsider"])
+    client.post(f"/requests/{request.pk}/comments/", {"body": "Is there a baseline?"})
+    assert "Is there a baseline?" in client.get(f"/requests/{request.pk}/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/requests/",
+        "/requests/backlog/",
+        "/requests/backlog/?delivering_team={team}",
+        "/requests/backlog/?delivering_team={team}&method=wsjf",
+        "/requests/board/",
+        "/requests/board/?delivering_team={team}",
+        "/requests/flow/",
+        "/requests/flow/?delivering_team={team}",
+    ],
+)
+def test_page_query_counts_do_not_grow(client, browser_login, cast, path):
+    browser_login(client, cast["deliver_pm"])
+
+    def add_rows():
+        for status in ("submitted", "triaged", "accepted", "in_progress", "delivered"):
+            ModelRequestFactory(
+                delivering_team=cast.delivering, status=status, **rice_inputs(100), **wsjf_inputs(3)
+            )
+        ModelRequestFactory(delivering_team=cast.delivering)  # unscored
+
+    assert_queries_independent_of_rows(client, path.format(team=cast.delivering.slug), add_rows)
+
+
+def test_detail_query_count_does_not_grow(client, browser_login, cast):
+    request = ModelRequestFactory(delivering_team=cast.delivering)
+    browser_login(client, cast["deliver_pm"])
+    from apps.modelrequests import services
+
+    def add_rows():
+        services.comment_create(actor=cast["outsider"], request=request, body="more")
+
+    assert_queries_independent_of_rows(client, f"/requests/{request.pk}/", add_rows)
+
+
+def test_board_column_wip_limits_override_and_validate(client, browser_login, cast, settings):
+    from django.core.exceptions import ValidationError
+
+    from apps.modelrequests import services
+
+    settings.MODELREQUESTS_COLUMN_WIP_LIMITS = {"submitted": 5}
+    services.board_update(
+        actor=cast["deliver_pm"], team=cast.delivering, data={"column_wip_limits": {"triaged": 1}}
+    )
+    for _ in range(2):
+        ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.TRIAGED)
+    browser_login(client, cast["outsider"])
+    columns = {
+        c.status: c
+        for c in client.get(f"/requests/board/?delivering_team={cast.delivering.slug}").context["columns"]
+    }
+    assert (columns["triaged"].wip_limit, columns["triaged"].over_limit) == (1, True)
+    assert columns["submitted"].wip_limit == 5
+    assert columns["in_progress"].wip_limit == cast.delivering.wip_limit
+    with pytest.raises(ValidationError) as error:
+        services.board_update(
+            actor=cast["deliver_pm"], team=cast.delivering, data={"column_wip_limits": {"doing": 0}}
+        )
+    assert "Unknown column 'doing'" in error.value.message_dict["column_wip_limits"][0]
+
+
+def test_csv_quotes_text_that_would_run_as_a_formula(client, browser_login, cast):
+    ModelRequestFactory(title='=HYPERLINK("http://evil")', expected_change=-4.0)
+    rows = read_csv(browser_login(client, cast["outsider"]).get("/requests/?export=csv"))
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["expected_change_pct"] == "-4.0"
