@@ -4,9 +4,11 @@ promised against the relative lift the data shows, and how far to trust future e
 import statistics
 from dataclasses import dataclass, field
 
+from apps.modelrequests.models import ModelRequest, RequestStatus
 from apps.outcomes.impact import KpiImpact, ModelImpact
 
-DELIVERED = "delivered"
+# Delivered and everything after it: the model is (or was) live, so its realised lift is measurable.
+DELIVERED_STATUSES = (RequestStatus.DELIVERED, RequestStatus.IN_PRODUCTION, RequestStatus.RETIRED)
 
 
 @dataclass
@@ -50,14 +52,6 @@ class EstimateCalibration:
         return bool(self.outcomes)
 
 
-def _request_model():
-    try:
-        from apps.modelrequests.models import ModelRequest
-    except ImportError:  # the model requests area has not landed yet
-        return None
-    return ModelRequest
-
-
 def _matching_kpi(impact: ModelImpact, kpi_name: str) -> KpiImpact | None:
     measured = impact.measured
     for kpi_impact in measured:
@@ -68,11 +62,12 @@ def _matching_kpi(impact: ModelImpact, kpi_name: str) -> KpiImpact | None:
 
 def expected_vs_realised(*, impacts: list[ModelImpact]) -> EstimateCalibration:
     """One row per delivered request of these models (one query)."""
-    request_model = _request_model()
     by_model = {impact.model.pk: impact for impact in impacts}
-    if request_model is None or not by_model:
+    if not by_model:
         return EstimateCalibration()
-    requests = request_model.objects.filter(registered_model_id__in=by_model, status=DELIVERED).order_by("pk")
+    requests = ModelRequest.objects.filter(
+        registered_model_id__in=by_model, status__in=DELIVERED_STATUSES
+    ).order_by("pk")
     return EstimateCalibration(
         [
             RequestOutcome(

@@ -139,8 +139,23 @@ class ModelImpactSerializer(serializers.Serializer):
     kpis = KpiImpactSerializer(many=True)
 
 
+class RequestOutcomeSerializer(serializers.Serializer):
+    request = serializers.IntegerField(source="request.pk")
+    title = serializers.CharField(source="request.title")
+    model = serializers.CharField(source="impact.model.slug")
+    kpi = serializers.CharField(source="request.kpi")
+    expected_pct = serializers.FloatField(allow_null=True, help_text="Expected change the request promised")
+    realised_pct = serializers.FloatField(allow_null=True, help_text="Relative improvement measured")
+    realised_ci_pct = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    ratio = serializers.FloatField(allow_null=True, help_text="Realised / expected")
+
+
 class StreamImpactSerializer(serializers.Serializer):
     stream = serializers.CharField()
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     models = ModelImpactSerializer(many=True)
+    requests = RequestOutcomeSerializer(many=True, help_text="Expected vs realised, delivered requests")
+    estimate_ratio = serializers.FloatField(
+        allow_null=True, help_text="Median realised / expected: how far to trust future estimates"
+    )

@@ -23,6 +23,7 @@ from apps.outcomes.filtersets import (
     ObservationFilterSet,
 )
 from apps.outcomes.forms import DashboardFilterForm
+from apps.outcomes.requests_feedback import expected_vs_realised
 
 
 class KpiViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
@@ -119,5 +120,13 @@ class StreamImpactView(APIView):
         stream = selectors.stream_for_dashboard(slug=slug)
         period = _period(request)
         impacts = dashboards.stream_impacts(stream=stream, period=period)
-        payload = {"stream": stream.slug, "start": period.start, "end": period.end, "models": impacts}
+        calibration = expected_vs_realised(impacts=impacts)
+        payload = {
+            "stream": stream.slug,
+            "start": period.start,
+            "end": period.end,
+            "models": impacts,
+            "requests": calibration.outcomes,
+            "estimate_ratio": calibration.median_ratio,
+        }
         return Response(StreamImpactSerializer(payload).data)
