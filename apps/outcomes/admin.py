@@ -13,11 +13,6 @@ from apps.outcomes.models import (
 from apps.outcomes.rollup import days_of, rollup_refresh
 
 
-class ModelCostInline(admin.StackedInline):
-    model = ModelCost
-    extra = 0
-
-
 @admin.register(Kpi)
 class KpiAdmin(admin.ModelAdmin):
     list_display = ["name", "stream", "unit", "direction", "value_per_unit", "target"]

@@ -51,12 +51,22 @@ def portfolio_chart_csv(request, name):
     return _csv_response(chart, f"portfolio-{name}")
 
 
-def stream_dashboard(request, slug):
+def _stream_dashboard(request, slug):
     stream = selectors.stream_for_dashboard(slug=slug)
     filters = _filters(request)
-    dashboard = dashboards.stream_dashboard(
-        stream=stream, period=filters.period_value(), segment=filters.segment_value()
-    )
+    period, segment = filters.period_value(), filters.segment_value()
+    return stream, filters, dashboards.stream_dashboard(stream=stream, period=period, segment=segment)
+
+
+def _model_dashboard(request, slug):
+    model = selectors.model_for_outcomes(slug=slug)
+    filters = _filters(request)
+    period, segment = filters.period_value(), filters.segment_value()
+    return model, filters, dashboards.model_dashboard(model=model, period=period, segment=segment)
+
+
+def stream_dashboard(request, slug):
+    stream, filters, dashboard = _stream_dashboard(request, slug)
     return render(
         request,
         "outcomes/stream_dashboard.html",
@@ -72,20 +82,12 @@ def stream_dashboard(request, slug):
 
 
 def stream_chart_csv(request, slug, name):
-    stream = selectors.stream_for_dashboard(slug=slug)
-    filters = _filters(request)
-    dashboard = dashboards.stream_dashboard(
-        stream=stream, period=filters.period_value(), segment=filters.segment_value()
-    )
+    stream, _, dashboard = _stream_dashboard(request, slug)
     return _csv_response(dashboard.chart(name), f"{stream.slug}-{name}")
 
 
 def model_detail(request, slug):
-    model = selectors.model_for_outcomes(slug=slug)
-    filters = _filters(request)
-    dashboard = dashboards.model_dashboard(
-        model=model, period=filters.period_value(), segment=filters.segment_value()
-    )
+    model, filters, dashboard = _model_dashboard(request, slug)
     return render(
         request,
         "outcomes/model_detail.html",
@@ -102,11 +104,7 @@ def model_detail(request, slug):
 
 
 def model_chart_csv(request, slug, name):
-    model = selectors.model_for_outcomes(slug=slug)
-    filters = _filters(request)
-    dashboard = dashboards.model_dashboard(
-        model=model, period=filters.period_value(), segment=filters.segment_value()
-    )
+    model, _, dashboard = _model_dashboard(request, slug)
     return _csv_response(dashboard.chart(name), f"{model.slug}-{name}")
 
 

@@ -154,8 +154,7 @@ def sample_hours(version, *, mean: float, hours: int, end, rng):
     )
 
 
-def test_significant_drift_opens_one_feedback_item_however_often_it_runs():
-    rng = np.random.default_rng(0)
+def version_trained_on_standard_normal_amounts(rng):
     version = OutcomeVersionFactory()
     drift_reference_store(
         version=version,
@@ -163,6 +162,12 @@ def test_significant_drift_opens_one_feedback_item_however_often_it_runs():
         values=rng.normal(0, 1, 2000).tolist(),
         source=DriftReference.Source.TRAINING_DATA,
     )
+    return version
+
+
+def test_significant_drift_opens_one_feedback_item_however_often_it_runs():
+    rng = np.random.default_rng(0)
+    version = version_trained_on_standard_normal_amounts(rng)
     now = hour_of(timezone.now())
     sample_hours(version, mean=2.0, hours=24, end=now, rng=rng)
 
@@ -181,13 +186,7 @@ def test_significant_drift_opens_one_feedback_item_however_often_it_runs():
 
 def test_stable_inputs_open_nothing():
     rng = np.random.default_rng(1)
-    version = OutcomeVersionFactory()
-    drift_reference_store(
-        version=version,
-        feature="amount",
-        values=rng.normal(0, 1, 2000).tolist(),
-        source=DriftReference.Source.TRAINING_DATA,
-    )
+    version = version_trained_on_standard_normal_amounts(rng)
     now = hour_of(timezone.now())
     sample_hours(version, mean=0.0, hours=24, end=now, rng=rng)
     results = drift_check_version(version_id=version.pk, at=now)

@@ -6,26 +6,18 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from apps.outcomes.drift import drift_reference_store
-from apps.outcomes.models import DriftReference, DriftResult
+from apps.outcomes.models import DriftResult
 from apps.outcomes.monitoring import hour_of
 from apps.outcomes.tasks import drift_check_all
 from apps.registry.models import Feedback
-from tests.outcomes.factories import OutcomeVersionFactory
-from tests.outcomes.test_monitoring import sample_hours
+from tests.outcomes.test_monitoring import sample_hours, version_trained_on_standard_normal_amounts
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_beat_task_fans_out_drift_checks_to_the_worker(celery_worker_process):
     rng = np.random.default_rng(5)
-    version = OutcomeVersionFactory()
-    drift_reference_store(
-        version=version,
-        feature="amount",
-        values=rng.normal(0, 1, 1000).tolist(),
-        source=DriftReference.Source.TRAINING_DATA,
-    )
+    version = version_trained_on_standard_normal_amounts(rng)
     sample_hours(version, mean=3.0, hours=12, end=hour_of(timezone.now()), rng=rng)
 
     drift_check_all.delay()

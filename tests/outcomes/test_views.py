@@ -142,3 +142,25 @@ def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_
 
     for url in (f"/outcomes/streams/{stream.slug}/", "/outcomes/", f"/outcomes/models/{model.slug}/"):
         assert_queries_independent_of_rows(client, url, add)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "kpi",
+        "observation",
+        "dailyaggregate",
+        "modelcost",
+        "predictionstats",
+        "inputsample",
+        "driftreference",
+        "driftresult",
+    ],
+)
+def test_admin_lists_every_outcomes_model(client, demo_org, model):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/outcomes/{model}/")
+    assert response.status_code == 200
+    assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
