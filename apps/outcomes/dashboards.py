@@ -20,7 +20,7 @@ from apps.outcomes.charts import (
     traffic_chart,
 )
 from apps.outcomes.impact import ModelImpact, Period, model_impacts
-from apps.outcomes.models import PredictionStats
+from apps.outcomes.models import LATENCY_FIELDS, PredictionStats
 from apps.outcomes.monitoring import latency_percentile, totals_of
 from apps.registry.models import RegisteredModel
 from apps.teams.models import ValueStream
@@ -77,9 +77,7 @@ def portfolio_dashboard(*, period: Period) -> Dashboard:
 
 
 def model_dashboard(*, model: RegisteredModel, period: Period, segment: str = "") -> Dashboard:
-    # Monitoring is hourly and operational: the last 30 days of the selected period.
-    last_days = (period.end or timezone.localdate()) - datetime.timedelta(days=MONITORING_DAYS)
-    since = max(period.start, last_days) if period.start else last_days
+    since = monitoring_since(period)
     daily = selectors.monitoring_daily(model=model, since=since)
     monitoring_period = Period(start=since, end=period.end)
     events = selectors.stage_events(models=[model], period=monitoring_period)
@@ -96,6 +94,40 @@ def model_dashboard(*, model: RegisteredModel, period: Period, segment: str = ""
     ]
     totals = totals_of(PredictionStats.objects.filter(version__model=model, bucket_start__date__gte=since))
     return Dashboard(charts=charts, impacts=impacts, extra={"totals": totals, "since": since})
+
+
+def monitoring_since(period: Period) -> datetime.date:
+    """Monitoring is hourly and operational: the last 30 days of the selected period."""
+    last_days = (period.end or timezone.localdate()) - datetime.timedelta(days=MONITORING_DAYS)
+    return max(period.start, last_days) if period.start else last_days
+
+
+def model_monitoring(*, model: RegisteredModel, period: Period) -> dict:
+    """Traffic totals, daily traffic with latency percentiles and the latest drift per feature."""
+    since = monitoring_since(period)
+    daily = [
+        {
+            "day": row["day"],
+            "version": row["version__number"],
+            "requests": row["requests"],
+            "rows": row["rows"],
+            "errors": row["errors"],
+            "p50_ms": latency_percentile([row[name] or 0 for name in LATENCY_FIELDS], 0.5),
+            "p95_ms": latency_percentile([row[name] or 0 for name in LATENCY_FIELDS], 0.95),
+        }
+        for row in selectors.monitoring_daily(model=model, since=since)
+    ]
+    latest = {}
+    for result in selectors.drift_history(model=model, since=since):
+        latest[(result.version.number, result.feature)] = result
+    totals = totals_of(PredictionStats.objects.filter(version__model=model, bucket_start__date__gte=since))
+    return {
+        "model": model.slug,
+        "since": since,
+        "totals": totals,
+        "daily": daily,
+        "drift": list(latest.values()),
+    }
 
 
 @dataclass

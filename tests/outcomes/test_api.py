@@ -132,3 +132,13 @@ def test_openapi_schema_documents_the_endpoints(api_as, outsider):
         "/api/v1/drift-results/",
     ]:
         assert path in schema["paths"], path
+
+
+def test_model_monitoring_endpoint(api_as, outsider, demo_org):
+    body = api_as(outsider).get("/api/v1/models/fraud-scorer/monitoring/").json()
+    assert body["model"] == "fraud-scorer"
+    assert body["totals"]["requests"] == sum(day["requests"] for day in body["daily"])
+    assert 0 < body["totals"]["p50_ms"] <= body["totals"]["p95_ms"] <= body["totals"]["p99_ms"]
+    bands = {(d["feature"], d["band"]) for d in body["drift"]}
+    assert ("amount", "significant") in bands
+    assert api_as(outsider).get("/api/v1/models/nope/monitoring/").status_code == 404

@@ -159,3 +159,32 @@ class StreamImpactSerializer(serializers.Serializer):
     estimate_ratio = serializers.FloatField(
         allow_null=True, help_text="Median realised / expected: how far to trust future estimates"
     )
+
+
+class TrafficTotalsSerializer(serializers.Serializer):
+    requests = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    error_rate = serializers.FloatField(allow_null=True)
+    mean_latency_ms = serializers.FloatField(allow_null=True)
+    p50_ms = serializers.FloatField(allow_null=True)
+    p95_ms = serializers.FloatField(allow_null=True)
+    p99_ms = serializers.FloatField(allow_null=True)
+
+
+class DailyTrafficSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    version = serializers.IntegerField()
+    requests = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    p50_ms = serializers.FloatField(allow_null=True)
+    p95_ms = serializers.FloatField(allow_null=True)
+
+
+class ModelMonitoringSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    since = serializers.DateField()
+    totals = TrafficTotalsSerializer()
+    daily = DailyTrafficSerializer(many=True)
+    drift = DriftResultSerializer(many=True, help_text="Latest result per version and feature")

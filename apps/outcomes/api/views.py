@@ -12,6 +12,7 @@ from apps.outcomes.api.serializers import (
     IngestResponseSerializer,
     KpiSerializer,
     ModelCostSerializer,
+    ModelMonitoringSerializer,
     ObservationRowSerializer,
     ObservationSerializer,
     StreamImpactSerializer,
@@ -130,3 +131,15 @@ class StreamImpactView(APIView):
             "estimate_ratio": calibration.median_ratio,
         }
         return Response(StreamImpactSerializer(payload).data)
+
+
+class ModelMonitoringView(APIView):
+    """Prediction volume, errors, latency percentiles and input drift of a model (last 30 days of the
+    period), as recorded by its prediction endpoint."""
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=ModelMonitoringSerializer)
+    def get(self, request, slug):
+        model = selectors.model_for_outcomes(slug=slug)
+        return Response(
+            ModelMonitoringSerializer(dashboards.model_monitoring(model=model, period=_period(request))).data
+        )
