@@ -130,6 +130,7 @@ def test_openapi_schema_documents_the_endpoints(api_as, outsider):
         "/api/v1/streams/{slug}/impact/",
         "/api/v1/model-costs/",
         "/api/v1/drift-results/",
+        "/api/v1/models/{slug}/monitoring/",
     ]:
         assert path in schema["paths"], path
 
