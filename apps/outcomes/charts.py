@@ -16,7 +16,7 @@ VERDICT_COLOURS = {Verdict.PAYS_OFF: "#12b76a", Verdict.NOT_PROVEN: "#98a2b3", V
 SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
 EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
 # A small template instead of plotly's default one: validating that one costs ~20 ms per figure.
-GRID = {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd"}
+GRID = {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd", "automargin": True}
 TEMPLATE = go.layout.Template(
     layout={
         "paper_bgcolor": "#fff",
