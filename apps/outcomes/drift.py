@@ -160,6 +160,18 @@ def drift_check_version(*, version_id: int, at=None) -> list[DriftResult]:
     return results
 
 
+SAMPLE_RETENTION = datetime.timedelta(days=30)
+
+
+def input_samples_prune(*, at=None) -> int:
+    """Forget input samples older than 30 days (references are frozen long before), so the sample
+    stays bounded in time as well as per hour."""
+    deleted, _ = InputSample.objects.filter(
+        bucket_start__lt=(at or timezone.now()) - SAMPLE_RETENTION
+    ).delete()
+    return deleted
+
+
 def versions_to_check(*, at=None) -> list[int]:
     window_end = hour_of(at or timezone.now())
     return list(

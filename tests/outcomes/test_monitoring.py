@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.outcomes.drift import drift_check_version, drift_reference_store
+from apps.outcomes.drift import drift_check_version, drift_reference_store, input_samples_prune
 from apps.outcomes.models import DriftReference, DriftResult, InputSample, PredictionStats
 from apps.outcomes.monitoring import SAMPLE_SLOTS, hour_of, latency_percentile, prediction_record, totals_of
 from apps.outcomes.stats import psi, psi_band
@@ -204,3 +204,14 @@ def test_drift_check_is_on_the_beat_schedule():
     entry = settings.CELERY_BEAT_SCHEDULE["outcomes-drift-check"]
     assert entry["task"] == "apps.outcomes.tasks.drift_check_all"
     assert entry["schedule"] <= 3600
+
+
+def test_old_input_samples_are_pruned():
+    version = OutcomeVersionFactory()
+    now = hour_of(timezone.now())
+    sample_hours(
+        version, mean=0, hours=2, end=now - datetime.timedelta(days=31), rng=np.random.default_rng(3)
+    )
+    sample_hours(version, mean=0, hours=2, end=now, rng=np.random.default_rng(4))
+    assert input_samples_prune() == 20
+    assert InputSample.objects.filter(version=version).count() == 20
