@@ -164,3 +164,17 @@ def test_admin_lists_every_outcomes_model(client, demo_org, model):
     response = client.get(f"/admin/outcomes/{model}/")
     assert response.status_code == 200
     assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
+
+
+def test_segment_and_period_filters_reach_the_chart_data(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    model = OutcomeModelFactory(value_stream=team.value_stream, owning_team=team)
+    kpi = KpiFactory(stream=team.value_stream)
+    observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
+    observations(kpi, [1, 1, 1, 1], segment="control", model=model)
+    url = f"/outcomes/streams/{team.value_stream.slug}/charts/kpi-{kpi.pk}.csv"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{url}?period=all&segment=control").content.decode())))
+    assert {row["segment"] for row in rows} == {"control"} and len(rows) == 4
+    custom = f"{url}?period=custom&start=2026-01-02&end=2026-01-03"
+    rows = list(csv.DictReader(io.StringIO(client.get(custom).content.decode())))
+    assert sorted({row["day"] for row in rows}) == ["2026-01-02", "2026-01-03"]
