@@ -213,9 +213,13 @@ def _feature_values(rng, version, feature: str, count: int, shift: float = 0.0) 
         for c in version.input_schema or []
         if isinstance(c, dict)
     }
-    if kinds.get(feature, "number") in {"number", "numeric", "float", "integer", "int", ""}:
-        seed = sum(map(ord, feature)) % 50
-        return np.round(rng.normal(seed + shift * 5, 5, count), 3).tolist()
+    kind = kinds.get(feature, "number")
+    if kind in {"number", "integer", ""}:
+        centre = sum(map(ord, feature)) % 50 + 10
+        values = np.abs(rng.normal(centre + shift * 5, 5, count))
+        return np.round(values).astype(int).tolist() if kind == "integer" else np.round(values, 3).tolist()
+    if kind == "boolean":
+        return (rng.random(count) < 0.3 + 0.1 * shift).tolist()
     return rng.choice(["web", "app", "store", "partner"], size=count, p=[0.5, 0.3, 0.15, 0.05]).tolist()
 
 
