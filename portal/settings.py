@@ -183,6 +183,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "apps.registry.models.Stage",
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
+        "TrainingJobStatusEnum": "apps.training.models.JobStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -227,6 +228,22 @@ CELERY_BEAT_SCHEDULE: dict = {
     "outcomes-drift-check": {"task": "apps.outcomes.tasks.drift_check_all", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- Training jobs (apps.training) --------------------------------------------------------------
+# A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
+# requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
+TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
+TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))
+TRAINING_DEFAULT_TIME_LIMIT_SECONDS = int(os.environ.get("PORTAL_TRAINING_TIME_LIMIT_SECONDS", "1800"))
+CELERY_BEAT_SCHEDULE["training.recover_stale_jobs"] = {
+    "task": "training.recover_stale_jobs",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["training.run_due_schedules"] = {
+    "task": "training.run_due_schedules",
+    "schedule": 300.0,
+}
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------
 if not DEBUG:

@@ -1,0 +1,152 @@
+"""Receive an uploaded CSV without ever holding it in memory: stream it in chunks to a temporary file
+under platform storage while hashing it and checking it is UTF-8 text, then read it back row by row to
+check its shape. Every refusal names the problem; a refused file is deleted."""
+
+import codecs
+import csv
+import hashlib
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+CHUNK_BYTES = 1024 * 1024
+ALLOWED_SUFFIXES = (".csv", ".txt")
+NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+class UploadTooLarge(ValidationError):
+    """The file is over ``settings.PORTAL_MAX_UPLOAD_BYTES`` (HTTP 413 in the API)."""
+
+
+@dataclass(frozen=True)
+class ReceivedCsv:
+    path: Path
+    sha256: str
+    size_bytes: int
+    header: list[str]
+    row_count: int
+
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+def declared_too_large(request) -> bool:
+    """True when the request says (Content-Length) it is over the upload limit: refuse it before
+    reading the body at all."""
+    limit = settings.PORTAL_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+    except ValueError:
+        return False
+
+
+def limit_text() -> str:
+    return f"{settings.PORTAL_MAX_UPLOAD_BYTES / 1024 / 1024:g} MB"
+
+
+def refuse(message: str) -> ValidationError:
+    return ValidationError({"file": [message]})
+
+
+def temp_dir() -> Path:
+    path = Path(settings.PLATFORM_STORAGE_ROOT) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def receive_csv(upload, *, max_bytes: int | None = None) -> ReceivedCsv:
+    """Stream ``upload`` (a Django UploadedFile or any object with ``name`` and ``chunks()``) to a
+    temporary file and validate it; the caller owns the file afterwards (move it or delete it)."""
+    limit = settings.PORTAL_MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise refuse(f"Not a CSV file: {name or 'the upload'} must be a .csv file (comma-separated text).")
+    handle, temp_name = tempfile.mkstemp(suffix=".csv.partial", dir=temp_dir())
+    path = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            sha256, size = _copy_checked(upload, out, limit)
+        header, rows = _check_shape(path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return ReceivedCsv(path=path, sha256=sha256, size_bytes=size, header=header, row_count=rows)
+
+
+def _copy_checked(upload, out, limit: int) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    line = 1
+    for chunk in upload.chunks(CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            raise UploadTooLarge(
+                {"file": [f"The file is larger than the upload limit of {limit / 1024 / 1024:g} MB."]}
+            )
+        if b"\x00" in chunk:
+            raise refuse("Not a CSV file: it contains binary data (NUL bytes), not text.")
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            bad_line = line + chunk[: exc.start].count(b"\n")
+            raise refuse(
+                f"Undecodable text on line {bad_line}: the file must be UTF-8 encoded "
+                f"(byte {size - len(chunk) + exc.start + 1} is not valid UTF-8)."
+            ) from exc
+        line += chunk.count(b"\n")
+        digest.update(chunk)
+        out.write(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise refuse("Undecodable text at the end of the file: it must be UTF-8 encoded.") from exc
+    if size == 0:
+        raise refuse("The file is empty: it needs a header row naming the columns and data rows.")
+    return digest.hexdigest(), size
+
+
+def _check_header(header: list[str]) -> list[str]:
+    names = [cell.strip() for cell in header]
+    empty = [str(index + 1) for index, cell in enumerate(names) if not cell]
+    if empty:
+        raise refuse(f"Empty column name: column {', '.join(empty)} of the header row has no name.")
+    if all(NUMBER.match(cell) for cell in names):
+        raise refuse("No header row: the first row holds only numbers; it must name the columns.")
+    duplicates = sorted(name for name, count in Counter(names).items() if count > 1)
+    if duplicates:
+        raise refuse(f"Duplicate column names in the header row: {', '.join(duplicates)}.")
+    return names
+
+
+def _check_shape(path: Path) -> tuple[list[str], int]:
+    with path.open(newline="", encoding="utf-8-sig") as text:
+        reader = csv.reader(text, strict=True)
+        try:
+            header = next((row for row in reader if row), None)
+            if header is None:
+                raise refuse("No header row: the file holds only blank lines.")
+            header = _check_header(header)
+            width = len(header)
+            rows = 0
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != width:
+                    raise refuse(
+                        f"Ragged row on line {reader.line_num}: it has {len(row)} values, "
+                        f"the header has {width} columns."
+                    )
+                rows += 1
+        except csv.Error as exc:
+            raise refuse(f"Not a readable CSV file: line {reader.line_num}: {exc}.") from exc
+    if rows == 0:
+        raise refuse("No data rows: the file has a header row but nothing under it.")
+    return header, rows

@@ -1,0 +1,40 @@
+"""One filterset per list, shared by the browser pages and the API."""
+
+import django_filters
+from django.db.models import Q
+
+from apps.registry.models import Task
+from apps.teams.models import Team
+from apps.training.estimators import estimator_choices
+from apps.training.models import DatasetVersion, JobStatus, TrainingJob
+from apps.training.selectors import only_newest_versions
+
+
+class DatasetVersionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    name = django_filters.CharFilter(field_name="name", label="Exact name")
+    latest = django_filters.BooleanFilter(method="only_latest", label="Latest versions only")
+
+    class Meta:
+        model = DatasetVersion
+        fields = ["q", "team", "name", "latest"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+    def only_latest(self, queryset, name, value):
+        return only_newest_versions(queryset) if value else queryset
+
+
+class TrainingJobFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    task = django_filters.ChoiceFilter(choices=Task.choices)
+    estimator = django_filters.ChoiceFilter(choices=estimator_choices())
+    dataset_version = django_filters.NumberFilter(field_name="dataset_version_id", label="Dataset version id")
+    registered_model = django_filters.CharFilter(field_name="registered_model__slug", label="Model slug")
+
+    class Meta:
+        model = TrainingJob
+        fields = ["status", "team", "task", "estimator", "dataset_version", "registered_model"]

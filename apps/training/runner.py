@@ -1,0 +1,193 @@
+"""Run one training job end to end: claim the row, load the data, train and evaluate, register the
+candidate version, record the outcome. Used by the Celery task and, in-process, by the demo loader.
+
+While it runs, a heartbeat thread stamps the row so a worker that dies is noticed
+(``services.jobs_recover_stale``); every progress report doubles as the cancellation check."""
+
+import contextlib
+import functools
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import sklearn
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from apps.training import engine, services, storage
+from apps.training.estimators import effective_parameters, get_spec
+from apps.training.models import JobStatus, TrainingJob
+
+
+class JobStopped(Exception):
+    """The row is no longer ours to run (cancelled, failed by recovery, or taken by another attempt)."""
+
+
+@functools.cache
+def code_version() -> str:
+    """What produced a version: the portal's commit (or $PORTAL_CODE_VERSION) and scikit-learn's."""
+    commit = os.environ.get("PORTAL_CODE_VERSION", "")
+    if not commit:
+        try:
+            commit = subprocess.run(
+                ["git", "rev-parse", "--short=12", "HEAD"],
+                cwd=Path(__file__).resolve().parent,
+                capture_output=True,
+                text=True,
+                timeout=5,
+                check=True,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            commit = "unknown"
+    return f"ml-portal@{commit} scikit-learn {sklearn.__version__}"
+
+
+class Heartbeat(threading.Thread):
+    """Stamps ``heartbeat_at`` every few seconds from its own database connection."""
+
+    def __init__(self, job: TrainingJob):
+        super().__init__(daemon=True, name=f"heartbeat-job-{job.pk}")
+        self.job_id, self.attempt = job.pk, job.attempts
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.TRAINING_HEARTBEAT_SECONDS):
+                TrainingJob.objects.filter(
+                    pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
+                ).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+class Reporter:
+    """Progress callback for the engine: records stage timings and stops the run if the row says so."""
+
+    def __init__(self, job: TrainingJob):
+        self.job = job
+        self.stage = "Starting"
+        self.since = time.monotonic()
+
+    def __call__(self, progress: int, stage: str, line: str | None = None) -> None:
+        now = time.monotonic()
+        self.job.timings[self.stage] = round(self.job.timings.get(self.stage, 0) + now - self.since, 3)
+        self.stage, self.since = stage, now
+        if not services.job_report(job=self.job, progress=progress, stage=stage, line=line):
+            raise JobStopped(stage)
+
+
+def plain_error(exc: BaseException, stage: str) -> str:
+    if isinstance(exc, engine.TrainingError):
+        return str(exc)
+    if isinstance(exc, ValidationError | PermissionDenied):
+        messages = getattr(exc, "messages", None) or [str(exc)]
+        return f"Could not register the version: {' '.join(messages)}"
+    if isinstance(exc, MemoryError):
+        return f"Ran out of memory while {stage.lower()}; try fewer rows, features or a simpler estimator."
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"Training failed at '{stage}': {detail}"
+
+
+def execute(
+    job_id: int, *, task_id: str | None = None, worker: str = "", heartbeat: bool = True
+) -> TrainingJob | None:
+    """Run the job if this delivery may; safe to call twice (the second call finds nothing to do).
+    ``heartbeat=False`` for in-process runs inside a transaction (the demo loader)."""
+    job = services.job_claim(job_id=job_id, task_id=task_id, worker=worker)
+    if job is None:
+        return None
+    report = Reporter(job)
+    try:
+        with Heartbeat(job) if heartbeat else contextlib.nullcontext():
+            result, version = _run(job, report)
+            report(100, "Done")
+        services.job_succeed(job=job, result=result, version=version)
+    except JobStopped:
+        pass
+    except SoftTimeLimitExceeded:
+        services.job_fail(
+            job=job,
+            error=f"Stopped: the job ran longer than its time limit of {job.time_limit_seconds} s "
+            f"(it was at '{report.stage}').",
+        )
+    except Exception as exc:  # the job fails with the error in plain words; the worker lives on
+        services.job_fail(job=job, error=plain_error(exc, report.stage))
+    job.refresh_from_db()
+    return job
+
+
+def _run(job: TrainingJob, report: Reporter):
+    dataset = job.dataset_version
+    spec = engine.TrainingSpec(
+        target=job.target,
+        features=job.features,
+        task=job.task,
+        estimator=job.estimator,
+        parameters=job.parameters,
+        cv_folds=job.cv_folds,
+        holdout_share=job.holdout_share,
+        seed=job.seed,
+        search_budget=job.search_budget,
+    )
+    report(
+        2, "Loading the data", f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features)."
+    )
+    X, y = engine.load_frame(
+        storage.path_of(dataset.storage_key), dataset.schema, job.features, job.target, job.task
+    )
+    result = engine.train(spec, dataset.schema, X, y, report)
+    version = None
+    if job.registered_model_id:
+        report(92, "Registering the candidate version")
+        version = register(job, result)
+    return result, version
+
+
+def registered_metrics(result: engine.TrainingResult) -> tuple[dict, dict]:
+    """The model's metrics and its best baseline's (on the primary metric), as the registry keeps them."""
+    best = result.lift["best_baseline"]
+    return result.metrics, result.baseline_metrics[best]
+
+
+def lineage(job: TrainingJob, result: engine.TrainingResult) -> dict:
+    dataset = job.dataset_version
+    return {
+        "dataset_name": dataset.name,
+        "dataset_version": dataset.version,
+        "dataset_sha256": dataset.sha256,
+        "features": job.features,
+        "input_schema": [{"name": name, "type": dataset.column(name)["type"]} for name in job.features],
+        "estimator": job.estimator,
+        "parameters": effective_parameters(job.estimator, result.parameters)
+        | ({"random_state": job.seed} if get_spec(job.estimator).seeded else {}),
+        "code_version": code_version(),
+    }
+
+
+def register(job: TrainingJob, result: engine.TrainingResult):
+    from apps.registry.services import version_register
+
+    metrics, baseline_metrics = registered_metrics(result)
+    return version_register(
+        registered_model=job.registered_model,
+        actor=job.created_by,
+        pipeline=result.pipeline,
+        task=job.task,
+        lineage=lineage(job, result),
+        metrics=metrics,
+        baseline_metrics=baseline_metrics,
+        source_key=job.source_key,
+    )

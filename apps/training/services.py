@@ -1,0 +1,533 @@
+"""Writes for self-service training. Members of a dataset's owning team (or platform staff) upload,
+train and cancel; every write checks who acts, validates, and saves atomically."""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.core.exceptions import Conflict, field_errors
+from apps.core.permissions import is_team_member
+from apps.registry.models import RegisteredModel
+from apps.teams.models import Team
+from apps.training import storage
+from apps.training.csvfile import receive_csv
+from apps.training.engine import PRIMARY_METRIC, infer_task
+from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
+from apps.training.models import ACTIVE_STATUSES, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
+from apps.training.profiling import profile_csv
+
+logger = logging.getLogger(__name__)
+
+MAX_FOLDS = 20
+MAX_SEARCH_BUDGET = 100
+JOB_SETTINGS = ("cv_folds", "holdout_share", "seed", "search_budget", "time_limit_seconds")
+
+
+def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
+    if team is None or not is_team_member(actor, team):
+        name = getattr(team, "name", "the owning team")
+        raise PermissionDenied(f"Only members of {name} or platform staff may {action}.")
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the dataset a name."})
+    if len(name) > 120:
+        raise ValidationError({"name": "At most 120 characters."})
+    return name
+
+
+def dataset_upload(
+    *, actor: AbstractBaseUser, team: Team, name: str, file, description: str = ""
+) -> DatasetVersion:
+    """Validate and store an uploaded CSV as the next version of the team's dataset ``name``.
+    A refused file leaves nothing behind: no row, no stored file."""
+    ensure_team_member(actor, team, action="upload datasets for")
+    name = _clean_name(name)
+    received = receive_csv(file)
+    key = storage.new_dataset_key(team.pk)
+    try:
+        schema, preview = profile_csv(received.path, received.header)
+        storage.store(received.path, key)
+        with transaction.atomic():
+            Team.objects.select_for_update().filter(pk=team.pk).first()  # one version number at a time
+            last = DatasetVersion.objects.filter(team=team, name=name).aggregate(last=Max("version"))["last"]
+            dataset = DatasetVersion.objects.create(
+                team=team,
+                name=name,
+                version=(last or 0) + 1,
+                description=description or "",
+                storage_key=key,
+                original_filename=(getattr(file, "name", "") or "")[:255],
+                sha256=received.sha256,
+                size_bytes=received.size_bytes,
+                row_count=received.row_count,
+                column_count=len(received.header),
+                schema=schema,
+                preview=preview,
+                uploaded_by=actor,
+            )
+    except BaseException:
+        storage.delete(key)
+        raise
+    finally:
+        received.path.unlink(missing_ok=True)
+    return dataset
+
+
+# --- training jobs: creation and cancellation -----------------------------------------------------
+
+
+def _bounded(data: dict, name: str, default, low, high, kind=int):
+    value = data.get(name, default)
+    if value is None:
+        value = default
+    try:
+        value = kind(value)
+    except (TypeError, ValueError):
+        raise ValidationError({name: f"Must be a number between {low} and {high}."}) from None
+    if not low <= value <= high:
+        raise ValidationError({name: f"Must be between {low} and {high} (got {value})."})
+    return value
+
+
+def max_time_limit() -> int:
+    """Below the broker's visibility timeout, so a long job is never redelivered while it runs."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return max(visibility - 60, 60)
+
+
+def _evaluation_settings(data: dict) -> dict:
+    folds = _bounded(data, "cv_folds", 5, 0, MAX_FOLDS)
+    if folds == 1:
+        raise ValidationError({"cv_folds": "Use 0 (holdout only) or between 2 and 20 folds."})
+    return {
+        "cv_folds": folds,
+        "holdout_share": _bounded(data, "holdout_share", 0.2, 0.05, 0.5, float),
+        "seed": _bounded(data, "seed", 42, 0, 2**32 - 1),
+        "search_budget": _bounded(data, "search_budget", 0, 0, MAX_SEARCH_BUDGET),
+        "time_limit_seconds": _bounded(
+            data, "time_limit_seconds", settings.TRAINING_DEFAULT_TIME_LIMIT_SECONDS, 1, max_time_limit()
+        ),
+    }
+
+
+def _columns(dataset: DatasetVersion, target: str, features) -> tuple[str, list[str]]:
+    names = dataset.column_names
+    if not target or target not in names:
+        raise ValidationError({"target": f"Choose a column of {dataset}: {', '.join(names)}."})
+    if not features:
+        return target, [name for name in names if name != target]
+    if not isinstance(features, list | tuple) or not all(isinstance(name, str) for name in features):
+        raise ValidationError({"features": "Send a list of column names."})
+    unknown = [name for name in features if name not in names]
+    if unknown:
+        raise ValidationError({"features": f"Not columns of {dataset}: {', '.join(unknown)}."})
+    if target in features:
+        raise ValidationError({"features": f"The target {target!r} cannot also be a feature."})
+    if len(set(features)) != len(features):
+        raise ValidationError({"features": "Each feature may be listed once."})
+    return target, list(features)
+
+
+def _task(dataset: DatasetVersion, target: str, task: str | None) -> tuple[str, bool]:
+    column = dataset.column(target)
+    if not task:
+        return infer_task(column), True
+    if task not in (CLASSIFICATION, REGRESSION):
+        raise ValidationError({"task": f"Unknown task {task!r}; use classification or regression."})
+    if task == REGRESSION and column["type"] not in ("integer", "number"):
+        raise ValidationError(
+            {"task": f"The target {target!r} holds {column['type']} values; regression needs numbers."}
+        )
+    return task, False
+
+
+def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> RegisteredModel | None:
+    model = data.get("registered_model")
+    new_model = data.get("new_model")
+    if model and new_model:
+        raise ValidationError({"new_model": "Choose an existing model or name a new one, not both."})
+    if new_model:
+        from apps.registry.services import registered_model_create
+
+        team = dataset.team
+        try:
+            return registered_model_create(
+                actor=actor,
+                data={
+                    "name": new_model.get("name", ""),
+                    "slug": new_model.get("slug", ""),
+                    "purpose": new_model.get("purpose", ""),
+                    "owning_team": team,
+                    "value_stream": team.value_stream,
+                    "task": task,
+                    "primary_metric": PRIMARY_METRIC[task],
+                },
+            )
+        except ValidationError as error:  # name the new model's fields under "new_model"
+            raise ValidationError(
+                {
+                    "new_model": [
+                        f"{field}: {message}"
+                        for field, messages in field_errors(error).items()
+                        for message in messages
+                    ]
+                }
+            ) from error
+    if model:
+        ensure_team_member(actor, model.owning_team, action=f"register versions of {model}")
+        if model.task != task:
+            raise ValidationError(
+                {"registered_model": f"{model} is a {model.task} model; this job does {task}."}
+            )
+    return model
+
+
+def training_job_create(*, actor: AbstractBaseUser, data: dict, enqueue: bool = True) -> TrainingJob:
+    """Validate a job and queue it on the training queue (after commit). ``data``: dataset_version,
+    target, features, task, estimator, parameters, cv_folds, holdout_share, seed, search_budget,
+    time_limit_seconds, and registered_model or new_model ({name, slug, purpose})."""
+    dataset = data.get("dataset_version")
+    if not isinstance(dataset, DatasetVersion):
+        raise ValidationError({"dataset_version": "Choose a dataset version."})
+    ensure_team_member(actor, dataset.team, action="train models on this dataset")
+    target, features = _columns(dataset, data.get("target", ""), data.get("features"))
+    task, inferred = _task(dataset, target, data.get("task"))
+    estimator = data.get("estimator") or ""
+    parameters = validate_parameters(estimator, task, data.get("parameters"))
+    evaluation = _evaluation_settings(data)
+    with transaction.atomic():
+        model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data)
+        job = TrainingJob.objects.create(
+            team=dataset.team,
+            dataset_version=dataset,
+            registered_model=model,
+            schedule=data.get("schedule"),
+            target=target,
+            features=features,
+            task=task,
+            task_inferred=inferred,
+            estimator=estimator,
+            parameters=parameters,
+            celery_task_id=uuid.uuid4().hex,
+            created_by=actor,
+            log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
+            **evaluation,
+        )
+        if enqueue:
+            transaction.on_commit(lambda: enqueue_job(job))
+    return job
+
+
+def enqueue_job(job: TrainingJob) -> None:
+    """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill)."""
+    from apps.training.tasks import run_training_job
+
+    run_training_job.apply_async(
+        args=[job.pk],
+        task_id=job.celery_task_id,
+        soft_time_limit=job.time_limit_seconds,
+        time_limit=job.time_limit_seconds + 30,
+    )
+
+
+def training_job_cancel(*, actor: AbstractBaseUser, job: TrainingJob) -> TrainingJob:
+    ensure_team_member(actor, job.team, action="cancel this job")
+    with transaction.atomic():
+        job = TrainingJob.objects.select_for_update().get(pk=job.pk)
+        if job.status not in ACTIVE_STATUSES:
+            raise Conflict(
+                f"Job {job.pk} is {job.status}; only queued or running jobs can be cancelled.",
+                allowed=list(ACTIVE_STATUSES),
+            )
+        was_running = job.status == JobStatus.RUNNING
+        job.status = JobStatus.CANCELLED
+        job.stage = f"Cancelled by {actor}"
+        job.cancelled_by = actor
+        job.finished_at = timezone.now()
+        job.log = [*job.log, _line(f"Cancelled by {actor}.")]
+        job.save(update_fields=["status", "stage", "cancelled_by", "finished_at", "log"])
+        if was_running:
+            transaction.on_commit(lambda: interrupt_task(job.celery_task_id))
+    return job
+
+
+def interrupt_task(task_id: str) -> None:
+    """Stop a running job now rather than at its next stage: SIGUSR1 to the pool process running it
+    raises SoftTimeLimitExceeded inside the task, which then sees the row is cancelled. Best effort:
+    without a broker the worker still stops at the next stage."""
+    from portal.celery import app
+
+    try:
+        app.control.revoke(task_id, terminate=True, signal="SIGUSR1")
+    except Exception:  # noqa: BLE001 - the cancellation is recorded either way
+        logger.warning(
+            "Could not signal task %s to stop; it stops at its next stage.", task_id, exc_info=True
+        )
+
+
+# --- training jobs: the worker's side ------------------------------------------------------------
+
+
+def _line(text: str) -> str:
+    return f"{timezone.now():%H:%M:%S} {text}"
+
+
+def job_claim(*, job_id: int, task_id: str | None, worker: str) -> TrainingJob | None:
+    """Mark the job running for this delivery, or None when there is nothing to do: it is finished or
+    cancelled, or a newer delivery (recovery) superseded this one. A redelivery of the same task
+    (its worker died) claims it again as a new attempt, up to ``TRAINING_MAX_ATTEMPTS``."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = TrainingJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status not in ACTIVE_STATUSES:
+            return None
+        if task_id and job.celery_task_id and task_id != job.celery_task_id:
+            return None
+        redelivered = job.status == JobStatus.RUNNING
+        if (
+            redelivered
+            and job.started_at
+            and now - job.started_at > datetime.timedelta(seconds=job.time_limit_seconds)
+        ):
+            _fail(job, f"Stopped: the job ran longer than its time limit of {job.time_limit_seconds} s.")
+            return None
+        if job.attempts >= settings.TRAINING_MAX_ATTEMPTS:
+            _fail(job, f"Gave up after {job.attempts} attempts: the worker running it stopped each time.")
+            return None
+        job.attempts += 1
+        job.status = JobStatus.RUNNING
+        job.worker = worker or ""
+        job.started_at = now
+        job.heartbeat_at = now
+        job.progress = 0
+        job.stage = "Starting"
+        note = " (redelivered after its worker stopped)" if redelivered else ""
+        job.log = [*job.log, _line(f"Attempt {job.attempts} started on {worker or 'this process'}{note}.")]
+        job.save()
+    return job
+
+
+def job_report(*, job: TrainingJob, progress: int, stage: str, line: str | None = None) -> bool:
+    """Record progress while the job still runs; False when it was cancelled or taken away."""
+    if line:
+        job.log.append(_line(line))
+    job.progress, job.stage = progress, stage
+    updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+        progress=progress, stage=stage, log=job.log, heartbeat_at=timezone.now(), timings=job.timings
+    )
+    return bool(updated)
+
+
+def job_succeed(*, job: TrainingJob, result, version) -> bool:
+    now = timezone.now()
+    job.log.append(
+        _line("Succeeded" + (f": registered {version}." if version else " (no model to register)."))
+    )
+    return bool(
+        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+            status=JobStatus.SUCCEEDED,
+            progress=100,
+            stage="Done",
+            metrics=result.metrics,
+            baseline_metrics=result.baseline_metrics,
+            lift=result.lift,
+            best_parameters=result.best_parameters,
+            registered_version=version,
+            log=job.log,
+            timings=job.timings,
+            finished_at=now,
+            heartbeat_at=now,
+        )
+    )
+
+
+def _fail(job: TrainingJob, error: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error = error
+    job.stage = "Failed"
+    job.finished_at = timezone.now()
+    job.log = [*job.log, _line(f"Failed: {error}")]
+    job.save(update_fields=["status", "error", "stage", "finished_at", "log", "timings"])
+
+
+def job_fail(*, job: TrainingJob, error: str) -> bool:
+    """Fail a running job with the error in plain words (not if it was cancelled meanwhile)."""
+    with transaction.atomic():
+        current = TrainingJob.objects.select_for_update().filter(pk=job.pk).first()
+        if current is None or current.status != JobStatus.RUNNING or current.attempts != job.attempts:
+            return False
+        current.log = job.log
+        current.timings = job.timings
+        _fail(current, error)
+    return True
+
+
+def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int | None = None) -> dict:
+    """Requeue running jobs whose worker went silent (no heartbeat for ``stale_after`` seconds), or
+    fail them once they used every attempt. A requeued job gets a new task id, so the dead worker's
+    message, if the broker ever redelivers it, is ignored."""
+    now = now or timezone.now()
+    stale_after = settings.TRAINING_STALE_AFTER_SECONDS if stale_after is None else stale_after
+    cutoff = now - datetime.timedelta(seconds=stale_after)
+    outcome = {"requeued": [], "failed": []}
+    with transaction.atomic():
+        stale = TrainingJob.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
+        )
+        for job in stale:
+            silent = int((now - job.heartbeat_at).total_seconds())
+            if job.attempts >= settings.TRAINING_MAX_ATTEMPTS:
+                _fail(
+                    job,
+                    f"The worker running this job stopped (no heartbeat for {silent} s) on each of "
+                    f"{job.attempts} attempts; giving up.",
+                )
+                outcome["failed"].append(job.pk)
+                continue
+            job.status = JobStatus.QUEUED
+            job.stage = "Requeued: its worker stopped"
+            job.progress = 0
+            job.celery_task_id = uuid.uuid4().hex
+            job.log = [
+                *job.log,
+                _line(f"No heartbeat from {job.worker or 'its worker'} for {silent} s; requeued."),
+            ]
+            job.save(update_fields=["status", "stage", "progress", "celery_task_id", "log"])
+            transaction.on_commit(lambda job=job: enqueue_job(job))
+            outcome["requeued"].append(job.pk)
+    return outcome
+
+
+# --- scheduled retraining -----------------------------------------------------------------------
+
+SCHEDULE_FIELDS = (
+    "registered_model",
+    "dataset_team",
+    "dataset_name",
+    "target",
+    "features",
+    "estimator",
+    "parameters",
+    "cv_folds",
+    "holdout_share",
+    "seed",
+    "interval_hours",
+    "enabled",
+)
+
+
+def retraining_schedule_save(
+    *, actor: AbstractBaseUser, data: dict, schedule: RetrainingSchedule | None = None
+) -> RetrainingSchedule:
+    from apps.core.services import apply_and_save
+
+    if schedule is not None:
+        ensure_team_member(
+            actor, schedule.registered_model.owning_team, action="change this retraining schedule"
+        )
+    schedule = schedule or RetrainingSchedule(created_by=actor, next_run_at=timezone.now())
+    model = data.get("registered_model") or (
+        schedule.registered_model if schedule.registered_model_id else None
+    )
+    ensure_team_member(actor, getattr(model, "owning_team", None), action="schedule retraining of this model")
+    if "parameters" in data or "estimator" in data:
+        estimator = data.get("estimator", schedule.estimator)
+        data = data | {
+            "parameters": validate_parameters(
+                estimator, model.task, data.get("parameters", schedule.parameters)
+            )
+        }
+    return apply_and_save(schedule, data=data, fields=SCHEDULE_FIELDS)
+
+
+def retraining_schedule_from_job(
+    *, actor: AbstractBaseUser, job: TrainingJob, interval_hours
+) -> RetrainingSchedule:
+    """Retrain the job's model with the job's settings on the newest version of its dataset."""
+    try:
+        hours = int(interval_hours)
+    except (TypeError, ValueError):
+        raise ValidationError({"interval_hours": "Give the interval in whole hours."}) from None
+    if not job.registered_model_id:
+        raise ValidationError(
+            {"registered_model": "This job registers no model, so there is nothing to retrain."}
+        )
+    existing = RetrainingSchedule.objects.filter(registered_model=job.registered_model).first()
+    data = {
+        "registered_model": job.registered_model,
+        "dataset_team": job.dataset_version.team,
+        "dataset_name": job.dataset_version.name,
+        "target": job.target,
+        "features": job.features,
+        "estimator": job.estimator,
+        "parameters": job.parameters,
+        "cv_folds": job.cv_folds,
+        "holdout_share": job.holdout_share,
+        "seed": job.seed,
+        "interval_hours": hours,
+        "enabled": True,
+    }
+    return retraining_schedule_save(actor=actor, data=data, schedule=existing)
+
+
+def retraining_schedule_delete(*, actor: AbstractBaseUser, schedule: RetrainingSchedule) -> None:
+    ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
+    schedule.delete()
+
+
+def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJob]:
+    """Start a job for every enabled schedule that is due, on the newest version of its dataset."""
+    now = now or timezone.now()
+    started = []
+    due = RetrainingSchedule.objects.select_related("registered_model", "created_by").filter(
+        enabled=True, next_run_at__lte=now
+    )
+    for schedule in due:
+        with transaction.atomic():
+            schedule = RetrainingSchedule.objects.select_for_update().get(pk=schedule.pk)
+            if schedule.next_run_at > now:
+                continue  # another beat took it
+            schedule.last_run_at = now
+            schedule.next_run_at = now + datetime.timedelta(hours=schedule.interval_hours)
+            newest = (
+                DatasetVersion.objects.filter(team=schedule.dataset_team_id, name=schedule.dataset_name)
+                .order_by("-version")
+                .first()
+            )
+            try:
+                with transaction.atomic():
+                    job = training_job_create(
+                        actor=schedule.created_by,
+                        data={
+                            "dataset_version": newest,
+                            "target": schedule.target,
+                            "features": schedule.features or None,
+                            "task": schedule.registered_model.task,
+                            "estimator": schedule.estimator,
+                            "parameters": schedule.parameters,
+                            "cv_folds": schedule.cv_folds,
+                            "holdout_share": schedule.holdout_share,
+                            "seed": schedule.seed,
+                            "registered_model": schedule.registered_model,
+                            "schedule": schedule,
+                        },
+                    )
+                started.append(job)
+                schedule.last_error = ""
+            except (ValidationError, PermissionDenied) as exc:
+                schedule.last_error = "; ".join(getattr(exc, "messages", [str(exc)]))
+            schedule.save(update_fields=["last_run_at", "next_run_at", "last_error"])
+    return started

@@ -1,0 +1,134 @@
+/* Self-service training: progressive enhancement of the "train a model" form and the job page.
+   Everything works without it (the form shows every estimator's parameters; the job page refreshes). */
+(function () {
+  "use strict";
+
+  function inferTask(column) {
+    if (!column) return "";
+    if (column.type === "string" || column.type === "boolean") return "classification";
+    if (column.type === "integer" && column.distinct_count <= 20) return "classification";
+    return "regression";
+  }
+
+  function setUpTrainingForm(form) {
+    var config = JSON.parse(document.getElementById("training-form-config").textContent);
+    var dataset = form.querySelector("[name=dataset_version]");
+    var target = form.querySelector("[name=target]");
+    var task = form.querySelector("[name=task]");
+    var estimator = form.querySelector("[name=estimator]");
+    var hint = form.querySelector("[data-task-hint]");
+    var columns = {};
+    config.columns.forEach(function (column) { columns[column.name] = column; });
+
+    dataset.addEventListener("change", function () {
+      window.location = config.formUrl + "?dataset=" + encodeURIComponent(dataset.value);
+    });
+
+    function currentTask() {
+      return task.value || inferTask(columns[target.value]);
+    }
+
+    function syncFeatures() {
+      form.querySelectorAll("[name=features]").forEach(function (box) {
+        var isTarget = box.value === target.value;
+        if (isTarget) box.checked = false;
+        if (!isTarget && box.disabled) box.checked = true; // the previous target becomes a feature again
+        box.disabled = isTarget;
+        box.closest("label, div").classList.toggle("is-target", isTarget);
+      });
+    }
+
+    function syncEstimators() {
+      var wanted = currentTask();
+      var firstAllowed = null;
+      Array.prototype.forEach.call(estimator.options, function (option) {
+        var spec = config.estimators.find(function (s) { return s.key === option.value; });
+        var allowed = !wanted || spec.tasks.indexOf(wanted) >= 0;
+        option.disabled = !allowed;
+        option.hidden = !allowed;
+        if (allowed && firstAllowed === null) firstAllowed = option.value;
+      });
+      if (estimator.selectedOptions[0] && estimator.selectedOptions[0].disabled && firstAllowed) {
+        estimator.value = firstAllowed;
+      }
+      form.querySelectorAll(".param-group").forEach(function (group) {
+        group.hidden = group.dataset.estimator !== estimator.value;
+      });
+      var column = columns[target.value];
+      if (hint && column) {
+        hint.textContent = "Target " + column.name + " holds " + column.type + " values (" + column.distinct_count +
+          " distinct): " + (task.value ? "you chose " + task.value : "inferred task: " + inferTask(column)) + ".";
+      }
+    }
+
+    target.addEventListener("change", function () { syncFeatures(); syncEstimators(); });
+    task.addEventListener("change", syncEstimators);
+    estimator.addEventListener("change", syncEstimators);
+    form.addEventListener("submit", function () {
+      // Only the chosen estimator's parameters are sent.
+      form.querySelectorAll(".param-group[hidden] input, .param-group[hidden] select").forEach(function (input) {
+        input.disabled = true;
+      });
+    });
+    syncFeatures();
+    syncEstimators();
+  }
+
+  function setUpJobProgress(panel) {
+    var url = panel.dataset.jobUrl;
+    var bar = panel.querySelector(".progress-bar");
+    var meter = panel.querySelector("[role=progressbar]");
+    var percent = panel.querySelector("[data-job-progress]");
+    var stage = panel.querySelector("[data-job-stage]");
+    var badge = document.querySelector("[data-job-status]");
+    var log = document.querySelector("[data-job-log]");
+
+    function render(job) {
+      bar.style.width = job.progress + "%";
+      bar.className = "progress-bar status-" + job.status;
+      meter.setAttribute("aria-valuenow", job.progress);
+      percent.textContent = job.progress + "%";
+      stage.textContent = job.stage;
+      if (badge) badge.textContent = job.status_display;
+      if (log && job.log) {
+        log.innerHTML = "";
+        job.log.forEach(function (line) {
+          var item = document.createElement("li");
+          item.textContent = line;
+          log.appendChild(item);
+        });
+      }
+    }
+
+    function poll() {
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (job) {
+          render(job);
+          if (job.status === "queued" || job.status === "running") {
+            window.setTimeout(poll, 1000);
+          } else {
+            window.setTimeout(function () { window.location.reload(); }, 600);
+          }
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    if (panel.dataset.active === "true") poll();
+  }
+
+  function drawChart() {
+    var holder = document.getElementById("metrics-chart");
+    var data = document.getElementById("metrics-figure");
+    if (!holder || !data || !window.Plotly) return;
+    var figure = JSON.parse(data.textContent);
+    window.Plotly.newPlot(holder, figure.data, figure.layout, { displayModeBar: false, responsive: true });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("training-form");
+    if (form) setUpTrainingForm(form);
+    var panel = document.getElementById("job-progress");
+    if (panel) setUpJobProgress(panel);
+    drawChart();
+  });
+})();

@@ -1,0 +1,73 @@
+"""Chromium: upload a CSV, train from the form (only the dataset's columns, only the estimator's own
+parameters), and watch the job's progress bar reach 100% through a real worker."""
+
+import pytest
+
+from apps.training.models import JobStatus, TrainingJob
+from tests.registry.factories import RegisteredModelFactory
+from tests.training.helpers import frame_csv, tumour_frame
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_scientist_uploads_trains_and_watches_progress_reach_100(
+    celery_worker_process, login_page, screenshot, team, scientist, tmp_path
+):
+    model = RegisteredModelFactory(owning_team=team, name="Tumour screening", slug="tumour-screening")
+    csv_path = tmp_path / "tumours.csv"
+    csv_path.write_text(frame_csv(tumour_frame()))
+
+    page = login_page(scientist)
+    page.goto("/training/datasets/new/")
+    page.select_option("#id_team", str(team.pk))
+    page.fill("#id_name", "tumours")
+    page.set_input_files("#id_file", str(csv_path))
+    page.click("main button.primary")
+    page.wait_for_url("**/training/datasets/*/")
+    assert page.get_by_text("Schema and column summaries").is_visible()
+    screenshot(page, "training-dataset")
+
+    page.click("text=Train a model")
+    page.wait_for_url("**/training/jobs/new/**")
+    page.select_option("#id_target", "diagnosis")
+    target_box = page.locator('input[name=features][value="diagnosis"]')
+    assert target_box.is_disabled() and not target_box.is_checked()
+    assert page.locator('input[name=features][value="smoker"]').is_checked()  # the old default target
+    page.select_option("#id_estimator", "hist_gradient_boosting")
+    assert page.locator('.param-group[data-estimator="hist_gradient_boosting"]').is_visible()
+    assert not page.locator('.param-group[data-estimator="knn"]').is_visible()
+    assert "inferred task: classification" in page.locator("[data-task-hint]").inner_text()
+    # Regression-only estimators are not offered for a classification target.
+    assert page.locator('#id_estimator option[value="ridge"]').is_disabled()
+    page.fill("#id_param__hist_gradient_boosting__max_iter", "60")
+    page.fill("#id_cv_folds", "5")
+    page.select_option("#id_registered_model", str(model.pk))
+    screenshot(page, "training-form")
+    page.click("text=Start training")
+    page.wait_for_url("**/training/jobs/*/")
+
+    seen: list[str] = []
+    for _ in range(600):
+        progress = page.locator("[data-job-progress]").inner_text()
+        if progress not in seen:
+            seen.append(progress)
+            if len(seen) == 3:  # mid-run: the bar has moved at least twice
+                screenshot(page, "training-job-running")
+        if page.locator("[data-registered-version]").count():
+            break
+        page.wait_for_timeout(200)
+    job = TrainingJob.objects.get()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert "100%" in seen and len(seen) >= 3, seen  # the bar moved through several stages to 100%
+    assert page.locator("[data-job-progress]").inner_text() == "100%"
+    page.wait_for_selector("#metrics-chart .main-svg", timeout=15000)  # plotly drew the chart
+    link = page.locator("[data-registered-version]")
+    assert link.inner_text() == str(job.registered_version)
+    assert link.get_attribute("href") == model.get_absolute_url()
+    screenshot(page, "training-job-done")
+    page.goto("/training/jobs/")
+    assert page.locator("table.table tbody tr").count() == 1
+    screenshot(page, "training-job-list")
+    page.goto(team.get_absolute_url())
+    assert page.locator("#team-training").get_by_text("tumours").count() >= 1
+    screenshot(page, "training-team-block")

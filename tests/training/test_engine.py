@@ -1,0 +1,203 @@
+"""The engine's numbers equal the same pipeline and splits computed directly with scikit-learn."""
+
+import numpy as np
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import Ridge
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    roc_auc_score,
+    root_mean_squared_error,
+)
+from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from apps.training import engine
+from apps.training.profiling import profile_csv
+from tests.training.helpers import diabetes_frame, frame_csv, tumour_frame
+
+SEED = 7
+
+
+def prepared(tmp_path, frame, target, task):
+    path = tmp_path / "data.csv"
+    path.write_text(frame_csv(frame))
+    schema, _ = profile_csv(path, list(frame.columns))
+    features = [name for name in frame.columns if name != target]
+    X, y = engine.load_frame(path, schema, features, target, task)
+    return schema, features, X, y
+
+
+def direct_preprocessor(numeric, categorical):
+    """Written out by hand, independently of the engine's builder."""
+    return ColumnTransformer(
+        [
+            (
+                "numeric",
+                Pipeline([("i", SimpleImputer(strategy="median")), ("s", StandardScaler())]),
+                numeric,
+            ),
+            (
+                "categorical",
+                Pipeline(
+                    [
+                        ("i", SimpleImputer(strategy="constant", fill_value="(missing)")),
+                        (
+                            "o",
+                            OneHotEncoder(
+                                handle_unknown="infrequent_if_exist", max_categories=50, sparse_output=False
+                            ),
+                        ),
+                    ]
+                ),
+                categorical,
+            ),
+        ]
+    )
+
+
+def classification_scores(model, X, y):
+    classes = model.classes_
+    proba = model.predict_proba(X)
+    prediction = model.predict(X)
+    return {
+        "accuracy": accuracy_score(y, prediction),
+        "balanced_accuracy": balanced_accuracy_score(y, prediction),
+        "f1": f1_score(y, prediction, pos_label=classes[1]),
+        "roc_auc": roc_auc_score(y == classes[1], proba[:, 1]),
+        "log_loss": log_loss(y, proba, labels=classes),
+    }
+
+
+def test_classification_metrics_match_direct_scikit_learn(tmp_path):
+    frame = tumour_frame()
+    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
+    spec = engine.TrainingSpec(
+        target="diagnosis",
+        features=features,
+        task="classification",
+        estimator="random_forest",
+        parameters={"n_estimators": 30, "max_depth": 4},
+        cv_folds=4,
+        holdout_share=0.25,
+        seed=SEED,
+    )
+    progress = []
+    result = engine.train(spec, schema, X, y, lambda p, stage, line: progress.append(p))
+
+    categorical = ["clinic"]
+    numeric = [name for name in features if name not in categorical]
+    X_train, X_hold, y_train, y_hold = train_test_split(X, y, test_size=0.25, random_state=SEED, stratify=y)
+    candidates = {
+        "model": RandomForestClassifier(
+            n_estimators=30, max_depth=4, random_state=SEED, n_jobs=1, max_features="sqrt"
+        ),
+        "dummy": DummyClassifier(strategy="prior"),
+        "one_rule": DecisionTreeClassifier(max_depth=1, random_state=SEED),
+    }
+    direct = {}
+    for name, estimator in candidates.items():
+        pipeline = Pipeline([("pre", direct_preprocessor(numeric, categorical)), ("m", estimator)])
+        folds = StratifiedKFold(n_splits=4, shuffle=True, random_state=SEED).split(X_train, y_train)
+        fold_scores = [
+            classification_scores(
+                pipeline.fit(X_train.iloc[a], y_train.iloc[a]), X_train.iloc[b], y_train.iloc[b]
+            )
+            for a, b in folds
+        ]
+        direct[name] = classification_scores(pipeline.fit(X_train, y_train), X_hold, y_hold)
+        direct[name] |= {f"cv_{m}": np.mean([s[m] for s in fold_scores]) for m in fold_scores[0]}
+
+    for name, got in [("model", result.metrics), *result.baseline_metrics.items()]:
+        for metric, value in direct[name].items():
+            assert got[metric] == pytest.approx(value, abs=1e-6), (name, metric)
+    assert (
+        result.pipeline.predict(X_hold).tolist()
+        == Pipeline([("pre", direct_preprocessor(numeric, categorical)), ("m", candidates["model"])])
+        .fit(X_train, y_train)
+        .predict(X_hold)
+        .tolist()
+    )
+    assert progress == sorted(progress) and progress[-1] == 90
+    best = max(("dummy", "one_rule"), key=lambda n: direct[n]["roc_auc"])
+    assert result.lift["best_baseline"] == best
+    assert result.lift["absolute"] == pytest.approx(
+        direct["model"]["roc_auc"] - direct[best]["roc_auc"], abs=1e-5
+    )
+    assert result.lift["one_rule_feature"] in features
+
+
+def test_regression_metrics_match_direct_scikit_learn(tmp_path):
+    frame = diabetes_frame()
+    schema, features, X, y = prepared(tmp_path, frame, "target", "regression")
+    spec = engine.TrainingSpec(
+        target="target",
+        features=features,
+        task="regression",
+        estimator="ridge",
+        parameters={"alpha": 3.0},
+        cv_folds=5,
+        holdout_share=0.2,
+        seed=SEED,
+    )
+    result = engine.train(spec, schema, X, y, lambda *args: None)
+    X_train, X_hold, y_train, y_hold = train_test_split(X, y, test_size=0.2, random_state=SEED)
+    numeric = [name for name in features if name != "sex"] + ["sex"]  # sex is 1/2: integer, numeric
+    pipeline = Pipeline([("pre", direct_preprocessor(numeric, [])), ("m", Ridge(alpha=3.0))]).fit(
+        X_train, y_train
+    )
+    prediction = pipeline.predict(X_hold)
+    assert result.metrics["mae"] == pytest.approx(mean_absolute_error(y_hold, prediction), abs=1e-6)
+    assert result.metrics["rmse"] == pytest.approx(root_mean_squared_error(y_hold, prediction), abs=1e-6)
+    assert result.metrics["r2"] == pytest.approx(r2_score(y_hold, prediction), abs=1e-6)
+    folds = KFold(n_splits=5, shuffle=True, random_state=SEED).split(X_train)
+    cv_r2 = [
+        r2_score(
+            y_train.iloc[b],
+            Pipeline([("pre", direct_preprocessor(numeric, [])), ("m", DummyRegressor())])
+            .fit(X_train.iloc[a], y_train.iloc[a])
+            .predict(X_train.iloc[b]),
+        )
+        for a, b in folds
+    ]
+    assert result.baseline_metrics["dummy"]["cv_r2"] == pytest.approx(np.mean(cv_r2), abs=1e-6)
+    assert result.lift["metric"] == "r2" and result.lift["absolute"] > 0
+
+
+def test_randomised_search_picks_parameters_within_the_catalogue(tmp_path):
+    schema, features, X, y = prepared(tmp_path, tumour_frame(300), "diagnosis", "classification")
+    spec = engine.TrainingSpec(
+        target="diagnosis",
+        features=features,
+        task="classification",
+        estimator="knn",
+        parameters={},
+        cv_folds=3,
+        seed=SEED,
+        search_budget=4,
+    )
+    result = engine.train(spec, schema, X, y, lambda *args: None)
+    assert set(result.best_parameters) == {"n_neighbors", "weights"}
+    assert 1 <= result.best_parameters["n_neighbors"] <= 200
+    assert result.pipeline.named_steps["model"].n_neighbors == result.best_parameters["n_neighbors"]
+
+
+def test_a_single_class_target_is_refused_in_plain_words(tmp_path):
+    frame = tumour_frame(100)
+    frame["diagnosis"] = "benign"
+    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
+    spec = engine.TrainingSpec(
+        target="diagnosis", features=features, task="classification", estimator="knn", parameters={}
+    )
+    with pytest.raises(engine.TrainingError, match="single class"):
+        engine.train(spec, schema, X, y, lambda *args: None)
