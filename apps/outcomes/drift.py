@@ -3,10 +3,12 @@ version's training-data distribution, stored per version, feature and window.
 
 Reference choice: each (version, feature) has one frozen ``DriftReference`` holding the training
 distribution as bins (deciles of the training values for numbers, the training categories plus
-"other" for the rest). It is stored from the training data itself when it is known (the demo and
-``drift_reference_store`` callers pass the training column), otherwise it is derived once from the
-version's first 24 hours of recorded inputs (the traffic closest to what it was trained on) and
-never recomputed: later windows are compared against that frozen baseline."""
+"other" for the rest). At a version's first drift check it is built from the training data itself:
+the dataset version of the platform training job that registered the version (read once, at most
+``TRAINING_ROWS`` rows), or the column a caller passes to ``drift_reference_store``. A version with
+no training data on the platform (registered from outside) falls back to its first 24 hours of
+recorded inputs, the traffic closest to what it was trained on. Either way the reference is stored
+once and never recomputed, so every later window is compared with the same baseline."""
 
 import datetime
 import logging
@@ -92,6 +94,39 @@ def _features(version: ModelVersion, samples: list[dict]) -> list[str]:
     return sorted({key for sample in samples for key in sample})
 
 
+TRAINING_ROWS = 20_000
+
+
+def _training_columns(version: ModelVersion, features: list[str]) -> dict[str, list]:
+    """The version's training data per feature, when a platform training job registered it."""
+    from apps.training import storage
+    from apps.training.models import TrainingJob
+    from apps.training.profiling import read_csv
+
+    job = TrainingJob.objects.filter(registered_version=version).select_related("dataset_version").first()
+    if job is None:
+        return {}
+    dataset = job.dataset_version
+    wanted = [name for name in features if name in dataset.column_names]
+    try:
+        frame = read_csv(storage.path_of(dataset.storage_key), usecols=wanted, nrows=TRAINING_ROWS)
+    except (OSError, ValueError) as error:
+        logger.warning("No training data for the drift reference of %s: %s", version, error)
+        return {}
+    return {name: frame[name].dropna().tolist() for name in wanted}
+
+
+def _references_from_training(version: ModelVersion, features: list[str], references: dict) -> None:
+    missing = [name for name in features if name not in references]
+    if not missing:
+        return
+    for feature, values in _training_columns(version, missing).items():
+        if len(values) >= MIN_SAMPLE:
+            references[feature] = drift_reference_store(
+                version=version, feature=feature, values=values, source=DriftReference.Source.TRAINING_DATA
+            )
+
+
 def _reference(version: ModelVersion, feature: str, references: dict) -> DriftReference | None:
     if feature in references:
         return references[feature]
@@ -135,8 +170,10 @@ def drift_check_version(*, version_id: int, at=None) -> list[DriftResult]:
     if len(samples) < MIN_SAMPLE:
         return []
     references = {r.feature: r for r in version.drift_references.all()}
+    features = _features(version, samples)
+    _references_from_training(version, features, references)
     results = []
-    for feature in _features(version, samples):
+    for feature in features:
         values = [s.get(feature) for s in samples if s.get(feature) is not None]
         reference = _reference(version, feature, references)
         if reference is None or len(values) < MIN_SAMPLE:

@@ -215,3 +215,31 @@ def test_old_input_samples_are_pruned():
     sample_hours(version, mean=0, hours=2, end=now, rng=np.random.default_rng(4))
     assert input_samples_prune() == 20
     assert InputSample.objects.filter(version=version).count() == 20
+
+
+def test_reference_comes_from_the_training_dataset_of_the_job_that_registered_the_version(settings, tmp_path):
+    from tests.training.factories import SCHEMA, DatasetVersionFactory, TrainingJobFactory
+
+    settings.PLATFORM_STORAGE_ROOT = tmp_path
+    rng = np.random.default_rng(9)
+    (tmp_path / "datasets").mkdir()
+    lines = "".join(
+        f"{value:.4f},{'NL' if i % 2 else 'DE'}\n" for i, value in enumerate(rng.normal(0, 1, 500))
+    )
+    (tmp_path / "datasets" / "train.csv").write_text("amount,country\n" + lines)
+    version = OutcomeVersionFactory()
+    dataset = DatasetVersionFactory(
+        storage_key="datasets/train.csv",
+        schema=[{**SCHEMA[0], "name": "amount"}, {**SCHEMA[1], "name": "country"}],
+    )
+    TrainingJobFactory(
+        dataset_version=dataset, registered_version=version, features=["amount", "country"], target="country"
+    )
+    now = hour_of(timezone.now())
+    sample_hours(version, mean=2.0, hours=24, end=now, rng=rng)
+
+    results = {r.feature: r for r in drift_check_version(version_id=version.pk, at=now)}
+    references = {r.feature: r for r in DriftReference.objects.filter(version=version)}
+    assert references["amount"].source == references["country"].source == "training_data"
+    assert references["amount"].sample_size == 500
+    assert results["amount"].band == "significant" and results["country"].band == "stable"
