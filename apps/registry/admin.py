@@ -1,22 +1,36 @@
 """Admin console for the registry. Versions are immutable and stage history is append-only: both are
 read-only here; stage moves go through the promote/rollback services (UI and API)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 
+from apps.core.exceptions import Conflict
 from apps.registry.models import CARD_SECTIONS, Feedback, ModelVersion, RegisteredModel, StageChange
-from apps.registry.services import registered_model_create, registered_model_update
+from apps.registry.services import (
+    feedback_acknowledge,
+    feedback_resolve,
+    registered_model_create,
+    registered_model_update,
+)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
+class ReadOnlyAdminMixin:
+    """Nobody adds, edits or deletes these rows in the admin; the services write them."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
 
 
 class VersionInline(ReadOnlyInline):
@@ -83,7 +97,7 @@ class StageChangeInline(ReadOnlyInline):
 
 
 @admin.register(ModelVersion)
-class ModelVersionAdmin(admin.ModelAdmin):
+class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: versions are created by registration and never edited."""
 
     list_display = ["model", "number", "stage", "estimator", "dataset_name", "dataset_version", "created_at"]
@@ -92,18 +106,9 @@ class ModelVersionAdmin(admin.ModelAdmin):
     list_select_related = ["model"]
     inlines = [StageChangeInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only history: nobody edits or deletes it, not even here."""
 
     list_display = ["created_at", "version", "from_stage", "to_stage", "actor", "is_rollback", "is_override"]
@@ -111,15 +116,6 @@ class StageChangeAdmin(admin.ModelAdmin):
     search_fields = ["version__model__name", "reason", "actor__username"]
     list_select_related = ["version__model", "actor"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Feedback)
@@ -139,5 +135,27 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ["title", "description", "model__name", "from_team__name"]
     list_select_related = ["model", "from_team"]
     autocomplete_fields = ["model", "from_team", "filed_by"]
-    readonly_fields = ["filed_at", "acknowledged_at", "resolved_at", "dedupe_key", "version"]
+    # Status and its timestamps move only through the services (the actions below), so loop times stay true.
+    readonly_fields = ["status", "filed_at", "acknowledged_at", "resolved_at", "dedupe_key", "version"]
     date_hierarchy = "filed_at"
+    actions = ["acknowledge", "resolve"]
+
+    def _respond(self, request, queryset, service, done: str):
+        changed = 0
+        for feedback in queryset.select_related("model__owning_team"):
+            try:
+                service(actor=request.user, feedback=feedback)
+                changed += 1
+            except (Conflict, PermissionDenied) as error:
+                self.message_user(
+                    request, f"{feedback}: {getattr(error, 'message', error)}", messages.WARNING
+                )
+        self.message_user(request, f"{done} {changed} feedback item(s).")
+
+    @admin.action(description="Acknowledge selected feedback")
+    def acknowledge(self, request, queryset):
+        self._respond(request, queryset, feedback_acknowledge, "Acknowledged")
+
+    @admin.action(description="Resolve selected feedback")
+    def resolve(self, request, queryset):
+        self._respond(request, queryset, feedback_resolve, "Resolved")

@@ -5,7 +5,7 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.registry.gates import improvement_over_baseline
+from apps.registry.gates import metric_gain
 from apps.registry.models import CARD_SECTIONS, ModelVersion, RegisteredModel
 
 ALLOWED_TAGS = {
@@ -43,18 +43,14 @@ def metrics_markdown(model: RegisteredModel, version: ModelVersion | None) -> st
         version.metrics.items(), key=lambda item: (item[0] != model.primary_metric, item[0])
     ):
         baseline = version.baseline_metrics.get(name)
-        gain = (
-            f"{improvement_over_baseline(name, value, baseline):+.4g}"
-            if isinstance(value, int | float) and isinstance(baseline, int | float)
-            else "—"
-        )
+        gain = metric_gain(name, value, baseline)
         label = f"**{name}** (primary)" if name == model.primary_metric else name
-        lines.append(f"| {label} | {_fmt(value)} | {_fmt(baseline)} | {gain} |")
+        lines.append(f"| {label} | {_fmt(value)} | {_fmt(baseline)} | {_fmt(gain, sign='+')} |")
     return "\n".join(lines)
 
 
-def _fmt(value) -> str:
-    return f"{value:.4g}" if isinstance(value, int | float) else "—" if value is None else str(value)
+def _fmt(value, sign: str = "") -> str:
+    return f"{value:{sign}.4g}" if isinstance(value, int | float) else "—" if value is None else str(value)
 
 
 def card_sections(model: RegisteredModel, production: ModelVersion | None) -> list[dict]:

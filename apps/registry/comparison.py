@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from apps.registry.gates import improvement_over_baseline
+from apps.registry.gates import metric_gain
 from apps.registry.models import ModelVersion
 
 LINEAGE_FIELDS = (
@@ -49,10 +49,9 @@ class Comparison:
         }
 
 
-def _improvement(metric: str, value, baseline):
-    if isinstance(value, int | float) and isinstance(baseline, int | float):
-        return round(improvement_over_baseline(metric, value, baseline), 6)
-    return None
+def _improvement(metric: str, value, baseline) -> float | None:
+    gain = metric_gain(metric, value, baseline)
+    return None if gain is None else round(gain, 6)
 
 
 def compare_versions(*versions: ModelVersion, metric: str) -> Comparison:

@@ -23,6 +23,11 @@ def response_targets() -> dict:
     return getattr(settings, "REGISTRY_FEEDBACK_TARGETS", DEFAULT_TARGETS)
 
 
+def targets_in_hours(tier: str) -> dict:
+    acknowledge, resolve = response_targets()[tier]
+    return {"acknowledge_within_hours": hours(acknowledge), "resolve_within_hours": hours(resolve)}
+
+
 def overdue_q(
     now: datetime.datetime | None = None, prefix: str = "", tier_field: str = "model__support_tier"
 ) -> Q:
@@ -82,10 +87,12 @@ def median_or_none(values) -> float | None:
     return round(statistics.median(present), 2) if present else None
 
 
-def loop_summary(feedback_items) -> dict:
-    """Median loop times in hours over some feedback (as the model page and API show them)."""
+def loop_summary(feedback_items, *, tier: str | None = None) -> dict:
+    """Median loop times in hours over some feedback (as the model page and API show them), with the
+    support tier's response targets when ``tier`` is given."""
     times = [loop_times(item) for item in feedback_items]
     return {
+        **(targets_in_hours(tier) if tier else {}),
         "count": len(times),
         "median_hours_to_acknowledge": median_or_none(t.to_acknowledge for t in times),
         "median_hours_to_resolve": median_or_none(t.to_resolve for t in times),

@@ -29,22 +29,57 @@ def improvement_over_baseline(metric: str, value: float, baseline: float) -> flo
     return baseline - value if metric in LOWER_IS_BETTER else value - baseline
 
 
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class BaselineComparison:
+    """A version's primary metric beside its baseline's, and whether it beats it by the margin."""
+
+    metric: str
+    value: float | None
+    baseline: float | None
+    margin: float
+
+    @property
+    def gain(self) -> float | None:
+        if is_number(self.value) and is_number(self.baseline):
+            return improvement_over_baseline(self.metric, self.value, self.baseline)
+        return None
+
+    @property
+    def passes(self) -> bool:
+        return self.gain is not None and self.gain > 0 and self.gain >= self.margin
+
+
+def metric_gain(metric: str, value, baseline) -> float | None:
+    """Improvement over the baseline of any metric, or None when either number is missing."""
+    return BaselineComparison(metric, value, baseline, 0.0).gain
+
+
+def compare_to_baseline(version: ModelVersion) -> BaselineComparison:
+    metric = version.model.primary_metric
+    return BaselineComparison(
+        metric,
+        version.metrics.get(metric),
+        version.baseline_metrics.get(metric),
+        version.model.baseline_margin,
+    )
+
+
 def baseline_gate(version: ModelVersion) -> FailedGate | None:
-    model = version.model
-    metric = model.primary_metric
-    value = version.metrics.get(metric)
-    baseline = version.baseline_metrics.get(metric)
-    if not isinstance(value, int | float) or not isinstance(baseline, int | float):
+    result = compare_to_baseline(version)
+    if result.gain is None:
         return FailedGate(
             "beats_baseline",
-            f"The version has no {metric} for itself and its baseline, so it cannot show it beats it.",
+            f"The version has no {result.metric} for itself and its baseline, so it cannot show it beats it.",
         )
-    gain = improvement_over_baseline(metric, value, baseline)
-    if gain <= 0 or gain < model.baseline_margin:
+    if not result.passes:
         return FailedGate(
             "beats_baseline",
-            f"{metric} {value:.4g} vs baseline {baseline:.4g}: improvement {gain:+.4g}, "
-            f"needs more than 0 and at least the margin {model.baseline_margin:g}.",
+            f"{result.metric} {result.value:.4g} vs baseline {result.baseline:.4g}: improvement "
+            f"{result.gain:+.4g}, needs more than 0 and at least the margin {result.margin:g}.",
         )
     return None
 

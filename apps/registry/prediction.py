@@ -4,6 +4,7 @@ against the version's input schema, and call the cached pipeline once for the wh
 
 import numpy as np
 import pandas as pd
+import sklearn
 from django.core.exceptions import ValidationError
 
 from apps.outcomes.monitoring import monitored_prediction
@@ -20,6 +21,8 @@ _ACCEPTED = {
     "string": (str,),
     "boolean": (bool,),
 }
+# The array type each schema type becomes (typed arrays build the DataFrame without inference).
+_DTYPES = {"number": np.float64, "integer": np.int64, "string": object, "boolean": np.bool_}
 _DESCRIBED = {"number": "a number", "integer": "an integer", "string": "a string", "boolean": "true or false"}
 
 
@@ -34,9 +37,10 @@ def _columns_from_rows(rows: list, names: list[str], field: str) -> dict[str, li
     first = rows[0]
     if isinstance(first, list) and field == "instances":
         return _columns_from_matrix(rows, names, names, field)
-    if not all(isinstance(row, dict) for row in rows):
+    if set(map(type, rows)) != {dict}:
         raise _error(field, "Every row must be a JSON object mapping column names to values.")
-    _check_names(set().union(*(row.keys() for row in rows)), names, field)
+    if sum(map(len, rows)) != len(rows) * len(names) or set(first) != set(names):
+        _check_names(set().union(*(row.keys() for row in rows)), names, field)
     try:
         return {name: [row[name] for row in rows] for name in names}
     except KeyError as exc:
@@ -116,15 +120,20 @@ def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
     payload = records if isinstance(records, dict) else {"records": records}
     columns = parse_columns(payload, version)
     validate_types(columns, version)
-    frame = pd.DataFrame(columns, columns=list(columns))
+    types = {column["name"]: _DTYPES[column["type"]] for column in version.input_schema}
+    frame = pd.DataFrame(
+        {name: np.array(values, dtype=types[name]) for name, values in columns.items()}, copy=False
+    )
     pipeline = load_pipeline(version)
     result = {"model": version.model.slug, "version": version.number}
-    if version.task == Task.CLASSIFICATION and hasattr(pipeline, "predict_proba"):
-        probabilities = pipeline.predict_proba(frame)
-        classes = pipeline.classes_
-        result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
-        result["classes"] = classes.tolist()
-        result["probabilities"] = probabilities.round(6).tolist()
-    else:
-        result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
+    # Inputs are validated above (JSON has no NaN/inf and nulls are refused): skip sklearn's re-check.
+    with sklearn.config_context(assume_finite=True):
+        if version.task == Task.CLASSIFICATION and hasattr(pipeline, "predict_proba"):
+            probabilities = pipeline.predict_proba(frame)
+            classes = pipeline.classes_
+            result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
+            result["classes"] = classes.tolist()
+            result["probabilities"] = probabilities.tolist()
+        else:
+            result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
     return result

@@ -45,6 +45,7 @@ def model_detail(*, slug: str) -> RegisteredModel:
     return get_object_or_404(
         model_list().prefetch_related(
             Prefetch("consuming_teams", queryset=_teams()),
+            "requests",  # the model requests this model answers (apps.modelrequests)
         ),
         slug=slug,
     )
@@ -67,9 +68,12 @@ def version_detail(*, registered_model: RegisteredModel, number: int) -> ModelVe
     return get_object_or_404(version_list(registered_model=registered_model), number=number)
 
 
+PREDICTION_FIELDS = ("number", "task", "input_schema", "artefact_key", "artefact_sha256", "model__slug")
+
+
 def production_version(*, slug: str, number: int | None = None) -> ModelVersion | None:
-    """The version a prediction uses: the production one, or ``number``. One query."""
-    versions = ModelVersion.objects.select_related("model").filter(model__slug=slug)
+    """The version a prediction uses: the production one, or ``number``. One small query."""
+    versions = ModelVersion.objects.select_related("model").only(*PREDICTION_FIELDS).filter(model__slug=slug)
     if number is not None:
         return versions.filter(number=number).first()
     return versions.filter(stage=Stage.PRODUCTION).first()
@@ -120,3 +124,10 @@ def overdue_feedback_of_team(*, team) -> QuerySet[Feedback]:
 
 def models_of_team(*, team) -> QuerySet[RegisteredModel]:
     return model_list().filter(owning_team=team)
+
+
+def teams_user_can_change(*, user):
+    """Teams whose things the user may change as their lead or product manager."""
+    from apps.core.permissions import TEAM_EDITOR_ROLES
+
+    return _teams().filter(memberships__user=user, memberships__role__in=TEAM_EDITOR_ROLES).distinct()

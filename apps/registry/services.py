@@ -32,6 +32,7 @@ from apps.registry.models import (
     Stage,
     StageChange,
 )
+from apps.registry.serving import forget_serving_versions
 from apps.teams.models import Team
 
 CARD_FIELDS = tuple(field for field, _ in CARD_SECTIONS)
@@ -125,6 +126,19 @@ def registered_model_delete(*, actor: AbstractBaseUser, registered_model: Regist
 # --- versions ------------------------------------------------------------------------------------
 
 
+def json_safe(value):
+    """Metrics and parameters as plain JSON: numpy scalars become numbers, other objects their repr."""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    return repr(value)
+
+
 def _validated_lineage(lineage: dict) -> dict:
     unknown = sorted(set(lineage) - set(LINEAGE_KEYS))
     if unknown:
@@ -155,7 +169,7 @@ def _validated_lineage(lineage: dict) -> dict:
         "features": list(lineage.get("features") or [c["name"] for c in schema]),
         "input_schema": [{"name": c["name"], "type": c["type"]} for c in schema],
         "estimator": lineage.get("estimator") or "",
-        "parameters": lineage.get("parameters") or {},
+        "parameters": json_safe(lineage.get("parameters") or {}),
         "code_version": lineage.get("code_version") or "",
     }
 
@@ -203,8 +217,8 @@ def version_register(
                 number=(last or 0) + 1,
                 stage=Stage.CANDIDATE,
                 task=task,
-                metrics=dict(metrics),
-                baseline_metrics=dict(baseline_metrics),
+                metrics=json_safe(dict(metrics)),
+                baseline_metrics=json_safe(dict(baseline_metrics)),
                 artefact_key=stored.key,
                 artefact_sha256=stored.sha256,
                 artefact_size=stored.size,
@@ -227,6 +241,8 @@ def version_register(
 
 
 def _move(version: ModelVersion, *, to_stage: str, actor, reason: str, **flags) -> StageChange:
+    forget_serving_versions()
+    transaction.on_commit(forget_serving_versions)
     change = StageChange(
         version=version, from_stage=version.stage, to_stage=to_stage, actor=actor, reason=reason, **flags
     )
@@ -308,9 +324,21 @@ def version_rollback(
 # --- feedback ------------------------------------------------------------------------------------
 
 
+def _eligible_team_ids(model: RegisteredModel) -> list[int]:
+    return [model.owning_team_id, *(team.pk for team in model.consuming_teams.all())]
+
+
+def can_file_feedback(user, model: RegisteredModel) -> bool:
+    """Platform staff, or a member of a team that consumes or owns the model."""
+    return is_platform_staff(user) or (
+        user.is_authenticated
+        and Team.objects.filter(pk__in=_eligible_team_ids(model), memberships__user=user).exists()
+    )
+
+
 def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | None:
     """The team a user files for: one that consumes (or owns) the model and that they belong to."""
-    eligible = [model.owning_team_id, *model.consuming_teams.values_list("id", flat=True)]
+    eligible = _eligible_team_ids(model)
     if team is not None:
         if team.pk not in eligible:
             raise ValidationError({"from_team": f"{team} neither consumes nor owns {model}."})

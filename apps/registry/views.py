@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,7 +21,7 @@ from apps.registry.forms import (
     RegisteredModelForm,
     RollbackForm,
 )
-from apps.registry.gates import ALLOWED_MOVES, failed_production_gates, improvement_over_baseline
+from apps.registry.gates import ALLOWED_MOVES, compare_to_baseline, failed_production_gates
 from apps.registry.models import Feedback, Stage
 from apps.teams.selectors import teams_of_user
 
@@ -39,26 +39,18 @@ def model_list(request):
     )
 
 
-def _version_rows(model, versions):
-    metric = model.primary_metric
-    rows = []
-    for version in versions:
-        value, baseline = version.metrics.get(metric), version.baseline_metrics.get(metric)
-        gain = (
-            improvement_over_baseline(metric, value, baseline)
-            if isinstance(value, int | float) and isinstance(baseline, int | float)
-            else None
-        )
-        rows.append(
-            {
-                "version": version,
-                "value": value,
-                "baseline": baseline,
-                "gain": gain,
-                "beats_margin": gain is not None and gain > 0 and gain >= model.baseline_margin,
-            }
-        )
-    return rows
+def _version_rows(versions):
+    return [{"version": version, "baseline": compare_to_baseline(version)} for version in versions]
+
+
+HISTORY_ROWS = 50
+
+
+def _can_roll_back(production, history) -> bool:
+    """A version is in production and another one was before it (within the history shown)."""
+    return production is not None and any(
+        change.to_stage == Stage.PRODUCTION and change.version_id != production.pk for change in history
+    )
 
 
 def model_detail(request, slug):
@@ -70,21 +62,23 @@ def model_detail(request, slug):
         item.overdue = is_overdue(item)
         item.times = loop_times(item)
     can_edit = can_change_team(request.user, model.owning_team)
+    history = list(selectors.stage_history(registered_model=model)[:HISTORY_ROWS])
     return render(
         request,
         "registry/model_detail.html",
         {
             "model": model,
-            "versions": _version_rows(model, versions),
+            "versions": _version_rows(versions),
             "production": production,
             "chart": primary_metric_figure(versions, model.primary_metric),
-            "history": selectors.stage_history(registered_model=model)[:50],
+            "history": history,
             "card": card_sections(model, production),
             "feedback": feedback,
-            "loop": loop_summary(feedback),
+            "loop": loop_summary(feedback, tier=model.support_tier),
             "can_edit": can_edit,
             "can_respond": is_team_member(request.user, model.owning_team),
-            "rollback_form": RollbackForm() if can_edit and production else None,
+            "can_file": services.can_file_feedback(request.user, model),
+            "rollback_form": RollbackForm() if can_edit and _can_roll_back(production, history) else None,
         },
     )
 
@@ -94,6 +88,8 @@ def _model_form(request, form_class, *, slug=None, title_suffix=""):
     if model:
         ensure_can_change_team(request.user, model.owning_team)
     form = form_class(request.POST or None, instance=model)
+    if "owning_team" in form.fields and not is_platform_staff(request.user):
+        form.fields["owning_team"].queryset = selectors.teams_user_can_change(user=request.user)
     if request.method == "POST":
 
         def write(data):
@@ -138,8 +134,7 @@ def version_promote(request, slug, number):
         try:
             services.version_promote(version=version, actor=request.user, **form.cleaned_data)
         except services.GatesFailed as refusal:
-            failed_gates = refusal.failed_gates
-            form.add_error(None, "Promotion to production refused: every failed gate is listed below.")
+            failed_gates = refusal.failed_gates  # shown above the form, one line per gate
         except Conflict as conflict:
             form.add_error("to_stage", conflict.message)
         except ValidationError as error:
@@ -199,6 +194,8 @@ def feedback_list(request):
 
 def feedback_create(request, slug):
     model = selectors.model_detail(slug=slug)
+    if not services.can_file_feedback(request.user, model):
+        raise PermissionDenied(f"Only teams that consume or own {model} file feedback on it.")
     form = FeedbackForm(request.POST or None, registered_model=model, user=request.user)
     if request.method == "POST":
         saved = save_form_with(

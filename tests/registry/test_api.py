@@ -1,7 +1,7 @@
 import pytest
 
 from apps.registry import services
-from apps.registry.models import Feedback, RegisteredModel
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, StaffFactory, TeamFactory
 from tests.querycount import assert_queries_independent_of_rows
@@ -99,6 +99,7 @@ def test_model_detail_with_feedback_loop(api_as, outsider, production, model):
     assert body["production_version"] == production.number
     assert body["open_feedback"] == 1
     assert body["feedback_loop"]["count"] == 1
+    assert body["feedback_loop"]["acknowledge_within_hours"] == 24  # tier 2
 
 
 def test_update_model_validation_is_400_naming_the_field(api_as, team_lead, model):
@@ -333,3 +334,72 @@ def test_openapi_schema_documents_the_registry(api_as, outsider):
     assert "/api/v1/models/{model_slug}/versions/{number}/promote/" in paths
     assert "/api/v1/feedback/{id}/resolve/" in paths
     assert "/api/v1/catalog/backstage/" in paths
+
+
+def test_predict_malformed_json_is_400(api_as, outsider, production, model):
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", b'{"records": [', content_type="application/json"
+    )
+    assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
+
+
+def test_admin_pages_render(client, model, production):
+    admin = StaffFactory(is_superuser=True)
+    client.force_login(admin)
+    FeedbackFactory(model=model)
+    for path in ["registeredmodel", "modelversion", "stagechange", "feedback"]:
+        assert client.get(f"/admin/registry/{path}/").status_code == 200
+    assert client.get(f"/admin/registry/registeredmodel/{model.pk}/change/").status_code == 200
+    assert client.get(f"/admin/registry/modelversion/{production.pk}/change/").status_code == 200
+    assert client.get("/admin/registry/stagechange/add/").status_code == 403  # append-only history
+
+
+def test_promotion_takes_effect_on_the_next_prediction(api_as, outsider, staff_user, production, model):
+    url = f"/api/v1/models/{model.slug}/predict/"
+    client = api_as(outsider)
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 1
+    services.version_promote(version=register(model), actor=staff_user, to_stage="production", reason="v2")
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2
+
+
+def test_admin_actions_acknowledge_and_resolve_through_the_services(client, model):
+    client.force_login(StaffFactory(is_superuser=True))
+    open_one, done = FeedbackFactory(model=model), FeedbackFactory(model=model, status="resolved")
+    url = "/admin/registry/feedback/"
+    client.post(url, {"action": "acknowledge", "_selected_action": [open_one.pk]})
+    open_one.refresh_from_db()
+    assert open_one.status == "acknowledged" and open_one.acknowledged_at
+    response = client.post(
+        url, {"action": "resolve", "_selected_action": [open_one.pk, done.pk]}, follow=True
+    )
+    open_one.refresh_from_db()
+    assert open_one.status == "resolved"
+    assert "already resolved" in response.content.decode()
+
+
+def test_a_version_saved_outside_the_services_is_served_at_once(api_as, outsider, production, model):
+    url = f"/api/v1/models/{model.slug}/predict/"
+    client = api_as(outsider)
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 1
+    second = register(model)
+    ModelVersion.objects.filter(pk=production.pk).update(stage="archived")
+    second.stage = "production"
+    second.save(update_fields=["stage"])  # e.g. a fixture or the admin: post_save forgets the lookup
+    assert client.post(url, {"records": [ROW]}, format="json").json()["version"] == 2
+
+
+def test_predict_refuses_a_body_over_the_upload_limit(api_as, outsider, production, model, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_as(outsider).post(
+        f"/api/v1/models/{model.slug}/predict/", {"records": [ROW] * 20}, format="json"
+    )
+    assert response.status_code == 413 and "smaller batches" in response.json()["detail"]
+
+
+def test_delete_model_only_by_staff_and_only_without_versions(api_as, staff_user, team_lead, model):
+    empty = RegisteredModelFactory(owning_team=model.owning_team)
+    assert api_as(team_lead).delete(f"/api/v1/models/{empty.slug}/").status_code == 403
+    assert api_as(staff_user).delete(f"/api/v1/models/{empty.slug}/").status_code == 204
+    register(model)
+    response = api_as(staff_user).delete(f"/api/v1/models/{model.slug}/")
+    assert response.status_code == 409 and response.json()["allowed"] == ["retire"]

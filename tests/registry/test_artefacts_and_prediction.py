@@ -105,3 +105,12 @@ def test_regression_returns_numbers_without_probabilities():
     version = register(RegisteredModelFactory(task="regression", primary_metric="rmse"), score=1, baseline=2)
     result = predict(version=version, records=[ROW])
     assert isinstance(result["predictions"][0], float) and "probabilities" not in result
+
+
+def test_too_many_rows_is_refused(version, monkeypatch):
+    from apps.registry import prediction
+
+    monkeypatch.setattr(prediction, "MAX_ROWS", 3)
+    with pytest.raises(ValidationError) as error:
+        predict(version=version, records=[ROW] * 4)
+    assert "At most 3 rows" in error.value.message_dict["records"][0]

@@ -1,6 +1,7 @@
 import datetime
 import hashlib
 
+import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -343,3 +344,18 @@ def test_platform_feedback_is_opened_once_per_key():
 def test_filed_at_is_set_by_the_database_time():
     feedback = FeedbackFactory()
     assert abs(feedback.filed_at - timezone.now()) < datetime.timedelta(seconds=30)
+
+
+def test_register_stores_numpy_metrics_and_object_parameters_as_plain_json():
+    model = RegisteredModelFactory()
+    version = services.version_register(
+        registered_model=model, actor=None, pipeline=fitted_classifier(), task="classification",
+        lineage=lineage(parameters={"C": np.float64(0.5), "max_iter": np.int64(200), "penalty": None,
+                                    "class_weight": {np.int64(1): 2.0}, "solver": object()}),
+        metrics={"roc_auc": np.float32(0.8125)}, baseline_metrics={"roc_auc": np.float64(0.5)},
+    )  # fmt: skip
+    version.refresh_from_db()
+    assert version.metrics == {"roc_auc": 0.8125} and version.parameters["max_iter"] == 200
+    assert version.parameters["class_weight"] == {"1": 2.0} and version.parameters["solver"].startswith(
+        "<object"
+    )

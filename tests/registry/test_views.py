@@ -7,6 +7,7 @@ from apps.registry import services
 from apps.registry.models import Feedback, Stage
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, StaffFactory, TeamFactory
+from tests.modelrequests.factories import ModelRequestFactory
 from tests.querycount import assert_queries_independent_of_rows
 from tests.registry.factories import (
     CompleteCardModelFactory,
@@ -62,7 +63,8 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     assert "Scores drift on Mondays" in page and "overdue" in page
     assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly.min.js" in page
     assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
-    assert "Move stage" not in page  # outsiders see no stage controls
+    assert "Move stage" not in page and "File feedback" not in page  # outsiders change nothing
+    assert "acknowledge within 24 h, resolve within 168 h" in page
 
 
 def test_promote_page_shows_each_failed_gate(client, browser_login, team_lead, model):
@@ -101,6 +103,7 @@ def test_outsider_gets_403_on_change_pages(client, browser_login, outsider, mode
     assert client.get("/models/basket-scorer/edit/").status_code == 403
     assert client.get("/models/basket-scorer/card/").status_code == 403
     assert client.get(f"/models/basket-scorer/versions/{version.number}/promote/").status_code == 403
+    assert client.get("/models/basket-scorer/feedback/new/").status_code == 403
 
 
 def test_edit_card_form(client, browser_login, team_pm, model):
@@ -186,3 +189,44 @@ def test_team_page_query_count(client, browser_login, outsider, team):
         make_overdue(FeedbackFactory(model=CompleteCardModelFactory(owning_team=team)), hours=100)
 
     assert_queries_independent_of_rows(client, f"/teams/{team.slug}/", add_rows)
+
+
+def test_model_page_links_the_request_it_came_from(client, browser_login, outsider, model, api_as):
+    request = ModelRequestFactory(registered_model=model, title="Cut fraud losses at checkout")
+    browser_login(client, outsider)
+    assert "Cut fraud losses at checkout" in client.get("/models/basket-scorer/").content.decode()
+    assert api_as(outsider).get("/api/v1/models/basket-scorer/").json()["requests"] == [request.pk]
+
+
+def test_register_a_model_in_the_browser_offers_only_the_leads_teams(client, browser_login, team, team_lead):
+    TeamFactory(name="Someone Else")
+    browser_login(client, team_lead)
+    page = client.get("/models/new/").content.decode()
+    owner_choices = page.split('name="owning_team"')[1].split("</select>")[0]
+    assert team.name in owner_choices and "Someone Else" not in owner_choices
+    response = client.post(
+        "/models/new/",
+        {
+            "name": "Returns risk",
+            "slug": "returns-risk",
+            "owning_team": team.pk,
+            "value_stream": team.value_stream.pk,
+            "support_tier": "tier_2",
+            "lifecycle": "experimental",
+            "task": "classification",
+            "primary_metric": "roc_auc",
+            "baseline_margin": "0.01",
+        },
+    )
+    assert response.status_code == 302 and response.url == "/models/returns-risk/"
+
+
+def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
+    client, browser_login, team_lead, model
+):
+    v1, v2 = register(model), register(model)
+    services.version_promote(version=v1, actor=team_lead, to_stage="production", reason="first")
+    browser_login(client, team_lead)
+    assert "Roll back" not in client.get("/models/basket-scorer/").content.decode()
+    services.version_promote(version=v2, actor=team_lead, to_stage="production", reason="second")
+    assert "Roll back v2" in client.get("/models/basket-scorer/").content.decode()

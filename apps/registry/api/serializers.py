@@ -3,7 +3,7 @@ from rest_framework import serializers
 from apps.core.api import StrictFieldsMixin
 from apps.registry.feedback_loop import is_overdue, loop_times
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Stage, StageChange
-from apps.registry.services import FEEDBACK_FIELDS, MODEL_FIELDS
+from apps.registry.services import FEEDBACK_FIELDS, LINEAGE_KEYS, MODEL_FIELDS
 from apps.teams.models import Team, ValueStream
 
 
@@ -33,6 +33,8 @@ class RegisteredModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class FeedbackLoopSerializer(serializers.Serializer):
+    acknowledge_within_hours = serializers.FloatField(help_text="The support tier's response target.")
+    resolve_within_hours = serializers.FloatField(help_text="The support tier's resolution target.")
     count = serializers.IntegerField()
     median_hours_to_acknowledge = serializers.FloatField(allow_null=True)
     median_hours_to_resolve = serializers.FloatField(allow_null=True)
@@ -41,9 +43,12 @@ class FeedbackLoopSerializer(serializers.Serializer):
 
 class RegisteredModelDetailSerializer(RegisteredModelSerializer):
     feedback_loop = FeedbackLoopSerializer(read_only=True, source="feedback_loop_summary")
+    requests = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of the model requests this model answers."
+    )
 
     class Meta(RegisteredModelSerializer.Meta):
-        fields = (*RegisteredModelSerializer.Meta.fields, "feedback_loop")
+        fields = (*RegisteredModelSerializer.Meta.fields, "requests", "feedback_loop")
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
@@ -58,14 +63,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "number",
             "stage",
             "task",
-            "dataset_name",
-            "dataset_version",
-            "dataset_sha256",
-            "features",
-            "input_schema",
-            "estimator",
-            "parameters",
-            "code_version",
+            *LINEAGE_KEYS,
             "metrics",
             "baseline_metrics",
             "artefact_sha256",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -8,8 +9,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import PayloadTooLarge
 from apps.core.exceptions import Conflict
 from apps.registry import selectors, services
+from apps.registry.api.fastjson import OrjsonParser, OrjsonRenderer
 from apps.registry.api.serializers import (
     FeedbackResponseSerializer,
     FeedbackSerializer,
@@ -30,6 +33,7 @@ from apps.registry.feedback_loop import loop_summary
 from apps.registry.filtersets import FeedbackFilterSet, ModelVersionFilterSet, RegisteredModelFilterSet
 from apps.registry.models import ModelVersion
 from apps.registry.prediction import predict
+from apps.registry.serving import serving_version
 
 CONFLICT = inline_serializer(
     "RegistryConflict",
@@ -53,7 +57,9 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
     def get_object(self):
         model = super().get_object()
         if self.action == "retrieve":
-            model.feedback_loop_summary = loop_summary(selectors.feedback_of_model(registered_model=model))
+            model.feedback_loop_summary = loop_summary(
+                selectors.feedback_of_model(registered_model=model), tier=model.support_tier
+            )
         return model
 
     def perform_create(self, serializer):
@@ -166,13 +172,24 @@ class PredictView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [OrjsonParser]
+    renderer_classes = [OrjsonRenderer]
 
     @extend_schema(
         request=PredictionRequestSerializer,
         parameters=[OpenApiParameter("version", OpenApiTypes.INT, description="Default: production.")],
-        responses={200: PredictionResponseSerializer, 400: OpenApiTypes.OBJECT, 409: CONFLICT},
+        responses={
+            200: PredictionResponseSerializer,
+            400: OpenApiTypes.OBJECT,
+            409: CONFLICT,
+            413: OpenApiTypes.OBJECT,
+        },
     )
     def post(self, request, model_slug):
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge(
+                f"At most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes per request; send smaller batches."
+            )
         version = self._version(model_slug, request.query_params.get("version"))
         try:
             result = predict(version=version, records=request.data)
@@ -183,7 +200,7 @@ class PredictView(APIView):
     def _version(self, slug: str, number: str | None):
         if number is not None and not number.isdigit():
             raise ValidationError({"version": ["Give a version number."]})
-        version = selectors.production_version(slug=slug, number=int(number) if number else None)
+        version = serving_version(slug=slug, number=int(number) if number else None)
         if version is not None:
             return version
         model = selectors.model_detail(slug=slug)  # 404 for an unknown model
