@@ -48,3 +48,17 @@ def test_demo_loads_fast_with_the_intended_story(org):
     count = Observation.objects.count()
     demo.load(org)  # idempotent
     assert Observation.objects.count() == count
+
+
+@pytest.mark.slow
+def test_full_demo_tells_the_story_on_the_registry_demo_models(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.PLATFORM_STORAGE_ROOT = tmp_path
+    call_command("load_demo", verbosity=0)
+    impacts = verdicts()
+    assert impacts["fraud-scorer"].verdict == Verdict.PAYS_OFF
+    assert impacts["search-ranker"].verdict == Verdict.NOT_PROVEN
+    assert impacts["delivery-eta"].verdict == Verdict.SIMPLER
+    assert impacts["demand-forecast"].evidence == Evidence.BEFORE_AFTER
+    assert Feedback.objects.filter(model__slug="fraud-scorer", dedupe_key__startswith="drift:").count() == 1
