@@ -71,7 +71,11 @@ def test_recording_is_a_few_queries_whatever_the_batch_size():
     rows = [{"amount": i, "country": "NL"} for i in range(5000)]
     with CaptureQueriesContext(connection) as queries:
         prediction_record(version=version, row_count=len(rows), latency_ms=30, inputs=rows)
-    assert len(queries) <= 4  # update, read the count, upsert the kept rows (+ savepoint on PostgreSQL)
+    assert len(queries) == 2  # UPDATE ... RETURNING the hour's row count, upsert of the kept rows
+    with CaptureQueriesContext(connection) as queries:
+        prediction_record(version=version, row_count=3, latency_ms=30, error=True)
+        prediction_record(version=version, row_count=3, latency_ms=30)  # no inputs to sample
+    assert len(queries) == 2  # one round trip per call when nothing is sampled
 
 
 def test_reservoir_keeps_a_bounded_uniform_sample():
