@@ -51,7 +51,8 @@ def prediction_record(
 ) -> None:
     """Count one prediction call of ``version`` (a ModelVersion) and sample its inputs.
 
-    ``inputs`` is a list of input rows (dicts) or a callable returning them, called only when the
+    ``inputs`` is a list of input rows (dicts) or a callable taking the kept row indices and returning
+    those rows ({index: row}), called only when the
     reservoir keeps one of this call's rows (rarely, once the hour's first rows are in). Never raises:
     monitoring must not break predictions; a failure is logged."""
     try:
@@ -124,12 +125,13 @@ def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
     slots = _reservoir_slots(seen_before, row_count, rng=np.random.default_rng())
     if not slots:
         return
-    rows = inputs() if callable(inputs) else inputs
+    kept = sorted(set(slots.values()))
+    rows = inputs(kept) if callable(inputs) else {i: inputs[i] for i in kept if i < len(inputs)}
     InputSample.objects.bulk_create(
         [
             InputSample(version_id=version.pk, bucket_start=bucket, slot=slot, inputs=rows[index])
             for slot, index in slots.items()
-            if index < len(rows)
+            if index in rows
         ],
         update_conflicts=True,
         unique_fields=["version", "bucket_start", "slot"],
@@ -137,14 +139,13 @@ def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
     )
 
 
-def _input_rows(records, version) -> list[dict]:
-    """The request's input rows, parsed the way the prediction endpoint parses them."""
+def _input_rows(records, version, indices: list[int]) -> dict[int, dict]:
+    """The kept input rows of a request, parsed the way the prediction endpoint parses them."""
     from apps.registry.prediction import parse_columns
 
     payload = records if isinstance(records, dict) else {"records": records}
     columns = parse_columns(payload, version)
-    names = list(columns)
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    return {index: {name: values[index] for name, values in columns.items()} for index in indices}
 
 
 def monitored_prediction(predict):
@@ -165,7 +166,7 @@ def monitored_prediction(predict):
             version=version,
             row_count=len(result.get("predictions", ())),
             latency_ms=(time.perf_counter() - started) * 1000,
-            inputs=lambda: _input_rows(records, version),
+            inputs=lambda indices: _input_rows(records, version, indices),
         )
         return result
 

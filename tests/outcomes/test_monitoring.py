@@ -94,17 +94,18 @@ def test_reservoir_keeps_a_bounded_uniform_sample():
 def test_inputs_are_only_built_when_a_row_is_sampled():
     version = OutcomeVersionFactory()
     calls = []
-    prediction_record(
-        version=version,
-        row_count=SAMPLE_SLOTS,
-        latency_ms=1,
-        inputs=lambda: calls.append(1) or [{"amount": i} for i in range(SAMPLE_SLOTS)],
-    )
-    assert calls == [1]
+
+    def inputs(indices):
+        calls.append(indices)
+        return {i: {"amount": i} for i in indices}
+
+    prediction_record(version=version, row_count=SAMPLE_SLOTS, latency_ms=1, inputs=inputs)
+    assert calls == [list(range(SAMPLE_SLOTS))]
+    assert InputSample.objects.filter(version=version).count() == SAMPLE_SLOTS
 
 
 def test_monitoring_failure_never_breaks_a_prediction(caplog):
-    def broken_inputs():
+    def broken_inputs(indices):
         raise ValueError("unparseable")
 
     prediction_record(version=OutcomeVersionFactory(), row_count=1, latency_ms=1, inputs=broken_inputs)
