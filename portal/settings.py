@@ -223,7 +223,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Outcomes: input drift (PSI) per model version and feature, hourly over the last 24 hours.
+    "outcomes-drift-check": {"task": "apps.outcomes.tasks.drift_check_all", "schedule": 3600.0},
+}
 # Practices: recompute every team's and model's scorecard (history rows only when an outcome changes).
 CELERY_BEAT_SCHEDULE["practices-recompute-scorecards"] = {
     "task": "apps.practices.tasks.recompute_all_scorecards",
