@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from apps.core.models import AppendOnly
 from apps.teams.models import Team, ValueStream
 
 
@@ -163,7 +164,7 @@ class ModelVersion(models.Model):
         super().save(*args, **kwargs)
 
 
-class StageChange(models.Model):
+class StageChange(AppendOnly):
     """Append-only history of every stage move: who, when, why, and any gate override."""
 
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="stage_changes")

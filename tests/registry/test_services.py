@@ -126,6 +126,16 @@ def test_version_is_immutable():
     assert version.metrics == {"roc_auc": 0.8}
 
 
+def test_stage_history_is_append_only():
+    change = register(RegisteredModelFactory()).stage_changes.get()
+    change.reason = "rewritten"
+    with pytest.raises(ValidationError):
+        change.save()
+    with pytest.raises(ValidationError):
+        change.delete()
+    assert StageChange.objects.get(pk=change.pk).reason == "Registered."
+
+
 # --- promotion and gates ---------------------------------------------------------------------------
 
 
