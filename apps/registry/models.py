@@ -48,6 +48,10 @@ CARD_SECTIONS = [
 ]
 
 
+# Slugs taken by pages under /models/ (apps/registry/urls.py): a model called so could not be reached.
+RESERVED_MODEL_SLUGS = ("new", "feedback")
+
+
 class RegisteredModel(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -84,6 +88,12 @@ class RegisteredModel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:model-detail", args=[self.slug])
+
+    def clean(self):
+        if self.slug in RESERVED_MODEL_SLUGS:
+            reserved = ", ".join(RESERVED_MODEL_SLUGS)
+            message = f"{self.slug!r} is reserved for a page; reserved slugs: {reserved}."
+            raise ValidationError({"slug": message})
 
 
 # Fields of a version fixed at registration; only ``stage`` changes afterwards.
