@@ -58,7 +58,8 @@ def _teams():
 
 
 def version_list(*, registered_model: RegisteredModel | None = None) -> QuerySet[ModelVersion]:
-    versions = ModelVersion.objects.select_related("model", "created_by")
+    # training_job: the job that produced the version (apps.training, reverse one-to-one), if any.
+    versions = ModelVersion.objects.select_related("model", "created_by", "training_job")
     if registered_model is not None:
         versions = versions.filter(model=registered_model)
     return versions.order_by("-number")
