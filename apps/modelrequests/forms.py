@@ -1,13 +1,10 @@
 from django import forms
 
+from apps.core.forms import DateInput
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
 from apps.modelrequests.services import REQUEST_FIELDS
 from apps.teams.selectors import teams_of_user
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class LinksField(forms.CharField):

@@ -1,12 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from apps.core.forms import DateInput
 from apps.teams.models import Interaction, Membership, Team, ValueStream
 from apps.teams.services import INTERACTION_FIELDS, MEMBERSHIP_FIELDS, STREAM_FIELDS, TEAM_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ValueStreamForm(forms.ModelForm):

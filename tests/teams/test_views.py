@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from apps.teams.models import Team
@@ -110,6 +112,14 @@ def test_interaction_form_refuses_self_interaction(client, browser_login, team, 
         },
     )
     assert "A team cannot interact with itself" in response.content.decode()
+
+
+def test_interaction_edit_form_keeps_its_dates_in_the_date_pickers(client, browser_login, team, team_lead):
+    interaction = InteractionFactory(from_team=team, start_date=datetime.date(2026, 5, 11))
+    browser_login(client, team_lead)
+    page = client.get(f"/teams/interactions/{interaction.pk}/edit/").content.decode()
+    # <input type="date"> only shows ISO values; "11/05/2026" (the locale's format) leaves it blank
+    assert 'type="date" name="start_date" value="2026-05-11"' in page
 
 
 def test_topology_draws_each_team_as_a_link_and_each_interaction(client, browser_login, outsider):
