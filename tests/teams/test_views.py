@@ -98,6 +98,16 @@ def test_team_list_filters_by_type(client, browser_login, outsider):
     assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
 
 
+def test_yes_no_filter_reads_any_and_filters(client, browser_login, outsider):
+    TeamFactory(name="Aardvark Stream Team", provides_services=False)
+    PlatformTeamFactory(name="Zebra Platform", provides_services=True)
+    browser_login(client, outsider)
+    page = client.get("/teams/").content.decode()
+    assert '<option value="" selected>Any</option>' in page and "Unknown" not in page
+    page = client.get("/teams/?provides_services=true").content.decode()
+    assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
+
+
 def test_interaction_form_refuses_self_interaction(client, browser_login, team, team_lead):
     browser_login(client, team_lead)
     response = client.post(
