@@ -127,6 +127,13 @@ def models_of_team(*, team) -> QuerySet[RegisteredModel]:
     return model_list().filter(owning_team=team)
 
 
+def can_register_models(*, user) -> bool:
+    """Platform staff, or a lead or product manager of some team (registered_model_create's rule)."""
+    from apps.core.permissions import is_platform_staff
+
+    return is_platform_staff(user) or teams_user_can_change(user=user).exists()
+
+
 def teams_user_can_change(*, user):
     """Teams whose things the user may change as their lead or product manager."""
     from apps.core.permissions import TEAM_EDITOR_ROLES

@@ -221,6 +221,14 @@ def test_register_a_model_in_the_browser_offers_only_the_leads_teams(client, bro
     assert response.status_code == 302 and response.url == "/models/returns-risk/"
 
 
+def test_engineer_is_not_offered_an_empty_register_form(client, browser_login, team_engineer):
+    browser_login(client, team_engineer)  # a member, but neither lead nor product manager
+    assert "Register a model" not in client.get("/models/").content.decode()
+    response = client.get("/models/new/")
+    assert response.status_code == 403
+    assert "lead or product manager may register models" in response.content.decode()
+
+
 def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
     client, browser_login, team_lead, model
 ):
