@@ -238,3 +238,11 @@ def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
     assert "Roll back" not in client.get("/models/basket-scorer/").content.decode()
     services.version_promote(version=v2, actor=team_lead, to_stage="production", reason="second")
     assert "Roll back v2" in client.get("/models/basket-scorer/").content.decode()
+
+
+def test_chart_of_a_single_version_shows_its_baseline(model):
+    from apps.registry.charts import primary_metric_figure
+
+    figure = primary_metric_figure([register(model)], model.primary_metric)
+    baseline = next(trace for trace in figure["data"] if trace["name"] == "baseline")
+    assert "markers" in baseline["mode"] and baseline["y"] == [0.5]  # a lone point needs a marker
