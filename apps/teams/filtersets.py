@@ -72,9 +72,11 @@ class InteractionFilterSet(django_filters.FilterSet):
         ("ended", "Ended"),
     ]
 
-    team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug", method="involving")
+    team = TeamSlugFilter(
+        queryset=Team.objects.all(), to_field_name="slug", method="involving", label="Team (either side)"
+    )
     mode = django_filters.ChoiceFilter(choices=InteractionMode.choices)
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status", label="Status")
 
     class Meta:
         model = Interaction

@@ -108,6 +108,11 @@ def test_yes_no_filter_reads_any_and_filters(client, browser_login, outsider):
     assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
 
 
+def test_interaction_team_filter_has_a_label(client, browser_login, outsider):
+    page = browser_login(client, outsider).get("/teams/interactions/").content.decode()
+    assert "Team (either side)" in page and "[invalid name]" not in page
+
+
 def test_interaction_form_refuses_self_interaction(client, browser_login, team, team_lead):
     browser_login(client, team_lead)
     response = client.post(
