@@ -108,6 +108,12 @@ def test_yes_no_filter_reads_any_and_filters(client, browser_login, outsider):
     assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
 
 
+def test_add_member_selects_say_what_to_pick(client, browser_login, team, team_lead):
+    page = browser_login(client, team_lead).get(f"/teams/{team.slug}/").content.decode()
+    assert '<option value="" selected>Person…</option>' in page
+    assert '<option value="" selected>Role…</option>' in page
+
+
 def test_interaction_team_filter_has_a_label(client, browser_login, outsider):
     page = browser_login(client, outsider).get("/teams/interactions/").content.decode()
     assert "Team (either side)" in page and "[invalid name]" not in page
