@@ -146,6 +146,7 @@ def test_compare_page(client, browser_login, outsider, model):
     browser_login(client, outsider)
     page = client.get("/models/basket-scorer/compare/?a=1&b=2").content.decode()
     assert "HistGradientBoostingClassifier" in page and "differs" in page and "0.8000" in page
+    assert "[&quot;basket_value&quot;, &quot;items&quot;" in page  # features as JSON, not a Python repr
 
 
 def test_team_page_flags_overdue_feedback(client, browser_login, outsider, model, team):
