@@ -225,7 +225,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Outcomes: input drift (PSI) per model version and feature, hourly over the last 24 hours.
+    "outcomes-drift-check": {"task": "apps.outcomes.tasks.drift_check_all", "schedule": 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Training jobs (apps.training) --------------------------------------------------------------

@@ -7,6 +7,7 @@ import pandas as pd
 import sklearn
 from django.core.exceptions import ValidationError
 
+from apps.outcomes.monitoring import monitored_prediction
 from apps.registry.artefacts import load_pipeline
 from apps.registry.models import ModelVersion, Task
 
@@ -113,6 +114,7 @@ def validate_types(columns: dict[str, list], version: ModelVersion) -> None:
         raise _error(name, f"Row {row}: {values[row]!r} is not {_DESCRIBED[kind]} (column {name!r}).")
 
 
+@monitored_prediction  # volume, latency, errors and an input sample for the outcomes monitoring
 def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
     """Predictions for ``records`` (a list of row objects, or a whole request body in any format)."""
     payload = records if isinstance(records, dict) else {"records": records}

@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from apps.outcomes.models import (
+    DailyAggregate,
+    DriftReference,
+    DriftResult,
+    InputSample,
+    Kpi,
+    ModelCost,
+    Observation,
+    PredictionStats,
+)
+from apps.outcomes.rollup import days_of, rollup_refresh
+
+
+@admin.register(Kpi)
+class KpiAdmin(admin.ModelAdmin):
+    list_display = ["name", "stream", "unit", "direction", "value_per_unit", "target"]
+    list_filter = ["stream", "direction"]
+    search_fields = ["name", "description"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "time", "segment", "model", "version", "value", "volume"]
+    list_filter = ["segment", "kpi__stream", "kpi"]
+    search_fields = ["kpi__name", "model__slug"]
+    raw_id_fields = ["kpi", "model", "version"]
+    date_hierarchy = "time"
+    list_select_related = ["kpi", "kpi__stream", "model", "version", "version__model"]
+    show_full_result_count = False
+
+    # Edits here bypass the ingestion service: keep the daily aggregates the dashboards read in step.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rollup_refresh(days_by_kpi=days_of([obj]))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        rollup_refresh(days_by_kpi=days_of([obj]))
+
+    def delete_queryset(self, request, queryset):
+        days = days_of(queryset)
+        super().delete_queryset(request, queryset)
+        rollup_refresh(days_by_kpi=days)
+
+
+@admin.register(ModelCost)
+class ModelCostAdmin(admin.ModelAdmin):
+    list_display = ["model", "monthly_running_cost", "monthly_team_effort_cost", "updated_at"]
+    list_filter = ["model__value_stream"]
+    search_fields = ["model__name", "model__slug", "notes"]
+    list_select_related = ["model"]
+
+
+@admin.register(PredictionStats)
+class PredictionStatsAdmin(admin.ModelAdmin):
+    list_display = ["version", "bucket_start", "request_count", "row_count", "error_count", "latency_sum_ms"]
+    list_filter = ["version__model"]
+    search_fields = ["version__model__slug"]
+    date_hierarchy = "bucket_start"
+    raw_id_fields = ["version"]
+    list_select_related = ["version", "version__model"]
+
+
+@admin.register(InputSample)
+class InputSampleAdmin(admin.ModelAdmin):
+    list_display = ["version", "bucket_start", "slot"]
+    list_filter = ["version__model"]
+    search_fields = ["version__model__slug"]
+    raw_id_fields = ["version"]
+    list_select_related = ["version", "version__model"]
+
+
+@admin.register(DriftReference)
+class DriftReferenceAdmin(admin.ModelAdmin):
+    list_display = ["version", "feature", "kind", "source", "sample_size", "created_at"]
+    list_filter = ["kind", "source", "version__model"]
+    search_fields = ["feature", "version__model__slug"]
+    raw_id_fields = ["version"]
+    list_select_related = ["version", "version__model"]
+
+
+@admin.register(DriftResult)
+class DriftResultAdmin(admin.ModelAdmin):
+    list_display = ["version", "feature", "window_end", "psi", "band", "sample_size"]
+    list_filter = ["band", "version__model"]
+    search_fields = ["feature", "version__model__slug"]
+    raw_id_fields = ["version"]
+    date_hierarchy = "window_end"
+    list_select_related = ["version", "version__model"]
+
+
+@admin.register(DailyAggregate)
+class DailyAggregateAdmin(admin.ModelAdmin):
+    list_display = ["kpi", "day", "segment", "model_key", "n", "total", "volume"]
+    list_filter = ["segment", "kpi__stream"]
+    search_fields = ["kpi__name"]
+    raw_id_fields = ["kpi"]
+    date_hierarchy = "day"
+    list_select_related = ["kpi", "kpi__stream"]

@@ -1,0 +1,227 @@
+"""Prediction monitoring, recorded from the prediction path: one row per version and hour updated in
+place with SQL increments (request and row counts, errors, a latency histogram) plus a bounded
+reservoir sample of the inputs. Cheap: one query per prediction call (UPDATE ... RETURNING), plus an
+upsert when the reservoir keeps one of the call's rows (always for an hour's first 100 rows, then
+rarely)."""
+
+import bisect
+import functools
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.outcomes.models import LATENCY_BUCKETS_MS, LATENCY_FIELDS, InputSample, PredictionStats
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_SLOTS = 100  # input rows kept per version and hour
+
+
+def hour_of(moment):
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def latency_field(latency_ms: float) -> str:
+    return LATENCY_FIELDS[bisect.bisect_left(LATENCY_BUCKETS_MS, latency_ms)]
+
+
+def _reservoir_slots(seen_before: int, count: int, *, rng: np.random.Generator) -> dict[int, int]:
+    """Algorithm R over this call's rows: {slot: index of the row kept in it}. Vectorised, so a
+    10,000-row call costs microseconds."""
+    first_free = min(max(SAMPLE_SLOTS - seen_before, 0), count)  # rows that fill still-empty slots
+    slots = {seen_before + index: index for index in range(first_free)}
+    if count > first_free:
+        indices = np.arange(first_free, count)
+        chosen = rng.integers(0, seen_before + indices + 1)
+        for slot, index in zip(
+            chosen[chosen < SAMPLE_SLOTS].tolist(), indices[chosen < SAMPLE_SLOTS].tolist(), strict=True
+        ):
+            slots[slot] = index  # a later row replaces an earlier one in the same slot, as in Algorithm R
+    return slots
+
+
+def prediction_record(
+    *, version, row_count: int, latency_ms: float, error: bool = False, inputs=None, at=None
+) -> None:
+    """Count one prediction call of ``version`` (a ModelVersion) and sample its inputs.
+
+    ``inputs`` is a list of input rows (dicts) or a callable taking the kept row indices and returning
+    those rows ({index: row}), called only when the
+    reservoir keeps one of this call's rows (rarely, once the hour's first rows are in). Never raises:
+    monitoring must not break predictions; a failure is logged."""
+    try:
+        _record(
+            version=version, row_count=row_count, latency_ms=latency_ms, error=error, inputs=inputs, at=at
+        )
+    except Exception:  # noqa: BLE001 - monitoring is best effort by design
+        logger.exception("Could not record prediction monitoring for %s", version)
+
+
+def _add_to_hour(
+    *, version_id: int, bucket, row_count: int, latency_ms: float, error: bool, bucket_field: str
+) -> int | None:
+    """One round trip: add the call to the hour's row and read back its row count (None: no row yet).
+
+    ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35) because the ORM's update() cannot return the
+    new value, and the prediction path should not pay a second query for it."""
+    table = connection.ops.quote_name(PredictionStats._meta.db_table)
+    column = connection.ops.quote_name(bucket_field)  # one of LATENCY_FIELDS, never user input
+    sql = (
+        f"UPDATE {table} SET request_count = request_count + 1, row_count = row_count + %s, "
+        f"error_count = error_count + %s, latency_sum_ms = latency_sum_ms + %s, {column} = {column} + 1 "
+        "WHERE version_id = %s AND bucket_start = %s RETURNING row_count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [row_count, int(error), latency_ms, version_id, connection.ops.adapt_datetimefield_value(bucket)],
+        )
+        found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def _count(*, version, bucket, row_count: int, latency_ms: float, error: bool) -> int:
+    """Add the call to the hour's row; returns how many rows the hour had seen before it."""
+    call = {
+        "version_id": version.pk,
+        "bucket": bucket,
+        "row_count": row_count,
+        "latency_ms": latency_ms,
+        "error": error,
+        "bucket_field": latency_field(latency_ms),
+    }
+    total = _add_to_hour(**call)
+    if total is None:
+        try:
+            with transaction.atomic():
+                PredictionStats.objects.create(
+                    version_id=version.pk,
+                    bucket_start=bucket,
+                    request_count=1,
+                    row_count=row_count,
+                    error_count=int(error),
+                    latency_sum_ms=latency_ms,
+                    **{call["bucket_field"]: 1},
+                )
+            return 0
+        except IntegrityError:  # another process created the hour's row first
+            total = _add_to_hour(**call) or row_count
+    return max(total - row_count, 0)
+
+
+def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
+    bucket = hour_of(at or timezone.now())
+    seen_before = _count(
+        version=version, bucket=bucket, row_count=row_count, latency_ms=latency_ms, error=error
+    )
+    if error or not row_count or inputs is None:
+        return
+    slots = _reservoir_slots(seen_before, row_count, rng=np.random.default_rng())
+    if not slots:
+        return
+    kept = sorted(set(slots.values()))
+    rows = inputs(kept) if callable(inputs) else {i: inputs[i] for i in kept if i < len(inputs)}
+    InputSample.objects.bulk_create(
+        [
+            InputSample(version_id=version.pk, bucket_start=bucket, slot=slot, inputs=rows[index])
+            for slot, index in slots.items()
+            if index in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["version", "bucket_start", "slot"],
+        update_fields=["inputs"],
+    )
+
+
+def _input_rows(records, version, indices: list[int]) -> dict[int, dict]:
+    """The kept input rows of a request, parsed the way the prediction endpoint parses them."""
+    from apps.registry.prediction import parse_columns
+
+    payload = records if isinstance(records, dict) else {"records": records}
+    columns = parse_columns(payload, version)
+    return {index: {name: values[index] for name, values in columns.items()} for index in indices}
+
+
+def monitored_prediction(predict):
+    """Decorator for the registry's ``predict(*, version, records)``: times every call and records it
+    (a call that raises counts as an error), sampling inputs lazily."""
+
+    @functools.wraps(predict)
+    def wrapper(*, version, records, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = predict(version=version, records=records, **kwargs)
+        except Exception:
+            prediction_record(
+                version=version, row_count=0, error=True, latency_ms=(time.perf_counter() - started) * 1000
+            )
+            raise
+        prediction_record(
+            version=version,
+            row_count=len(result.get("predictions", ())),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            inputs=lambda indices: _input_rows(records, version, indices),
+        )
+        return result
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class TrafficTotals:
+    requests: int
+    rows: int
+    errors: int
+    mean_latency_ms: float | None
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+
+    @property
+    def error_rate(self) -> float | None:
+        return self.errors / self.requests if self.requests else None
+
+
+def latency_percentile(histogram: Sequence[int], quantile: float) -> float | None:
+    """The quantile from histogram counts (in LATENCY_FIELDS order), interpolated inside its bucket."""
+    total = sum(histogram)
+    if not total:
+        return None
+    target = quantile * total
+    cumulative = 0
+    lower = 0.0
+    for count, upper in zip(histogram, (*LATENCY_BUCKETS_MS, None), strict=True):
+        if count and cumulative + count >= target:
+            if upper is None:
+                return float(LATENCY_BUCKETS_MS[-1])  # beyond the last bound: report the bound
+            return lower + (upper - lower) * (target - cumulative) / count
+        cumulative += count
+        lower = float(upper) if upper is not None else lower
+    return float(LATENCY_BUCKETS_MS[-1])
+
+
+def totals_of(stats_queryset) -> TrafficTotals:
+    sums = stats_queryset.aggregate(
+        requests=Sum("request_count"),
+        rows=Sum("row_count"),
+        errors=Sum("error_count"),
+        latency=Sum("latency_sum_ms"),
+        **{name: Sum(name) for name in LATENCY_FIELDS},
+    )
+    histogram = [sums[name] or 0 for name in LATENCY_FIELDS]
+    requests = sums["requests"] or 0
+    return TrafficTotals(
+        requests=requests,
+        rows=sums["rows"] or 0,
+        errors=sums["errors"] or 0,
+        mean_latency_ms=(sums["latency"] / requests) if requests else None,
+        p50_ms=latency_percentile(histogram, 0.5),
+        p95_ms=latency_percentile(histogram, 0.95),
+        p99_ms=latency_percentile(histogram, 0.99),
+    )

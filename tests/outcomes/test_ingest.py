@@ -1,0 +1,210 @@
+"""Bulk ingestion: all-or-nothing, idempotent upserts, row-level errors, 413, permissions."""
+
+import io
+
+import pytest
+
+from apps.outcomes.ingest import MAX_ROWS
+from apps.outcomes.models import DailyAggregate, Observation
+from apps.teams.models import MemberRole
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
+from tests.outcomes.factories import KpiFactory, OutcomeModelFactory, OutcomeVersionFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/observations/"
+
+
+@pytest.fixture
+def setup(team):
+    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream, slug="ranker")
+    OutcomeVersionFactory(model=model, number=3)
+    kpi = KpiFactory(stream=team.value_stream, name="Conversion")
+    return kpi, model
+
+
+def rows_for(kpi, count=3, **extra):
+    return [
+        {"kpi": kpi.pk, "time": f"2026-03-{i + 1:02d}", "value": 0.05 + i / 1000, "volume": 1000, **extra}
+        for i in range(count)
+    ]
+
+
+def test_bulk_ingest_saves_rows_and_a_resent_batch_updates_them(api_as, team_engineer, setup):
+    kpi, model = setup
+    client = api_as(team_engineer)
+    rows = rows_for(kpi, segment="treatment", model="ranker", version=3)
+    response = client.post(URL, rows, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json() == {"saved": 3, "kpis": [kpi.pk]}
+
+    rows[0]["value"] = 0.9
+    assert client.post(URL, rows, format="json").status_code == 201
+    assert Observation.objects.count() == 3
+    first = Observation.objects.get(time__day=1)
+    assert first.value == 0.9
+    assert first.model == model and first.version.number == 3
+
+
+def test_rows_without_model_are_unique_too(api_as, team_engineer, setup):
+    kpi, _ = setup
+    client = api_as(team_engineer)
+    for _ in range(2):
+        assert client.post(URL, {"rows": rows_for(kpi)}, format="json").status_code == 201
+    assert Observation.objects.count() == 3
+
+
+def test_one_bad_row_rejects_the_whole_batch_with_errors_by_row_and_field(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = rows_for(kpi, count=5)
+    rows[1]["value"] = "lots"
+    rows[3]["segment"] = "maybe"
+    rows[4]["kpi"] = 999999
+    rows[4]["colour"] = "red"
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    assert response.status_code == 400
+    errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(2, "value"), (4, "segment"), (5, "kpi"), (5, "colour")}
+    assert "treatment, control, all" in str(response.json())
+    assert Observation.objects.count() == 0
+
+
+def test_duplicate_keys_inside_a_batch_are_reported(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = rows_for(kpi, count=2)
+    rows[1]["time"] = rows[0]["time"]
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 2, "field": "time", "message": "Same KPI, time, segment and model as row 1."}
+    ]
+
+
+def test_unknown_model_or_version_and_missing_fields_are_named(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = [
+        {"kpi": kpi.pk, "time": "2026-01-01", "value": 1, "model": "nope"},
+        {"kpi": kpi.pk, "time": "2026-01-02", "value": 1, "model": "ranker", "version": 7},
+        {"kpi": kpi.pk, "value": 1},
+        {"kpi": kpi.pk, "time": "yesterday", "value": 1, "volume": -3},
+    ]
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
+    assert errors == {(1, "model"), (2, "version"), (3, "time"), (4, "time"), (4, "volume")}
+
+
+def test_more_than_ten_thousand_rows_is_413_and_nothing_is_written(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = [
+        {"kpi": kpi.pk, "time": f"2026-01-01T00:00:{i % 60:02d}", "value": 1} for i in range(MAX_ROWS + 1)
+    ]
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    assert response.status_code == 413
+    assert "10000" in response.json()["detail"]
+    assert Observation.objects.count() == 0
+
+
+def test_ten_thousand_rows_are_accepted(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = [
+        {"kpi": kpi.pk, "time": f"2026-01-01T{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}", "value": i}
+        for i in range(MAX_ROWS)
+    ]
+    assert api_as(team_engineer).post(URL, rows, format="json").status_code == 201
+    assert Observation.objects.count() == MAX_ROWS
+
+
+def test_outsiders_may_read_but_not_write(api_as, outsider, setup):
+    kpi, _ = setup
+    client = api_as(outsider)
+    assert client.post(URL, rows_for(kpi), format="json").status_code == 403
+    assert Observation.objects.count() == 0
+    assert client.get(URL).status_code == 200
+
+
+def test_model_owners_from_another_stream_may_send_their_models_rows(api_as, setup):
+    kpi, model = setup
+    owner = MembershipFactory(team=model.owning_team, role=MemberRole.DATA_SCIENTIST).user
+    other_stream_member = MembershipFactory(team=TeamFactory(), role=MemberRole.LEAD).user
+    rows = rows_for(kpi, segment="treatment", model="ranker")
+    assert api_as(other_stream_member).post(URL, rows, format="json").status_code == 403
+    assert api_as(owner).post(URL, rows, format="json").status_code == 201
+
+
+def test_staff_may_write_anywhere(api_as, staff_user, setup):
+    kpi, _ = setup
+    assert api_as(staff_user).post(URL, rows_for(kpi), format="json").status_code == 201
+
+
+def test_anonymous_gets_401(anon_api):
+    assert anon_api.post(URL, [], format="json").status_code == 401
+    assert anon_api.get(URL).status_code == 401
+
+
+def csv_upload(client, text: str):
+    upload = io.BytesIO(text.encode())
+    upload.name = "observations.csv"
+    return client.post("/outcomes/observations/upload/", {"file": upload})
+
+
+def test_csv_upload_in_the_browser_follows_the_same_rules(client, browser_login, team_engineer, setup):
+    kpi, _ = setup
+    browser_login(client, team_engineer)
+    good = f"kpi,time,value,volume,segment\n{kpi.pk},2026-01-01,0.5,10,all\n{kpi.pk},2026-01-02,0.6,10,all\n"
+    assert csv_upload(client, good).status_code == 302
+    assert csv_upload(client, good).status_code == 302
+    assert Observation.objects.count() == 2
+
+    bad = f"kpi,time,value\n{kpi.pk},2026-02-01,0.5\n{kpi.pk},2026-02-02,abc\n"
+    response = csv_upload(client, bad)
+    assert response.status_code == 400
+    assert "nothing was saved" in response.content.decode()
+    assert "value must be a number" in response.content.decode()
+    assert Observation.objects.count() == 2
+
+
+def test_csv_with_unknown_columns_is_rejected(client, browser_login, team_engineer, setup):
+    kpi, _ = setup
+    browser_login(client, team_engineer)
+    response = csv_upload(client, f"kpi,when,value\n{kpi.pk},2026-01-01,1\n")
+    assert response.status_code == 400
+    assert "unknown column(s) when" in response.content.decode()
+
+
+def test_csv_over_the_limit_is_413(client, browser_login, setup):
+    kpi, _ = setup
+    browser_login(client, UserFactory(is_staff=True))
+    lines = "".join(f"{kpi.pk},2026-01-01T00:00:{i % 60:02d},1\n" for i in range(MAX_ROWS + 1))
+    response = csv_upload(client, "kpi,time,value\n" + lines)
+    assert response.status_code == 413
+    assert Observation.objects.count() == 0
+
+
+def test_a_resent_batch_changes_what_the_impact_endpoint_reports(api_as, team_engineer, setup):
+    kpi, _ = setup
+    client = api_as(team_engineer)
+    treatment = rows_for(kpi, count=10, segment="treatment", model="ranker")
+    control = rows_for(kpi, count=10, segment="control", model="ranker")
+    for row in control:
+        row["value"] -= 0.01
+    assert client.post(URL, treatment + control, format="json").status_code == 201
+    url = f"/api/v1/streams/{kpi.stream.slug}/impact/?period=all"
+    lift = client.get(url).json()["models"][0]["kpis"][0]["lift"]
+    assert lift == pytest.approx(0.01)
+    for row in treatment:
+        row["value"] += 0.02
+    assert client.post(URL, treatment, format="json").status_code == 201
+    assert client.get(url).json()["models"][0]["kpis"][0]["lift"] == pytest.approx(0.03)
+    assert DailyAggregate.objects.filter(kpi=kpi).count() == 20
+
+
+def test_admin_deletions_keep_the_daily_aggregates_in_step(client, staff_user, setup):
+    kpi, _ = setup
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from apps.outcomes.services import observations_ingest
+
+    observations_ingest(actor=staff_user, rows=rows_for(kpi, count=2))
+    victim = Observation.objects.order_by("time").first()
+    response = client.post(f"/admin/outcomes/observation/{victim.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert DailyAggregate.objects.filter(kpi=kpi).count() == 1

@@ -1,0 +1,180 @@
+import csv
+import io
+import re
+
+import pytest
+
+from apps.outcomes.models import Kpi
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, OutcomeModelFactory, observations
+from tests.querycount import assert_queries_independent_of_rows
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_need_sign_in(client):
+    response = client.get("/outcomes/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_stream_dashboard_shows_verdicts_and_charts(client, browser_login, outsider, demo_org):
+    browser_login(client, outsider)
+    page = client.get("/outcomes/streams/supply/").content.decode()
+    assert "delivery-eta" in page and "consider the simpler alternative" in page
+    assert "before/after (weaker evidence)" in page
+    assert 'id="figure-impact"' in page and 'id="figure-ml-vs-alternative"' in page
+    assert "vendor/plotly/plotly.min.js" in page
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+    assert sources and all(source.startswith("/") for source in sources), sources  # no CDN, nothing remote
+
+
+def test_every_chart_has_a_csv_with_the_numbers_the_api_returns(
+    client, browser_login, api_as, outsider, demo_org
+):
+    browser_login(client, outsider)
+    response = client.get("/outcomes/streams/checkout/charts/impact.csv?period=all")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    api = api_as(outsider).get("/api/v1/streams/checkout/impact/?period=all").json()
+    api_rows = {
+        (m["model"], k["kpi_name"]): k for m in api["models"] for k in m["kpis"] if k["lift"] is not None
+    }
+    assert rows and len(rows) == len(api_rows)
+    for row in rows:
+        expected = api_rows[(row["model"], row["kpi"])]
+        assert float(row["lift"]) == pytest.approx(expected["lift"], rel=1e-5)
+        assert float(row["lift_ci_low"]) == pytest.approx(expected["ci_low"], rel=1e-5)
+    kpi = Kpi.objects.filter(stream__slug="checkout").first()
+    trend = client.get(f"/outcomes/streams/checkout/charts/kpi-{kpi.pk}.csv")
+    assert trend.status_code == 200 and trend.content.decode().startswith("day,segment,model,value,volume")
+    assert client.get("/outcomes/streams/checkout/charts/nope.csv").status_code == 404
+    assert client.get("/outcomes/charts/portfolio.csv").status_code == 200
+
+
+def test_model_page_shows_monitoring_next_to_kpis(client, browser_login, outsider, demo_org):
+    browser_login(client, outsider)
+    page = client.get("/outcomes/models/fraud-scorer/").content.decode()
+    for name in ("traffic", "latency", "errors", "drift"):
+        assert f'id="figure-{name}"' in page
+    assert "p95 latency" in page
+    for name in ("traffic", "latency", "errors", "drift"):
+        assert client.get(f"/outcomes/models/fraud-scorer/charts/{name}.csv").status_code == 200
+
+
+def test_registry_include_renders_a_summary_card(rf, outsider, demo_org):
+    from django.template import Context, Template
+
+    from apps.registry.models import RegisteredModel
+
+    request = rf.get("/")
+    request.user = outsider
+    html = Template("{% load outcomes %}{% model_outcomes model %}").render(
+        Context({"model": RegisteredModel.objects.get(slug="fraud-scorer"), "request": request})
+    )
+    assert "pays off" in html and "/outcomes/models/fraud-scorer/" in html
+
+
+def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer, outsider):
+    browser_login(client, outsider)
+    data = {
+        "stream": team.value_stream.pk,
+        "name": "Basket size",
+        "unit": "items",
+        "direction": "higher",
+        "value_per_unit": "3",
+        "target": "",
+    }
+    response = client.post("/outcomes/kpis/new/", data)
+    assert response.status_code == 403
+    browser_login(client, team_engineer)
+    assert client.post("/outcomes/kpis/new/", data).status_code == 302
+    assert Kpi.objects.get().name == "Basket size"
+
+
+def test_cost_form_for_the_owning_team(client, browser_login, team, team_lead, outsider):
+    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream)
+    browser_login(client, outsider)
+    assert client.get(f"/outcomes/models/{model.slug}/cost/").status_code == 403
+    browser_login(client, team_lead)
+    data = {"monthly_running_cost": "-5", "monthly_team_effort_cost": "10", "notes": ""}
+    response = client.post(f"/outcomes/models/{model.slug}/cost/", data)
+    assert response.status_code == 200 and "Must not be negative" in response.content.decode()
+    data["monthly_running_cost"] = "5"
+    assert client.post(f"/outcomes/models/{model.slug}/cost/", data).status_code == 302
+    assert model.cost.monthly_total == 15
+
+
+def test_filters_show_errors_instead_of_failing(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    response = client.get(
+        f"/outcomes/streams/{team.value_stream.slug}/?period=custom&start=2026-05-01&end=2026-01-01"
+    )
+    assert response.status_code == 200
+    assert "must not be before" in response.content.decode()
+
+
+def add_stream_rows(stream):
+    def add():
+        model = OutcomeModelFactory(value_stream=stream, owning_team__value_stream=stream)
+        kpi = KpiFactory(stream=stream)
+        observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
+        observations(kpi, [1, 2, 3, 3], segment="control", model=model)
+        ModelCostFactory(model=model)
+
+    return add
+
+
+@pytest.mark.parametrize("path", ["/outcomes/kpis/", "/outcomes/observations/"])
+def test_list_pages_keep_their_query_count(client, browser_login, outsider, team, path):
+    browser_login(client, outsider)
+    assert_queries_independent_of_rows(client, path, add_stream_rows(team.value_stream))
+
+
+def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    stream = team.value_stream
+    model = OutcomeModelFactory(value_stream=stream, owning_team=team)
+    kpi = KpiFactory(stream=stream)
+
+    def add():
+        start = model.observations.count()
+        observations(kpi, [1, 2, 3], segment="treatment", model=model, start=start)
+        observations(kpi, [1, 2, 2], segment="control", model=model, start=start)
+
+    for url in (f"/outcomes/streams/{stream.slug}/", "/outcomes/", f"/outcomes/models/{model.slug}/"):
+        assert_queries_independent_of_rows(client, url, add)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "kpi",
+        "observation",
+        "dailyaggregate",
+        "modelcost",
+        "predictionstats",
+        "inputsample",
+        "driftreference",
+        "driftresult",
+    ],
+)
+def test_admin_lists_every_outcomes_model(client, demo_org, model):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/outcomes/{model}/")
+    assert response.status_code == 200
+    assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
+
+
+def test_segment_and_period_filters_reach_the_chart_data(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    model = OutcomeModelFactory(value_stream=team.value_stream, owning_team=team)
+    kpi = KpiFactory(stream=team.value_stream)
+    observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
+    observations(kpi, [1, 1, 1, 1], segment="control", model=model)
+    url = f"/outcomes/streams/{team.value_stream.slug}/charts/kpi-{kpi.pk}.csv"
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{url}?period=all&segment=control").content.decode())))
+    assert {row["segment"] for row in rows} == {"control"} and len(rows) == 4
+    custom = f"{url}?period=custom&start=2026-01-02&end=2026-01-03"
+    rows = list(csv.DictReader(io.StringIO(client.get(custom).content.decode())))
+    assert sorted({row["day"] for row in rows}) == ["2026-01-02", "2026-01-03"]
