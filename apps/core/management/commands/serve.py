@@ -64,7 +64,7 @@ class Command(BaseCommand):
             f"  API docs:   http://{host}:{port}/api/docs/     health: http://{host}:{port}/healthz",
             f"  Demo logins (password for all: {DEMO_PASSWORD}):",
             *(f"    {login.ljust(width)}  {what}" for login, _, _, _, what in DEMO_LOGINS),
-            "  Ctrl-C stops the web server and the worker.",
+            "  Ctrl-C stops the web server, the worker and beat.",
             "",
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
