@@ -220,6 +220,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR),
         "data_folder_out": str(BROKER_DIR),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # the exchange tables too (kombu's default is ./control, inside the checkout)
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,4 +1,14 @@
+from django import forms
 from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value must be ISO (yyyy-mm-dd) whatever the display locale."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's argument name)
+        super().__init__(attrs=attrs, format=format)
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -20,3 +21,18 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"heartbeat {self.pk}: {self.answered_by or 'waiting'}"
+
+
+class AppendOnly(models.Model):
+    """Rows are written once: saving an existing row or deleting one is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(f"{type(self).__name__} rows are append-only.")

@@ -194,6 +194,7 @@ def _ageing(requests: QuerySet, *, now: datetime.datetime, lead_time_days: float
             "status": r.status,
             "status_label": r.get_status_display(),
             "delivering_team": r.delivering_team.slug,
+            "delivering_team_name": r.delivering_team.name,
             "requesting_team": r.requesting_team.slug,
             "age_days": _days(now - r.submitted_at),
             "older_than_lead_time": lead_time_days is not None

@@ -1,13 +1,11 @@
 from django import forms
 
+from apps.core.forms import DateInput
 from apps.core.permissions import is_platform_staff
+from apps.modelrequests import scoring
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
 from apps.modelrequests.services import REQUEST_FIELDS
 from apps.teams.selectors import teams_of_user
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class LinksField(forms.CharField):
@@ -30,6 +28,12 @@ class ModelRequestForm(forms.ModelForm):
         if user is not None and not is_platform_staff(user) and not self.instance.pk:
             # people file requests for their own teams
             self.fields["requesting_team"].queryset = teams_of_user(user=user).order_by("name")
+        # name the allowed values of each scored input (the scales are configurable)
+        scale = scoring.scales()
+        for name, key in [("impact", "impact"), ("confidence", "confidence")] + [
+            (name, "wsjf") for name in scoring.WSJF_INPUTS
+        ]:
+            self.fields[name].help_text = "One of " + ", ".join(f"{value:g}" for value in scale[key]) + "."
 
     class Meta:
         model = ModelRequest

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.models import AppendOnly
 from apps.modelrequests import scoring
 from apps.teams.models import Team, TeamType, ValueStream
 
@@ -170,21 +171,6 @@ class ModelRequest(models.Model):
     @property
     def wsjf_score(self) -> float | None:
         return scoring.wsjf(self.business_value, self.time_criticality, self.risk_reduction, self.job_size)
-
-
-class AppendOnly(models.Model):
-    """Rows are written once: saving an existing row or deleting one is refused."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(f"{type(self).__name__} rows are append-only.")
 
 
 class RequestTransition(AppendOnly):

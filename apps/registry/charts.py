@@ -38,9 +38,10 @@ def primary_metric_figure(versions: list[ModelVersion], metric: str) -> dict | N
         go.Scatter(
             x=numbers,
             y=[v.baseline_metrics.get(metric) for v in points],
-            mode="lines",
+            mode="lines+markers",  # markers: a single version's baseline is a point, not a line
             name="baseline",
             line={"dash": "dot", "color": "#9ca3af"},
+            marker={"size": 6, "symbol": "line-ew-open", "color": "#9ca3af"},
         )
     )
     figure.update_layout(

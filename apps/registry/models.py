@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from apps.core.models import AppendOnly
 from apps.teams.models import Team, ValueStream
 
 
@@ -47,6 +48,10 @@ CARD_SECTIONS = [
 ]
 
 
+# Slugs taken by pages under /models/ (apps/registry/urls.py): a model called so could not be reached.
+RESERVED_MODEL_SLUGS = ("new", "feedback")
+
+
 class RegisteredModel(models.Model):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True)
@@ -83,6 +88,12 @@ class RegisteredModel(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:model-detail", args=[self.slug])
+
+    def clean(self):
+        if self.slug in RESERVED_MODEL_SLUGS:
+            reserved = ", ".join(RESERVED_MODEL_SLUGS)
+            message = f"{self.slug!r} is reserved for a page; reserved slugs: {reserved}."
+            raise ValidationError({"slug": message})
 
 
 # Fields of a version fixed at registration; only ``stage`` changes afterwards.
@@ -163,7 +174,7 @@ class ModelVersion(models.Model):
         super().save(*args, **kwargs)
 
 
-class StageChange(models.Model):
+class StageChange(AppendOnly):
     """Append-only history of every stage move: who, when, why, and any gate override."""
 
     version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="stage_changes")

@@ -58,7 +58,8 @@ def _teams():
 
 
 def version_list(*, registered_model: RegisteredModel | None = None) -> QuerySet[ModelVersion]:
-    versions = ModelVersion.objects.select_related("model", "created_by")
+    # training_job: the job that produced the version (apps.training, reverse one-to-one), if any.
+    versions = ModelVersion.objects.select_related("model", "created_by", "training_job")
     if registered_model is not None:
         versions = versions.filter(model=registered_model)
     return versions.order_by("-number")
@@ -124,6 +125,13 @@ def overdue_feedback_of_team(*, team) -> QuerySet[Feedback]:
 
 def models_of_team(*, team) -> QuerySet[RegisteredModel]:
     return model_list().filter(owning_team=team)
+
+
+def can_register_models(*, user) -> bool:
+    """Platform staff, or a lead or product manager of some team (registered_model_create's rule)."""
+    from apps.core.permissions import is_platform_staff
+
+    return is_platform_staff(user) or teams_user_can_change(user=user).exists()
 
 
 def teams_user_can_change(*, user):

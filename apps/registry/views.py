@@ -23,7 +23,6 @@ from apps.registry.forms import (
 )
 from apps.registry.gates import ALLOWED_MOVES, compare_to_baseline, failed_production_gates
 from apps.registry.models import Feedback, Stage
-from apps.teams.selectors import teams_of_user
 
 
 def model_list(request):
@@ -34,7 +33,7 @@ def model_list(request):
         {
             "filter": filterset,
             "page": paginate(request, filterset.qs),
-            "can_create": is_platform_staff(request.user) or teams_of_user(user=request.user).exists(),
+            "can_create": selectors.can_register_models(user=request.user),
         },
     )
 
@@ -87,6 +86,8 @@ def _model_form(request, form_class, *, slug=None, title_suffix=""):
     model = selectors.model_detail(slug=slug) if slug else None
     if model:
         ensure_can_change_team(request.user, model.owning_team)
+    elif not selectors.can_register_models(user=request.user):
+        raise PermissionDenied("Only platform staff or a team's lead or product manager may register models.")
     form = form_class(request.POST or None, instance=model)
     if "owning_team" in form.fields and not is_platform_staff(request.user):
         form.fields["owning_team"].queryset = selectors.teams_user_can_change(user=request.user)

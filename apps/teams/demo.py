@@ -376,6 +376,13 @@ class DemoOrg:
     teams: dict = field(default_factory=dict)
 
 
+def _demo_row(model, *, slug: str, name: str, **fields):
+    """A demo stream or team by slug, or by name when someone has changed its slug since (re-running
+    `make run` must not trip over the unique name); created only when neither is there."""
+    row = model.objects.filter(slug=slug).first() or model.objects.filter(name=name).first()
+    return row or model.objects.create(slug=slug, name=name, **fields)
+
+
 def load() -> DemoOrg:
     """Create (or fetch, when already there) the demo organisation."""
     User = get_user_model()
@@ -404,27 +411,26 @@ def load() -> DemoOrg:
             user.save(update_fields=["password"])
         org.users[login] = user
     for name, slug, description, pm in STREAMS:
-        org.streams[slug], _ = ValueStream.objects.get_or_create(
-            slug=slug, defaults={"name": name, "description": description, "product_manager": org.users[pm]}
+        org.streams[slug] = _demo_row(
+            ValueStream, slug=slug, name=name, description=description, product_manager=org.users[pm]
         )
     for name, slug, team_type, stream, focus, services, capacity, wip in TEAMS:
-        org.teams[slug], _ = Team.objects.get_or_create(
+        org.teams[slug] = _demo_row(
+            Team,
             slug=slug,
-            defaults={
-                "name": name,
-                "team_type": team_type,
-                "value_stream": org.streams.get(stream),
-                "focus": focus,
-                "provides_services": bool(services),
-                "services_offered": services,
-                "service_level_expectations": SERVICE_SLE if services else "",
-                "software_owned": f"{name} services and models (see the model registry)",
-                "chat_channels": f"#team-{slug}",
-                "ways_of_working": "Kanban, weekly review with stakeholders.",
-                "current_work": focus.split(":")[0],
-                "capacity_points": capacity,
-                "wip_limit": wip,
-            },
+            name=name,
+            team_type=team_type,
+            value_stream=org.streams.get(stream),
+            focus=focus,
+            provides_services=bool(services),
+            services_offered=services,
+            service_level_expectations=SERVICE_SLE if services else "",
+            software_owned=f"{name} services and models (see the model registry)",
+            chat_channels=f"#team-{slug}",
+            ways_of_working="Kanban, weekly review with stakeholders.",
+            current_work=focus.split(":")[0],
+            capacity_points=capacity,
+            wip_limit=wip,
         )
     for login, team, role in MEMBERSHIPS:
         Membership.objects.get_or_create(team=org.teams[team], user=org.users[login], defaults={"role": role})

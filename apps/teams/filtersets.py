@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from apps.core.filters import AnyYesNo
 from apps.teams.models import (
     TIME_BOXED_MODES,
     Interaction,
@@ -43,7 +44,7 @@ class TeamFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         label="Value stream",
     )
-    provides_services = django_filters.BooleanFilter()
+    provides_services = django_filters.BooleanFilter(widget=AnyYesNo)
 
     class Meta:
         model = Team
@@ -71,9 +72,11 @@ class InteractionFilterSet(django_filters.FilterSet):
         ("ended", "Ended"),
     ]
 
-    team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug", method="involving")
+    team = TeamSlugFilter(
+        queryset=Team.objects.all(), to_field_name="slug", method="involving", label="Team (either side)"
+    )
     mode = django_filters.ChoiceFilter(choices=InteractionMode.choices)
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status")
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status", label="Status")
 
     class Meta:
         model = Interaction

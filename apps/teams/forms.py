@@ -1,12 +1,9 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.teams.models import Interaction, Membership, Team, ValueStream
+from apps.core.forms import DateInput
+from apps.teams.models import Interaction, MemberRole, Membership, Team, ValueStream
 from apps.teams.services import INTERACTION_FIELDS, MEMBERSHIP_FIELDS, STREAM_FIELDS, TEAM_FIELDS
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ValueStreamForm(forms.ModelForm):
@@ -33,12 +30,21 @@ class TeamForm(forms.ModelForm):
 
 
 class MembershipForm(forms.ModelForm):
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"))
+    # Shown inline on the team page without labels: the empty choices say what to pick.
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"),
+        empty_label="Person…",
+        widget=forms.Select(attrs={"aria-label": "Person"}),
+    )
 
     class Meta:
         model = Membership
         fields = MEMBERSHIP_FIELDS
-        widgets = {"team": forms.HiddenInput}
+        widgets = {"team": forms.HiddenInput, "role": forms.Select(attrs={"aria-label": "Role"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "Role…"), *MemberRole.choices]
 
 
 class InteractionForm(forms.ModelForm):

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import AnyYesNo
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
@@ -14,7 +15,7 @@ class DatasetVersionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     name = django_filters.CharFilter(field_name="name", label="Exact name")
-    latest = django_filters.BooleanFilter(method="only_latest", label="Latest versions only")
+    latest = django_filters.BooleanFilter(method="only_latest", label="Latest versions only", widget=AnyYesNo)
 
     class Meta:
         model = DatasetVersion

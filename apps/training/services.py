@@ -53,7 +53,7 @@ def dataset_upload(
 ) -> DatasetVersion:
     """Validate and store an uploaded CSV as the next version of the team's dataset ``name``.
     A refused file leaves nothing behind: no row, no stored file."""
-    ensure_team_member(actor, team, action="upload datasets for")
+    ensure_team_member(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
     name = _clean_name(name)
     received = receive_csv(file)
     key = storage.new_dataset_key(team.pk)

@@ -31,6 +31,17 @@ def test_demo_organisation_is_full_and_loads_once():
     assert counts() == first
 
 
+def test_demo_reloads_after_a_team_and_a_stream_changed_their_slugs():
+    from apps.teams import demo
+
+    demo.load()
+    first = counts()
+    Team.objects.filter(slug="payments").update(slug="payments-renamed")
+    ValueStream.objects.filter(slug="checkout").update(slug="checkout-renamed")
+    org = demo.load()  # raised IntegrityError on the unique names: `make run` could not start
+    assert counts() == first and org.teams["payments"].slug == "payments-renamed"
+
+
 def test_demo_logins_work(client):
     call_command("load_demo", verbosity=0)
     from apps.teams.demo import DEMO_LOGINS, DEMO_PASSWORD

@@ -91,6 +91,7 @@ def test_ageing_items_oldest_first_flagged_against_lead_time(history):
         ("R3", 25.0, True),
         ("R4", 1.0, False),
     ]
+    assert {a["delivering_team_name"] for a in ageing} == {history.name}  # the page shows names
 
 
 def test_no_bottleneck_when_queue_shrinks(history):

@@ -54,6 +54,14 @@ def test_request_form_offers_only_the_users_teams(client, browser_login, cast):
     assert client.get("/requests/new/").context["form"].fields["requesting_team"].queryset.count() == 2
 
 
+def test_request_form_names_each_scale(client, browser_login, cast, settings):
+    settings.MODELREQUESTS_SCALES = {"impact": (1, 2, 4)}
+    page = browser_login(client, cast["request_engineer"]).get("/requests/new/").content.decode()
+    assert "One of 1, 2, 4." in page  # impact, as configured
+    assert "One of 0.5, 0.8, 1." in page  # confidence
+    assert page.count("One of 1, 2, 3, 5, 8, 13, 20.") == 4  # the WSJF inputs
+
+
 def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login, cast):
     request = ModelRequestFactory(
         delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, 4), **wsjf_inputs(8, 5, 3, 5)

@@ -59,6 +59,13 @@ def test_create_model_permission_matrix(who, expected, team, api_as, anon_api, r
     assert RegisteredModel.objects.filter(slug="returns-risk").exists() == (expected == 201)
 
 
+def test_reserved_slug_is_a_400_naming_the_slug(team, staff_user, api_as):
+    payload = {**new_model_payload(team), "slug": "feedback"}
+    response = api_as(staff_user).post("/api/v1/models/", payload, format="json")
+    assert response.status_code == 400
+    assert "reserved" in response.json()["slug"][0]
+
+
 @pytest.mark.parametrize(
     ("who", "expected"), [("anonymous", 401), ("outsider", 403), ("lead", 200), ("staff", 200)]
 )

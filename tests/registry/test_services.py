@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.core.exceptions import Conflict
 from apps.registry import services
-from apps.registry.models import FeedbackStatus, ModelVersion, Stage, StageChange
+from apps.registry.models import FeedbackStatus, ModelVersion, RegisteredModel, Stage, StageChange
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, StaffFactory, TeamFactory, UserFactory
 from tests.registry.factories import (
@@ -49,6 +49,14 @@ def test_engineer_and_outsider_may_not_register_a_model(team, team_engineer, out
     for actor in (team_engineer, outsider):
         with pytest.raises(PermissionDenied):
             services.registered_model_create(actor=actor, data=model_data(team))
+
+
+@pytest.mark.parametrize("slug", ["new", "feedback"])
+def test_slugs_of_registry_pages_are_refused(team, team_lead, slug):
+    with pytest.raises(ValidationError) as error:
+        services.registered_model_create(actor=team_lead, data=model_data(team, slug=slug))
+    assert "reserved" in error.value.message_dict["slug"][0]
+    assert not RegisteredModel.objects.exists()
 
 
 def test_update_validates_and_keeps_row_unchanged(team, team_pm):
@@ -124,6 +132,16 @@ def test_version_is_immutable():
     assert "metrics" in error.value.message_dict
     version.refresh_from_db()
     assert version.metrics == {"roc_auc": 0.8}
+
+
+def test_stage_history_is_append_only():
+    change = register(RegisteredModelFactory()).stage_changes.get()
+    change.reason = "rewritten"
+    with pytest.raises(ValidationError):
+        change.save()
+    with pytest.raises(ValidationError):
+        change.delete()
+    assert StageChange.objects.get(pk=change.pk).reason == "Registered."
 
 
 # --- promotion and gates ---------------------------------------------------------------------------

@@ -146,6 +146,7 @@ def test_compare_page(client, browser_login, outsider, model):
     browser_login(client, outsider)
     page = client.get("/models/basket-scorer/compare/?a=1&b=2").content.decode()
     assert "HistGradientBoostingClassifier" in page and "differs" in page and "0.8000" in page
+    assert "[&quot;basket_value&quot;, &quot;items&quot;" in page  # features as JSON, not a Python repr
 
 
 def test_team_page_flags_overdue_feedback(client, browser_login, outsider, model, team):
@@ -221,6 +222,14 @@ def test_register_a_model_in_the_browser_offers_only_the_leads_teams(client, bro
     assert response.status_code == 302 and response.url == "/models/returns-risk/"
 
 
+def test_engineer_is_not_offered_an_empty_register_form(client, browser_login, team_engineer):
+    browser_login(client, team_engineer)  # a member, but neither lead nor product manager
+    assert "Register a model" not in client.get("/models/").content.decode()
+    response = client.get("/models/new/")
+    assert response.status_code == 403
+    assert "lead or product manager may register models" in response.content.decode()
+
+
 def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
     client, browser_login, team_lead, model
 ):
@@ -230,3 +239,11 @@ def test_rollback_is_offered_only_when_there_is_an_earlier_production_version(
     assert "Roll back" not in client.get("/models/basket-scorer/").content.decode()
     services.version_promote(version=v2, actor=team_lead, to_stage="production", reason="second")
     assert "Roll back v2" in client.get("/models/basket-scorer/").content.decode()
+
+
+def test_chart_of_a_single_version_shows_its_baseline(model):
+    from apps.registry.charts import primary_metric_figure
+
+    figure = primary_metric_figure([register(model)], model.primary_metric)
+    baseline = next(trace for trace in figure["data"] if trace["name"] == "baseline")
+    assert "markers" in baseline["mode"] and baseline["y"] == [0.5]  # a lone point needs a marker

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from apps.teams.models import Team
@@ -96,6 +98,27 @@ def test_team_list_filters_by_type(client, browser_login, outsider):
     assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
 
 
+def test_yes_no_filter_reads_any_and_filters(client, browser_login, outsider):
+    TeamFactory(name="Aardvark Stream Team", provides_services=False)
+    PlatformTeamFactory(name="Zebra Platform", provides_services=True)
+    browser_login(client, outsider)
+    page = client.get("/teams/").content.decode()
+    assert '<option value="" selected>Any</option>' in page and "Unknown" not in page
+    page = client.get("/teams/?provides_services=true").content.decode()
+    assert "Zebra Platform" in page and "Aardvark Stream Team" not in page
+
+
+def test_add_member_selects_say_what_to_pick(client, browser_login, team, team_lead):
+    page = browser_login(client, team_lead).get(f"/teams/{team.slug}/").content.decode()
+    assert '<option value="" selected>Person…</option>' in page
+    assert '<option value="" selected>Role…</option>' in page
+
+
+def test_interaction_team_filter_has_a_label(client, browser_login, outsider):
+    page = browser_login(client, outsider).get("/teams/interactions/").content.decode()
+    assert "Team (either side)" in page and "[invalid name]" not in page
+
+
 def test_interaction_form_refuses_self_interaction(client, browser_login, team, team_lead):
     browser_login(client, team_lead)
     response = client.post(
@@ -110,6 +133,14 @@ def test_interaction_form_refuses_self_interaction(client, browser_login, team, 
         },
     )
     assert "A team cannot interact with itself" in response.content.decode()
+
+
+def test_interaction_edit_form_keeps_its_dates_in_the_date_pickers(client, browser_login, team, team_lead):
+    interaction = InteractionFactory(from_team=team, start_date=datetime.date(2026, 5, 11))
+    browser_login(client, team_lead)
+    page = client.get(f"/teams/interactions/{interaction.pk}/edit/").content.decode()
+    # <input type="date"> only shows ISO values; "11/05/2026" (the locale's format) leaves it blank
+    assert 'type="date" name="start_date" value="2026-05-11"' in page
 
 
 def test_topology_draws_each_team_as_a_link_and_each_interaction(client, browser_login, outsider):

@@ -137,3 +137,25 @@ def test_new_model_errors_are_named_under_new_model(tumours, team_lead, tumour_m
         )
     assert any(message.startswith("slug:") for message in caught.value.message_dict["new_model"])
     assert not TrainingJob.objects.exists()
+
+
+def test_version_links_its_training_job_on_the_model_page_and_in_the_api(
+    tumours, scientist, tumour_model, api_as, client, browser_login
+):
+    job = services.training_job_create(
+        actor=scientist,
+        data={
+            "dataset_version": tumours,
+            "target": "diagnosis",
+            "estimator": "logistic_regression",
+            "cv_folds": 0,
+            "registered_model": tumour_model,
+        },
+    )
+    version = run(job).registered_version
+    body = api_as(scientist).get(f"/api/v1/models/{tumour_model.slug}/versions/{version.number}/").json()
+    assert body["training_job"] == job.pk
+    assert body["training_job_url"] == f"http://testserver/api/v1/training-jobs/{job.pk}/"
+    browser_login(client, scientist)
+    page = client.get(tumour_model.get_absolute_url()).content.decode()
+    assert f'href="{job.get_absolute_url()}"' in page

@@ -1,3 +1,6 @@
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api import StrictFieldsMixin
@@ -54,6 +57,12 @@ class RegisteredModelDetailSerializer(RegisteredModelSerializer):
 class ModelVersionSerializer(serializers.ModelSerializer):
     model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    training_job = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="Id of the training job that produced this version (null if none)."
+    )
+    training_job_url = serializers.SerializerMethodField(
+        help_text="API URL of that training job (null if none)."
+    )
 
     class Meta:
         model = ModelVersion
@@ -69,10 +78,21 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "artefact_sha256",
             "artefact_size",
             "source_key",
+            "training_job",
+            "training_job_url",
             "created_by",
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_training_job_url(self, version: ModelVersion) -> str | None:
+        job = getattr(version, "training_job", None)  # None when no job produced the version
+        if job is None:
+            return None
+        url = reverse("training-job-detail", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class StageChangeSerializer(serializers.ModelSerializer):

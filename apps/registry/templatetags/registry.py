@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 from apps.registry import selectors
@@ -15,3 +17,9 @@ def team_models(team):
         "overdue": list(selectors.overdue_feedback_of_team(team=team)),
         "targets": response_targets(),
     }
+
+
+@register.filter
+def as_json(value):
+    """Lists and dicts as JSON (as the API shows them), not Python's repr with its quotes and True."""
+    return json.dumps(value) if isinstance(value, list | dict) else value

@@ -1,4 +1,4 @@
-"""`make run`: the web server and a real Celery worker (with beat), stopped together by Ctrl-C."""
+"""`make run`: the web server, a real Celery worker and beat, stopped together by Ctrl-C."""
 
 import os
 import signal
@@ -12,6 +12,10 @@ from django.core.management.base import BaseCommand
 from apps.teams.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 
+def _stop_like_ctrl_c(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the portal: web server on $PORT (default 8000) and a Celery worker with beat."
 
@@ -20,39 +24,37 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
 
     def handle(self, *args, host, port, **options):
-        python = sys.executable
-        worker = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--beat",
-                "--loglevel=INFO",
-                "--queues=default,training",
-                "--concurrency=2",
-                f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}",
-            ]
-        )
-        web = subprocess.Popen([python, "manage.py", "runserver", "--noreload", f"{host}:{port}"])
+        celery = [sys.executable, "-m", "celery", "--app=portal"]
+        commands = {
+            "web": [sys.executable, "manage.py", "runserver", "--noreload", f"{host}:{port}"],
+            "worker": [*celery, "worker", "--loglevel=INFO", "--queues=default,training", "--concurrency=2"],
+            # Beat runs as its own process: embedded beat (`worker --beat`) ignores SIGTERM.
+            "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+        }
+        # Each child leads its own process group, so stopping it also stops its pool processes.
+        processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
+        signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
         self._announce(host, port)
         try:
-            while worker.poll() is None and web.poll() is None:
+            while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            for process in (web, worker):
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for process in (web, worker):
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-        self.stdout.write("Stopped the web server and the worker.")
+            self._stop(processes.values())
+        self.stdout.write("Stopped the web server, the worker and beat.")
+
+    @staticmethod
+    def _stop(processes) -> None:
+        running = [process for process in processes if process.poll() is None]
+        for process in running:
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
     def _announce(self, host, port):
         width = max(len(login) for login, *_ in DEMO_LOGINS)
@@ -62,7 +64,7 @@ class Command(BaseCommand):
             f"  API docs:   http://{host}:{port}/api/docs/     health: http://{host}:{port}/healthz",
             f"  Demo logins (password for all: {DEMO_PASSWORD}):",
             *(f"    {login.ljust(width)}  {what}" for login, _, _, _, what in DEMO_LOGINS),
-            "  Ctrl-C stops the web server and the worker.",
+            "  Ctrl-C stops the web server, the worker and beat.",
             "",
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))

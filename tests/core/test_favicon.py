@@ -1,0 +1,12 @@
+"""Every page names its icon, so browsers do not ask for /favicon.ico (a 404 in every console)."""
+
+import pytest
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_link_an_icon_that_exists(client):
+    page = client.get("/login/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in page
+    assert finders.find("img/favicon.svg")
