@@ -2,7 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 
 # The API authenticates inside DRF (token or session) and answers 401 as JSON, never a redirect;
 # /healthz is the load balancer's probe and reveals only ok or an error text per dependency.
-PATHS_WITH_OWN_AUTH = ("/api/", "/healthz", "/static/")
+PATHS_WITH_OWN_AUTH = ("/api/", "/healthz", "/static/", "/favicon.ico")
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):

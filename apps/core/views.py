@@ -1,5 +1,6 @@
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,3 +18,7 @@ def healthz(request):
 
 def home(request):
     return render(request, "core/home.html", home_summary(user=request.user))
+
+
+def favicon(request):
+    return redirect(static("img/favicon.svg"), permanent=True)
