@@ -86,6 +86,8 @@ class _Lookups:
     def __init__(self, rows: list[dict]):
         kpi_ids, slugs = set(), set()
         for row in rows:
+            if not isinstance(row, dict):
+                continue  # reported by _build, row by row
             with contextlib.suppress(ValueError):
                 kpi_ids.add(_integer(row.get("kpi"), name="kpi"))
             if row.get("model") not in (None, ""):

@@ -69,6 +69,15 @@ def test_one_bad_row_rejects_the_whole_batch_with_errors_by_row_and_field(api_as
     assert Observation.objects.count() == 0
 
 
+def test_rows_that_are_not_objects_are_reported_by_row_not_a_server_error(api_as, team_engineer, setup):
+    kpi, _ = setup
+    rows = [rows_for(kpi, count=1)[0], 7, "text"]
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    assert response.status_code == 400, response.content
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "row"), (3, "row")]
+    assert Observation.objects.count() == 0
+
+
 def test_duplicate_keys_inside_a_batch_are_reported(api_as, team_engineer, setup):
     kpi, _ = setup
     rows = rows_for(kpi, count=2)
