@@ -443,6 +443,9 @@ def retraining_schedule_save(
         schedule.registered_model if schedule.registered_model_id else None
     )
     ensure_team_member(actor, getattr(model, "owning_team", None), action="schedule retraining of this model")
+    dataset_team = data.get("dataset_team") or (schedule.dataset_team if schedule.dataset_team_id else None)
+    if dataset_team is not None:  # the schedule trains on this team's datasets (as training_job_create)
+        ensure_team_member(actor, dataset_team, action="train models on this team's datasets")
     if "parameters" in data or "estimator" in data:
         estimator = data.get("estimator", schedule.estimator)
         data = data | {

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from apps.training import runner, services
+from tests.factories import TeamFactory
 from tests.registry.factories import RegisteredModelFactory
 from tests.training.helpers import tumour_frame, upload_frame
 
@@ -64,6 +65,20 @@ def test_only_members_schedule_retraining(team, outsider):
                 "estimator": "knn",
             },
         )
+
+
+def test_a_schedule_trains_only_on_datasets_of_teams_the_actor_belongs_to(schedule, scientist, staff_user):
+    """The schedule runs as its creator; pointing it at another team's dataset needs that team's say."""
+    other = TeamFactory()
+    upload_frame(actor=staff_user, team=other, frame=tumour_frame())
+    with pytest.raises(PermissionDenied):
+        services.retraining_schedule_save(actor=scientist, data={"dataset_team": other}, schedule=schedule)
+    schedule.refresh_from_db()
+    assert schedule.dataset_team_id != other.pk
+    moved = services.retraining_schedule_save(
+        actor=staff_user, data={"dataset_team": other}, schedule=schedule
+    )
+    assert moved.dataset_team == other
 
 
 def test_schedules_through_the_api(api_as, team, scientist, outsider, tumours):
