@@ -204,6 +204,13 @@ def survey_response_update(
 ) -> SurveyResponse:
     if response.respondent_id != actor.pk:
         raise PermissionDenied("Only the respondent changes their answers.")
+    moved = {
+        name: f"An answer stays with its {name}; answer the other {name} separately."
+        for name, current in (("round", response.round), ("team", response.team))
+        if name in data and data[name] != current
+    }
+    if moved:
+        raise ValidationError(moved)
     return survey_response_submit(actor=actor, data={"round": response.round, "team": response.team} | data)
 
 

@@ -10,7 +10,7 @@ from apps.practices import services
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse
 from apps.teams.models import InteractionMode, MemberRole, TeamType
 from tests.conftest import member_of
-from tests.factories import InteractionFactory, TeamFactory
+from tests.factories import InteractionFactory, MembershipFactory, TeamFactory
 from tests.practices.factories import (
     ScoredModelFactory,
     ScoredVersionFactory,
@@ -307,3 +307,18 @@ def test_a_member_cannot_change_someone_elses_answers(api_as, team, team_enginee
     assert api_as(other).patch(url, {"onboarding": 1}, format="json").status_code == 200
     response.refresh_from_db()
     assert response.onboarding == 1
+
+
+def test_patching_an_answer_to_another_team_or_round_is_refused_not_duplicated(api_as, team):
+    respondent = member_of(team, MemberRole.DATA_SCIENTIST)
+    other_team = TeamFactory()
+    MembershipFactory(team=other_team, user=respondent, role=MemberRole.DATA_SCIENTIST)
+    response = SurveyResponseFactory(team=team, respondent=respondent)
+    url = f"/api/v1/survey-responses/{response.pk}/"
+    moved = api_as(respondent).patch(url, {"team": other_team.slug}, format="json")
+    assert moved.status_code == 400 and "team" in moved.json()
+    moved = api_as(respondent).patch(url, {"round": SurveyRoundFactory().pk}, format="json")
+    assert moved.status_code == 400 and "round" in moved.json()
+    assert list(SurveyResponse.objects.values_list("pk", flat=True)) == [response.pk]
+    same = api_as(respondent).patch(url, {"team": team.slug, "onboarding": 2}, format="json")
+    assert same.status_code == 200 and same.json()["id"] == response.pk
