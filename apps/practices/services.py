@@ -121,6 +121,18 @@ def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None
     return scorecards_recompute(teams=[team], models=[], now=now)[0]
 
 
+def scorecard_recompute_on_request(
+    *, actor: AbstractBaseUser, team: Team | None = None, model=None
+) -> ScorecardSnapshot:
+    """Recompute one team's or one model's scorecard now, for the team's (or owning team's) lead or
+    product manager, or platform staff."""
+    owner = team if team is not None else model.owning_team
+    ensure_can_change_team(actor, owner, action="recompute the scorecard of")
+    if team is not None:
+        return team_scorecard_recompute(team=team)
+    return scorecards_recompute(teams=[], models=[model])[0]
+
+
 def enqueue_team_recompute(team_id: int) -> None:
     from apps.practices.tasks import recompute_team_scorecard
 

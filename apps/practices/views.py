@@ -65,8 +65,7 @@ def team_scorecard(request, slug):
 @require_POST
 def team_recompute(request, slug):
     team = selectors.team_by_slug(slug)
-    ensure_can_change_team(request.user, team, action="recompute the scorecard of")
-    snapshot = services.team_scorecard_recompute(team=team)
+    snapshot = services.scorecard_recompute_on_request(actor=request.user, team=team)
     messages.success(request, f"Recomputed: {snapshot.get_level_display()}.")
     return redirect("practices:team-scorecard", slug=team.slug)
 

@@ -208,3 +208,10 @@ def test_back_dated_recompute_sees_only_what_existed_then():
     assert {r["check"]: r["status"] for r in team_then.results}["owner_and_oncall"] == "not_applicable"
     now = services.scorecards_recompute()
     assert [s for s in now if s.model_id == model.pk]
+
+
+def test_requested_recompute_is_for_lead_pm_or_staff(team, team_lead, team_engineer, staff_user):
+    assert services.scorecard_recompute_on_request(actor=team_lead, team=team).team == team
+    assert services.scorecard_recompute_on_request(actor=staff_user, team=team).team == team
+    with pytest.raises(PermissionDenied):
+        services.scorecard_recompute_on_request(actor=team_engineer, team=team)

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import ServiceViewSetMixin
-from apps.core.permissions import ensure_can_change_team, is_platform_staff
+from apps.core.permissions import is_platform_staff
 from apps.practices import delivery, selectors, services
 from apps.practices.api.serializers import (
     EngagementSerializer,
@@ -71,12 +71,10 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data.get("team"):
             team = get_object_or_404(Team, slug=serializer.validated_data["team"])
-            ensure_can_change_team(request.user, team, action="recompute the scorecard of")
-            snapshot = services.team_scorecard_recompute(team=team)
+            snapshot = services.scorecard_recompute_on_request(actor=request.user, team=team)
         else:
             model = get_object_or_404(RegisteredModel, slug=serializer.validated_data["model"])
-            ensure_can_change_team(request.user, model.owning_team, action="recompute the scorecard of")
-            snapshot = services.scorecards_recompute(teams=[], models=[model])[0]
+            snapshot = services.scorecard_recompute_on_request(actor=request.user, model=model)
         return Response(ScorecardSnapshotSerializer(snapshot).data, status=status.HTTP_200_OK)
 
     @extend_schema(responses=RubricEntrySerializer(many=True))
