@@ -41,6 +41,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
+from apps.outcomes.recorder import recorder  # noqa: E402
 from apps.registry.prediction import predict  # noqa: E402
 from apps.registry.selectors import production_version  # noqa: E402
 
@@ -136,6 +137,7 @@ def main():
                 f"{served - local:>+9.2f} ms {served90:>9.2f} ms {floor:>9.2f} ms"
             )
     finally:
+        recorder.flush()  # monitoring buffered during the run, while its database still exists
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

@@ -141,6 +141,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", VAR_DIR / "media"))
 # Model artefacts and datasets live here, under keys the server generates.
 PLATFORM_STORAGE_ROOT = Path(os.environ.get("PORTAL_PLATFORM_STORAGE", VAR_DIR / "platform"))
+# Prediction monitoring is added up per process and written this often (0: on every call).
+OUTCOMES_MONITORING_FLUSH_SECONDS = float(os.environ.get("PORTAL_MONITORING_FLUSH_SECONDS", "5"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,7 +162,7 @@ PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(200 
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.core.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsAuthenticatedReadTeamWrite"],

@@ -87,3 +87,10 @@ def browser_login():
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def monitoring_written_at_once(settings):
+    """Tests read monitoring straight after a prediction, inside their transaction; the buffered path
+    (a timer thread with its own connection) has its own tests in tests/outcomes/test_recorder.py."""
+    settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 0

@@ -1,22 +1,23 @@
-"""Prediction monitoring, recorded from the prediction path: one row per version and hour updated in
-place with SQL increments (request and row counts, errors, a latency histogram) plus a bounded
-reservoir sample of the inputs. Cheap: one query per prediction call (UPDATE ... RETURNING), plus an
-upsert when the reservoir keeps one of the call's rows (always for an hour's first 100 rows, then
-rarely)."""
+"""Prediction monitoring, recorded from the prediction path: one row per version and hour with
+request and row counts, errors and a latency histogram, plus a bounded reservoir sample of the
+inputs. ``recorder`` writes them, buffered per process (no query on a prediction call) or at once."""
 
 import bisect
 import functools
 import logging
+import os
+import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.outcomes.models import LATENCY_BUCKETS_MS, LATENCY_FIELDS, InputSample, PredictionStats
+from apps.outcomes.models import LATENCY_BUCKETS_MS, LATENCY_FIELDS
+from apps.outcomes.recorder import Counts, recorder
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,17 @@ def hour_of(moment):
 
 def latency_field(latency_ms: float) -> str:
     return LATENCY_FIELDS[bisect.bisect_left(LATENCY_BUCKETS_MS, latency_ms)]
+
+
+_local = threading.local()
+
+
+def _thread_rng() -> np.random.Generator:
+    """One generator per thread (a Generator is not thread-safe; seeding one per call costs more than
+    the sampling), reseeded in a forked child so sibling workers do not draw the same numbers."""
+    if getattr(_local, "pid", None) != os.getpid():
+        _local.rng, _local.pid = np.random.default_rng(), os.getpid()
+    return _local.rng
 
 
 def _reservoir_slots(seen_before: int, count: int, *, rng: np.random.Generator) -> dict[int, int]:
@@ -63,89 +75,30 @@ def prediction_record(
         logger.exception("Could not record prediction monitoring for %s", version)
 
 
-def _add_to_hour(
-    *, version_id: int, bucket, row_count: int, latency_ms: float, error: bool, bucket_field: str
-) -> int | None:
-    """One round trip: add the call to the hour's row and read back its row count (None: no row yet).
-
-    ``UPDATE ... RETURNING`` (PostgreSQL, SQLite >= 3.35) because the ORM's update() cannot return the
-    new value, and the prediction path should not pay a second query for it."""
-    table = connection.ops.quote_name(PredictionStats._meta.db_table)
-    column = connection.ops.quote_name(bucket_field)  # one of LATENCY_FIELDS, never user input
-    sql = (
-        f"UPDATE {table} SET request_count = request_count + 1, row_count = row_count + %s, "
-        f"error_count = error_count + %s, latency_sum_ms = latency_sum_ms + %s, {column} = {column} + 1 "
-        "WHERE version_id = %s AND bucket_start = %s RETURNING row_count"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [row_count, int(error), latency_ms, version_id, connection.ops.adapt_datetimefield_value(bucket)],
-        )
-        found = cursor.fetchone()
-    return found[0] if found else None
-
-
-def _count(*, version, bucket, row_count: int, latency_ms: float, error: bool) -> int:
-    """Add the call to the hour's row; returns how many rows the hour had seen before it."""
-    call = {
-        "version_id": version.pk,
-        "bucket": bucket,
-        "row_count": row_count,
-        "latency_ms": latency_ms,
-        "error": error,
-        "bucket_field": latency_field(latency_ms),
-    }
-    total = _add_to_hour(**call)
-    if total is None:
-        try:
-            with transaction.atomic():
-                PredictionStats.objects.create(
-                    version_id=version.pk,
-                    bucket_start=bucket,
-                    request_count=1,
-                    row_count=row_count,
-                    error_count=int(error),
-                    latency_sum_ms=latency_ms,
-                    **{call["bucket_field"]: 1},
-                )
-            return 0
-        except IntegrityError:  # another process created the hour's row first
-            total = _add_to_hour(**call) or row_count
-    return max(total - row_count, 0)
-
-
 def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
-    bucket = hour_of(at or timezone.now())
-    seen_before = _count(
-        version=version, bucket=bucket, row_count=row_count, latency_ms=latency_ms, error=error
+    key = (version.pk, hour_of(at or timezone.now()))
+    call = Counts(
+        requests=1,
+        rows=row_count,
+        errors=int(error),
+        latency_sum_ms=latency_ms,
+        histogram=Counter({latency_field(latency_ms): 1}),
     )
+    seen_before = recorder.count(key, call)
     if error or not row_count or inputs is None:
         return
-    slots = _reservoir_slots(seen_before, row_count, rng=np.random.default_rng())
+    slots = _reservoir_slots(seen_before, row_count, rng=_thread_rng())
     if not slots:
         return
     kept = sorted(set(slots.values()))
     rows = inputs(kept) if callable(inputs) else {i: inputs[i] for i in kept if i < len(inputs)}
-    InputSample.objects.bulk_create(
-        [
-            InputSample(version_id=version.pk, bucket_start=bucket, slot=slot, inputs=rows[index])
-            for slot, index in slots.items()
-            if index in rows
-        ],
-        update_conflicts=True,
-        unique_fields=["version", "bucket_start", "slot"],
-        update_fields=["inputs"],
-    )
+    recorder.keep_samples(key, {slot: rows[index] for slot, index in slots.items() if index in rows})
 
 
 def _input_rows(records, version, indices: list[int]) -> dict[int, dict]:
-    """The kept input rows of a request, parsed the way the prediction endpoint parses them."""
-    from apps.registry.prediction import parse_columns
+    from apps.registry.prediction import input_rows  # the registry imports this module
 
-    payload = records if isinstance(records, dict) else {"records": records}
-    columns = parse_columns(payload, version)
-    return {index: {name: values[index] for name, values in columns.items()} for index in indices}
+    return input_rows(records, version, indices)
 
 
 def monitored_prediction(predict):

@@ -2,6 +2,8 @@
 MLflow's ``dataframe_split`` / ``dataframe_records`` / ``instances``), validate columns and types
 against the version's input schema, and call the cached pipeline once for the whole batch."""
 
+from operator import itemgetter
+
 import numpy as np
 import pandas as pd
 import sklearn
@@ -42,11 +44,18 @@ def _columns_from_rows(rows: list, names: list[str], field: str) -> dict[str, li
     if sum(map(len, rows)) != len(rows) * len(names) or set(first) != set(names):
         _check_names(set().union(*(row.keys() for row in rows)), names, field)
     try:
-        return {name: [row[name] for row in rows] for name in names}
+        return _transpose(rows, names)
     except KeyError as exc:
         missing = exc.args[0]
         row = next(i for i, r in enumerate(rows) if missing not in r)
         raise _error(missing, f"Missing column {missing!r} in row {row}.") from exc
+
+
+def _transpose(rows: list[dict], names: list[str]) -> dict[str, list]:
+    """Rows (objects) to columns; ``itemgetter`` and ``zip`` do it in C, faster than a loop per column."""
+    if len(names) == 1:
+        return {names[0]: [row[names[0]] for row in rows]}
+    return dict(zip(names, map(list, zip(*map(itemgetter(*names), rows), strict=True)), strict=True))
 
 
 def _columns_from_matrix(data: list, columns: list, names: list[str], field: str) -> dict[str, list]:
@@ -98,6 +107,23 @@ def parse_columns(payload, version: ModelVersion) -> dict[str, list]:
     return columns
 
 
+def input_rows(payload, version: ModelVersion, indices: list[int]) -> dict[int, dict]:
+    """Rows ``indices`` of a request body that parsed, as ``{index: {column: value}}`` in schema
+    order; only those rows are parsed again (the monitoring sample keeps a few rows of big batches)."""
+    payload = payload if isinstance(payload, dict) else {"records": payload}
+    field = next(key for key in INPUT_FORMATS if key in payload)
+    body = payload[field]
+    if field == "dataframe_split":
+        subset = {"columns": body["columns"], "data": [body["data"][index] for index in indices]}
+    else:
+        subset = [body[index] for index in indices]
+    columns = parse_columns({field: subset}, version)
+    return {
+        index: {name: values[position] for name, values in columns.items()}
+        for position, index in enumerate(indices)
+    }
+
+
 def validate_types(columns: dict[str, list], version: ModelVersion) -> None:
     for column in version.input_schema:
         name, kind = column["name"], column["type"]
@@ -133,7 +159,8 @@ def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
             classes = pipeline.classes_
             result["predictions"] = classes[np.argmax(probabilities, axis=1)].tolist()
             result["classes"] = classes.tolist()
-            result["probabilities"] = probabilities.tolist()
+            # a C-ordered array is written by orjson directly, several times faster than via lists
+            result["probabilities"] = np.ascontiguousarray(probabilities)
         else:
             result["predictions"] = np.asarray(pipeline.predict(frame)).tolist()
     return result

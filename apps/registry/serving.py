@@ -8,43 +8,33 @@ on commit); other processes pick it up within
 remembered, so unknown models and versions always ask the database.
 """
 
-import threading
-import time
-
 from django.conf import settings
 
+from apps.core.ttlcache import TtlCache
 from apps.registry import selectors
 from apps.registry.models import ModelVersion
-
-MAX_ENTRIES = 1000
-_entries: dict[tuple[str, int | None], tuple[float, ModelVersion]] = {}
-_lock = threading.Lock()
 
 
 def cache_seconds() -> float:
     return float(getattr(settings, "REGISTRY_SERVING_CACHE_SECONDS", 2.0))
 
 
+_serving = TtlCache(cache_seconds)
+
+
 def serving_version(*, slug: str, number: int | None = None) -> ModelVersion | None:
     """The production version of ``slug`` (or version ``number``), as ``selectors.production_version``."""
     key = (slug, number)
-    now = time.monotonic()
-    entry = _entries.get(key)
-    if entry and entry[0] > now:
-        return entry[1]
-    version = selectors.production_version(slug=slug, number=number)
-    ttl = cache_seconds()
-    if version is not None and ttl > 0:
-        with _lock:
-            if len(_entries) >= MAX_ENTRIES:
-                _entries.clear()
-            _entries[key] = (now + ttl, version)
+    version = _serving.get(key)
+    if version is None:
+        version = selectors.production_version(slug=slug, number=number)
+        if version is not None:
+            _serving.put(key, version)
     return version
 
 
 def forget_serving_versions(**_signal_kwargs) -> None:
-    with _lock:
-        _entries.clear()
+    _serving.clear()
 
 
 def connect_invalidation() -> None:

@@ -1,5 +1,9 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
 
+from apps.outcomes.recorder import recorder
 from apps.registry import services
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel
 from apps.teams.models import MemberRole
@@ -238,6 +242,43 @@ def test_predict_other_version_and_unknowns(api_as, outsider, production, model)
     assert client.post(f"{url}?version=9", {"records": [ROW]}, format="json").status_code == 400
     assert client.post(f"{url}?version=x", {"records": [ROW]}, format="json").status_code == 400
     assert client.post("/api/v1/models/nope/predict/", {"records": [ROW]}, format="json").status_code == 404
+
+
+def prediction_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(url, {"records": [ROW]}, format="json").status_code == 200
+    return len(queries)
+
+
+def test_a_warm_prediction_costs_only_the_monitoring_write(api_as, outsider, production, model, settings):
+    client = api_as(outsider)
+    url = f"/api/v1/models/{model.slug}/predict/"
+    client.post(url, {"records": [ROW]}, format="json")  # token, serving version and pipeline cached
+    # the monitoring writes (the tests write at once): the hour's counters and the sampled input row
+    assert prediction_queries(client, url) == 2
+    settings.API_TOKEN_CACHE_SECONDS = 0
+    assert prediction_queries(client, url) == 3  # + the token lookup
+    settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 60
+    settings.API_TOKEN_CACHE_SECONDS = 2
+    try:
+        client.post(url, {"records": [ROW]}, format="json")  # reads the hour's count once per process
+        assert prediction_queries(client, url) == 0  # buffered: no query at all
+    finally:
+        recorder.forget()
+
+
+def test_a_deleted_token_or_deactivated_user_is_refused_at_once(api_as, outsider, production, model):
+    client = api_as(outsider)
+    url = f"/api/v1/models/{model.slug}/predict/"
+    assert client.post(url, {"records": [ROW]}, format="json").status_code == 200
+    outsider.is_active = False
+    outsider.save()
+    assert client.post(url, {"records": [ROW]}, format="json").status_code == 401
+    outsider.is_active = True
+    outsider.save()
+    assert client.post(url, {"records": [ROW]}, format="json").status_code == 200
+    Token.objects.filter(user=outsider).delete()
+    assert client.post(url, {"records": [ROW]}, format="json").status_code == 401
 
 
 def test_predict_without_production_is_409_listing_versions(api_as, outsider, model):

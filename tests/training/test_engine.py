@@ -79,19 +79,23 @@ def classification_scores(model, X, y):
     }
 
 
-def test_classification_metrics_match_direct_scikit_learn(tmp_path):
-    frame = tumour_frame()
-    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
-    spec = engine.TrainingSpec(
+def tumour_spec(features, estimator: str, parameters: dict, cv_folds: int) -> engine.TrainingSpec:
+    return engine.TrainingSpec(
         target="diagnosis",
         features=features,
         task="classification",
-        estimator="random_forest",
-        parameters={"n_estimators": 30, "max_depth": 4},
-        cv_folds=4,
+        estimator=estimator,
+        parameters=parameters,
+        cv_folds=cv_folds,
         holdout_share=0.25,
         seed=SEED,
     )
+
+
+def test_classification_metrics_match_direct_scikit_learn(tmp_path):
+    frame = tumour_frame()
+    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
+    spec = tumour_spec(features, "random_forest", {"n_estimators": 30, "max_depth": 4}, cv_folds=4)
     progress = []
     result = engine.train(spec, schema, X, y, lambda p, stage, line: progress.append(p))
 
@@ -135,6 +139,28 @@ def test_classification_metrics_match_direct_scikit_learn(tmp_path):
         direct["model"]["roc_auc"] - direct[best]["roc_auc"], abs=1e-5
     )
     assert result.lift["one_rule_feature"] in features
+
+
+def test_one_rule_is_fitted_on_a_seeded_sample_of_a_large_training_split(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "ONE_RULE_MAX_ROWS", 100)
+    frame = tumour_frame()
+    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
+    result = engine.train(
+        tumour_spec(features, "logistic_regression", {}, cv_folds=0), schema, X, y, lambda *a: None
+    )
+
+    X_train, X_hold, y_train, y_hold = train_test_split(X, y, test_size=0.25, random_state=SEED, stratify=y)
+    rows = engine.one_rule_rows(len(y_train), SEED)
+    assert len(rows) == 100 and list(rows) == sorted(set(rows))
+    assert list(rows) == list(engine.one_rule_rows(len(y_train), SEED))  # the same sample every run
+    assert engine.one_rule_rows(100, SEED) == slice(None)  # small splits use every row
+    pre = direct_preprocessor([name for name in features if name != "clinic"], ["clinic"]).fit(X_train)
+    stump = DecisionTreeClassifier(max_depth=1, random_state=SEED).fit(
+        pre.transform(X_train)[rows], y_train.to_numpy()[rows]
+    )
+    direct = classification_scores(Pipeline([("pre", pre), ("m", stump)]), X_hold, y_hold)
+    for metric, value in direct.items():
+        assert result.baseline_metrics["one_rule"][metric] == pytest.approx(value, abs=1e-6), metric
 
 
 def test_regression_metrics_match_direct_scikit_learn(tmp_path):

@@ -171,6 +171,7 @@ class PredictView(APIView):
     the version's input schema; a 400 names the column.
     """
 
+    cache_token_lookup = True  # see apps.core.authentication
     permission_classes = [IsAuthenticated]
     parser_classes = [OrjsonParser]
     renderer_classes = [OrjsonRenderer]
