@@ -79,7 +79,9 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         request=RankInputSerializer,
         responses={200: ModelRequestSerializer},
         description="Place the request right after `after` or right before `before` (ids on the same "
-        "delivering team's backlog), overriding its score; `reason` is kept. Safe under concurrent edits.",
+        "delivering team's backlog), or at rank `position` (1 is the top of the team's whole backlog as "
+        "ranked by `method`, default the board's; a rank past the end is a 400 naming the last one), "
+        "overriding its score; `reason` is kept. Safe under concurrent edits.",
     )
     @action(detail=True, methods=["post"])
     def rank(self, request, pk=None):
