@@ -46,3 +46,23 @@ class YesNoFilter(django_filters.BooleanFilter):
     """The yes/no filter of every filterset (never a bare ``BooleanFilter``: it ignores junk)."""
 
     field_class = YesNoField
+
+
+def filter_errors(filterset) -> dict[str, list[str]]:
+    """A filterset's errors by parameter, for a 400. A choice filter's also names the allowed values
+    (Django's message names only the value given)."""
+    errors = {}
+    for name, problems in filterset.form.errors.as_data().items():
+        messages = [message for problem in problems for message in problem.messages]
+        allowed = _fixed_choices(filterset.form.fields.get(name))
+        if allowed and any(problem.code == "invalid_choice" for problem in problems):
+            messages.append(f"Allowed: {', '.join(allowed)}.")
+        errors[name] = messages
+    return errors
+
+
+def _fixed_choices(field) -> list[str]:
+    """A fixed choice field's values (not a model's rows: those are slugs, and can be many)."""
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.ModelChoiceField):
+        return []
+    return [str(value) for value, label in field.choices if value not in ("", None)]

@@ -24,6 +24,10 @@ def positive_int(params, name: str, *, allowed: str) -> int | None:
 class PortalPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    page_query_description = (
+        "A page number from 1, or `last`; anything else is a 400, a page past the end a 404."
+    )
+    page_size_query_description = "Results per page: a whole number from 1 (more than 500 gives 500)."
 
     def get_page_size(self, request):
         allowed = f"a whole number from 1 (a page holds at most {self.max_page_size})"

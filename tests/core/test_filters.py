@@ -5,6 +5,9 @@ import django_filters
 import pytest
 
 from apps.core.filters import YesNoFilter
+from apps.modelrequests.models import RequestStatus
+from apps.registry.models import Severity
+from apps.teams.models import TeamType
 from tests.core.api_lists import list_views
 from tests.factories import TeamFactory
 
@@ -66,6 +69,28 @@ def test_invalid_choices_numbers_and_dates_are_400_naming_the_filter(
     response = api_as(outsider).get(url, params)
     assert response.status_code == 400, response.content
     assert message in response.json()[field][0]
+
+
+@pytest.mark.parametrize(
+    "url,field,allowed",
+    [
+        ("/api/v1/teams/?team_type=bogus", "team_type", TeamType.values),
+        ("/api/v1/interactions/?status=someday", "status", ["current", "planned", "overdue", "ended"]),
+        ("/api/v1/model-requests/?status=nope", "status", RequestStatus.values),
+        ("/api/v1/model-requests/flow/?status=nope", "status", RequestStatus.values),
+        ("/api/v1/feedback/?severity=huge", "severity", Severity.values),
+    ],
+)
+def test_an_invalid_choice_names_the_allowed_values(api_as, outsider, url, field, allowed):
+    response = api_as(outsider).get(url)
+    assert response.status_code == 400
+    assert response.json()[field][-1] == f"Allowed: {', '.join(allowed)}."
+
+
+def test_an_unknown_slug_does_not_list_every_row(api_as, outsider):
+    TeamFactory()
+    [message] = api_as(outsider).get("/api/v1/model-requests/?delivering_team=nope").json()["delivering_team"]
+    assert message.startswith("Select a valid choice.")
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import ServiceViewSetMixin
+from apps.core.filters import filter_errors
 from apps.modelrequests import flow, selectors, services
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
@@ -118,7 +119,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def backlog(self, request):
         filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
         if not filterset.is_valid():
-            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         team = filterset.form.cleaned_data.get("delivering_team")
         if team is None:
             return Response({"delivering_team": ["Give the delivering team's slug."]}, status=400)
@@ -158,6 +159,6 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             with_team_alias(request.query_params), queryset=selectors.request_list()
         )
         if not filterset.is_valid():
-            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         report = flow.flow_report(filterset.qs)
         return Response(FlowSerializer(report.as_dict()).data)
