@@ -1,6 +1,16 @@
-"""Filter widgets every app's filtersets share."""
+"""Filters every app's filtersets share.
 
+Yes/no filters use ``YesNoFilter``: django-filter's ``BooleanFilter`` turns any unknown value into
+"no filter" (``NullBooleanField`` maps it to None), so ``?overdue=maybe`` silently listed everything.
+Here an unknown value is a form error naming the allowed values, which the API answers with a 400
+(django-filter's DRF backend) and the browser pages ignore (the filterset skips invalid fields).
+"""
+
+import django_filters
 from django import forms
+
+TRUE_VALUES = ("true", "1")
+FALSE_VALUES = ("false", "0")
 
 
 class AnyYesNo(forms.Select):
@@ -8,3 +18,51 @@ class AnyYesNo(forms.Select):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def format_value(self, value):
+        return super().format_value({True: "true", False: "false"}.get(value, value))
+
+
+class YesNoField(forms.NullBooleanField):
+    """``true``/``false`` (also ``1``/``0``, any case); empty means "any"; anything else is invalid."""
+
+    widget = AnyYesNo
+    default_error_messages = {
+        "invalid": "“%(value)s” is not a yes/no value. Allowed: true, false (or empty for any).",
+    }
+
+    def to_python(self, value):
+        if value in (None, "") or isinstance(value, bool):
+            return value if isinstance(value, bool) else None
+        text = str(value).strip().lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """The yes/no filter of every filterset (never a bare ``BooleanFilter``: it ignores junk)."""
+
+    field_class = YesNoField
+
+
+def filter_errors(filterset) -> dict[str, list[str]]:
+    """A filterset's errors by parameter, for a 400. A choice filter's also names the allowed values
+    (Django's message names only the value given)."""
+    errors = {}
+    for name, problems in filterset.form.errors.as_data().items():
+        messages = [message for problem in problems for message in problem.messages]
+        allowed = _fixed_choices(filterset.form.fields.get(name))
+        if allowed and any(problem.code == "invalid_choice" for problem in problems):
+            messages.append(f"Allowed: {', '.join(allowed)}.")
+        errors[name] = messages
+    return errors
+
+
+def _fixed_choices(field) -> list[str]:
+    """A fixed choice field's values (not a model's rows: those are slugs, and can be many)."""
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.ModelChoiceField):
+        return []
+    return [str(value) for value, label in field.choices if value not in ("", None)]

@@ -1,6 +1,7 @@
 from django import forms
 
 from apps.core.forms import DateInput
+from apps.core.paging import whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import scoring
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
@@ -63,15 +64,34 @@ class CommentForm(forms.Form):
 
 
 class RankForm(forms.Form):
-    """The backlog's form: the pressed button (or the drag-and-drop script) sends
-    ``move=<id>:after|before:<other id>`` plus the reason."""
+    """The backlog's form. A row's ↑/↓ button (or the drag-and-drop script) sends
+    ``move=<id>:after|before:<other id>``; a row's rank box ``rank-<id>=<n>`` with its Move button
+    (``move_to=<id>``) or Enter (the form's first button, ``move_to`` empty: the one filled box)
+    moves the request to rank n. The reason goes with either."""
 
-    move = forms.RegexField(regex=r"^\d+:(after|before):\d+$")
+    move = forms.RegexField(regex=r"^\d+:(after|before):\d+$", required=False)
+    move_to = forms.IntegerField(min_value=1, required=False)
     reason = forms.CharField(max_length=300, required=False)
 
-    def parsed(self) -> tuple[int, str, int]:
-        request_id, where, other = self.cleaned_data["move"].split(":")
-        return int(request_id), where, int(other)
+    def clean(self):
+        data = super().clean()
+        if data.get("move"):
+            request_id, where, other = data["move"].split(":")
+            data["target"] = (int(request_id), where, int(other))
+            return data
+        typed = {
+            key.removeprefix("rank-"): value
+            for key, value in self.data.items()
+            if key.startswith("rank-") and value.strip()
+        }
+        row = str(data["move_to"]) if data.get("move_to") else next(iter(typed), None)
+        if row is None or (not data.get("move_to") and len(typed) > 1):
+            raise forms.ValidationError("Type the new rank in one row's box, then press Move (or Enter).")
+        rank, request_id = whole_number(typed.get(row)), whole_number(row)
+        if rank is None or request_id is None:
+            raise forms.ValidationError(f"Give #{row} a rank: a whole number from 1.")
+        data["target"] = (request_id, "position", rank)
+        return data
 
 
 class BoardForm(forms.ModelForm):

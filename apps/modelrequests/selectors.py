@@ -139,9 +139,10 @@ def backlog_view(queryset: QuerySet, *, team: Team, method: str) -> BacklogView:
     )
 
 
-def backlog_order_ids(*, team: Team, method: str) -> list[int]:
+def backlog_order_ids(*, team: Team, method: str, queryset: QuerySet | None = None) -> list[int]:
+    """The ids of the ranked backlog in order (of ``queryset``'s requests only, when given)."""
     return list(
-        _backlog_base(ModelRequest.objects.all(), team=team, method=method)
+        _backlog_base(ModelRequest.objects.all() if queryset is None else queryset, team=team, method=method)
         .exclude(manual_rank__isnull=True, score__isnull=True)
         .order_by(*BACKLOG_ORDER)
         .values_list("pk", flat=True)

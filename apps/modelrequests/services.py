@@ -4,6 +4,7 @@ requesting team), manual ranking on a delivering team's backlog, comments and bo
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
@@ -147,10 +148,14 @@ def request_rank(
     reason: str,
     after: ModelRequest | None = None,
     before: ModelRequest | None = None,
+    position: int | None = None,
+    within: QuerySet | None = None,
     method: str | None = None,
 ) -> ModelRequest:
-    """Place ``request`` right after ``after`` or right before ``before`` on its delivering team's
-    backlog, overriding the score; the reason is kept.
+    """Place ``request`` right after ``after``, right before ``before`` or at rank ``position``
+    (1 is the top) on its delivering team's backlog, overriding the score; the reason is kept.
+    ``within`` (the requests a filtered page shows) makes ``position`` count among those only, so
+    the request lands at the rank that page showed; other requests keep their order.
 
     The team's backlog rows are locked (``SELECT ... FOR UPDATE``, in id order so concurrent callers
     never deadlock) and re-read after the lock, then every row gets its position 1..n. A second PM
@@ -160,8 +165,8 @@ def request_rank(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why this request is placed here (it overrides the score)."})
-    if (after is None) == (before is None):
-        raise ValidationError({"after": "Give exactly one of 'after' or 'before'."})
+    if [after, before, position].count(None) != 2:
+        raise ValidationError({"after": "Give exactly one of 'after', 'before' or 'position'."})
     anchor = after or before
     team = request.delivering_team
     ensure_can_change_team(actor, team, action="rank the backlog of")
@@ -174,19 +179,41 @@ def request_rank(
     )
     ids = set(current)
     for item, field in ((request, "request"), (anchor, "after" if after else "before")):
-        if item.pk not in ids:
+        if item is not None and item.pk not in ids:
             raise ValidationError({field: f"#{item.pk} is not on the backlog of {team.name}."})
-    if anchor.pk == request.pk:
+    if anchor is not None and anchor.pk == request.pk:
         raise ValidationError({"after" if after else "before": "A request cannot be placed next to itself."})
-    order = [pk for pk in selectors.backlog_order_ids(team=team, method=method) if pk != request.pk]
-    position = order.index(anchor.pk) + (1 if after else 0)
-    order.insert(position, request.pk)
+    full = selectors.backlog_order_ids(team=team, method=method)
+    order = [pk for pk in full if pk != request.pk]
+    if anchor is not None:
+        index = order.index(anchor.pk) + (1 if after else 0)
+    else:
+        shown = (
+            full if within is None else selectors.backlog_order_ids(team=team, method=method, queryset=within)
+        )
+        index = _index_for_rank(full, request_id=request.pk, rank=position, shown=shown)
+    order.insert(index, request.pk)
     _write_positions(order, current=current)
     ModelRequest.objects.filter(pk=request.pk).update(
         rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
     )
     request.refresh_from_db()
     return request
+
+
+def _index_for_rank(full: list[int], *, request_id: int, rank: int, shown: list[int]) -> int:
+    """Where in the backlog without the request (``full`` is the whole backlog in order) the request
+    goes to be ``rank``-th among ``shown`` (the requests counted, e.g. a filtered page's): right
+    before the one now at that rank, right after the last one, or where it is if it is alone."""
+    order = [pk for pk in full if pk != request_id]
+    others = [pk for pk in shown if pk != request_id]
+    if not 1 <= rank <= len(others) + 1:
+        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
+    if rank <= len(others):
+        return order.index(others[rank - 1])
+    if others:
+        return order.index(others[-1]) + 1
+    return full.index(request_id) if request_id in full else len(order)
 
 
 def _write_positions(order: list[int], *, current: dict[int, int | None]) -> None:

@@ -180,27 +180,36 @@ def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
 
 @require_POST
 def backlog_rank(request):
+    """The backlog's rank form; its query string is the page's, so a rank counts among the requests
+    that page showed (its filters)."""
     team = _backlog_team(request)
     form = RankForm(request.POST)
     default = f"{reverse('modelrequests:backlog')}?delivering_team={team.slug if team else ''}"
     if not form.is_valid():
-        messages.error(request, "Choose a request and where to put it.")
+        problems = form.non_field_errors() or ["Choose a request and where to put it."]
+        messages.error(request, " ".join(problems))
         return _back(request, default)
-    request_id, where, other_id = form.parsed()
+    request_id, where, value = form.cleaned_data["target"]
     item = get_object_or_404(ModelRequest.objects.select_related("delivering_team"), pk=request_id)
-    other = get_object_or_404(ModelRequest, pk=other_id)
+    if where == "position":
+        place, done = {"position": value, "within": _filtered(request).qs}, f"at rank {value}"
+        if value > BACKLOG_PAGE_SIZE:
+            done += f" (page {(value - 1) // BACKLOG_PAGE_SIZE + 1})"
+    else:
+        other = get_object_or_404(ModelRequest, pk=value)
+        place, done = {where: other}, f"{where} #{other.pk}"
     try:
         services.request_rank(
             actor=request.user,
             request=item,
             reason=form.cleaned_data["reason"],
             method=request.POST.get("method") or None,
-            **{where: other},
+            **place,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Placed #{item.pk} {item.title} {where} #{other.pk}.")
+        messages.success(request, f"Placed #{item.pk} {item.title} {done}.")
     return _back(request, default)
 
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import YesNoFilter
 from apps.practices.models import (
     Engagement,
     Level,
@@ -64,7 +65,7 @@ class EngagementFilterSet(django_filters.FilterSet):
     enabling_team = TeamSlugFilter(
         queryset=Team.objects.all(), to_field_name="slug", field_name="interaction__from_team"
     )
-    completed = django_filters.BooleanFilter(field_name="completed_at", lookup_expr="isnull", exclude=True)
+    completed = YesNoFilter(field_name="completed_at", lookup_expr="isnull", exclude=True)
 
     class Meta:
         model = Engagement

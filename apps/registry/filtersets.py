@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import AnyYesNo
+from apps.core.filters import YesNoFilter
 from apps.registry.feedback_loop import overdue_q
 from apps.registry.models import (
     Feedback,
@@ -69,7 +69,7 @@ class FeedbackFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)
     kind = django_filters.ChoiceFilter(choices=FeedbackKind.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    overdue = django_filters.BooleanFilter(method="by_overdue", label="Overdue", widget=AnyYesNo)
+    overdue = YesNoFilter(method="by_overdue", label="Overdue")
 
     class Meta:
         model = Feedback

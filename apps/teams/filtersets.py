@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from apps.core.filters import AnyYesNo
+from apps.core.filters import YesNoFilter
 from apps.teams.models import (
     TIME_BOXED_MODES,
     Interaction,
@@ -44,7 +44,7 @@ class TeamFilterSet(django_filters.FilterSet):
         to_field_name="slug",
         label="Value stream",
     )
-    provides_services = django_filters.BooleanFilter(widget=AnyYesNo)
+    provides_services = YesNoFilter()
 
     class Meta:
         model = Team

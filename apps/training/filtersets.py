@@ -3,11 +3,11 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import AnyYesNo
+from apps.core.filters import YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
-from apps.training.models import DatasetVersion, JobStatus, TrainingJob
+from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from apps.training.selectors import only_newest_versions
 
 
@@ -15,7 +15,7 @@ class DatasetVersionFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     name = django_filters.CharFilter(field_name="name", label="Exact name")
-    latest = django_filters.BooleanFilter(method="only_latest", label="Latest versions only", widget=AnyYesNo)
+    latest = YesNoFilter(method="only_latest", label="Latest versions only")
 
     class Meta:
         model = DatasetVersion
@@ -39,3 +39,11 @@ class TrainingJobFilterSet(django_filters.FilterSet):
     class Meta:
         model = TrainingJob
         fields = ["status", "team", "task", "estimator", "dataset_version", "registered_model"]
+
+
+class RetrainingScheduleFilterSet(django_filters.FilterSet):
+    enabled = YesNoFilter()
+
+    class Meta:
+        model = RetrainingSchedule
+        fields = ["enabled"]

@@ -1,6 +1,7 @@
 /* Model request boards: drag-and-drop on top of plain forms (everything works without this file).
    - backlog: dropping a row fills the rank form's "move" field ("<id>:before|after:<other id>") and
-     submits it; the server places the request and keeps the reason.
+     submits it; the server places the request and keeps the reason. The buttons (↑ ↓ and a row's
+     "move to rank" box) post the same form; without a reason typed, ask for it before sending.
    - kanban: dropping a card on a column submits the card's move form with that status; the server
      applies the workflow and shows a refusal naming the allowed moves.
    - flow: renders the plotly figures built on the server. */
@@ -14,6 +15,19 @@
     var moveField = document.getElementById("rank-move");
     var reason = document.getElementById("rank-reason");
     var dragged = null;
+    function askReason() {
+      var why = (reason && reason.value.trim()) || window.prompt("Why does it go here? (kept with the ranking)");
+      if (why && reason) reason.value = why;
+      return why;
+    }
+    form.addEventListener("submit", function (event) {
+      var typed = Array.prototype.some.call(form.querySelectorAll(".rank-box"), function (box) {
+        return box.value !== "";
+      });
+      /* Enter in the reason field presses the hidden default button: nothing to move yet */
+      var nothing = event.submitter && event.submitter.name === "move_to" && !event.submitter.value && !typed;
+      if (nothing || !askReason()) event.preventDefault();
+    });
     table.querySelectorAll("tr.backlog-row").forEach(function (row) {
       row.addEventListener("dragstart", function (event) {
         dragged = row;
@@ -42,9 +56,7 @@
         event.preventDefault();
         if (!dragged || dragged === row) return;
         var where = row.classList.contains("drop-after") ? "after" : "before";
-        var why = (reason && reason.value.trim()) || window.prompt("Why does it go here? (kept with the ranking)");
-        if (!why) return;
-        if (reason) reason.value = why;
+        if (!askReason()) return;
         moveField.disabled = false;
         moveField.value = dragged.dataset.id + ":" + where + ":" + row.dataset.id;
         form.submit();

@@ -133,6 +133,29 @@ def test_rank_endpoint(cast, api_as):
     assert forbidden.status_code == 403
 
 
+def test_rank_endpoint_moves_to_a_rank(cast, api_as):
+    items = [
+        ModelRequestFactory(title=title, delivering_team=cast.delivering, **rice_inputs(1000 - reach))
+        for reach, title in enumerate("ABCD")
+    ]
+    client = api_as(cast["deliver_pm"])
+    url = f"{URL}{items[3].pk}/rank/"
+    response = client.post(url, {"position": 2, "reason": "renewal"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["manual_rank"], response.json()["rank_reason"]) == (2, "renewal")
+    backlog = client.get(f"{URL}backlog/?delivering_team={cast.delivering.slug}").json()["results"]
+    assert [row["title"] for row in backlog] == list("ADBC")
+    for body, field, message in [
+        ({"position": 5, "reason": "x"}, "position", "Give a rank from 1 to 4."),
+        ({"position": 0, "reason": "x"}, "position", "Ensure this value is greater than or equal to 1."),
+        ({"position": "top", "reason": "x"}, "position", "A valid integer is required."),
+        ({"position": 1, "before": items[0].pk, "reason": "x"}, "after", "Give exactly one of"),
+    ]:
+        refused = client.post(url, body, format="json")
+        assert refused.status_code == 400 and refused.json()[field][0].startswith(message), refused.json()
+    assert api_as(cast["request_pm"]).post(url, {"position": 1, "reason": "x"}).status_code == 403
+
+
 def test_comments(cast, api_as):
     request = ModelRequestFactory()
     response = api_as(cast["outsider"]).post(

@@ -36,6 +36,52 @@ def test_pm_drags_a_card_on_the_backlog_and_the_order_survives_reload(login_page
     assert (moved.manual_rank, moved.ranked_by) == (1, pm)
 
 
+def test_pm_moves_a_request_from_another_page_to_any_rank_with_the_keyboard(
+    login_page, screenshot, monkeypatch
+):
+    monkeypatch.setattr("apps.modelrequests.views.BACKLOG_PAGE_SIZE", 3)
+    team = PlatformTeamFactory(name="ML Platform", capacity_points=6)
+    pm = MembershipFactory(team=team, role=MemberRole.PRODUCT_MANAGER).user
+    titles = ["Fraud scorer", "Churn model", "Demand forecast", "Price elasticity", "Returns predictor"]
+    ids = {
+        title: ModelRequestFactory(
+            title=title, delivering_team=team, **rice_inputs(900 - 100 * i, effort=2)
+        ).pk
+        for i, title in enumerate(titles)
+    }
+
+    page = login_page(pm)
+    page.goto(f"/requests/backlog/?delivering_team={team.slug}&page=2")
+    assert row_titles(page) == ["Price elasticity", "Returns predictor"]
+    page.fill("#rank-reason", "Needed for the spring sale")
+    page.get_by_label(f"New rank for #{ids['Returns predictor']} Returns predictor").focus()
+    page.keyboard.type("1")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert (
+        f"Placed #{ids['Returns predictor']} Returns predictor at rank 1."
+        in page.locator(".messages").inner_text()
+    )
+    assert row_titles(page) == ["Demand forecast", "Price elasticity"]  # back on page 2
+
+    # Tab from the box to its Move button and press it: the move names its row; with no reason
+    # typed, the page asks for one
+    page.goto(f"/requests/backlog/?delivering_team={team.slug}")
+    page.once("dialog", lambda dialog: dialog.accept("Leads want it later"))
+    assert row_titles(page) == ["Returns predictor", "Fraud scorer", "Churn model"]
+    page.get_by_label(f"New rank for #{ids['Fraud scorer']} Fraud scorer").focus()
+    page.keyboard.type("4")
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert "Fraud scorer at rank 4 (page 2)." in page.locator(".messages").inner_text()
+    assert row_titles(page) == ["Returns predictor", "Churn model", "Demand forecast"]
+    screenshot(page, "requests-backlog-move-to-rank")
+    page.goto(f"/requests/backlog/?delivering_team={team.slug}&page=2")
+    assert row_titles(page) == ["Fraud scorer", "Price elasticity"]
+    assert ModelRequest.objects.get(pk=ids["Fraud scorer"]).rank_reason == "Leads want it later"
+
+
 def test_kanban_drop_goes_through_the_workflow(login_page, screenshot):
     team = PlatformTeamFactory(name="ML Platform")
     engineer = MembershipFactory(team=team, role=MemberRole.ENGINEER).user

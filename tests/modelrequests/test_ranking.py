@@ -47,6 +47,55 @@ def test_place_after_and_before_keeps_reason_and_overrides_score():
 
 
 @pytest.mark.django_db
+def test_move_to_any_rank_across_the_whole_backlog():
+    team = PlatformTeamFactory()
+    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
+    items = make_backlog(team, "ABCDEFG")
+    items["U"] = ModelRequestFactory(title="U", delivering_team=team)  # unscored: listed once placed
+    steps = [
+        ("G", 1, "GABCDEF"),
+        ("G", 7, "ABCDEFG"),
+        ("A", 4, "BCDAEFG"),
+        ("F", 2, "BFCDAEG"),
+        ("U", 8, "BFCDAEGU"),
+    ]
+    for title, position, expected in steps:
+        services.request_rank(actor=pm, request=items[title], position=position, reason=f"to {position}")
+        assert backlog_titles(team) == list(expected), (title, position)
+    f = ModelRequest.objects.get(pk=items["F"].pk)
+    assert (f.manual_rank, f.rank_reason, f.ranked_by) == (2, "to 2", pm)
+
+
+@pytest.mark.django_db
+def test_rank_within_a_filtered_view_counts_only_the_requests_shown():
+    team = PlatformTeamFactory()
+    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
+    items = make_backlog(team, "ABCDE")
+    shown = ModelRequest.objects.filter(title__in=["B", "D", "E"])
+    alone = ModelRequest.objects.filter(title="C")
+    # E to the top of B, D, E (A and C keep their places), B to their bottom; C alone stays put
+    for title, position, within, expected in [
+        ("E", 1, shown, "AEBCD"),
+        ("B", 3, shown, "AECDB"),
+        ("C", 1, alone, "AECDB"),
+    ]:
+        services.request_rank(actor=pm, request=items[title], position=position, within=within, reason="x")
+        assert backlog_titles(team) == list(expected), (title, position)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("position", [0, 6, 100])
+def test_a_rank_outside_the_backlog_is_a_field_error_naming_the_range(position):
+    team = PlatformTeamFactory()
+    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
+    items = make_backlog(team)
+    with pytest.raises(ValidationError) as error:
+        services.request_rank(actor=pm, request=items["A"], position=position, reason="x")
+    assert error.value.message_dict == {"position": ["Give a rank from 1 to 5."]}
+    assert backlog_titles(team) == list("ABCDE")
+
+
+@pytest.mark.django_db
 def test_unscored_request_can_be_placed_by_hand():
     team = PlatformTeamFactory()
     pm = member_of(team, MemberRole.PRODUCT_MANAGER)
@@ -63,6 +112,7 @@ def test_unscored_request_can_be_placed_by_hand():
     [
         ({"reason": ""}, "reason"),
         ({"reason": "x", "after": None, "before": None}, "after"),
+        ({"reason": "x", "position": 1}, "after"),
     ],
 )
 def test_bad_rank_input_is_a_field_error(kwargs, field):

@@ -114,6 +114,59 @@ def test_backlog_move_buttons_rank_without_javascript(client, browser_login, cas
     assert page.index("Beta") < page.index("Alpha") and "“launch”" in page
 
 
+def test_backlog_rank_box_moves_to_any_rank_across_pages_without_javascript(
+    client, browser_login, cast, monkeypatch
+):
+    monkeypatch.setattr("apps.modelrequests.views.BACKLOG_PAGE_SIZE", 2)
+    items = {
+        title: ModelRequestFactory(title=title, delivering_team=cast.delivering, **rice_inputs(900 - 100 * i))
+        for i, title in enumerate("ABCDE")
+    }
+    browser_login(client, cast["deliver_pm"])
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}&page=3"
+    page = client.get(url).content.decode()
+    assert f'name="rank-{items["E"].pk}"' in page and 'max="5"' in page
+    assert f'action="/requests/backlog/rank/?delivering_team={cast.delivering.slug}"' in page
+    post = f"/requests/backlog/rank/?delivering_team={cast.delivering.slug}"
+    form = {"delivering_team": cast.delivering.slug, "reason": "board decision", "next": url}
+    # Enter in the box: the hidden default button sends move_to="" and the one filled box
+    response = client.post(post, {**form, "move_to": "", f"rank-{items['E'].pk}": "1"}, follow=True)
+    assert f"Placed #{items['E'].pk} E at rank 1." in response.content.decode()
+    assert ModelRequest.objects.get(pk=items["E"].pk).manual_rank == 1
+    # the row's Move button names the row; other boxes typed by mistake do not matter
+    move = {"move_to": str(items["A"].pk), f"rank-{items['A'].pk}": "4", f"rank-{items['B'].pk}": "9"}
+    client.post(post, {**form, **move})
+    assert list(
+        ModelRequest.objects.filter(delivering_team=cast.delivering)
+        .order_by("manual_rank")
+        .values_list("title", flat=True)
+    ) == list("EBCAD")
+    for data, message in [
+        ({"move_to": ""}, "Type the new rank in one row&#x27;s box"),
+        ({"move_to": str(items["A"].pk)}, f"Give #{items['A'].pk} a rank: a whole number from 1."),
+        ({"move_to": "", f"rank-{items['A'].pk}": "x"}, "a whole number from 1"),
+        ({"move_to": "", f"rank-{items['A'].pk}": "6"}, "Give a rank from 1 to 5."),
+        ({"move_to": "", f"rank-{items['A'].pk}": "2", "reason": ""}, "Say why this request is placed here"),
+    ]:
+        response = client.post(post, {**form, **data}, follow=True)
+        assert message in response.content.decode(), data
+
+
+def test_backlog_rank_box_counts_among_the_filtered_requests(client, browser_login, cast):
+    mine = cast.requesting
+    other = ModelRequestFactory(title="Other", delivering_team=cast.delivering, **rice_inputs(950))
+    for title, reach in (("A", 900), ("B", 800), ("C", 700)):
+        ModelRequestFactory(
+            title=title, delivering_team=cast.delivering, requesting_team=mine, **rice_inputs(reach)
+        )
+    c = ModelRequest.objects.get(title="C")
+    browser_login(client, cast["deliver_pm"])
+    query = f"?delivering_team={cast.delivering.slug}&requesting_team={mine.slug}"
+    client.post(f"/requests/backlog/rank/{query}", {"move_to": str(c.pk), f"rank-{c.pk}": "1", "reason": "x"})
+    order = ModelRequest.objects.filter(delivering_team=cast.delivering).order_by("manual_rank")
+    assert [r.title for r in order] == [other.title, "C", "A", "B"]  # first of the page's three
+
+
 def test_backlog_capacity_line_and_unscored_section(client, browser_login, cast):
     cast.delivering.capacity_points = 3
     cast.delivering.save()

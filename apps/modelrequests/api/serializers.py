@@ -84,12 +84,17 @@ class TransitionInputSerializer(StrictFieldsMixin, serializers.Serializer):
 class RankInputSerializer(StrictFieldsMixin, serializers.Serializer):
     after = serializers.PrimaryKeyRelatedField(queryset=ModelRequest.objects.all(), required=False)
     before = serializers.PrimaryKeyRelatedField(queryset=ModelRequest.objects.all(), required=False)
+    position = serializers.IntegerField(
+        min_value=1, required=False, help_text="The rank to move to: 1 is the top of the backlog."
+    )
     reason = serializers.CharField(max_length=300)
     method = serializers.ChoiceField(choices=["rice", "wsjf"], required=False)
 
     def validate(self, attrs):
-        if ("after" in attrs) == ("before" in attrs):
-            raise serializers.ValidationError({"after": ["Give exactly one of 'after' or 'before'."]})
+        if sum(name in attrs for name in ("after", "before", "position")) != 1:
+            raise serializers.ValidationError(
+                {"after": ["Give exactly one of 'after', 'before' or 'position'."]}
+            )
         return attrs
 
 

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import ServiceViewSetMixin
+from apps.core.filters import filter_errors
 from apps.modelrequests import flow, selectors, services
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
@@ -79,7 +80,9 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         request=RankInputSerializer,
         responses={200: ModelRequestSerializer},
         description="Place the request right after `after` or right before `before` (ids on the same "
-        "delivering team's backlog), overriding its score; `reason` is kept. Safe under concurrent edits.",
+        "delivering team's backlog), or at rank `position` (1 is the top of the team's whole backlog as "
+        "ranked by `method`, default the board's; a rank past the end is a 400 naming the last one), "
+        "overriding its score; `reason` is kept. Safe under concurrent edits.",
     )
     @action(detail=True, methods=["post"])
     def rank(self, request, pk=None):
@@ -116,7 +119,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def backlog(self, request):
         filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
         if not filterset.is_valid():
-            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         team = filterset.form.cleaned_data.get("delivering_team")
         if team is None:
             return Response({"delivering_team": ["Give the delivering team's slug."]}, status=400)
@@ -156,6 +159,6 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             with_team_alias(request.query_params), queryset=selectors.request_list()
         )
         if not filterset.is_valid():
-            return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         report = flow.flow_report(filterset.qs)
         return Response(FlowSerializer(report.as_dict()).data)

@@ -18,7 +18,11 @@ from apps.training.api.serializers import (
 )
 from apps.training.csvfile import UploadTooLarge, declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
-from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
+from apps.training.filtersets import (
+    DatasetVersionFilterSet,
+    RetrainingScheduleFilterSet,
+    TrainingJobFilterSet,
+)
 
 
 class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -143,7 +147,7 @@ class RetrainingScheduleViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     dataset and registers a new candidate of the model."""
 
     serializer_class = RetrainingScheduleSerializer
-    filterset_fields = ["enabled"]
+    filterset_class = RetrainingScheduleFilterSet
     create_service = _save_schedule
     update_service = _save_schedule
     delete_service = services.retraining_schedule_delete

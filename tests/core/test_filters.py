@@ -1,0 +1,110 @@
+"""Filters: an invalid value is a 400 naming the filter and what it allows on every API list; the
+browser pages ignore it (and never fail)."""
+
+import django_filters
+import pytest
+
+from apps.core.filters import YesNoFilter
+from apps.modelrequests.models import RequestStatus
+from apps.registry.models import Severity
+from apps.teams.models import TeamType
+from tests.core.api_lists import list_views
+from tests.factories import TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+YES_NO_FILTERS = sorted(
+    (url, name)
+    for url, view in list_views().items()
+    for name, field in getattr(getattr(view, "filterset_class", None), "base_filters", {}).items()
+    if isinstance(field, django_filters.BooleanFilter)
+)
+ALLOWED = "Allowed: true, false (or empty for any)."
+
+
+def test_the_yes_no_filters_are_found():
+    assert len(YES_NO_FILTERS) >= 5, YES_NO_FILTERS
+
+
+@pytest.mark.parametrize("url,name", YES_NO_FILTERS)
+def test_every_yes_no_filter_refuses_junk_with_a_400_naming_it(api_as, outsider, url, name):
+    client = api_as(outsider)
+    response = client.get(url, {name: "maybe"})
+    assert response.status_code == 400, response.content
+    assert response.json() == {name: [f"“maybe” is not a yes/no value. {ALLOWED}"]}
+    for value in ("true", "FALSE", "1", "0", ""):
+        assert client.get(url, {name: value}).status_code == 200, value
+
+
+@pytest.mark.parametrize("url,name", YES_NO_FILTERS)
+def test_yes_no_filters_are_the_shared_strict_one(url, name):
+    # a bare django_filters.BooleanFilter turns junk into "no filter"
+    assert isinstance(list_views()[url].filterset_class.base_filters[name], YesNoFilter)
+
+
+def test_yes_no_filter_still_filters(api_as, outsider):
+    TeamFactory(name="Platform", provides_services=True)
+    TeamFactory(name="Stream", provides_services=False)
+    client = api_as(outsider)
+    for value, names in [("true", ["Platform"]), ("0", ["Stream"]), ("", ["Platform", "Stream"])]:
+        results = client.get("/api/v1/teams/", {"provides_services": value, "ordering": "name"}).json()
+        assert [team["name"] for team in results["results"]] == names, value
+
+
+@pytest.mark.parametrize(
+    "url,params,field,message",
+    [
+        ("/api/v1/teams/", {"team_type": "bogus"}, "team_type", "Select a valid choice"),
+        ("/api/v1/interactions/", {"status": "someday"}, "status", "Select a valid choice"),
+        ("/api/v1/model-requests/", {"status": "nope"}, "status", "Select a valid choice"),
+        ("/api/v1/feedback/", {"severity": "huge"}, "severity", "Select a valid choice"),
+        ("/api/v1/training-jobs/", {"dataset_version": "x"}, "dataset_version", "Enter a number"),
+        ("/api/v1/observations/", {"since": "yesterday"}, "since", "Enter a valid date/time"),
+        ("/api/v1/teams/", {"stream": "no-such-stream"}, "stream", "Select a valid choice"),
+    ],
+)
+def test_invalid_choices_numbers_and_dates_are_400_naming_the_filter(
+    api_as, outsider, url, params, field, message
+):
+    response = api_as(outsider).get(url, params)
+    assert response.status_code == 400, response.content
+    assert message in response.json()[field][0]
+
+
+@pytest.mark.parametrize(
+    "url,field,allowed",
+    [
+        ("/api/v1/teams/?team_type=bogus", "team_type", TeamType.values),
+        ("/api/v1/interactions/?status=someday", "status", ["current", "planned", "overdue", "ended"]),
+        ("/api/v1/model-requests/?status=nope", "status", RequestStatus.values),
+        ("/api/v1/model-requests/flow/?status=nope", "status", RequestStatus.values),
+        ("/api/v1/feedback/?severity=huge", "severity", Severity.values),
+    ],
+)
+def test_an_invalid_choice_names_the_allowed_values(api_as, outsider, url, field, allowed):
+    response = api_as(outsider).get(url)
+    assert response.status_code == 400
+    assert response.json()[field][-1] == f"Allowed: {', '.join(allowed)}."
+
+
+def test_an_unknown_slug_does_not_list_every_row(api_as, outsider):
+    TeamFactory()
+    [message] = api_as(outsider).get("/api/v1/model-requests/?delivering_team=nope").json()["delivering_team"]
+    assert message.startswith("Select a valid choice.")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/teams/?provides_services=maybe",
+        "/models/feedback/?overdue=maybe",
+        "/training/?latest=maybe",
+        "/practices/engagements/?completed=maybe",
+        "/teams/?team_type=bogus",
+    ],
+)
+def test_browser_pages_ignore_junk_filter_values(client, browser_login, outsider, url):
+    TeamFactory()
+    response = browser_login(client, outsider).get(url)
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count >= (1 if url.startswith("/teams/") else 0)
