@@ -14,6 +14,8 @@ from pathlib import Path
 import skops.io as sio
 from django.conf import settings
 
+from apps.registry.fastpath import ColumnPlan, plan_for
+
 ARTEFACT_SUFFIX = ".skops"
 # Module prefixes whose types may appear in a stored pipeline. skops refuses anything else unless it
 # is listed here, so an artefact that smuggles in e.g. ``builtins.eval`` or ``os.system`` is refused.
@@ -129,13 +131,25 @@ class _PipelineCache:
 pipeline_cache = _PipelineCache(CACHE_SIZE)
 
 
-def load_pipeline(version):
-    """The fitted pipeline of a model version, verified and cached for this process."""
+@dataclass(frozen=True)
+class Served:
+    pipeline: object
+    plan: ColumnPlan | None  # the pandas-free way to the same predictions (see fastpath)
+
+
+def load_served(version) -> Served:
+    """The fitted pipeline of a model version and its column plan, verified and cached for this process."""
     cache_key = (version.pk, version.artefact_sha256)
-    pipeline = pipeline_cache.get(cache_key)
-    if pipeline is None:
+    served = pipeline_cache.get(cache_key)
+    if served is None:
         data = read_verified(version.artefact_key, version.artefact_sha256)
         trusted = refuse_untrusted_types(data)
         pipeline = sio.loads(data, trusted=trusted)
-        pipeline_cache.put(cache_key, pipeline)
-    return pipeline
+        served = Served(pipeline, plan_for(pipeline))
+        pipeline_cache.put(cache_key, served)
+    return served
+
+
+def load_pipeline(version):
+    """The fitted pipeline of a model version, verified and cached for this process."""
+    return load_served(version).pipeline
