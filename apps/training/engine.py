@@ -39,7 +39,7 @@ LOWER_IS_BETTER = frozenset({"log_loss", "mae", "rmse"})
 PRIMARY_METRIC = {CLASSIFICATION: "roc_auc", "regression": "r2"}
 BASELINES = ("dummy", "one_rule")
 MAX_CATEGORIES = 50
-ONE_RULE_MAX_ROWS = 20_000
+ONE_RULE_MAX_ROWS = 10_000
 CLASSIFICATION_MAX_DISTINCT_INTEGERS = 20
 
 Report = Callable[[int, str, str | None], None]
@@ -333,7 +333,7 @@ def _plain(value):
 
 def one_rule_rows(count: int, seed: int) -> np.ndarray | slice:
     """The training rows the one-rule baseline is fitted on: all of them up to ONE_RULE_MAX_ROWS, else
-    a seeded sample of that many. A single threshold on one feature is found as well from 20,000 rows
+    a seeded sample of that many. A single threshold on one feature is found as well from 10,000 rows
     as from a million, and sorting every feature of every row was a tenth of a 100,000-row job."""
     if count <= ONE_RULE_MAX_ROWS:
         return slice(None)
