@@ -55,6 +55,9 @@ class WorkerProcess:
                 "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
                 "PORTAL_VAR_DIR": str(settings.VAR_DIR),
                 "DJANGO_SETTINGS_MODULE": "portal.settings",
+                # One OpenMP thread: the suite, the worker and whatever else runs share two cores, and
+                # scikit-learn's spinning OpenMP threads stalled a small fit for minutes when oversubscribed.
+                "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             }
             | self.extra_env
         )

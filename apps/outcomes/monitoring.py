@@ -17,11 +17,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.outcomes.models import LATENCY_BUCKETS_MS, LATENCY_FIELDS
-from apps.outcomes.recorder import Counts, recorder
+from apps.outcomes.recorder import SAMPLE_SLOTS, Counts, recorder
 
 logger = logging.getLogger(__name__)
-
-SAMPLE_SLOTS = 100  # input rows kept per version and hour
 
 
 def hour_of(moment):
@@ -76,7 +74,6 @@ def prediction_record(
 
 
 def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
-    key = (version.pk, hour_of(at or timezone.now()))
     call = Counts(
         requests=1,
         rows=row_count,
@@ -84,15 +81,18 @@ def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
         latency_sum_ms=latency_ms,
         histogram=Counter({latency_field(latency_ms): 1}),
     )
-    seen_before = recorder.count(key, call)
-    if error or not row_count or inputs is None:
-        return
-    slots = _reservoir_slots(seen_before, row_count, rng=_thread_rng())
-    if not slots:
-        return
-    kept = sorted(set(slots.values()))
-    rows = inputs(kept) if callable(inputs) else {i: inputs[i] for i in kept if i < len(inputs)}
-    recorder.keep_samples(key, {slot: rows[index] for slot, index in slots.items() if index in rows})
+
+    def choose(seen_before: int) -> dict[int, dict]:
+        if error or not row_count or inputs is None:
+            return {}
+        slots = _reservoir_slots(seen_before, row_count, rng=_thread_rng())
+        if not slots:
+            return {}
+        kept = sorted(set(slots.values()))
+        rows = inputs(kept) if callable(inputs) else {i: inputs[i] for i in kept if i < len(inputs)}
+        return {slot: rows[index] for slot, index in slots.items() if index in rows}
+
+    recorder.record((version.pk, hour_of(at or timezone.now())), call, choose)
 
 
 def _input_rows(records, version, indices: list[int]) -> dict[int, dict]:

@@ -4,9 +4,10 @@
 The prediction endpoint's budget is a few milliseconds, and a committed write per call costs about
 one of them. So each process adds calls up in memory and writes them every
 ``OUTCOMES_MONITORING_FLUSH_SECONDS`` (default 5) from a timer thread, one statement per version and
-hour, plus on exit. 0 writes every call at once (the tests do, to read the figures straight after a
-request). What a process has not written yet is lost if it is killed (SIGKILL): at most that many
-seconds of counters, which monitoring can afford and a prediction's latency cannot.
+hour, plus on exit. A call then costs no query (but for one per process, version and hour, to learn
+how many rows the hour has seen). 0 writes every call at once (the tests do, to read the figures
+straight after a request). What a process has not written yet is lost if it is killed (SIGKILL): at
+most that many seconds of counters, which monitoring can afford and a prediction's latency cannot.
 """
 
 import atexit
@@ -14,6 +15,7 @@ import logging
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,6 +26,7 @@ from apps.outcomes.models import LATENCY_FIELDS, InputSample, PredictionStats
 logger = logging.getLogger(__name__)
 
 Key = tuple[int, object]  # (version id, hour)
+SAMPLE_SLOTS = 100  # input rows kept per version and hour
 
 
 def flush_seconds() -> float:
@@ -49,7 +52,11 @@ class Counts:
 @dataclass
 class Pending:
     counts: Counts = field(default_factory=Counts)
-    samples: dict = field(default_factory=dict)  # {slot: input row}, a later row replaces an earlier one
+    # Input rows the reservoir keeps: ``filled`` by their position in this batch (they fill still-empty
+    # slots, numbered once the flush knows how many rows the hour had before the batch), ``replaced``
+    # by slot (Algorithm R's later picks; a later row replaces an earlier one).
+    filled: dict = field(default_factory=dict)
+    replaced: dict = field(default_factory=dict)
 
 
 def _upsert_counts(key: Key, counts: Counts) -> int:
@@ -78,10 +85,11 @@ def _upsert_counts(key: Key, counts: Counts) -> int:
 
 
 def _upsert_samples(samples: dict[Key, dict]) -> None:
+    """Reservoir slots ``{key: {slot: row}}``, in key and slot order (two flushes lock rows alike)."""
     rows = [
-        InputSample(version_id=version_id, bucket_start=bucket, slot=slot, inputs=inputs)
-        for (version_id, bucket), kept in samples.items()
-        for slot, inputs in kept.items()
+        InputSample(version_id=key[0], bucket_start=key[1], slot=slot, inputs=samples[key][slot])
+        for key in sorted(samples)
+        for slot in sorted(samples[key])
     ]
     if rows:
         InputSample.objects.bulk_create(
@@ -105,35 +113,37 @@ class Recorder:
     def __init__(self):
         self._lock = threading.Lock()
         self._pending: dict[Key, Pending] = {}
-        self._rows_written: dict[Key, int] = {}  # the hour's row count in the database, as last seen
+        self._rows_written: dict[Key, int] = {}  # the hour's rows in the database, as far as we know
         self._timer: threading.Timer | None = None
 
-    def count(self, key: Key, counts: Counts) -> int:
-        """Add one call's counts; returns how many rows the hour had seen before it (for the reservoir)."""
+    def record(self, key: Key, counts: Counts, choose: Callable[[int], dict]) -> None:
+        """Add one call. ``choose(rows seen before it)`` returns the reservoir's picks ``{slot: row}``."""
         if flush_seconds() <= 0:
-            return _upsert_counts(key, counts) - counts.rows
+            before = _upsert_counts(key, counts) - counts.rows
+            _upsert_samples({key: choose(before)})
+            return
         if key not in self._rows_written:
-            self._rows_written[key] = _rows_so_far(key)  # once per process, version and hour
+            rows = _rows_so_far(key)  # one query per process, version and hour
+            with self._lock:
+                self._rows_written.setdefault(key, rows)
         with self._lock:
             pending = self._pending.setdefault(key, Pending())
-            seen = self._rows_written.get(key, 0) + pending.counts.rows
+            in_batch = pending.counts.rows
+            before = self._rows_written.get(key, 0) + in_batch
             pending.counts.add(counts)
-            self._start_timer()
-        return seen
-
-    def keep_samples(self, key: Key, samples: dict) -> None:
-        if flush_seconds() <= 0:
-            _upsert_samples({key: samples})
-            return
-        with self._lock:
-            self._pending.setdefault(key, Pending()).samples.update(samples)
+            for slot, row in choose(before).items():
+                if slot >= before:
+                    pending.filled[in_batch + slot - before] = row
+                else:
+                    pending.replaced[slot] = row
             self._start_timer()
 
     def _start_timer(self) -> None:
         if self._timer is None:
-            self._timer = threading.Timer(flush_seconds(), self._flush_in_background)
-            self._timer.daemon = True
-            self._timer.start()
+            timer = threading.Timer(flush_seconds(), self._flush_in_background)
+            timer.daemon = True
+            timer.start()
+            self._timer = timer
 
     def _flush_in_background(self) -> None:
         try:
@@ -148,28 +158,47 @@ class Recorder:
             if self._timer is not None:
                 self._timer.cancel()
                 self._timer = None
+            for key, batch in pending.items():  # calls arriving during the write count on from here
+                self._rows_written[key] = self._rows_written.get(key, 0) + batch.counts.rows
         if not pending:
             return
+        written, samples = {}, {}
         try:
             with transaction.atomic():
-                written = {
-                    key: _upsert_counts(key, p.counts) for key, p in pending.items() if p.counts.requests
-                }
-                _upsert_samples({key: p.samples for key, p in pending.items() if p.samples})
+                for key in sorted(pending):  # the same lock order in every process
+                    batch = pending[key]
+                    written[key] = _upsert_counts(key, batch.counts)
+                    offset = written[key] - batch.counts.rows  # the hour's rows before this batch
+                    samples[key] = {
+                        offset + position: row
+                        for position, row in batch.filled.items()
+                        if offset + position < SAMPLE_SLOTS
+                    } | batch.replaced
+                _upsert_samples(samples)
         except Exception:  # noqa: BLE001 - monitoring is best effort; predictions must not notice
             logger.exception("Could not write prediction monitoring for %d version-hours", len(pending))
             return
         latest = max(key[1] for key in pending)
         with self._lock:
-            kept = {key: rows for key, rows in self._rows_written.items() if key[1] >= latest}
-            self._rows_written = kept | written
+            known = {key: rows for key, rows in self._rows_written.items() if key[1] >= latest}
+            for key, rows in written.items():
+                known[key] = max(known.get(key, 0), rows)
+            self._rows_written = known
 
     def forget(self) -> None:
-        """Drop what is pending without writing it (a forked child must not write its parent's calls)."""
+        """Drop what is pending without writing it (a forked child must not write its parent's calls;
+        the parent's timer thread does not exist in the child, so it is not cancelled)."""
         self._lock = threading.Lock()
         self._pending = {}
         self._rows_written = {}
         self._timer = None
+
+    def reset(self) -> None:
+        """Cancel the timer and drop everything (tests: no flush from an earlier test's timer)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+        self.forget()
 
 
 recorder = Recorder()

@@ -5,6 +5,7 @@ Nothing a user sends ever becomes a path: keys are ``registry/<model id>/<uuid>.
 """
 
 import hashlib
+import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -15,6 +16,8 @@ import skops.io as sio
 from django.conf import settings
 
 from apps.registry.fastpath import ColumnPlan, plan_for
+
+logger = logging.getLogger(__name__)
 
 ARTEFACT_SUFFIX = ".skops"
 # Module prefixes whose types may appear in a stored pipeline. skops refuses anything else unless it
@@ -131,10 +134,18 @@ class _PipelineCache:
 pipeline_cache = _PipelineCache(CACHE_SIZE)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Served:
     pipeline: object
     plan: ColumnPlan | None  # the pandas-free way to the same predictions (see fastpath)
+
+
+def _plan_or_none(pipeline) -> ColumnPlan | None:
+    try:
+        return plan_for(pipeline)
+    except Exception:  # noqa: BLE001 - an unusual pipeline is served by scikit-learn as it is
+        logger.warning("No column plan for this pipeline; scikit-learn serves it", exc_info=True)
+        return None
 
 
 def load_served(version) -> Served:
@@ -145,7 +156,7 @@ def load_served(version) -> Served:
         data = read_verified(version.artefact_key, version.artefact_sha256)
         trusted = refuse_untrusted_types(data)
         pipeline = sio.loads(data, trusted=trusted)
-        served = Served(pipeline, plan_for(pipeline))
+        served = Served(pipeline, _plan_or_none(pipeline))
         pipeline_cache.put(cache_key, served)
     return served
 

@@ -9,7 +9,8 @@ hands the matrix to the same fitted estimator: the same numbers (tests compare e
 the training catalogue and the demo pipelines exactly) in a fraction of the time.
 
 Only transformers that work column by column are planned (imputers, scalers, encoders, passthrough,
-and pipelines of those); any other pipeline is served by scikit-learn as it is.
+and pipelines of those), without transformer weights; any other pipeline is served by scikit-learn
+as it is, and so are inputs an encoder would see retyped (``NotPlannable``).
 """
 
 import copy
@@ -42,6 +43,13 @@ COLUMNWISE = (
 )
 
 
+ENCODERS = (OneHotEncoder, OrdinalEncoder)
+
+
+class NotPlannable(Exception):
+    """These inputs are scikit-learn's to transform (see ``ColumnPlan.matrix``)."""
+
+
 @dataclass(frozen=True)
 class ColumnPlan:
     groups: tuple  # ((fitted transformer or "passthrough", (column, ...)), ...)
@@ -49,11 +57,15 @@ class ColumnPlan:
     estimator: object
 
     def matrix(self, columns: dict[str, np.ndarray]):
-        blocks = [
-            block if transformer == "passthrough" else transformer.transform(block)
-            for transformer, names in self.groups
-            for block in [interleave([columns[name] for name in names])]
-        ]
+        blocks = []
+        for transformer, names in self.groups:
+            arrays = [columns[name] for name in names]
+            if _first_step(transformer, ENCODERS) and len({array.dtype for array in arrays}) > 1:
+                # Encoders take a DataFrame column by column (an integer column stays integer);
+                # one interleaved array would retype mixed columns.
+                raise NotPlannable
+            block = interleave(arrays)
+            blocks.append(block if transformer == "passthrough" else transformer.transform(block))
         if self.sparse_output:
             return sparse.hstack(blocks).tocsr()
         return np.hstack([block.toarray() if sparse.issparse(block) else block for block in blocks])
@@ -84,8 +96,12 @@ def plan_for(pipeline) -> ColumnPlan | None:
     preprocessor, estimator = pipeline.steps[0][1], pipeline.steps[1][1]
     if not isinstance(preprocessor, ColumnTransformer) or hasattr(estimator, "feature_names_in_"):
         return None  # an estimator fitted on named columns expects a DataFrame (set_output="pandas")
+    if preprocessor.transformer_weights:
+        return None
     groups = []
     for name, transformer, columns in preprocessor.transformers_:
+        if not isinstance(columns, list | tuple | np.ndarray):
+            return None  # one column as a scalar, a slice or a callable's answer
         if transformer == "drop" or len(columns) == 0:
             continue
         if name == "remainder" or not all(isinstance(column, str) for column in columns):
@@ -96,6 +112,11 @@ def plan_for(pipeline) -> ColumnPlan | None:
                 return None
         groups.append((transformer, tuple(columns)))
     return ColumnPlan(tuple(groups), bool(preprocessor.sparse_output_), estimator)
+
+
+def _first_step(transformer, kinds) -> bool:
+    first = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
+    return isinstance(first, kinds)
 
 
 def _unnamed(transformer):

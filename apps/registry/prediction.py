@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from apps.outcomes.monitoring import monitored_prediction
 from apps.registry.artefacts import Served, load_served
+from apps.registry.fastpath import NotPlannable
 from apps.registry.models import ModelVersion, Task
 
 logger = logging.getLogger(__name__)
@@ -170,11 +171,15 @@ def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
 def _call(served: Served, method: str, arrays: dict[str, np.ndarray]):
     """``method`` of the version's pipeline on the columns: through its column plan when it has one
     (the same numbers without pandas; see fastpath), else on a DataFrame as scikit-learn expects."""
-    if served.plan is None:
-        return getattr(served.pipeline, method)(pd.DataFrame(arrays, copy=False))
-    try:
-        return getattr(served.plan, method)(arrays)
-    except Exception:  # noqa: BLE001 - scikit-learn itself decides: the same error, or an answer
-        answer = getattr(served.pipeline, method)(pd.DataFrame(arrays, copy=False))
-        logger.warning("The column plan failed where scikit-learn did not", exc_info=True)
-        return answer
+    plan = served.plan
+    if plan is not None:
+        try:
+            return getattr(plan, method)(arrays)
+        except NotPlannable:
+            pass
+        except Exception:  # noqa: BLE001 - scikit-learn itself decides: the same error, or an answer
+            answer = getattr(served.pipeline, method)(pd.DataFrame(arrays, copy=False))
+            served.plan = None  # it diverged once: scikit-learn serves this version from now on
+            logger.warning("The column plan failed where scikit-learn did not; dropped it", exc_info=True)
+            return answer
+    return getattr(served.pipeline, method)(pd.DataFrame(arrays, copy=False))

@@ -197,8 +197,8 @@ def score(estimator, X, y, task: str) -> dict:
         }
     classes = estimator.classes_
     probabilities = estimator.predict_proba(X)
-    # The most probable class is what predict() returns for every estimator in the catalogue; taking
-    # it from the probabilities saves a second pass of the model over the rows.
+    # The most probable class is what predict() returns for the estimators in the catalogue (up to
+    # exact ties); taking it from the probabilities saves a second pass of the model over the rows.
     prediction = classes[np.argmax(probabilities, axis=1)]
     y, prediction, labels = _as_codes(np.asarray(y), prediction, classes)
     binary = len(classes) == 2
@@ -331,22 +331,30 @@ def _plain(value):
     return value
 
 
-def one_rule_rows(count: int, seed: int) -> np.ndarray | slice:
+def one_rule_rows(y, seed: int, task: str) -> np.ndarray | slice:
     """The training rows the one-rule baseline is fitted on: all of them up to ONE_RULE_MAX_ROWS, else
-    a seeded sample of that many. A single threshold on one feature is found as well from 10,000 rows
-    as from a million, and sorting every feature of every row was a tenth of a 100,000-row job."""
+    a seeded sample of that many (plus, for classification, the first row of any class the sample
+    missed, so the baseline knows every class the metrics ask about). A single threshold on one
+    feature is found as well from 10,000 rows as from a million, and sorting every feature of every
+    row was a tenth of a 100,000-row job."""
+    count = len(y)
     if count <= ONE_RULE_MAX_ROWS:
         return slice(None)
-    return np.sort(np.random.default_rng(seed).choice(count, ONE_RULE_MAX_ROWS, replace=False))
+    rows = np.random.default_rng(seed).choice(count, ONE_RULE_MAX_ROWS, replace=False)
+    if task == CLASSIFICATION:
+        labels = np.asarray(y)
+        classes, first = np.unique(labels, return_index=True)
+        rows = np.union1d(rows, first[~np.isin(classes, labels[rows])])
+    return np.sort(rows)
 
 
-def _fit_all(preprocessor, candidates: dict, X_fit, y_fit, seed: int):
+def _fit_all(preprocessor, candidates: dict, X_fit, y_fit, seed: int, task: str):
     """Fit the preprocessing once, then every candidate on the same transformed rows."""
     fitted_pre = clone(preprocessor)
     matrix = fitted_pre.fit_transform(X_fit, y_fit)
     fitted = {}
     for name, estimator in candidates.items():
-        rows = one_rule_rows(len(y_fit), seed) if name == "one_rule" else slice(None)
+        rows = one_rule_rows(y_fit, seed, task) if name == "one_rule" else slice(None)
         fitted[name] = clone(estimator).fit(matrix[rows], np.asarray(y_fit)[rows])
     return fitted_pre, fitted
 
@@ -389,7 +397,7 @@ def train(
     fold_scores: dict[str, list[dict]] = {name: [] for name in candidates}
     for index, (fit_rows, check_rows) in enumerate(folds, start=1):
         fitted_pre, fitted = _fit_all(
-            preprocessor, candidates, X_train.iloc[fit_rows], y_train.iloc[fit_rows], spec.seed
+            preprocessor, candidates, X_train.iloc[fit_rows], y_train.iloc[fit_rows], spec.seed, spec.task
         )
         scores = _evaluate(fitted_pre, fitted, X_train.iloc[check_rows], y_train.iloc[check_rows], spec.task)
         for name, values in scores.items():
@@ -402,7 +410,7 @@ def train(
             f"best baseline ({strongest}) {_headline(scores[strongest], spec.task)}.",
         )
     report(78, "Fitting on the training split", None)
-    fitted_pre, fitted = _fit_all(preprocessor, candidates, X_train, y_train, spec.seed)
+    fitted_pre, fitted = _fit_all(preprocessor, candidates, X_train, y_train, spec.seed, spec.task)
     report(88, "Evaluating on the holdout", None)
     holdout = _evaluate(fitted_pre, fitted, X_holdout, y_holdout, spec.task)
     results = {}

@@ -29,7 +29,6 @@ class JobStopped(Exception):
 
 
 @functools.cache
-@functools.cache  # a worker runs one checkout; asking git once per job cost a fork of a big process
 def code_version() -> str:
     """What produced a version: the portal's commit (or $PORTAL_CODE_VERSION) and scikit-learn's."""
     commit = os.environ.get("PORTAL_CODE_VERSION", "")

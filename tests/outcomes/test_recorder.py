@@ -10,17 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.outcomes.models import InputSample, PredictionStats
-from apps.outcomes.monitoring import SAMPLE_SLOTS, prediction_record, totals_of
-from apps.outcomes.recorder import recorder
+from apps.outcomes.monitoring import SAMPLE_SLOTS, hour_of, prediction_record, totals_of
+from apps.outcomes.recorder import Counts, Recorder, recorder
 from tests.outcomes.factories import OutcomeVersionFactory
 
 
 @pytest.fixture
 def buffered(settings):
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 60  # the timer never fires during a test
-    recorder.forget()
+    recorder.reset()
     yield
-    recorder.forget()
+    recorder.reset()
 
 
 def stats_of(version):
@@ -80,7 +80,7 @@ def test_the_reservoir_keeps_counting_across_flushes(buffered):
 @pytest.mark.django_db(transaction=True)
 def test_the_timer_writes_the_buffer_within_the_interval(settings):
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 0.2
-    recorder.forget()
+    recorder.reset()
     version = OutcomeVersionFactory()
     prediction_record(version=version, row_count=2, latency_ms=4, inputs=[{"amount": 1}] * 2)
     deadline = time.monotonic() + 10
@@ -108,7 +108,36 @@ def test_a_forked_child_does_not_write_its_parents_calls(buffered):
     if child == 0:  # pragma: no cover - runs in the child
         os.write(write, b"empty" if not recorder._pending else b"inherited")
         os._exit(0)
+    os.close(write)  # a child that died without writing gives b"", not a hang
     os.waitpid(child, 0)
     assert os.read(read, 16) == b"empty"
     recorder.flush()
     assert stats_of(version).requests == 1  # the parent still writes its own
+
+
+@pytest.mark.django_db
+def test_two_processes_filling_the_same_hour_keep_each_others_rows(buffered):
+    """Both start the hour thinking it empty; their flushes number the rows they kept after the rows
+    already written, so neither overwrites the other's."""
+    version = OutcomeVersionFactory()
+    key = (version.pk, hour_of(timezone.now()))
+    web1, web2 = Recorder(), Recorder()
+
+    def call(web, first: int):
+        rows = [{"amount": first + i} for i in range(10)]
+        web.record(
+            key,
+            Counts(requests=1, rows=10),
+            lambda seen: {seen + i: row for i, row in enumerate(rows) if seen + i < SAMPLE_SLOTS},
+        )
+
+    for first in (0, 10, 20):
+        call(web1, first)
+        call(web2, 1000 + first)
+    web1.flush()
+    web2.flush()
+    kept = InputSample.objects.filter(version=version)
+    assert sorted(kept.values_list("slot", flat=True)) == list(range(60))
+    amounts = {sample["amount"] for sample in kept.values_list("inputs", flat=True)}
+    assert amounts == set(range(30)) | set(range(1000, 1030))
+    assert stats_of(version).rows == 60

@@ -8,11 +8,11 @@ import logging
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.compose import make_column_transformer
+from sklearn.compose import ColumnTransformer, make_column_transformer
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OrdinalEncoder, StandardScaler
 
 from apps.registry import demo_data
 from apps.registry.artefacts import Served
@@ -114,6 +114,20 @@ def small_frame():
         ),
         pytest.param(
             make_pipeline(
+                ColumnTransformer(
+                    [("scale", StandardScaler(), ["a"]), ("keep", "passthrough", ["b"])],
+                    transformer_weights={"scale": 10},
+                ),
+                LogisticRegression(),
+            ),
+            id="transformer weights",
+        ),
+        pytest.param(
+            make_pipeline(make_column_transformer((StandardScaler(), slice(0, 2))), LogisticRegression()),
+            id="columns as a slice",
+        ),
+        pytest.param(
+            make_pipeline(
                 make_column_transformer((StandardScaler(), ["a", "b"])), LogisticRegression()
             ).set_output(transform="pandas"),
             id="pandas output",
@@ -137,3 +151,23 @@ def test_a_failing_plan_is_answered_by_scikit_learn_and_logged(caplog):
         answer = _call(served, "predict_proba", columns)
     assert np.array_equal(answer, pipeline.predict_proba(pd.DataFrame(columns)))
     assert "column plan failed" in caplog.text
+    assert served.plan is None  # dropped: the next calls go straight to scikit-learn, logging nothing
+    caplog.clear()
+    assert np.array_equal(_call(served, "predict_proba", columns), answer) and not caplog.text
+
+
+def test_an_encoder_over_mixed_column_types_is_left_to_scikit_learn(caplog):
+    """An encoder reads a DataFrame column by column (a large integer stays an integer); an array of
+    the whole group would be floats and could merge two ids. Such inputs go to scikit-learn."""
+    X = pd.DataFrame({"id": [2**53, 2**53 + 1, 3, 4], "x": [0.5, 0.5, 1.5, 2.5]})
+    pipeline = make_pipeline(
+        make_column_transformer(
+            (OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["id", "x"])
+        ),
+        LinearRegression(),
+    ).fit(X, [1.0, 2.0, 3.0, 4.0])
+    served = Served(pipeline, plan_for(pipeline))
+    columns = {"id": X["id"].to_numpy(), "x": X["x"].to_numpy()}
+    with caplog.at_level(logging.WARNING):
+        assert np.array_equal(_call(served, "predict", columns), pipeline.predict(X))
+    assert served.plan is not None and not caplog.text  # kept for inputs it can take

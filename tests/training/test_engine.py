@@ -150,10 +150,10 @@ def test_one_rule_is_fitted_on_a_seeded_sample_of_a_large_training_split(tmp_pat
     )
 
     X_train, X_hold, y_train, y_hold = train_test_split(X, y, test_size=0.25, random_state=SEED, stratify=y)
-    rows = engine.one_rule_rows(len(y_train), SEED)
+    rows = engine.one_rule_rows(y_train, SEED, "classification")
     assert len(rows) == 100 and list(rows) == sorted(set(rows))
-    assert list(rows) == list(engine.one_rule_rows(len(y_train), SEED))  # the same sample every run
-    assert engine.one_rule_rows(100, SEED) == slice(None)  # small splits use every row
+    assert list(rows) == list(engine.one_rule_rows(y_train, SEED, "classification"))  # the same every run
+    assert engine.one_rule_rows(y_train.head(100), SEED, "classification") == slice(None)  # small: all rows
     pre = direct_preprocessor([name for name in features if name != "clinic"], ["clinic"]).fit(X_train)
     stump = DecisionTreeClassifier(max_depth=1, random_state=SEED).fit(
         pre.transform(X_train)[rows], y_train.to_numpy()[rows]
@@ -161,6 +161,19 @@ def test_one_rule_is_fitted_on_a_seeded_sample_of_a_large_training_split(tmp_pat
     direct = classification_scores(Pipeline([("pre", pre), ("m", stump)]), X_hold, y_hold)
     for metric, value in direct.items():
         assert result.baseline_metrics["one_rule"][metric] == pytest.approx(value, abs=1e-6), metric
+
+
+def test_a_rare_class_the_sample_would_miss_still_reaches_the_one_rule_baseline(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "ONE_RULE_MAX_ROWS", 20)
+    frame = tumour_frame()
+    frame.loc[frame.index[-3:], "diagnosis"] = "atypical"  # 3 of 569 rows: a 20-row sample misses it
+    schema, features, X, y = prepared(tmp_path, frame, "diagnosis", "classification")
+    spec = tumour_spec(features, "logistic_regression", {}, cv_folds=0)
+    result = engine.train(spec, schema, X, y, lambda *args: None)
+    assert result.baseline_metrics["one_rule"]["log_loss"] is not None
+    y_train = engine.holdout_split(X, y, spec)[2]
+    rows = engine.one_rule_rows(y_train, SEED, "classification")
+    assert set(y_train.to_numpy()[rows]) == set(y_train)
 
 
 def test_regression_metrics_match_direct_scikit_learn(tmp_path):
