@@ -5,7 +5,10 @@ which the token lookup was the largest database share). Entries live ``API_TOKEN
 forgets every entry at once in the process that made the change; other processes notice within those
 seconds. Endpoints that change data look the token up on every request."""
 
+import copy
+
 from django.conf import settings
+from django.db import transaction
 from rest_framework.authentication import TokenAuthentication
 
 from apps.core.ttlcache import TtlCache
@@ -33,11 +36,14 @@ class PortalTokenAuthentication(TokenAuthentication):
         if found is None:
             found = super().authenticate_credentials(key)  # raises for unknown keys and inactive users
             _users_by_token.put(key, found)
-        return found
+        user, token = found
+        return copy.copy(user), token  # each request its own user object: views may set attributes on it
 
 
 def forget_tokens(**_signal_kwargs) -> None:
+    """Now, and again on commit: a request reading the old row before then must not keep it."""
     _users_by_token.clear()
+    transaction.on_commit(_users_by_token.clear)
 
 
 def connect_invalidation() -> None:
