@@ -1,0 +1,80 @@
+"""`make run`'s `manage.py serve` on the quick-start setup (SQLite, filesystem broker): the web server,
+worker and beat come up, and one SIGTERM (what Ctrl-C amounts to) stops all of them, pool included."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def health(port: int) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            return json.loads(response.read())
+    except (OSError, ValueError):
+        return None
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        found += [int(child), *descendants(int(child))]
+    return found
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_serve_starts_everything_and_one_sigterm_stops_it_all(tmp_path):
+    env = {
+        key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "CELERY_BROKER_URL")
+    } | {"PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=240)
+    port = free_port()
+    serve = subprocess.Popen(
+        [*manage, "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=(tmp_path / "serve.err").open("w"),
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while (health(port) or {}).get("worker") != "ok" and time.monotonic() < deadline:
+            time.sleep(1)
+        assert health(port) == {"database": "ok", "broker": "ok", "worker": "ok"}
+        children = descendants(serve.pid)
+        assert len(children) >= 5, children  # web, worker and its 2 pool processes, beat
+
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=120)
+        assert "killed it" not in (tmp_path / "serve.err").read_text()  # each stopped on its SIGTERM
+        assert health(port) is None
+        assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
+    finally:
+        if group_alive(serve.pid):
+            os.killpg(serve.pid, signal.SIGKILL)
