@@ -52,15 +52,15 @@ class NotPlannable(Exception):
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    groups: tuple  # ((fitted transformer or "passthrough", (column, ...)), ...)
+    groups: tuple  # ((fitted transformer or "passthrough", (column, ...), starts with an encoder), ...)
     sparse_output: bool
     estimator: object
 
     def matrix(self, columns: dict[str, np.ndarray]):
         blocks = []
-        for transformer, names in self.groups:
+        for transformer, names, encodes in self.groups:
             arrays = [columns[name] for name in names]
-            if _first_step(transformer, ENCODERS) and len({array.dtype for array in arrays}) > 1:
+            if encodes and len({array.dtype for array in arrays}) > 1:
                 # Encoders take a DataFrame column by column (an integer column stays integer);
                 # one interleaved array would retype mixed columns.
                 raise NotPlannable
@@ -110,25 +110,24 @@ def plan_for(pipeline) -> ColumnPlan | None:
             transformer = _unnamed(transformer)
             if transformer is None:
                 return None
-        groups.append((transformer, tuple(columns)))
+        encodes = transformer != "passthrough" and isinstance(_steps(transformer)[0], ENCODERS)
+        groups.append((transformer, tuple(columns), encodes))
     return ColumnPlan(tuple(groups), bool(preprocessor.sparse_output_), estimator)
 
 
-def _first_step(transformer, kinds) -> bool:
-    first = transformer.steps[0][1] if isinstance(transformer, Pipeline) else transformer
-    return isinstance(first, kinds)
+def _steps(transformer) -> list:
+    return [step for _, step in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
 
 
 def _unnamed(transformer):
     """A copy that takes arrays without warning about feature names, if it works column by column."""
-    steps = [step for _, step in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
+    steps = _steps(transformer)
     if not all(isinstance(step, COLUMNWISE) for step in steps):
         return None
     if any(isinstance(step, FunctionTransformer) and step.func is not None for step in steps):
         return None  # only the identity: a function may treat a DataFrame and an array differently
     transformer = copy.deepcopy(transformer)
-    steps = [step for _, step in transformer.steps] if isinstance(transformer, Pipeline) else [transformer]
-    for step in steps:
+    for step in _steps(transformer):
         if hasattr(step, "feature_names_in_"):
             del step.feature_names_in_
     return transformer
