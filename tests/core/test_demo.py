@@ -48,3 +48,17 @@ def test_demo_logins_work(client):
 
     for login, *_ in DEMO_LOGINS:
         assert client.login(username=login, password=DEMO_PASSWORD), login
+
+
+def test_each_app_names_its_demo_on_its_app_config_and_they_load_in_layer_order():
+    from apps.core import demo
+
+    assert [area.label for area in demo.areas()] == [
+        "registry",
+        "training",
+        "modelrequests",
+        "outcomes",
+        "practices",
+    ]
+    password, logins = demo.logins()
+    assert password and ("admin", "superuser: everything, including the admin console") in logins
