@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.core.models import DemoLoad
+from apps.core.threads import limit_threads
 from apps.teams import demo as teams_demo
 
 # Order matters: training registers into the registry, requests link models, outcomes and
@@ -15,6 +16,12 @@ class Command(BaseCommand):
     help = "Load the demo organisation once (safe to re-run: areas already loaded are skipped)."
 
     def handle(self, *args, **options):
+        # The demo's datasets are small: one OpenMP thread fits them fastest, and the worker `make run`
+        # starts beside it needs the other core.
+        with limit_threads(1):
+            self._load()
+
+    def _load(self):
         with transaction.atomic():
             org = teams_demo.load()
         for area in AREAS:
