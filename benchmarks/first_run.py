@@ -9,7 +9,6 @@ port, and prints when each phase's first line appeared (install, migrate, demo, 
 """
 
 import argparse
-import json
 import os
 import signal
 import socket
@@ -18,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -37,13 +37,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+last_answer = {"healthz": "no answer yet"}
+
+
 def healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-            body = json.load(response)
-    except OSError:
-        return False
-    return all(value == "ok" for value in body.values() if isinstance(value, str))
+            return response.status == 200
+    except urllib.error.HTTPError as error:
+        last_answer["healthz"] = f"{error.code} {error.read().decode(errors='replace')}"
+    except OSError as error:
+        last_answer["healthz"] = str(error)
+    return False
 
 
 def main() -> None:
@@ -98,7 +103,7 @@ def main() -> None:
             if phase in seen:
                 print(f"  {phase:<8} started at {seen[phase]:6.1f} s")
         if healthy_after is None:
-            print("  /healthz never became healthy")
+            print(f"  /healthz never became healthy; its last answer: {last_answer['healthz']}")
             sys.exit(1)
         print(f"  /healthz healthy at {healthy_after:6.1f} s")
 
