@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
 # requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+# OpenMP/BLAS threads per worker process; 0 (default) gives each process its share of the cores.
+WORKER_THREADS = int(os.environ.get("PORTAL_WORKER_THREADS", "0"))
 TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
 TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
 TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))
