@@ -34,6 +34,11 @@ def threads_per_process() -> int:
     return max(1, available_cores() // _processes_sharing_the_machine)
 
 
+def threads_in_force() -> int:
+    """The most OpenMP/BLAS threads any loaded thread pool of this process may start now."""
+    return max((pool["num_threads"] for pool in threadpool_info()), default=1)
+
+
 def limit_threads(threads: int | None = None) -> threadpool_limits:
     """Limit OpenMP and BLAS threads to ``threads`` (this process's share unless given), never above a
     limit already in force; as a context manager it restores the previous limits on exit."""

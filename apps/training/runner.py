@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from apps.core.threads import limit_threads
+from apps.core.threads import limit_threads, threads_in_force
 from apps.training import engine, services, storage
 from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
@@ -143,8 +143,12 @@ def _run(job: TrainingJob, report: Reporter):
         seed=job.seed,
         search_budget=job.search_budget,
     )
+    threads = threads_in_force()
     report(
-        2, "Loading the data", f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features)."
+        2,
+        "Loading the data",
+        f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features); "
+        f"training on {threads} CPU thread{'s' if threads > 1 else ''}.",
     )
     X, y = engine.load_frame(
         storage.path_of(dataset.storage_key), dataset.schema, job.features, job.target, job.task
