@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from apps.registry.models import RegisteredModel
 from apps.teams import demo as teams_demo
-from tests.outcomes.factories import OutcomeModelFactory, OutcomeVersionFactory, promote
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
 from tests.shared_rows import shared_rows
 
 # slug -> (stream, owning team) as the registry's demo has them
@@ -25,11 +25,11 @@ def build_org():
     for slug, (stream, team) in REGISTRY_MODELS.items():
         if RegisteredModel.objects.filter(slug=slug).exists():
             continue
-        model = OutcomeModelFactory(
+        model = RegisteredModelFactory(
             slug=slug, name=slug, value_stream=org.streams[stream], owning_team=org.teams[team]
         )
-        version = OutcomeVersionFactory(model=model, number=1)
-        promote(version, timezone.now() - datetime.timedelta(days=300))
+        version = ModelVersionFactory(in_production=True, model=model, number=1)
+        stage_change(version, at=timezone.now() - datetime.timedelta(days=300))
     return org
 
 

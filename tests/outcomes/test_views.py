@@ -5,8 +5,9 @@ import re
 import pytest
 
 from apps.outcomes.models import Kpi
-from tests.outcomes.factories import KpiFactory, ModelCostFactory, OutcomeModelFactory, observations
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer,
 
 
 def test_cost_form_for_the_owning_team(client, browser_login, team, team_lead, outsider):
-    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream)
     browser_login(client, outsider)
     assert client.get(f"/outcomes/models/{model.slug}/cost/").status_code == 403
     browser_login(client, team_lead)
@@ -139,7 +140,7 @@ def test_filters_show_errors_instead_of_failing(client, browser_login, outsider,
 
 def add_stream_rows(stream):
     def add():
-        model = OutcomeModelFactory(value_stream=stream, owning_team__value_stream=stream)
+        model = RegisteredModelFactory(value_stream=stream, owning_team__value_stream=stream)
         kpi = KpiFactory(stream=stream)
         observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
         observations(kpi, [1, 2, 3, 3], segment="control", model=model)
@@ -157,7 +158,7 @@ def test_list_pages_keep_their_query_count(client, browser_login, outsider, team
 def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_login, outsider, team):
     browser_login(client, outsider)
     stream = team.value_stream
-    model = OutcomeModelFactory(value_stream=stream, owning_team=team)
+    model = RegisteredModelFactory(value_stream=stream, owning_team=team)
     kpi = KpiFactory(stream=stream)
 
     def add():
@@ -171,7 +172,7 @@ def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_
 
 def test_segment_and_period_filters_reach_the_chart_data(client, browser_login, outsider, team):
     browser_login(client, outsider)
-    model = OutcomeModelFactory(value_stream=team.value_stream, owning_team=team)
+    model = RegisteredModelFactory(value_stream=team.value_stream, owning_team=team)
     kpi = KpiFactory(stream=team.value_stream)
     observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
     observations(kpi, [1, 1, 1, 1], segment="control", model=model)
