@@ -165,7 +165,7 @@ REST_FRAMEWORK = {
         "apps.core.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsAuthenticatedReadTeamWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filter_backend.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import can_change_team, ensure_can_change_team, is_platform_staff, is_team_member
+from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.modelrequests import notifications, selectors, workflow
 from apps.modelrequests.models import (
@@ -19,6 +19,7 @@ from apps.modelrequests.models import (
     RequestStatus,
     RequestTransition,
 )
+from apps.teams.permissions import can_change_team, ensure_can_change_team, is_team_member
 
 REQUEST_FIELDS = (
     "title",

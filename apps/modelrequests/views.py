@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with
 from apps.core.paging import paginate
-from apps.core.permissions import can_change_team, is_platform_staff
+from apps.core.permissions import is_platform_staff
 from apps.core.views_forms import service_form_page
 from apps.modelrequests import charts, exports, flow, scoring, selectors, services, workflow
 from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
 from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
 from apps.teams.models import Team
+from apps.teams.permissions import can_change_team
 
 BACKLOG_PAGE_SIZE = 50
 

@@ -375,12 +375,20 @@ class DemoOrg:
     streams: dict = field(default_factory=dict)
     teams: dict = field(default_factory=dict)
 
+    def __str__(self) -> str:
+        return f"{len(self.teams)} teams"
+
 
 def _demo_row(model, *, slug: str, name: str, **fields):
     """A demo stream or team by slug, or by name when someone has changed its slug since (re-running
     `make run` must not trip over the unique name); created only when neither is there."""
     row = model.objects.filter(slug=slug).first() or model.objects.filter(name=name).first()
     return row or model.objects.create(slug=slug, name=name, **fields)
+
+
+def logins() -> tuple[str, list[tuple[str, str]]]:
+    """The password and the demo logins with what each shows, for `make run` to print."""
+    return DEMO_PASSWORD, [(login, what) for login, _, _, _, what in DEMO_LOGINS]
 
 
 def load() -> DemoOrg:

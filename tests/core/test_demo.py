@@ -179,3 +179,17 @@ def test_teams_demo_reloads_after_a_team_and_a_stream_changed_their_slugs():
     ValueStream.objects.filter(slug="checkout").update(slug="checkout-renamed")
     org = demo.load()  # raised IntegrityError on the unique names: `make run` could not start
     assert team_counts() == first and org.teams["payments"].slug == "payments-renamed"
+
+
+def test_each_app_names_its_demo_on_its_app_config_and_they_load_in_layer_order():
+    from apps.core import demo
+
+    assert [area.label for area in demo.areas()] == [
+        "registry",
+        "training",
+        "modelrequests",
+        "outcomes",
+        "practices",
+    ]
+    password, logins = demo.logins()
+    assert password and ("admin", "superuser: everything, including the admin console") in logins

@@ -1,14 +1,8 @@
-import importlib
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from apps.core import demo
 from apps.core.models import DemoLoad
-from apps.teams import demo as teams_demo
-
-# Order matters: training registers into the registry, requests link models, outcomes and
-# practices read everything before them.
-AREAS = ["registry", "training", "modelrequests", "outcomes", "practices"]
 
 
 class Command(BaseCommand):
@@ -16,12 +10,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
-            org = teams_demo.load()
-        for area in AREAS:
-            if DemoLoad.objects.filter(area=area).exists():
+            org = demo.organisation_loader()()
+        for area in demo.areas():
+            if DemoLoad.objects.filter(area=area.label).exists():
                 continue
             with transaction.atomic():
-                importlib.import_module(f"apps.{area}.demo").load(org)
-                DemoLoad.objects.create(area=area)
-            self.stdout.write(f"Loaded demo data: {area}")
-        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {len(org.teams)} teams."))
+                area.load(org)
+                DemoLoad.objects.create(area=area.label)
+            self.stdout.write(f"Loaded demo data: {area.label}")
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready: {org}."))

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.teams.demo import DEMO_LOGINS, DEMO_PASSWORD
+from apps.core import demo
 
 
 def _stop_like_ctrl_c(signum, frame):
@@ -59,13 +59,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"The {name} did not stop within 30 s of SIGTERM; killed it.")
 
     def _announce(self, host, port):
-        width = max(len(login) for login, *_ in DEMO_LOGINS)
+        password, logins = demo.logins()
+        width = max(len(login) for login, _ in logins)
         lines = [
             "",
             f"  ML portal:  http://{host}:{port}/",
             f"  API docs:   http://{host}:{port}/api/docs/     health: http://{host}:{port}/healthz",
-            f"  Demo logins (password for all: {DEMO_PASSWORD}):",
-            *(f"    {login.ljust(width)}  {what}" for login, _, _, _, what in DEMO_LOGINS),
+            f"  Demo logins (password for all: {password}):",
+            *(f"    {login.ljust(width)}  {what}" for login, what in logins),
             "  Ctrl-C stops the web server, the worker and beat.",
             "",
         ]
