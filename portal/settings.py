@@ -159,6 +159,10 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PORTAL_MAX_JSON_BYTES", str(20 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Shape limits of an uploaded dataset, checked in the web process before anything is stored.
+PORTAL_MAX_DATASET_COLUMNS = int(os.environ.get("PORTAL_MAX_DATASET_COLUMNS", "2000"))
+PORTAL_MAX_DATASET_ROWS = int(os.environ.get("PORTAL_MAX_DATASET_ROWS", "10000000"))
+PORTAL_MAX_HEADER_BYTES = int(os.environ.get("PORTAL_MAX_HEADER_BYTES", str(256 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
