@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFacto
 # it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.worker", "tests.browser"]
+pytest_plugins = ["tests.worker", "tests.browser", "tests.servers"]
 
 
 @pytest.fixture

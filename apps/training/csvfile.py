@@ -19,6 +19,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from apps.core.chunked import body_limit
+
 CHUNK_BYTES = 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".txt")
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -41,15 +43,11 @@ class ReceivedCsv:
     line_count: int  # lines after the header: an upper bound of the rows (a quoted value may span lines)
 
 
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
-
-
 def declared_too_large(request) -> bool:
     """True when the request says (Content-Length) it is over the upload limit: refuse it before
     reading the body at all."""
-    limit = settings.PORTAL_MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES
     try:
-        return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+        return int(request.META.get("CONTENT_LENGTH") or 0) > body_limit()
     except ValueError:
         return False
 
