@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core.health import health_report
+from apps.core.health import health_report, is_healthy
 from apps.core.selectors import home_summary
 
 
@@ -12,8 +12,7 @@ from apps.core.selectors import home_summary
 @never_cache
 def healthz(request):
     report = health_report()
-    healthy = all(value == "ok" for value in report.values())
-    return JsonResponse(report, status=200 if healthy else 503)
+    return JsonResponse(report, status=200 if is_healthy(report) else 503)
 
 
 def home(request):
