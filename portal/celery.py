@@ -22,3 +22,9 @@ def _limit_threads_to_this_process_share(**kwargs):
     from apps.core.threads import limit_threads
 
     limit_threads()
+
+
+# Every worker publishes a heartbeat per queue it consumes; /healthz reads them.
+from apps.core.heartbeats import QueueHeartbeat  # noqa: E402 - needs the app configured above
+
+app.steps["consumer"].add(QueueHeartbeat)
