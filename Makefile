@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint chromium migrate demo test-fast clean
+.PHONY: run test install lint chromium migrate demo test-fast clean test-js
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,15 +26,23 @@ run: demo
 chromium:
 	@bash scripts/install-chromium.sh
 
+# Test-only browser tools from the npm registry (axe-core, injected into the test browser only).
+TEST_JS := tests/js/node_modules/.package-lock.json
+$(TEST_JS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $(TEST_JS)
+
+test-js: $(TEST_JS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
-test: install chromium lint
+test: install chromium test-js lint
 	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
-test-fast: install
+test-fast: install test-js
 	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
 
 clean:
