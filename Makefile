@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # pip on an empty cache. PORTAL_INSTALLER=pip falls back to plain pip.
 PORTAL_INSTALLER ?= uv
 
-.PHONY: run test install install-dev lint chromium migrate demo test-fast clean
+.PHONY: run test install install-dev lint chromium migrate demo test-fast clean test-js
 
 define venv_install
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,15 +45,23 @@ run: demo
 chromium:
 	@bash scripts/install-chromium.sh
 
+# Test-only browser tools from the npm registry (axe-core, injected into the test browser only).
+TEST_JS := tests/js/node_modules/.package-lock.json
+$(TEST_JS): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+	touch $(TEST_JS)
+
+test-js: $(TEST_JS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
-test: install-dev chromium lint
+test: install-dev chromium test-js lint
 	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
-test-fast: install-dev
+test-fast: install-dev test-js
 	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
 
 clean:
