@@ -24,7 +24,6 @@ def payload(cast, **changes):
         "reach": 1000,
         "impact": 2,
         "confidence": 0.8,
-        "effort": 4,
     }
     return data | changes
 
@@ -35,10 +34,12 @@ def test_anonymous_is_401(anon_api):
 
 
 def test_member_of_requesting_team_files_a_request(cast, api_as):
-    response = api_as(cast["request_engineer"]).post(URL, payload(cast), format="json")
+    unscored = {name: None for name in ("reach", "impact", "confidence")}
+    response = api_as(cast["request_engineer"]).post(URL, payload(cast, **unscored), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "submitted" and body["rice"] == 400.0 and body["wsjf"] is None
+    assert body["status"] == "submitted" and body["rice"] is None and body["wsjf"] is None
+    assert body["value_stream"] == cast.requesting.value_stream.slug
     detail = api_as(cast["outsider"]).get(f"{URL}{body['id']}/").json()
     assert [t["to_status"] for t in detail["transitions"]] == ["submitted"]
 
@@ -82,7 +83,7 @@ def test_bad_input_is_400_naming_the_field(cast, api_as, changes, field):
 )
 def test_who_may_edit(cast, api_as, role, status):
     request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
-    response = api_as(cast[role]).patch(f"{URL}{request.pk}/", {"effort": 2}, format="json")
+    response = api_as(cast[role]).patch(f"{URL}{request.pk}/", {"kpi": "Returns"}, format="json")
     assert response.status_code == status
 
 
