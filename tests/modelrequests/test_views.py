@@ -364,3 +364,55 @@ def test_csv_quotes_text_that_would_run_as_a_formula(client, browser_login, cast
     rows = read_csv(browser_login(client, cast["outsider"]).get("/requests/?export=csv"))
     assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["expected_change_pct"] == "-4.0"
+
+
+def test_inline_scoring_answers_the_new_score_and_rank_or_the_refusal(client, browser_login, cast):
+    ModelRequestFactory(title="Top", delivering_team=cast.delivering, **rice_inputs(5000))
+    request = ModelRequestFactory(
+        requesting_team=cast.requesting, delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, None)
+    )
+    url = f"/requests/{request.pk}/score/"
+    fragment = {"HTTP_X_FRAGMENT": "score-box"}
+    browser_login(client, cast["deliver_pm"])
+    response = client.post(url, {"method": "rice", "effort": "4"}, **fragment)
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<form class="score-box"')
+    assert "RICE <strong>400.00</strong> · rank <strong>2</strong>" in html and "Saved." in html
+    assert ModelRequest.objects.get(pk=request.pk).effort == 4
+    refused = client.post(url, {"method": "rice", "reach": "10"}, **fragment)
+    assert refused.status_code == 403 and "may set the reach" in refused.content.decode()
+    bad = client.post(url, {"method": "rice", "effort": "many"}, **fragment)
+    assert bad.status_code == 400 and "effort:" in bad.content.decode()
+    # without the script: back to the page with a message
+    response = client.post(
+        url, {"method": "rice", "effort": "2", "next": request.get_absolute_url()}, follow=True
+    )
+    assert "Saved the RICE inputs" in response.content.decode()
+    assert ModelRequest.objects.get(pk=request.pk).effort == 2
+
+
+def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
+    pinned = ModelRequestFactory(
+        title="Pinned one",
+        delivering_team=cast.delivering,
+        manual_rank=1,
+        rank_reason="contract",
+        ranked_by=cast["deliver_pm"],
+        **rice_inputs(1),
+    )
+    ModelRequestFactory(
+        title="Scored", requesting_team=cast.requesting, delivering_team=cast.delivering, **rice_inputs(900)
+    )
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
+    page = browser_login(client, cast["deliver_pm"]).get(url).content.decode()
+    assert "📌 Pinned</span> by " + cast["deliver_pm"].username in page and "“contract”" in page
+    assert f'formaction="/requests/{pinned.pk}/unpin/"' in page and "Unpin all (1)" in page
+    assert page.index("Pinned one") < page.index("Scored")
+    page = browser_login(client, cast["request_pm"]).get(url).content.decode()
+    assert "Only a lead or product manager of" in page and "Unpin all" not in page
+    assert 'name="reach"' in page and 'name="effort"' not in page  # the value side is theirs
+    response = client.post(f"/requests/{pinned.pk}/unpin/", {"next": url}, follow=True)
+    assert "may pin, unpin or rank" in response.content.decode()
+    browser_login(client, cast["deliver_pm"])
+    client.post("/requests/backlog/reset/", {"delivering_team": cast.delivering.slug})
+    assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None
