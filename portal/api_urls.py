@@ -12,6 +12,7 @@ v1 = [
     path("", include("apps.outcomes.api.urls")),
     path("", include("apps.practices.api.urls")),
     path("", include("apps.search.api.urls")),
+    path("", include("apps.webhooks.api.urls")),
 ]
 
 urlpatterns = [

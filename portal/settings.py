@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.outcomes",
     "apps.practices",
     "apps.search",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
 # requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+# Webhooks: each delivery is retried with exponential backoff (base, capped) for up to a day; a
+# subscription is disabled after this many failed attempts in a row, and its owner told by e-mail.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_MAX_SECONDS = 3600  # below the broker's visibility timeout, so a waiting retry is not redelivered
+WEBHOOK_RETRY_FOR_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_FOR_SECONDS", str(24 * 3600)))
+WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS = int(os.environ.get("PORTAL_WEBHOOK_DISABLE_AFTER", "20"))
+
 # Search: how alike (pg_trgm word similarity, 0-1) a title must be to match a query with a typo.
 SEARCH_TYPO_SIMILARITY = 0.5
 

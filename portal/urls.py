@@ -21,4 +21,5 @@ urlpatterns = [
     path("outcomes/", include("apps.outcomes.urls")),
     path("practices/", include("apps.practices.urls")),
     path("search/", include("apps.search.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
 ]

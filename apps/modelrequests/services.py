@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.exceptions import Conflict
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
-from apps.modelrequests import notifications, policy, ranking, selectors, workflow
+from apps.modelrequests import announcements, notifications, policy, ranking, selectors, workflow
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -102,6 +102,7 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
             at=request.submitted_at,
         )
         _record_setters(actor, request, scored)
+        announcements.request_created(request)
     return request
 
 
@@ -186,6 +187,7 @@ def request_transition(
         changed.extend(UNPINNED)
     request.save(update_fields=changed)
     transaction.on_commit(lambda: notifications.send_status_change(transition_id=transition.pk))
+    announcements.request_moved(transition)
     return transition
 
 

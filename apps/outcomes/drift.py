@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from apps.core import events
 from apps.outcomes.models import DriftBand, DriftReference, DriftResult, InputSample
 from apps.outcomes.monitoring import hour_of
 from apps.outcomes.stats import (
@@ -155,6 +156,21 @@ def _open_drift_feedback(version: ModelVersion, result: DriftResult) -> None:
             "is significant. Check the upstream data and consider retraining."
         ),
         dedupe_key=f"drift:{version.pk}:{result.feature}",
+    )
+    model = version.model
+    events.publish(
+        "drift.detected",
+        data={
+            "summary": f"{model.name} v{version.number}: {result.feature} drifted (PSI {result.psi:.2f})",
+            "model": model.slug,
+            "version": version.number,
+            "feature": result.feature,
+            "psi": result.psi,
+            "sample_size": result.sample_size,
+        },
+        teams=[model.owning_team_id],
+        streams=[model.value_stream_id],
+        models=[model.pk],
     )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.core.exceptions import Conflict
 from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.services import apply_and_save
-from apps.registry import artefacts
+from apps.registry import announcements, artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
 from apps.registry.models import (
     CARD_SECTIONS,
@@ -232,6 +232,7 @@ def version_register(
     except BaseException:
         artefacts.delete_artefact(stored.key)
         raise
+    announcements.version_registered(version)
     return version
 
 
@@ -244,6 +245,7 @@ def _move(version: ModelVersion, *, to_stage: str, actor, reason: str, **flags) 
     version.stage = to_stage
     version.save(update_fields=["stage"])
     change.save()
+    announcements.stage_changed(change)
     return change
 
 
@@ -356,8 +358,12 @@ def feedback_create(*, actor: AbstractBaseUser, data: dict) -> Feedback:
     version = data.get("version")
     if version is not None and version.model_id != model.pk:
         raise ValidationError({"version": f"Version {version.number} belongs to another model."})
-    feedback = Feedback(filed_by=actor, status=FeedbackStatus.OPEN)
-    return apply_and_save(feedback, data=data, fields=FEEDBACK_FIELDS)
+    with transaction.atomic():
+        feedback = apply_and_save(
+            Feedback(filed_by=actor, status=FeedbackStatus.OPEN), data=data, fields=FEEDBACK_FIELDS
+        )
+        announcements.feedback_changed(feedback, opened=True)
+    return feedback
 
 
 def _ensure_can_respond(actor, feedback: Feedback) -> None:
@@ -382,6 +388,7 @@ def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, respons
     if response:
         feedback.response = response
     feedback.save(update_fields=["status", "acknowledged_at", "response"])
+    announcements.feedback_changed(feedback, opened=False)
     return feedback
 
 
@@ -399,6 +406,7 @@ def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: s
     if response:
         feedback.response = response
     feedback.save(update_fields=["status", "acknowledged_at", "resolved_at", "response"])
+    announcements.feedback_changed(feedback, opened=False)
     return feedback
 
 
@@ -440,6 +448,7 @@ def feedback_open_for_platform(
             feedback.save()
     except IntegrityError:  # a concurrent run opened it first
         return Feedback.objects.get(dedupe_key=dedupe_key), False
+    announcements.feedback_changed(feedback, opened=True)
     return feedback, True
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from apps.core import events
 from apps.core.exceptions import Conflict, field_errors
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
@@ -472,7 +473,7 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
     job.log.append(
         _line("Succeeded" + (f": registered {version}." if version else " (no model to register)."))
     )
-    return bool(
+    succeeded = bool(
         TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
             status=JobStatus.SUCCEEDED,
             progress=100,
@@ -488,6 +489,9 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
             heartbeat_at=now,
         )
     )
+    if succeeded:
+        _announce(job, "training_job.finished", version=version)
+    return succeeded
 
 
 def _fail(job: TrainingJob, error: str) -> None:
@@ -508,7 +512,26 @@ def job_fail(*, job: TrainingJob, error: str) -> bool:
         current.log = job.log
         current.timings = job.timings
         _fail(current, error)
+        _announce(current, "training_job.failed", error=error)
     return True
+
+
+def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "") -> None:
+    outcome = f"registered {version}" if version else (error or "done")
+    events.publish(
+        kind,
+        data={
+            "summary": f"Training job #{job.pk} ({job.estimator} on {job.dataset_version}): {outcome}",
+            "job": job.pk,
+            "team": job.team.slug,
+            "estimator": job.estimator,
+            "model": job.registered_model.slug if job.registered_model_id else None,
+            "version": version.number if version else None,
+            "error": error,
+        },
+        teams=[job.team_id],
+        models=[job.registered_model_id],
+    )
 
 
 def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int | None = None) -> dict:

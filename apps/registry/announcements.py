@@ -1,0 +1,67 @@
+"""The events the registry announces (apps.core.events): subscribers such as webhooks hear them."""
+
+from apps.core import events
+from apps.registry.models import Feedback, ModelVersion, Stage, StageChange
+
+
+def _about(model) -> dict:
+    return {"teams": [model.owning_team_id], "streams": [model.value_stream_id], "models": [model.pk]}
+
+
+def _version(version: ModelVersion) -> dict:
+    return {"model": version.model.slug, "version": version.number, "stage": version.stage}
+
+
+def version_registered(version: ModelVersion) -> None:
+    events.publish(
+        "version.registered",
+        data={
+            "summary": f"{version.model.name} v{version.number} registered",
+            **_version(version),
+            "metrics": version.metrics,
+        },
+        **_about(version.model),
+    )
+
+
+def stage_changed(change: StageChange) -> None:
+    version = change.version
+    data = {
+        **_version(version),
+        "from_stage": change.from_stage,
+        "to_stage": change.to_stage,
+        "reason": change.reason,
+        "actor": getattr(change.actor, "username", None),
+    }
+    if change.is_rollback and change.to_stage == Stage.PRODUCTION:
+        kind, summary = "version.rolled_back", f"{version.model.name} rolled back to v{version.number}"
+    else:
+        kind = "version.promoted"
+        summary = f"{version.model.name} v{version.number}: {change.from_stage} → {change.to_stage}"
+    events.publish(kind, data={"summary": summary, **data}, **_about(version.model))
+    if change.is_override:
+        events.publish(
+            "version.gate_override",
+            data={
+                "summary": f"{version.model.name} v{version.number} promoted past failing gates "
+                f"by {data['actor']}",
+                **data,
+                "failed_gates": change.failed_gates,
+            },
+            **_about(version.model),
+        )
+
+
+def feedback_changed(feedback: Feedback, *, opened: bool) -> None:
+    events.publish(
+        "feedback.opened" if opened else "feedback.answered",
+        data={
+            "summary": f"{feedback.model.name}: {feedback.title} ({feedback.get_status_display()})",
+            "feedback": feedback.pk,
+            "model": feedback.model.slug,
+            "title": feedback.title,
+            "status": feedback.status,
+            "response": feedback.response,
+        },
+        **_about(feedback.model),
+    )
