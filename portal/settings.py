@@ -204,7 +204,8 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_DEFAULT_EXCHANGE = "default"
 CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
-CELERY_TASK_ROUTES = {"apps.training.tasks.*": {"queue": "training"}}
+# Task names are Celery's default, the module path (`apps.<app>.tasks.<function>`).
+CELERY_TASK_ROUTES = {"apps.training.tasks.run_training_job": {"queue": "training"}}
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -241,17 +242,17 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
-# requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+# requeued by `apps.training.tasks.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
 TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
 TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
 TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))
 TRAINING_DEFAULT_TIME_LIMIT_SECONDS = int(os.environ.get("PORTAL_TRAINING_TIME_LIMIT_SECONDS", "1800"))
-CELERY_BEAT_SCHEDULE["training.recover_stale_jobs"] = {
-    "task": "training.recover_stale_jobs",
+CELERY_BEAT_SCHEDULE["training-recover-stale-jobs"] = {
+    "task": "apps.training.tasks.recover_stale_jobs",
     "schedule": 60.0,
 }
-CELERY_BEAT_SCHEDULE["training.run_due_schedules"] = {
-    "task": "training.run_due_schedules",
+CELERY_BEAT_SCHEDULE["training-run-due-schedules"] = {
+    "task": "apps.training.tasks.run_due_schedules",
     "schedule": 300.0,
 }
 

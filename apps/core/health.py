@@ -1,8 +1,7 @@
 """Checks behind /healthz: database, broker and a worker that answers a ping."""
 
+from celery import current_app as app  # the project's app (portal.celery), which apps never import
 from django.db import connection
-
-from portal.celery import app
 
 
 def check_database() -> str:

@@ -15,6 +15,7 @@ from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
 from apps.training.forms import DatasetUploadForm, TrainingJobForm
+from apps.training.models import JobStatus
 
 
 def dataset_list(request):
@@ -107,7 +108,7 @@ def job_detail(request, pk):
     context = {
         "job": job,
         "can_cancel": job.is_active and is_member,
-        "can_schedule": is_member and job.status == "succeeded" and job.registered_model_id,
+        "can_schedule": is_member and job.status == JobStatus.SUCCEEDED and job.registered_model_id,
         "schedule": selectors.schedule_of_model(model=job.registered_model)
         if job.registered_model_id
         else None,
