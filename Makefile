@@ -29,6 +29,7 @@ chromium:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
 test: install chromium lint
