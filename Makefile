@@ -56,6 +56,7 @@ test-js: $(TEST_JS)
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
 test: install-dev chromium test-js lint

@@ -1,10 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.api import ObtainTokenView
-
 v1 = [
-    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("", include("apps.core.api.urls")),
     path("", include("apps.teams.api.urls")),
     path("", include("apps.registry.api.urls")),
     path("", include("apps.training.api.urls")),

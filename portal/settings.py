@@ -5,38 +5,37 @@ Quick start needs no variables: an embedded SQLite database and an embedded file
 ``DATABASE_URL`` and ``CELERY_BROKER_URL`` (see README, "Configuration").
 """
 
-import os
 from pathlib import Path
 
-import dj_database_url
+import environ
 import plotly
 from kombu import Exchange, Queue
 
+# Every setting the environment may change is read through django-environ (bool, int, float, list
+# and DATABASE_URL parsing); a variable that is not set takes the default named beside it.
+env = environ.Env()
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env.str("PORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+def _names(value: list[str]) -> list[str]:
+    """A comma-separated list without the blanks around or between its items."""
+    return [item.strip() for item in value if item.strip()]
 
 
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-DEBUG = env_bool("DJANGO_DEBUG", True)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false")
     SECRET_KEY = "insecure-quick-start-key-only-for-local-use"  # noqa: S105 - only with DEBUG on
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = _names(
+    env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+)
+CSRF_TRUSTED_ORIGINS = _names(env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -94,10 +93,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+    | {"CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60)}
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The web server and the worker are two processes writing one file: wait for locks instead of
@@ -140,31 +137,31 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-MEDIA_ROOT = Path(os.environ.get("PORTAL_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Model artefacts and datasets live here, under keys the server generates.
-PLATFORM_STORAGE_ROOT = Path(os.environ.get("PORTAL_PLATFORM_STORAGE", VAR_DIR / "platform"))
+PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
 # Prediction monitoring is added up per process and written this often (0: on every call).
-OUTCOMES_MONITORING_FLUSH_SECONDS = float(os.environ.get("PORTAL_MONITORING_FLUSH_SECONDS", "5"))
+OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS", default=5.0)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "ml-portal@example.com")
-EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="ml-portal@example.com")
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PORTAL_MAX_JSON_BYTES", str(20 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PORTAL_MAX_JSON_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
-PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
 # Shape limits of an uploaded dataset, checked in the web process before anything is stored.
-PORTAL_MAX_DATASET_COLUMNS = int(os.environ.get("PORTAL_MAX_DATASET_COLUMNS", "2000"))
-PORTAL_MAX_DATASET_ROWS = int(os.environ.get("PORTAL_MAX_DATASET_ROWS", "10000000"))
-PORTAL_MAX_HEADER_BYTES = int(os.environ.get("PORTAL_MAX_HEADER_BYTES", str(256 * 1024)))
+PORTAL_MAX_DATASET_COLUMNS = env.int("PORTAL_MAX_DATASET_COLUMNS", default=2000)
+PORTAL_MAX_DATASET_ROWS = env.int("PORTAL_MAX_DATASET_ROWS", default=10_000_000)
+PORTAL_MAX_HEADER_BYTES = env.int("PORTAL_MAX_HEADER_BYTES", default=256 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -173,13 +170,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
     "DEFAULT_FILTER_BACKENDS": [
-        "apps.core.filter_backend.PortalFilterBackend",
+        "apps.core.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ML portal API",
@@ -200,8 +197,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Training is heavy and long; it has its own queue so its workers scale apart from light tasks.
 CELERY_TASK_QUEUES = [
@@ -210,16 +207,20 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_DEFAULT_EXCHANGE = "default"
 CELERY_TASK_DEFAULT_ROUTING_KEY = "default"
-CELERY_TASK_ROUTES = {"apps.training.tasks.*": {"queue": "training"}}
+# Task names are Celery's default, the module path (`apps.<app>.tasks.<function>`).
+# The training app's tasks run on the training queue, except its light periodic ones.
+CELERY_TASK_ROUTES = {
+    "apps.training.tasks.recover_stale_jobs": {"queue": "default"},
+    "apps.training.tasks.run_due_schedules": {"queue": "default"},
+    "apps.training.tasks.*": {"queue": "training"},
+}
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for the quick start: kombu's filesystem transport (it supports the fanout
     # exchange that worker pings need). Web and worker share one folder under var/.
@@ -236,10 +237,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Workers write a heartbeat per consumed queue this often (0: off); /healthz counts a queue without a
 # heartbeat for PORTAL_WORKER_HEARTBEAT_STALE_SECONDS as having no consumer (then asks by broadcast).
-PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "10"))
-PORTAL_WORKER_HEARTBEAT_STALE_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_STALE_SECONDS", "30"))
+PORTAL_WORKER_HEARTBEAT_SECONDS = env.float("PORTAL_WORKER_HEARTBEAT_SECONDS", default=10.0)
+PORTAL_WORKER_HEARTBEAT_STALE_SECONDS = env.float("PORTAL_WORKER_HEARTBEAT_STALE_SECONDS", default=30.0)
 # The queues /healthz requires a consumer for (default: every queue above).
-PORTAL_HEALTH_QUEUES = [name for name in os.environ.get("PORTAL_HEALTH_QUEUES", "").split(",") if name]
+PORTAL_HEALTH_QUEUES = env.list("PORTAL_HEALTH_QUEUES", default=[])
 CELERY_BEAT_SCHEDULE: dict = {
     # Outcomes: input drift (PSI) per model version and feature, hourly over the last 24 hours.
     "outcomes-drift-check": {"task": "apps.outcomes.tasks.drift_check_all", "schedule": 3600.0},
@@ -247,46 +248,47 @@ CELERY_BEAT_SCHEDULE: dict = {
 # Practices: recompute every team's and model's scorecard (history rows only when an outcome changes).
 CELERY_BEAT_SCHEDULE["practices-recompute-scorecards"] = {
     "task": "apps.practices.tasks.recompute_all_scorecards",
-    "schedule": float(os.environ.get("PRACTICES_RECOMPUTE_SECONDS", str(6 * 3600))),
+    "schedule": env.float("PRACTICES_RECOMPUTE_SECONDS", default=6 * 3600.0),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# --- Training jobs (apps.training) --------------------------------------------------------------
-# A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
-# requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
-# Webhooks: each delivery is retried with exponential backoff (base, capped) for up to a day; a
-# subscription is disabled after this many failed attempts in a row, and its owner told by e-mail.
+# --- Webhooks (apps.webhooks) ----------------------------------------------------------------
+# Each delivery is retried with exponential backoff (base, capped) for up to a day; a subscription
+# is disabled after this many failed attempts in a row, and its owner told by e-mail.
 WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_BASE_SECONDS", "30"))
-WEBHOOK_RETRY_MAX_SECONDS = 3600  # below the broker's visibility timeout, so a waiting retry is not redelivered
+WEBHOOK_RETRY_MAX_SECONDS = 3600  # below the broker's visibility timeout: a waiting retry is not redelivered
 WEBHOOK_RETRY_FOR_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_FOR_SECONDS", str(24 * 3600)))
 WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS = int(os.environ.get("PORTAL_WEBHOOK_DISABLE_AFTER", "20"))
 
+# --- Training jobs (apps.training) --------------------------------------------------------------
+# A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
+# requeued by `apps.training.tasks.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
 # Search: how alike (pg_trgm word similarity, 0-1) a title must be to match a query with a typo.
 SEARCH_TYPO_SIMILARITY = 0.5
 
 # OpenMP/BLAS threads per worker process; 0 (default) gives each process its share of the cores.
-WORKER_THREADS = int(os.environ.get("PORTAL_WORKER_THREADS", "0"))
-TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
-TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
-TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))
-TRAINING_DEFAULT_TIME_LIMIT_SECONDS = int(os.environ.get("PORTAL_TRAINING_TIME_LIMIT_SECONDS", "1800"))
-CELERY_BEAT_SCHEDULE["training.recover_stale_jobs"] = {
-    "task": "training.recover_stale_jobs",
+WORKER_THREADS = env.int("PORTAL_WORKER_THREADS", default=0)
+TRAINING_HEARTBEAT_SECONDS = env.int("PORTAL_TRAINING_HEARTBEAT_SECONDS", default=10)
+TRAINING_STALE_AFTER_SECONDS = env.int("PORTAL_TRAINING_STALE_AFTER_SECONDS", default=120)
+TRAINING_MAX_ATTEMPTS = env.int("PORTAL_TRAINING_MAX_ATTEMPTS", default=3)
+TRAINING_DEFAULT_TIME_LIMIT_SECONDS = env.int("PORTAL_TRAINING_TIME_LIMIT_SECONDS", default=1800)
+CELERY_BEAT_SCHEDULE["training-recover-stale-jobs"] = {
+    "task": "apps.training.tasks.recover_stale_jobs",
     "schedule": 60.0,
 }
-CELERY_BEAT_SCHEDULE["training.run_due_schedules"] = {
-    "task": "training.run_due_schedules",
+CELERY_BEAT_SCHEDULE["training-run-due-schedules"] = {
+    "task": "apps.training.tasks.run_due_schedules",
     "schedule": 300.0,
 }
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -296,5 +298,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("PORTAL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
 }

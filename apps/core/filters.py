@@ -8,6 +8,8 @@ Here an unknown value is a form error naming the allowed values, which the API a
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 TRUE_VALUES = ("true", "1")
 FALSE_VALUES = ("false", "0")
@@ -66,3 +68,16 @@ def _fixed_choices(field) -> list[str]:
     if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.ModelChoiceField):
         return []
     return [str(value) for value, label in field.choices if value not in ("", None)]
+
+
+class PortalFilterBackend(DjangoFilterBackend):
+    """django-filter's backend; an invalid filter value is a 400 naming the filter and, for a
+    choice, the allowed values."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise ValidationError(filter_errors(filterset))
+        return filterset.qs

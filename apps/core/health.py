@@ -4,11 +4,11 @@ Workers publish a heartbeat per queue they consume (``apps.core.heartbeats``); t
 rows. Only a queue without a fresh heartbeat (e.g. served by a worker that does not publish one) is
 asked about with a broadcast ``active_queues`` call, the slow fallback."""
 
+from celery import current_app as app  # the project's app (portal.celery), which apps never import
 from django.conf import settings
 from django.db import connection
 
 from apps.core import heartbeats
-from portal.celery import app
 
 NO_CONSUMER = "error: no live worker consumes this queue"
 

@@ -12,17 +12,6 @@ class DemoLoad(models.Model):
         return self.area
 
 
-class Heartbeat(models.Model):
-    """A round trip through the broker: the web side writes the row, a worker answers it."""
-
-    requested_at = models.DateTimeField(auto_now_add=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
-    answered_by = models.CharField(max_length=200, blank=True)
-
-    def __str__(self) -> str:
-        return f"heartbeat {self.pk}: {self.answered_by or 'waiting'}"
-
-
 class AppendOnly(models.Model):
     """Rows are written once: saving an existing row or deleting one is refused."""
 

@@ -1,14 +1,34 @@
-"""Page-number pagination of every API list.
+"""Paging of every list: the browser's list pages (``paginate``) and the API's (``PortalPagination``).
 
-``?page=`` is a whole number from 1 (or ``last``); ``?page_size=`` a whole number from 1, capped at
-``max_page_size``. Anything else is a 400 naming the parameter (DRF answers 404 "Invalid page" or
-ignores a bad page size). A page past the last one is a 404 saying how many pages there are.
+Browser pages are forgiving: a page that is not a whole number from 1 shows the first page, one past
+the end the last. The API is strict: ``?page=`` is a whole number from 1 (or ``last``);
+``?page_size=`` a whole number from 1, capped at ``max_page_size``. Anything else is a 400 naming
+the parameter (DRF answers 404 "Invalid page" or ignores a bad page size). A page past the last one
+is a 404 saying how many pages there are.
 """
 
+import sys
+
+from django.core.paginator import Paginator
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from apps.core.paging import whole_number
+PAGE_SIZE = 25
+
+
+def whole_number(raw: str | None) -> int | None:
+    """``raw`` as a whole number >= 1 (plain ASCII digits), else None. Numbers too long for any
+    list count as past its end (``int()`` refuses 4300+ digits)."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+        return None
+    return int(raw) if len(raw) < 19 else sys.maxsize
+
+
+def paginate(request, queryset, *, per_page: int = PAGE_SIZE):
+    """The requested page of a queryset. A page that is not a whole number from 1 (``abc``, ``0``,
+    ``-1``) shows the first page; one past the end shows the last (a bookmark outlives rows)."""
+    return Paginator(queryset, per_page).get_page(whole_number(request.GET.get("page")) or 1)
 
 
 def positive_int(params, name: str, *, allowed: str) -> int | None:

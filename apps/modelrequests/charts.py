@@ -4,7 +4,7 @@ import json
 
 import plotly.graph_objects as go
 
-from apps.modelrequests.flow import CFD_ORDER
+from apps.modelrequests.flow_metrics import CFD_ORDER
 from apps.modelrequests.models import RequestStatus
 
 COLOURS = {

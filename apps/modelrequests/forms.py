@@ -1,7 +1,7 @@
 from django import forms
 
 from apps.core.forms import DateInput
-from apps.core.paging import whole_number
+from apps.core.pagination import whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import scoring
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus

@@ -146,7 +146,7 @@ class ModelRequest(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("modelrequests:detail", args=[self.pk])
+        return reverse("modelrequests:request-detail", args=[self.pk])
 
     def clean(self):
         scoring.validate_inputs(self)

@@ -30,8 +30,6 @@ def send_status_change(*, transition_id: int) -> int:
     ]
     if transition.note:
         lines += ["", f"Note: {transition.note}"]
-    lines += [
-        "",
-        f"{getattr(settings, 'PORTAL_BASE_URL', '')}{reverse('modelrequests:detail', args=[request.pk])}",
-    ]
+    link = reverse("modelrequests:request-detail", args=[request.pk])
+    lines += ["", f"{getattr(settings, 'PORTAL_BASE_URL', '')}{link}"]
     return send_mail(subject, "\n".join(lines), None, to)

@@ -250,3 +250,17 @@ def kanban(
     for card in cards:
         columns[card.status].cards.append(card)
     return list(columns.values())
+
+
+def any_requests() -> bool:
+    """Whether any model request was filed (before that, delivery keys report "no data yet")."""
+    return ModelRequest.objects.exists()
+
+
+def delivered_since(*, since) -> list[tuple[int, object, object]]:
+    """``(value stream id, submitted_at, delivered_at)`` of the requests delivered since ``since``."""
+    return list(
+        ModelRequest.objects.filter(
+            delivered_at__isnull=False, submitted_at__isnull=False, delivered_at__gte=since
+        ).values_list("value_stream_id", "submitted_at", "delivered_at")
+    )

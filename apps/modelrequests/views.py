@@ -6,11 +6,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
-from apps.core.forms import save_form_with
-from apps.core.paging import paginate
+from apps.core.forms import save_form_with, service_form_page
+from apps.core.pagination import paginate
 from apps.core.permissions import is_platform_staff
-from apps.core.views_forms import service_form_page
-from apps.modelrequests import charts, exports, flow, policy, scoring, selectors, services, workflow
+from apps.modelrequests import charts, exports, flow_metrics, policy, scoring, selectors, services, workflow
 from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
 from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
@@ -83,7 +82,7 @@ def request_form(request, pk=None):
         form=ModelRequestForm(request.POST or None, instance=instance, user=request.user),
         write=write,
         title=f"Edit request #{instance.pk}" if instance else "New model request",
-        cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:list"),
+        cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:request-list"),
     )
 
 
@@ -318,7 +317,7 @@ def kanban(request):
 
 def flow_page(request):
     filterset = _filtered(request)
-    report = flow.flow_report(filterset.qs)
+    report = flow_metrics.flow_report(filterset.qs)
     return render(
         request,
         "modelrequests/flow.html",

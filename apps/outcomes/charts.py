@@ -11,6 +11,7 @@ from django.utils.html import json_script
 from plotly.utils import PlotlyJSONEncoder
 
 from apps.outcomes.impact import Evidence, ModelImpact, Verdict
+from apps.outcomes.models import Segment
 
 VERDICT_COLOURS = {Verdict.PAYS_OFF: "#12b76a", Verdict.NOT_PROVEN: "#98a2b3", Verdict.SIMPLER: "#f04438"}
 SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
@@ -132,7 +133,7 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
                 line={
                     "color": SEGMENT_COLOURS.get(segment),
                     "width": 1.6,
-                    "dash": "solid" if segment != "control" else "dot",
+                    "dash": "solid" if segment != Segment.CONTROL else "dot",
                 },
             )
         )

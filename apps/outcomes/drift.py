@@ -28,7 +28,7 @@ from apps.outcomes.stats import (
     psi_band,
     quantile_edges,
 )
-from apps.registry.models import ModelVersion
+from apps.registry.models import FeedbackKind, ModelVersion, Severity
 from apps.registry.services import feedback_open_for_platform
 
 logger = logging.getLogger(__name__)
@@ -146,8 +146,8 @@ def _open_drift_feedback(version: ModelVersion, result: DriftResult) -> None:
     feedback_open_for_platform(
         registered_model=version.model,
         version=version,
-        kind="drift",
-        severity="high",
+        kind=FeedbackKind.DRIFT,
+        severity=Severity.HIGH,
         title=f"Input drift on {result.feature} (PSI {result.psi:.2f})",
         description=(
             f"The inputs of {version} on feature {result.feature!r} moved away from its training data: "

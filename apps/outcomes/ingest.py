@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from apps.core.api import PayloadTooLarge
+from apps.core.api.exceptions import PayloadTooLarge
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
 from apps.outcomes.rollup import days_of, rollup_refresh

@@ -1,13 +1,12 @@
-"""Prediction monitoring, recorded from the prediction path: one row per version and hour with
+"""Prediction monitoring, recorded from the prediction path (``prediction_record`` subscribes to the
+registry's "prediction served" hook in ``OutcomesConfig.ready``): one row per version and hour with
 request and row counts, errors and a latency histogram, plus a bounded reservoir sample of the
 inputs. ``recorder`` writes them, buffered per process (no query on a prediction call) or at once."""
 
 import bisect
-import functools
 import logging
 import os
 import threading
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,37 +92,6 @@ def _record(*, version, row_count, latency_ms, error, inputs, at) -> None:
         return {slot: rows[index] for slot, index in slots.items() if index in rows}
 
     recorder.record((version.pk, hour_of(at or timezone.now())), call, choose)
-
-
-def _input_rows(records, version, indices: list[int]) -> dict[int, dict]:
-    from apps.registry.prediction import input_rows  # the registry imports this module
-
-    return input_rows(records, version, indices)
-
-
-def monitored_prediction(predict):
-    """Decorator for the registry's ``predict(*, version, records)``: times every call and records it
-    (a call that raises counts as an error), sampling inputs lazily."""
-
-    @functools.wraps(predict)
-    def wrapper(*, version, records, **kwargs):
-        started = time.perf_counter()
-        try:
-            result = predict(version=version, records=records, **kwargs)
-        except Exception:
-            prediction_record(
-                version=version, row_count=0, error=True, latency_ms=(time.perf_counter() - started) * 1000
-            )
-            raise
-        prediction_record(
-            version=version,
-            row_count=len(result.get("predictions", ())),
-            latency_ms=(time.perf_counter() - started) * 1000,
-            inputs=lambda indices: _input_rows(records, version, indices),
-        )
-        return result
-
-    return wrapper
 
 
 @dataclass(frozen=True)

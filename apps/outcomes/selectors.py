@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 
@@ -15,6 +15,7 @@ from apps.outcomes.models import (
     ModelCost,
     Observation,
     PredictionStats,
+    Segment,
 )
 from apps.registry.models import ModelVersion, RegisteredModel, Stage, StageChange
 from apps.teams.models import ValueStream
@@ -108,3 +109,18 @@ def drift_history(*, model: RegisteredModel, since: datetime.date) -> list[Drift
         .select_related("version")
         .order_by("feature", "window_end")
     )
+
+
+def any_observations() -> bool:
+    """Whether any outcome observation was recorded (before that, checks report "no data yet")."""
+    return Observation.objects.exists()
+
+
+def observation_summary_by_model(*, model_ids) -> dict[int, dict]:
+    """model id -> {"last": time of its newest observation, "control": its control-segment rows}."""
+    rows = (
+        Observation.objects.filter(model_id__in=list(model_ids))
+        .values("model_id")
+        .annotate(last=Max("time"), control=Count("id", filter=Q(segment=Segment.CONTROL)))
+    )
+    return {row["model_id"]: {"last": row["last"], "control": row["control"]} for row in rows}

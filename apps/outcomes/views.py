@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from apps.core.api import PayloadTooLarge
+from apps.core.api.exceptions import PayloadTooLarge
 from apps.core.forms import save_form_with
-from apps.core.paging import paginate
+from apps.core.pagination import paginate
 from apps.outcomes import dashboards, selectors, services
 from apps.outcomes.filtersets import KpiFilterSet, ObservationFilterSet
 from apps.outcomes.forms import DashboardFilterForm, KpiForm, ModelCostForm, ObservationUploadForm

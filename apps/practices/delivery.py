@@ -15,8 +15,9 @@ from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from apps.practices.sources import PLATFORM_SOURCE_PREFIX, has_rows, optional_model
-from apps.registry.models import Feedback, ModelVersion, RegisteredModel, StageChange
+from apps.modelrequests import selectors as requests_selectors
+from apps.practices.sources import PLATFORM_SOURCE_PREFIX
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Severity, Stage, StageChange
 from apps.teams.models import TeamType, ValueStream
 
 WINDOW_DAYS = 180
@@ -41,7 +42,7 @@ def production_models_by_kind() -> dict:
     versions = ModelVersion.objects.filter(model=OuterRef("pk"))
     rows = (
         RegisteredModel.objects.annotate(
-            in_production=Exists(versions.filter(stage="production")),
+            in_production=Exists(versions.filter(stage=Stage.PRODUCTION)),
             on_platform=Exists(versions.filter(source_key__startswith=PLATFORM_SOURCE_PREFIX)),
         )
         .filter(in_production=True)
@@ -55,7 +56,7 @@ def production_models_by_kind() -> dict:
 
 def promotions_by_month(since: datetime.datetime) -> dict:
     rows = (
-        StageChange.objects.filter(to_stage="production", is_rollback=False, created_at__gte=since)
+        StageChange.objects.filter(to_stage=Stage.PRODUCTION, is_rollback=False, created_at__gte=since)
         .annotate(month=TruncMonth("created_at"))
         .values("version__model__value_stream_id", "month")
         .annotate(n=Count("id"))
@@ -69,7 +70,7 @@ def promotions_by_month(since: datetime.datetime) -> dict:
 
 def rollbacks(since: datetime.datetime) -> dict:
     rows = (
-        StageChange.objects.filter(is_rollback=True, to_stage="production", created_at__gte=since)
+        StageChange.objects.filter(is_rollback=True, to_stage=Stage.PRODUCTION, created_at__gte=since)
         .values("version__model__value_stream_id")
         .annotate(n=Count("id"))
     )
@@ -78,7 +79,7 @@ def rollbacks(since: datetime.datetime) -> dict:
 
 def restore_hours(since: datetime.datetime) -> dict:
     rows = Feedback.objects.filter(
-        severity__in=["high", "critical"], resolved_at__isnull=False, filed_at__gte=since
+        severity__in=[Severity.HIGH, Severity.CRITICAL], resolved_at__isnull=False, filed_at__gte=since
     ).values_list("model__value_stream_id", "filed_at", "resolved_at")
     hours = defaultdict(list)
     for stream_id, filed, resolved in rows:
@@ -88,12 +89,9 @@ def restore_hours(since: datetime.datetime) -> dict:
 
 def request_lead_days(since: datetime.datetime) -> dict | None:
     """Median lead time per stream, or None while the requests area has no data."""
-    request_model = optional_model("modelrequests", "ModelRequest")
-    if not has_rows(request_model):
+    if not requests_selectors.any_requests():
         return None
-    rows = request_model.objects.filter(
-        delivered_at__isnull=False, submitted_at__isnull=False, delivered_at__gte=since
-    ).values_list("value_stream_id", "submitted_at", "delivered_at")
+    rows = requests_selectors.delivered_since(since=since)
     days = defaultdict(list)
     for stream_id, submitted, delivered in rows:
         days[stream_id].append((delivered - submitted).total_seconds() / 86400)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import dispatch
 from apps.core.exceptions import Conflict
 from apps.core.permissions import ensure_platform_staff
 from apps.core.services import apply_and_save
@@ -135,9 +136,7 @@ def scorecard_recompute_on_request(
 
 
 def enqueue_team_recompute(team_id: int) -> None:
-    from apps.practices.tasks import recompute_team_scorecard
-
-    transaction.on_commit(lambda: recompute_team_scorecard.delay(team_id))
+    dispatch.enqueue_on_commit("apps.practices.tasks.recompute_team_scorecard", args=[team_id])
 
 
 # --- Self-assessments ---------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Registry data is always there (a version carries its training lineage and metrics, so re-runs are
 compared between versions). Training jobs and retraining schedules (``apps.training``) and outcome
-observations (``apps.outcomes``) are read when those apps have tables with rows; until then the checks
-that need them report "no data yet" instead of passing or failing.
+observations (``apps.outcomes``) are read through those apps' selectors; until they have rows the
+checks that need them report "no data yet" instead of passing or failing.
 """
 
 import datetime
@@ -11,33 +11,16 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps as django_apps
-from django.db import DatabaseError
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 
+from apps.outcomes import selectors as outcomes_selectors
 from apps.practices.models import SelfAssessment
 from apps.practices.rubric import threshold
-from apps.registry.models import Feedback, ModelVersion, RegisteredModel, StageChange
+from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Stage, StageChange
+from apps.training import selectors as training_selectors
 
 PLATFORM_SOURCE_PREFIX = "training-job:"
-
-
-def optional_model(app_label: str, name: str):
-    """Another area's model class, or None while that area has not shipped it."""
-    try:
-        return django_apps.get_model(app_label, name)
-    except LookupError:
-        return None
-
-
-def has_rows(model_class) -> bool:
-    if model_class is None:
-        return False
-    try:
-        return model_class.objects.exists()
-    except DatabaseError:  # the app exists but its migration has not run
-        return False
 
 
 @dataclass(frozen=True)
@@ -72,13 +55,13 @@ class ModelFacts:
     def subject_version(self):
         """The version the checks judge: the production one, else the newest."""
         for version in self.versions:
-            if version.stage == "production":
+            if version.stage == Stage.PRODUCTION:
                 return version
         return self.versions[0] if self.versions else None
 
     @property
     def production_version(self):
-        return next((v for v in self.versions if v.stage == "production"), None)
+        return next((v for v in self.versions if v.stage == Stage.PRODUCTION), None)
 
     @property
     def platform_trained_versions(self) -> int:
@@ -156,17 +139,11 @@ def load_facts(model_ids=None, *, now: datetime.datetime | None = None) -> Facts
 
 
 def _load_observations(facts: dict, ids: list) -> bool:
-    observation = optional_model("outcomes", "Observation")
-    if not has_rows(observation):
+    if not outcomes_selectors.any_observations():
         return False
-    rows = (
-        observation.objects.filter(model_id__in=ids)
-        .values("model_id")
-        .annotate(last=Max("time"), control=Count("id", filter=Q(segment="control")))
-    )
-    for row in rows:
-        facts[row["model_id"]].last_observation_at = row["last"]
-        facts[row["model_id"]].control_observations = row["control"]
+    for model_id, summary in outcomes_selectors.observation_summary_by_model(model_ids=ids).items():
+        facts[model_id].last_observation_at = summary["last"]
+        facts[model_id].control_observations = summary["control"]
     return True
 
 
@@ -184,13 +161,9 @@ def job_recipe(job) -> tuple:
 
 
 def _load_training(facts: dict, ids: list) -> bool:
-    job = optional_model("training", "TrainingJob")
-    if not has_rows(job):
+    if not training_selectors.any_training_jobs():
         return False
-    succeeded = job.objects.filter(registered_model_id__in=ids, status="succeeded").select_related(
-        "dataset_version"
-    )
-    for training_job in succeeded:
+    for training_job in training_selectors.succeeded_jobs_of_models(model_ids=ids):
         facts[training_job.registered_model_id].job_runs.append(
             JobRun(
                 key=f"job:{training_job.pk}",
@@ -199,10 +172,7 @@ def _load_training(facts: dict, ids: list) -> bool:
                 metrics=training_job.metrics or {},
             )
         )
-    schedule = optional_model("training", "RetrainingSchedule")
-    for model_id in schedule.objects.filter(registered_model_id__in=ids, enabled=True).values_list(
-        "registered_model_id", flat=True
-    ):
+    for model_id in training_selectors.models_with_retraining_scheduled(model_ids=ids):
         facts[model_id].retraining_scheduled = True
     return True
 

@@ -7,12 +7,12 @@ from apps.practices import services
 from apps.teams.models import Team
 
 
-@shared_task(name="apps.practices.tasks.recompute_all_scorecards")
+@shared_task
 def recompute_all_scorecards() -> int:
     return len(services.scorecards_recompute())
 
 
-@shared_task(name="apps.practices.tasks.recompute_team_scorecard")
+@shared_task
 def recompute_team_scorecard(team_id: int) -> int | None:
     team = Team.objects.filter(pk=team_id).first()
     if team is None:  # deleted since it was enqueued

@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.paging import paginate
-from apps.core.views_forms import service_form_page
+from apps.core.forms import service_form_page
+from apps.core.pagination import paginate
 from apps.practices import charts, delivery, selectors, services
 from apps.practices.engagements import goal_progress
 from apps.practices.filtersets import EngagementFilterSet, ModelScorecardFilterSet, SelfAssessmentFilterSet

@@ -2,7 +2,9 @@
 MLflow's ``dataframe_split`` / ``dataframe_records`` / ``instances``), validate columns and types
 against the version's input schema, and call the cached pipeline once for the whole batch."""
 
+import functools
 import logging
+import time
 from operator import itemgetter
 
 import numpy as np
@@ -10,7 +12,7 @@ import pandas as pd
 import sklearn
 from django.core.exceptions import ValidationError
 
-from apps.outcomes.monitoring import monitored_prediction
+from apps.registry import hooks
 from apps.registry.artefacts import Served, load_served
 from apps.registry.fastpath import NotPlannable
 from apps.registry.models import ModelVersion, Task
@@ -144,7 +146,33 @@ def validate_types(columns: dict[str, list], version: ModelVersion) -> None:
         raise _error(name, f"Row {row}: {values[row]!r} is not {_DESCRIBED[kind]} (column {name!r}).")
 
 
-@monitored_prediction  # volume, latency, errors and an input sample for the outcomes monitoring
+def announced(predict):
+    """Decorator for ``predict(*, version, records)``: times every call and announces it through
+    ``hooks.prediction_served`` (a call that raises counts as an error); the listeners get the input
+    rows lazily, parsed again only for the indices they ask for."""
+
+    @functools.wraps(predict)
+    def wrapper(*, version, records, **kwargs):
+        started = time.perf_counter()
+        try:
+            result = predict(version=version, records=records, **kwargs)
+        except Exception:
+            hooks.prediction_served(
+                version=version, row_count=0, error=True, latency_ms=(time.perf_counter() - started) * 1000
+            )
+            raise
+        hooks.prediction_served(
+            version=version,
+            row_count=len(result.get("predictions", ())),
+            latency_ms=(time.perf_counter() - started) * 1000,
+            inputs=lambda indices: input_rows(records, version, indices),
+        )
+        return result
+
+    return wrapper
+
+
+@announced  # volume, latency, errors and an input sample for whoever listens (the outcomes monitoring)
 def predict(*, version: ModelVersion, records: list[dict] | dict) -> dict:
     """Predictions for ``records`` (a list of row objects, or a whole request body in any format)."""
     payload = records if isinstance(records, dict) else {"records": records}

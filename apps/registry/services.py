@@ -412,8 +412,8 @@ def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: s
 
 def _next_statuses(feedback: Feedback) -> list[str]:
     return {
-        FeedbackStatus.OPEN: ["acknowledged", "resolved"],
-        FeedbackStatus.ACKNOWLEDGED: ["resolved"],
+        FeedbackStatus.OPEN: [FeedbackStatus.ACKNOWLEDGED, FeedbackStatus.RESOLVED],
+        FeedbackStatus.ACKNOWLEDGED: [FeedbackStatus.RESOLVED],
     }.get(feedback.status, [])
 
 

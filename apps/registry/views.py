@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors, save_form_with
-from apps.core.paging import paginate
+from apps.core.pagination import paginate
 from apps.core.permissions import is_platform_staff
 from apps.registry import selectors, services
 from apps.registry.cards import card_sections

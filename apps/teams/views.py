@@ -2,10 +2,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.core.forms import save_form_with
-from apps.core.paging import paginate
+from apps.core.forms import save_form_with, service_form_page
+from apps.core.pagination import paginate
 from apps.core.permissions import ensure_platform_staff, is_platform_staff
-from apps.core.views_forms import service_form_page
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.core.threads import limit_threads, threads_in_force
+from apps.registry.services import version_register
 from apps.training import engine, services, storage
 from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
@@ -183,8 +184,6 @@ def lineage(job: TrainingJob, result: engine.TrainingResult) -> dict:
 
 
 def register(job: TrainingJob, result: engine.TrainingResult):
-    from apps.registry.services import version_register
-
     metrics, baseline_metrics = registered_metrics(result)
     return version_register(
         registered_model=job.registered_model,

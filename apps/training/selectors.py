@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
-from apps.training.models import DatasetStatus, DatasetVersion, RetrainingSchedule, TrainingJob
+from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 
 LIST_DEFERRED = ("schema", "preview", "description")
 
@@ -101,3 +101,24 @@ def latest_datasets_of_team(*, team: Team) -> QuerySet[DatasetVersion]:
 
 def schedule_of_model(*, model) -> RetrainingSchedule | None:
     return RetrainingSchedule.objects.filter(registered_model=model).first()
+
+
+def any_training_jobs() -> bool:
+    """Whether self-service training has run at all (before that, checks report "no data yet")."""
+    return TrainingJob.objects.exists()
+
+
+def succeeded_jobs_of_models(*, model_ids) -> QuerySet[TrainingJob]:
+    """The succeeded jobs that trained these registered models, with their dataset version."""
+    return TrainingJob.objects.filter(
+        registered_model_id__in=list(model_ids), status=JobStatus.SUCCEEDED
+    ).select_related("dataset_version")
+
+
+def models_with_retraining_scheduled(*, model_ids) -> set[int]:
+    """Ids of these registered models that have an enabled retraining schedule."""
+    return set(
+        RetrainingSchedule.objects.filter(registered_model_id__in=list(model_ids), enabled=True).values_list(
+            "registered_model_id", flat=True
+        )
+    )

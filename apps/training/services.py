@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +14,11 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import events
+from apps.core import dispatch, events
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
+from apps.registry.services import registered_model_create
 from apps.teams.models import Team
 from apps.teams.permissions import is_team_member
 from apps.training import storage
@@ -37,6 +40,9 @@ logger = logging.getLogger(__name__)
 MAX_FOLDS = 20
 MAX_SEARCH_BUDGET = 100
 JOB_SETTINGS = ("cv_folds", "holdout_share", "seed", "search_budget", "time_limit_seconds")
+# Enqueued by name (apps.core.dispatch): tasks.py imports this module, never the reverse.
+RUN_JOB_TASK = "apps.training.tasks.run_training_job"
+PROCESS_DATASET_TASK = "apps.training.tasks.process_dataset"
 
 
 def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
@@ -100,9 +106,7 @@ def dataset_upload(
 
 
 def enqueue_dataset(dataset: DatasetVersion) -> None:
-    from apps.training.tasks import process_dataset
-
-    process_dataset.apply_async(args=[dataset.pk], task_id=dataset.celery_task_id)
+    dispatch.enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
 
 
 def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | None:
@@ -296,8 +300,6 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
     if model and new_model:
         raise ValidationError({"new_model": "Choose an existing model or name a new one, not both."})
     if new_model:
-        from apps.registry.services import registered_model_create
-
         team = dataset.team
         try:
             return registered_model_create(
@@ -370,9 +372,8 @@ def training_job_create(*, actor: AbstractBaseUser, data: dict, enqueue: bool = 
 
 def enqueue_job(job: TrainingJob) -> None:
     """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill)."""
-    from apps.training.tasks import run_training_job
-
-    run_training_job.apply_async(
+    dispatch.enqueue(
+        RUN_JOB_TASK,
         args=[job.pk],
         task_id=job.celery_task_id,
         soft_time_limit=job.time_limit_seconds,
@@ -405,10 +406,8 @@ def interrupt_task(task_id: str) -> None:
     """Stop a running job now rather than at its next stage: SIGUSR1 to the pool process running it
     raises SoftTimeLimitExceeded inside the task, which then sees the row is cancelled. Best effort:
     without a broker the worker still stops at the next stage."""
-    from portal.celery import app
-
     try:
-        app.control.revoke(task_id, terminate=True, signal="SIGUSR1")
+        current_app.control.revoke(task_id, terminate=True, signal="SIGUSR1")
     except Exception:  # noqa: BLE001 - the cancellation is recorded either way
         logger.warning(
             "Could not signal task %s to stop; it stops at its next stage.", task_id, exc_info=True
@@ -589,8 +588,6 @@ SCHEDULE_FIELDS = (
 def retraining_schedule_save(
     *, actor: AbstractBaseUser, data: dict, schedule: RetrainingSchedule | None = None
 ) -> RetrainingSchedule:
-    from apps.core.services import apply_and_save
-
     if schedule is not None:
         ensure_team_member(
             actor, schedule.registered_model.owning_team, action="change this retraining schedule"

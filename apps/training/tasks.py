@@ -1,8 +1,9 @@
 """Celery tasks of self-service training.
 
-``run_training_job`` is routed to the ``training`` queue (settings: ``apps.training.tasks.*``) so
-training workers scale apart from the web and light tasks; the periodic tasks are named
-``training.*`` and run on the ``default`` queue."""
+``run_training_job`` is routed to the ``training`` queue (settings: ``CELERY_TASK_ROUTES``) so
+training workers scale apart from the web and light tasks; the periodic tasks run on the ``default``
+queue. Services enqueue by name (``services.RUN_JOB_TASK``): this module imports them, never the
+reverse."""
 
 from celery import shared_task
 
@@ -16,14 +17,14 @@ def run_training_job(self, job_id: int) -> None:
     runner.execute(job_id, task_id=self.request.id, worker=self.request.hostname or "")
 
 
-@shared_task(name="training.recover_stale_jobs", ignore_result=True)
+@shared_task(ignore_result=True)
 def recover_stale_jobs() -> dict:
     """Requeue (or, after the last attempt, fail) running jobs and dataset processing whose worker
     stopped sending heartbeats."""
     return services.jobs_recover_stale() | {"datasets": services.datasets_recover_stale()}
 
 
-@shared_task(name="training.run_due_schedules", ignore_result=True)
+@shared_task(ignore_result=True)
 def run_due_schedules() -> list[int]:
     """Start the retraining jobs that are due."""
     return [job.pk for job in services.schedules_run_due()]

@@ -5,7 +5,7 @@ from apps.training import views
 app_name = "training"
 
 urlpatterns = [
-    path("", views.dataset_list, name="index"),
+    path("", views.dataset_list, name="dataset-list"),
     path("datasets/new/", views.dataset_upload, name="dataset-upload"),
     path("datasets/<int:pk>/", views.dataset_detail, name="dataset-detail"),
     path("jobs/", views.job_list, name="job-list"),

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with
-from apps.core.paging import paginate
+from apps.core.pagination import paginate
 from apps.teams.permissions import is_team_member
 from apps.training import charts, selectors, services
 from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
 from apps.training.forms import DatasetUploadForm, TrainingJobForm
+from apps.training.models import JobStatus
 
 
 def dataset_list(request):
@@ -28,7 +29,7 @@ def dataset_upload(request):
     if request.method == "POST" and declared_too_large(request):  # refused before reading the body
         messages.error(request, f"The file is larger than the upload limit of {limit_text()}.")
         form = DatasetUploadForm(user=request.user)
-        context = {"form": form, "title": "Upload a dataset", "cancel_url": reverse("training:index")}
+        context = {"form": form, "title": "Upload a dataset", "cancel_url": reverse("training:dataset-list")}
         return render(request, "core/form.html", context, status=413)
     form = DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST":
@@ -45,7 +46,7 @@ def dataset_upload(request):
         {
             "form": form,
             "title": "Upload a dataset",
-            "cancel_url": reverse("training:index"),
+            "cancel_url": reverse("training:dataset-list"),
             "submit_label": "Upload",
         },
     )
@@ -108,7 +109,7 @@ def job_detail(request, pk):
     context = {
         "job": job,
         "can_cancel": job.is_active and is_member,
-        "can_schedule": is_member and job.status == "succeeded" and job.registered_model_id,
+        "can_schedule": is_member and job.status == JobStatus.SUCCEEDED and job.registered_model_id,
         "schedule": selectors.schedule_of_model(model=job.registered_model)
         if job.registered_model_id
         else None,

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from apps.modelrequests import flow
+from apps.modelrequests import flow_metrics as flow
 from apps.modelrequests.models import LabelAvailability, ModelRequest
 from apps.modelrequests.models import RequestStatus as S
 from tests.factories import PlatformTeamFactory, TeamFactory

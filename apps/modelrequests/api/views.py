@@ -5,9 +5,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import ServiceViewSetMixin
+from apps.core.api.views import ServiceViewSetMixin
 from apps.core.filters import filter_errors
-from apps.modelrequests import flow, selectors, services
+from apps.modelrequests import flow_metrics, selectors, services
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
@@ -213,5 +213,5 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         )
         if not filterset.is_valid():
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
-        report = flow.flow_report(filterset.qs)
+        report = flow_metrics.flow_report(filterset.qs)
         return Response(FlowSerializer(report.as_dict()).data)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.outcomes.models import DriftResult, Kpi, ModelCost, Observation
 from apps.outcomes.services import KPI_FIELDS, MODEL_COST_FIELDS
 from apps.registry.models import RegisteredModel

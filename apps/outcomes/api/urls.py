@@ -12,9 +12,7 @@ router.register("drift-results", views.DriftResultViewSet, basename="drift-resul
 
 urlpatterns = [
     # An extra segment after the teams router's streams/<slug>/, so the two never clash.
-    path("streams/<slug:slug>/impact/", views.StreamImpactView.as_view(), name="api-v1-stream-impact"),
-    path(
-        "models/<slug:slug>/monitoring/", views.ModelMonitoringView.as_view(), name="api-v1-model-monitoring"
-    ),
+    path("streams/<slug:slug>/impact/", views.StreamImpactView.as_view(), name="stream-impact"),
+    path("models/<slug:slug>/monitoring/", views.ModelMonitoringView.as_view(), name="model-monitoring"),
     *router.urls,
 ]

@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ServiceViewSetMixin
+from apps.core.api.views import ServiceViewSetMixin
 from apps.outcomes import dashboards, selectors, services
 from apps.outcomes.api.serializers import (
     DriftResultSerializer,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.practices.checks import CHECKS
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 from apps.practices.services import ASSESSMENT_FIELDS, SURVEY_RESPONSE_FIELDS, SURVEY_ROUND_FIELDS

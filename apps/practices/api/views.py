@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import ServiceViewSetMixin
+from apps.core.api.views import ServiceViewSetMixin
 from apps.core.permissions import is_platform_staff
 from apps.practices import delivery, selectors, services
 from apps.practices.api.serializers import (

@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.registry.feedback_loop import is_overdue, loop_times
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel, Stage, StageChange
 from apps.registry.services import FEEDBACK_FIELDS, LINEAGE_KEYS, MODEL_FIELDS

@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import PayloadTooLarge
+from apps.core.api.exceptions import PayloadTooLarge
 from apps.core.exceptions import Conflict
 from apps.registry import selectors, services
 from apps.registry.api.fastjson import OrjsonParser, OrjsonRenderer

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.teams.models import Interaction, Membership, Team, ValueStream
 from apps.teams.services import INTERACTION_FIELDS, STREAM_FIELDS, TEAM_FIELDS
 

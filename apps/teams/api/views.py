@@ -1,6 +1,6 @@
 from rest_framework import viewsets
 
-from apps.core.api import ServiceViewSetMixin
+from apps.core.api.views import ServiceViewSetMixin
 from apps.teams import selectors, services
 from apps.teams.api.serializers import (
     InteractionSerializer,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.registry.models import RegisteredModel, Task
 from apps.teams.models import Team
 from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob

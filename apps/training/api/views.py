@@ -5,7 +5,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import PayloadTooLarge, ServiceViewSetMixin
+from apps.core.api.exceptions import PayloadTooLarge
+from apps.core.api.views import ServiceViewSetMixin
 from apps.training import selectors, services
 from apps.training.api.serializers import (
     DatasetUploadSerializer,

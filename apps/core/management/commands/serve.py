@@ -6,11 +6,11 @@ import subprocess
 import sys
 import time
 
+from celery import current_app as app  # the project's app (portal.celery)
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apps.core import demo
-from portal.celery import app
 
 
 def _stop_like_ctrl_c(signum, frame):

@@ -1,37 +1,12 @@
-"""API plumbing shared by every app: token login, JSON errors, common viewset behaviour."""
+"""API views shared by every app: token login and the viewset behaviour that writes through services."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import APIException
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
-
-from apps.core.exceptions import Conflict, field_errors
-
-
-def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
-        return Response(field_errors(exc), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Conflict):
-        return Response({"detail": exc.message, "allowed": exc.allowed}, status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, DjangoPermissionDenied):
-        return Response({"detail": str(exc) or "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, Http404):
-        return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
-    return drf_exception_handler(exc, context)
-
-
-class PayloadTooLarge(APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
 
 
 class ObtainTokenView(APIView):
@@ -51,23 +26,6 @@ class ObtainTokenView(APIView):
         serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
-
-
-class StrictFieldsMixin:
-    """Serializer mixin: unknown input fields are an error naming them, not silently dropped."""
-
-    def to_internal_value(self, data):
-        if hasattr(data, "keys"):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(set(data.keys()) - writable)
-            if unknown:
-                raise serializers.ValidationError(
-                    {
-                        name: [f"Unknown field. Allowed fields: {', '.join(sorted(writable))}."]
-                        for name in unknown
-                    }
-                )
-        return super().to_internal_value(data)
 
 
 class ServiceViewSetMixin:
