@@ -355,24 +355,27 @@ def test_model_list_query_count(api_as, outsider):
         model.consuming_teams.add(TeamFactory())
         FeedbackFactory(model=model)
 
-    assert_queries_independent_of_rows(api_as(outsider), "/api/v1/models/", add_rows)
+    assert_queries_independent_of_rows(api_as(outsider), "/api/v1/models/", add_rows, expected=4)
 
 
 def test_version_list_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), f"/api/v1/models/{model.slug}/versions/", lambda: register(model)
+        api_as(outsider), f"/api/v1/models/{model.slug}/versions/", lambda: register(model), expected=6
     )
 
 
 def test_feedback_list_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), "/api/v1/feedback/", lambda: FeedbackFactory(model=CompleteCardModelFactory())
+        api_as(outsider),
+        "/api/v1/feedback/",
+        lambda: FeedbackFactory(model=CompleteCardModelFactory()),
+        expected=3,
     )
 
 
 def test_stage_history_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), f"/api/v1/models/{model.slug}/stage-history/", lambda: register(model)
+        api_as(outsider), f"/api/v1/models/{model.slug}/stage-history/", lambda: register(model), expected=5
     )
 
 
