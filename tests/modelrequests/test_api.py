@@ -41,6 +41,8 @@ def test_member_of_requesting_team_files_a_request(cast, api_as):
     assert body["status"] == "submitted" and body["rice"] == 400.0 and body["wsjf"] is None
     detail = api_as(cast["outsider"]).get(f"{URL}{body['id']}/").json()
     assert [t["to_status"] for t in detail["transitions"]] == ["submitted"]
+    request = ModelRequest.objects.get(pk=body["id"])
+    assert (request.requesting_team, request.delivering_team) == (cast.requesting, cast.delivering)
 
 
 def test_requesting_team_may_deliver_itself(cast, api_as):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from apps.outcomes.models import Kpi
+from apps.outcomes.models import Kpi, ModelCost
 from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
 from tests.querycount import assert_queries_independent_of_rows
 from tests.registry.factories import RegisteredModelFactory
@@ -124,6 +124,7 @@ def test_cost_form_for_the_owning_team(client, browser_login, team, team_lead, o
     data = {"monthly_running_cost": "-5", "monthly_team_effort_cost": "10", "notes": ""}
     response = client.post(f"/outcomes/models/{model.slug}/cost/", data)
     assert response.status_code == 200 and "Must not be negative" in response.content.decode()
+    assert not ModelCost.objects.filter(model=model).exists()
     data["monthly_running_cost"] = "5"
     assert client.post(f"/outcomes/models/{model.slug}/cost/", data).status_code == 302
     assert model.cost.monthly_total == 15

@@ -156,6 +156,8 @@ def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login,
     browser_login(client, outsider)
     assert "Cancel job" not in client.get(job.get_absolute_url()).content.decode()
     assert client.post(f"/training/jobs/{job.pk}/cancel/").status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
     assert client.get("/training/datasets/new/").status_code == 200  # the form lists no team to pick
 
 
