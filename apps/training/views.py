@@ -35,7 +35,8 @@ def dataset_upload(request):
         saved = save_form_with(form, lambda data: services.dataset_upload(actor=request.user, **data))
         if saved:
             messages.success(
-                request, f"Uploaded {saved}: {saved.row_count} rows, {saved.column_count} columns."
+                request,
+                f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled.",
             )
             return redirect(saved)
     return render(

@@ -3,12 +3,19 @@ from django.db import transaction
 
 from apps.core import demo
 from apps.core.models import DemoLoad
+from apps.core.threads import limit_threads
 
 
 class Command(BaseCommand):
     help = "Load the demo organisation once (safe to re-run: areas already loaded are skipped)."
 
     def handle(self, *args, **options):
+        # The demo's datasets are small: one OpenMP thread fits them fastest, and the worker `make run`
+        # starts beside it needs the other core.
+        with limit_threads(1):
+            self._load()
+
+    def _load(self):
         with transaction.atomic():
             org = demo.organisation_loader()()
         for area in demo.areas():
