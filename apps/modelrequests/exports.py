@@ -64,7 +64,6 @@ def wants_csv(request) -> bool:
 
 def backlog_csv(board, *, team, method: str) -> StreamingHttpResponse:
     """The ranked rows (rank, score, cumulative size, capacity line, pin), then the unscored ones."""
-    capacity = team.capacity_points
 
     def ranked(row) -> bool:
         return getattr(row, "cumulative_size", None) is not None
@@ -74,7 +73,7 @@ def backlog_csv(board, *, team, method: str) -> StreamingHttpResponse:
         ("score_method", lambda r: method),
         ("score", lambda r: _number(r.score)),
         ("cumulative_size", lambda r: r.cumulative_size if ranked(r) else ""),
-        ("above_capacity_line", lambda r: r.cumulative_size <= capacity if ranked(r) else ""),
+        ("above_capacity_line", lambda r: r.fits if ranked(r) else ""),
     ]
     rows = itertools.chain(iter(board.ranked), board.unscored.iterator(chunk_size=500))
     return csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)

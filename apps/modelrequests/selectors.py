@@ -107,19 +107,22 @@ class RankedBacklog:
     rows of the page asked for are loaded (one query, with their related rows).
 
     Each row carries ``position`` (its rank in the team's whole backlog), ``cumulative_size`` (the
-    sizes of the whole backlog down to it, for the capacity line) and ``pinned``."""
+    sizes of the whole backlog down to it), ``pinned`` and the capacity line: ``fits`` (the backlog
+    down to it fits the team's capacity this cycle) and ``line_above`` (it is the first that does
+    not: the line is drawn right above it)."""
 
     def __init__(self, queryset: QuerySet, *, team: Team, method: str):
         self.method = method
+        self.capacity = team.capacity_points
         self._queryset = _backlog_base(queryset, team=team, method=method)
         ordered = ranking.order(backlog_entries(team=team, method=method))
         shown = set(self._queryset.order_by().values_list("pk", flat=True))
         cumulative = 0.0
-        self._rows = []  # (pk, position, cumulative size) of the requests shown
+        self._rows = []  # (pk, position, cumulative size, own size) of the requests shown
         for position, entry in enumerate(ordered, start=1):
             cumulative += entry.size
             if entry.pk in shown:
-                self._rows.append((entry.pk, position, cumulative))
+                self._rows.append((entry.pk, position, cumulative, entry.size))
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -128,20 +131,22 @@ class RankedBacklog:
         return len(self._rows)
 
     def ids(self) -> list[int]:
-        return [pk for pk, _, _ in self._rows]
+        return [pk for pk, *_ in self._rows]
 
     def __getitem__(self, index):
         rows = self._rows[index] if isinstance(index, slice) else [self._rows[index]]
         loaded = (
             self._queryset.select_related("ranked_by")
             .prefetch_related("score_inputs__set_by")
-            .in_bulk([pk for pk, _, _ in rows])
+            .in_bulk([pk for pk, *_ in rows])
         )
         items = []
-        for pk, position, cumulative in rows:
+        for pk, position, cumulative, size in rows:
             item = loaded[pk]
             item.position, item.cumulative_size = position, cumulative
             item.pinned = item.manual_rank is not None
+            item.fits = cumulative <= self.capacity
+            item.line_above = cumulative > self.capacity >= cumulative - size
             items.append(item)
         return items if isinstance(index, slice) else items[0]
 

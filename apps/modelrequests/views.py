@@ -143,7 +143,7 @@ def backlog(request):
     if exports.wants_csv(request):
         return exports.backlog_csv(board, team=team, method=method)
     page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
-    rows = _backlog_rows(page, capacity=team.capacity_points, method=method, user=request.user)
+    rows = _backlog_rows(page, method=method, user=request.user)
     roles = selectors.roles_by_team(user=request.user)
     for item in board.first_unscored:
         item.box = score_box(item, method=method, user=request.user, roles=roles, rank=False)
@@ -168,23 +168,19 @@ def backlog(request):
     )
 
 
-def _backlog_rows(page, *, capacity: int, method: str, user) -> list[dict]:
-    """Each row with its rank, whether it fits this cycle's capacity, its neighbours (for the move
-    buttons), the score inputs the user may set, and whether the capacity line falls right above
-    it (the rows before it fit)."""
-    size_field = scoring.size_field(method)
+def _backlog_rows(page, *, method: str, user) -> list[dict]:
+    """Each ranked row (with its rank and the capacity line, from the selector) with its neighbours
+    (for the move buttons) and the score inputs the user may set."""
     roles = selectors.roles_by_team(user=user)
     items = list(page)
     rows = []
     for index, item in enumerate(items):
-        cumulative = item.cumulative_size or 0
-        before = cumulative - (getattr(item, size_field) or 0)
         rows.append(
             {
                 "item": item,
                 "position": item.position,
-                "fits": cumulative <= capacity,
-                "line_above": cumulative > capacity >= before,
+                "fits": item.fits,
+                "line_above": item.line_above,
                 "previous": items[index - 1] if index > 0 else None,
                 "next": items[index + 1] if index + 1 < len(items) else None,
                 "box": score_box(item, method=method, user=user, roles=roles, rank=False),

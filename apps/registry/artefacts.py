@@ -15,11 +15,11 @@ import logging
 import threading
 import uuid
 import zipfile
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import skops.io as sio
+from cachetools import LRUCache, cached
 from django.conf import settings
 
 from apps.registry.fastpath import ColumnPlan, plan_for
@@ -204,34 +204,9 @@ def read_verified(key: str, expected_sha256: str) -> bytes:
     return data
 
 
-class _PipelineCache:
-    """Per-process LRU of loaded pipelines keyed by (version id, sha256)."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-pipeline_cache = _PipelineCache(CACHE_SIZE)
+# Per-process LRU of loaded pipelines keyed by (version id, sha256): a new artefact is a new key.
+pipeline_cache: LRUCache = LRUCache(maxsize=CACHE_SIZE)
+_pipeline_cache_lock = threading.Lock()
 
 
 @dataclass
@@ -248,15 +223,11 @@ def _plan_or_none(pipeline) -> ColumnPlan | None:
         return None
 
 
+@cached(pipeline_cache, key=lambda version: (version.pk, version.artefact_sha256), lock=_pipeline_cache_lock)
 def load_served(version) -> Served:
     """The fitted pipeline of a model version and its column plan, verified and cached for this process."""
-    cache_key = (version.pk, version.artefact_sha256)
-    served = pipeline_cache.get(cache_key)
-    if served is None:
-        pipeline = load_artefact(read_verified(version.artefact_key, version.artefact_sha256))
-        served = Served(pipeline, _plan_or_none(pipeline))
-        pipeline_cache.put(cache_key, served)
-    return served
+    pipeline = load_artefact(read_verified(version.artefact_key, version.artefact_sha256))
+    return Served(pipeline, _plan_or_none(pipeline))
 
 
 def load_pipeline(version):

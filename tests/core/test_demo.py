@@ -60,7 +60,7 @@ def area_counts():
 
 
 @pytest.fixture(scope="class")
-def full_demo(django_db_setup, django_db_blocker, tmp_path_factory):
+def shared_full_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     storage = tmp_path_factory.mktemp("demo-platform")
     with shared_rows(django_db_blocker, PLATFORM_STORAGE_ROOT=storage):
         pipeline_cache.clear()
@@ -71,7 +71,7 @@ def full_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     forget_serving_versions()
 
 
-@pytest.mark.usefixtures("full_demo")
+@pytest.mark.usefixtures("shared_full_demo")
 class TestFullDemo:
     def test_loads_once(self):
         first = area_counts()

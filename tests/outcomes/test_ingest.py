@@ -88,6 +88,7 @@ def test_duplicate_keys_inside_a_batch_are_reported(api_as, team_engineer, setup
     assert response.json()["errors"] == [
         {"row": 2, "field": "time", "message": "Same KPI, time, segment and model as row 1."}
     ]
+    assert Observation.objects.count() == 0
 
 
 def test_unknown_model_or_version_and_missing_fields_are_named(api_as, team_engineer, setup):
@@ -101,6 +102,7 @@ def test_unknown_model_or_version_and_missing_fields_are_named(api_as, team_engi
     response = api_as(team_engineer).post(URL, rows, format="json")
     errors = {(e["row"], e["field"]) for e in response.json()["errors"]}
     assert errors == {(1, "model"), (2, "version"), (3, "time"), (4, "time"), (4, "volume")}
+    assert Observation.objects.count() == 0
 
 
 def test_more_than_ten_thousand_rows_is_413_and_nothing_is_written(api_as, team_engineer, setup):
@@ -138,16 +140,21 @@ def test_model_owners_from_another_stream_may_send_their_models_rows(api_as, set
     other_stream_member = MembershipFactory(team=TeamFactory(), role=MemberRole.LEAD).user
     rows = rows_for(kpi, segment="treatment", model="ranker")
     assert api_as(other_stream_member).post(URL, rows, format="json").status_code == 403
+    assert Observation.objects.count() == 0
     assert api_as(owner).post(URL, rows, format="json").status_code == 201
+    assert Observation.objects.filter(kpi=kpi, model__slug="ranker").count() == len(rows)
 
 
 def test_staff_may_write_anywhere(api_as, staff_user, setup):
     kpi, _ = setup
-    assert api_as(staff_user).post(URL, rows_for(kpi), format="json").status_code == 201
+    rows = rows_for(kpi)
+    assert api_as(staff_user).post(URL, rows, format="json").status_code == 201
+    assert Observation.objects.filter(kpi=kpi).count() == len(rows)
 
 
 def test_anonymous_gets_401(anon_api):
     assert anon_api.post(URL, [], format="json").status_code == 401
+    assert Observation.objects.count() == 0
     assert anon_api.get(URL).status_code == 401
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from apps.practices import services
-from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse
+from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 from apps.teams.models import InteractionMode, MemberRole, TeamType
 from tests.conftest import member_of
 from tests.factories import InteractionFactory, MembershipFactory, TeamFactory
@@ -89,8 +89,10 @@ def test_model_scorecard_detail(api_as, outsider):
 
 def test_recompute_endpoint_permissions(api_as, team, team_lead, team_engineer):
     assert api_as(team_engineer).post("/api/v1/scorecards/recompute/", {"team": team.slug}).status_code == 403
+    assert not ScorecardSnapshot.objects.filter(team=team).exists()
     response = api_as(team_lead).post("/api/v1/scorecards/recompute/", {"team": team.slug})
     assert response.status_code == 200 and response.json()["team"] == team.slug
+    assert ScorecardSnapshot.objects.filter(team=team, is_latest=True).count() == 1
     both = api_as(team_lead).post("/api/v1/scorecards/recompute/", {"team": team.slug, "model": "x"})
     assert both.status_code == 400
 
@@ -111,18 +113,23 @@ def test_self_assessment_crud_and_permissions(api_as, team, team_lead, team_engi
     }
     assert api_as(team_engineer).post("/api/v1/self-assessments/", payload, format="json").status_code == 403
     assert api_as(outsider).post("/api/v1/self-assessments/", payload, format="json").status_code == 403
+    assert not SelfAssessment.objects.exists()
     created = api_as(team_lead).post("/api/v1/self-assessments/", payload, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["assessed_by"] == team_lead.username and created.json()["is_expired"] is False
     duplicate = api_as(team_lead).post("/api/v1/self-assessments/", payload, format="json")
     assert duplicate.status_code == 400
     pk = created.json()["id"]
+    assert list(SelfAssessment.objects.values_list("pk", "assessed_by")) == [(pk, team_lead.pk)]
     assert api_as(outsider).get(f"/api/v1/self-assessments/{pk}/").status_code == 200
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     patched = api_as(team_lead).patch(f"/api/v1/self-assessments/{pk}/", {"expires_on": past}, format="json")
     assert patched.json()["is_expired"] is True
+    assert SelfAssessment.objects.get(pk=pk).expires_on.isoformat() == past
     assert api_as(team_engineer).delete(f"/api/v1/self-assessments/{pk}/").status_code == 403
+    assert SelfAssessment.objects.filter(pk=pk).exists()
     assert api_as(team_lead).delete(f"/api/v1/self-assessments/{pk}/").status_code == 204
+    assert not SelfAssessment.objects.filter(pk=pk).exists()
 
 
 @pytest.mark.parametrize(
@@ -180,11 +187,13 @@ def test_survey_answers_by_members_for_their_own_team(api_as, team, team_enginee
 def test_survey_rounds_are_opened_by_staff(api_as, team_lead, staff_user):
     payload = {"name": "Spring", "opens_on": "2026-03-01", "closes_on": "2026-03-14"}
     assert api_as(team_lead).post("/api/v1/survey-rounds/", payload).status_code == 403
+    assert not SurveyRound.objects.exists()
     assert api_as(staff_user).post("/api/v1/survey-rounds/", payload).status_code == 201
     backwards = api_as(staff_user).post(
         "/api/v1/survey-rounds/", payload | {"name": "B", "closes_on": "2026-01-01"}
     )
     assert backwards.status_code == 400 and "closes_on" in backwards.json()
+    assert list(SurveyRound.objects.values_list("name", flat=True)) == ["Spring"]
 
 
 def test_engagement_lifecycle_through_api(api_as, team):
@@ -253,11 +262,16 @@ def add_rows():
     services.scorecards_recompute(teams=[team], models=[model])
 
 
-@pytest.mark.parametrize(
-    "url", LISTS + ["/api/v1/scorecards/?history=true", "/api/v1/survey-rounds/results/"]
-)
+LIST_QUERIES = dict.fromkeys(LISTS, 3) | {
+    "/api/v1/stream-delivery/": 7,
+    "/api/v1/scorecards/?history=true": 3,
+    "/api/v1/survey-rounds/results/": 2,
+}
+
+
+@pytest.mark.parametrize("url", LIST_QUERIES)
 def test_list_endpoints_query_count_is_independent_of_rows(api_as, staff_user, url):
-    assert_queries_independent_of_rows(api_as(staff_user), url, add_rows)
+    assert_queries_independent_of_rows(api_as(staff_user), url, add_rows, expected=LIST_QUERIES[url])
 
 
 def test_schema_documents_practices_endpoints(api_as, outsider):
@@ -285,12 +299,16 @@ def test_engagement_goals_update_and_outsiders_are_refused(api_as, team, outside
     url = f"/api/v1/engagements/{engagement.pk}/"
     assert api_as(outsider).patch(url, {"goals": ["practice_monitoring"]}, format="json").status_code == 403
     assert api_as(outsider).post(f"{url}complete/").status_code == 403
+    engagement.refresh_from_db()
+    assert engagement.goals == ["practice_ci"] and engagement.completed_at is None
     response = api_as(lead).patch(url, {"goals": ["practice_monitoring", "beats_baseline"]}, format="json")
     assert response.status_code == 200 and response.json()["goals"] == [
         "practice_monitoring",
         "beats_baseline",
     ]
     assert api_as(lead).patch(url, {"goals": []}, format="json").status_code == 400
+    engagement.refresh_from_db()
+    assert engagement.goals == ["practice_monitoring", "beats_baseline"]
 
 
 def test_a_member_cannot_change_someone_elses_answers(api_as, team, team_engineer):

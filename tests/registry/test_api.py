@@ -68,6 +68,7 @@ def test_reserved_slug_is_a_400_naming_the_slug(team, staff_user, api_as):
     response = api_as(staff_user).post("/api/v1/models/", payload, format="json")
     assert response.status_code == 400
     assert "reserved" in response.json()["slug"][0]
+    assert not RegisteredModel.objects.filter(slug="feedback").exists()
 
 
 @pytest.mark.parametrize(
@@ -120,6 +121,9 @@ def test_update_model_validation_is_400_naming_the_field(api_as, team_lead, mode
     assert response.status_code == 400 and "lifecycle" in response.json()
     response = api_as(team_lead).patch(f"/api/v1/models/{model.slug}/", {"colour": "red"}, format="json")
     assert response.status_code == 400 and "colour" in response.json()
+    lifecycle = model.lifecycle
+    model.refresh_from_db()
+    assert model.lifecycle == lifecycle
 
 
 def test_versions_are_read_only_in_the_api(api_as, staff_user, production, model):
@@ -133,6 +137,9 @@ def test_versions_are_read_only_in_the_api(api_as, staff_user, production, model
         client.patch(f"/api/v1/models/{model.slug}/versions/1/", {"metrics": {}}, format="json").status_code
         == 405
     )
+    metrics = production.metrics
+    production.refresh_from_db()
+    assert model.versions.count() == 1 and production.metrics == metrics
 
 
 def test_model_filters(api_as, outsider, production, model):
@@ -161,6 +168,8 @@ def test_promotion_refused_names_each_gate(api_as, team_lead, model):
     body = response.json()
     assert {g["gate"] for g in body["failed_gates"]} == {"beats_baseline", "card_complete"}
     assert "Caveats and recommendations" in body["detail"]
+    version.refresh_from_db()
+    assert version.stage == "candidate" and not version.stage_changes.filter(to_stage="production").exists()
 
 
 def test_override_is_recorded_and_shown_in_stage_history(api_as, staff_user, model):
@@ -174,6 +183,8 @@ def test_override_is_recorded_and_shown_in_stage_history(api_as, staff_user, mod
     assert response.status_code == 200 and response.json()["stage"] == "production"
     history = client.get(f"/api/v1/models/{model.slug}/stage-history/").json()["results"]
     assert history[0]["is_override"] and history[0]["failed_gates"][0]["gate"] == "beats_baseline"
+    version.refresh_from_db()
+    assert version.stage == "production"
 
 
 def test_disallowed_move_is_409_with_allowed_moves(api_as, team_lead, production, model):
@@ -183,6 +194,8 @@ def test_disallowed_move_is_409_with_allowed_moves(api_as, team_lead, production
         format="json",
     )
     assert response.status_code == 409 and response.json()["allowed"] == ["archived"]
+    production.refresh_from_db()
+    assert production.stage == "production"
 
 
 def test_rollback_endpoint(api_as, team_pm, model):
@@ -195,6 +208,7 @@ def test_rollback_endpoint(api_as, team_pm, model):
     assert response.status_code == 200 and response.json()["number"] == 1
     response = api_as(team_pm).post(f"/api/v1/models/{model.slug}/rollback/", {}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
+    assert list(model.versions.filter(stage="production").values_list("number", flat=True)) == [1]
 
 
 def test_compare_endpoint(api_as, outsider, model):
@@ -325,12 +339,15 @@ def test_file_acknowledge_resolve_feedback(api_as, model, production):
     assert body["from_team"] == consumer_team.slug and body["version"] == 1 and body["status"] == "open"
     pk = body["id"]
     assert api_as(consumer).post(f"/api/v1/feedback/{pk}/acknowledge/", {}, format="json").status_code == 403
+    assert Feedback.objects.get(pk=pk).status == "open"
     acked = api_as(owner).post(f"/api/v1/feedback/{pk}/acknowledge/", {"response": "On it"}, format="json")
     assert acked.status_code == 200 and acked.json()["hours_to_acknowledge"] is not None
     resolved = api_as(owner).post(f"/api/v1/feedback/{pk}/resolve/", {}, format="json").json()
     assert resolved["status"] == "resolved" and resolved["hours_to_resolve"] is not None
     again = api_as(owner).post(f"/api/v1/feedback/{pk}/resolve/", {}, format="json")
     assert again.status_code == 409
+    feedback = Feedback.objects.get(pk=pk)
+    assert (feedback.status, feedback.response) == ("resolved", "On it")
 
 
 def test_feedback_bad_input(api_as, staff_user, model):
@@ -355,24 +372,27 @@ def test_model_list_query_count(api_as, outsider):
         model.consuming_teams.add(TeamFactory())
         FeedbackFactory(model=model)
 
-    assert_queries_independent_of_rows(api_as(outsider), "/api/v1/models/", add_rows)
+    assert_queries_independent_of_rows(api_as(outsider), "/api/v1/models/", add_rows, expected=4)
 
 
 def test_version_list_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), f"/api/v1/models/{model.slug}/versions/", lambda: register(model)
+        api_as(outsider), f"/api/v1/models/{model.slug}/versions/", lambda: register(model), expected=6
     )
 
 
 def test_feedback_list_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), "/api/v1/feedback/", lambda: FeedbackFactory(model=CompleteCardModelFactory())
+        api_as(outsider),
+        "/api/v1/feedback/",
+        lambda: FeedbackFactory(model=CompleteCardModelFactory()),
+        expected=3,
     )
 
 
 def test_stage_history_query_count(api_as, outsider, model):
     assert_queries_independent_of_rows(
-        api_as(outsider), f"/api/v1/models/{model.slug}/stage-history/", lambda: register(model)
+        api_as(outsider), f"/api/v1/models/{model.slug}/stage-history/", lambda: register(model), expected=5
     )
 
 
@@ -448,7 +468,10 @@ def test_predict_refuses_a_body_over_the_upload_limit(api_as, outsider, producti
 def test_delete_model_only_by_staff_and_only_without_versions(api_as, staff_user, team_lead, model):
     empty = RegisteredModelFactory(owning_team=model.owning_team)
     assert api_as(team_lead).delete(f"/api/v1/models/{empty.slug}/").status_code == 403
+    assert RegisteredModel.objects.filter(pk=empty.pk).exists()
     assert api_as(staff_user).delete(f"/api/v1/models/{empty.slug}/").status_code == 204
+    assert not RegisteredModel.objects.filter(pk=empty.pk).exists()
     register(model)
     response = api_as(staff_user).delete(f"/api/v1/models/{model.slug}/")
     assert response.status_code == 409 and response.json()["allowed"] == ["retire"]
+    assert RegisteredModel.objects.filter(pk=model.pk).exists()

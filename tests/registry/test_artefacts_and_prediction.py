@@ -52,7 +52,7 @@ def test_keys_cannot_leave_platform_storage():
 
 def test_cache_is_keyed_by_sha(version):
     load_pipeline(version)
-    assert (version.pk, version.artefact_sha256) in pipeline_cache.items
+    assert (version.pk, version.artefact_sha256) in pipeline_cache
 
 
 @pytest.mark.parametrize(

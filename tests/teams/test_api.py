@@ -173,14 +173,17 @@ def test_member_added_by_lead_and_refused_for_outsider(api_as, team, team_lead, 
         "/api/v1/members/", {"team": team.slug, "user": outsider.username, "role": "engineer"}, format="json"
     )
     assert response.status_code == 403
+    assert not team.memberships.filter(user=outsider).exists()
     response = api_as(team_lead).post(
         "/api/v1/members/", {"team": team.slug, "user": outsider.username, "role": "engineer"}, format="json"
     )
     assert response.status_code == 201
+    assert list(team.memberships.filter(user=outsider).values_list("role", flat=True)) == ["engineer"]
     response = api_as(team_lead).post(
         "/api/v1/members/", {"team": team.slug, "user": outsider.username, "role": "lead"}, format="json"
     )
     assert response.status_code == 400
+    assert list(team.memberships.filter(user=outsider).values_list("role", flat=True)) == ["engineer"]
 
 
 def test_openapi_schema_documents_the_resources(api_as, outsider):

@@ -4,7 +4,7 @@ the team's lead or product manager (or the stream's PM) allowed, platform staff 
 import pytest
 from rest_framework.test import APIClient
 
-from apps.teams.models import MemberRole
+from apps.teams.models import MemberRole, Membership, Team, ValueStream
 from tests.factories import (
     InteractionFactory,
     MembershipFactory,
@@ -61,9 +61,14 @@ def test_update_permission_matrix(world, api_as, role, url, payload, allowed):
         interaction=world["interaction"].pk,
         membership=world["membership"].pk,
     )
+    row = world[url.split("{")[1].split("}")[0]]
+    ((field, value),) = payload.items()
+    before = getattr(row, field)
     response = client_for(role, world, api_as).patch(target, payload, format="json")
     expected = 200 if role in allowed else (401 if role == "anonymous" else 403)
     assert response.status_code == expected, response.content
+    row.refresh_from_db()
+    assert getattr(row, field) == (value if expected == 200 else before)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -73,6 +78,8 @@ def test_only_staff_create_streams_and_teams(world, api_as, role):
     team = client.post("/api/v1/teams/", {"name": "T", "slug": "t", "team_type": "platform"}, format="json")
     expected = 201 if role == "staff" else (401 if role == "anonymous" else 403)
     assert (stream.status_code, team.status_code) == (expected, expected)
+    created = (ValueStream.objects.filter(slug="new").exists(), Team.objects.filter(slug="t").exists())
+    assert created == ((True, True) if expected == 201 else (False, False))
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -80,3 +87,4 @@ def test_delete_membership(world, api_as, role):
     response = client_for(role, world, api_as).delete(f"/api/v1/members/{world['membership'].pk}/")
     expected = 204 if role in EDITORS else (401 if role == "anonymous" else 403)
     assert response.status_code == expected
+    assert Membership.objects.filter(pk=world["membership"].pk).exists() == (expected != 204)

@@ -64,6 +64,7 @@ def test_unknown_upload_fields_are_a_400(api_as, team, scientist):
         format="multipart",
     )
     assert response.status_code == 400 and "path" in response.json()
+    assert not DatasetVersion.objects.exists() and stored_files() == []
 
 
 def test_oversized_upload_is_a_413(api_as, team, scientist, settings):
@@ -81,14 +82,18 @@ def test_oversized_upload_is_a_413(api_as, team, scientist, settings):
 def test_outsider_may_not_upload_train_or_cancel(api_as, team, outsider, tumours):
     client = api_as(outsider)
     assert upload(client, team, "a\n1\n").status_code == 403
+    assert list(DatasetVersion.objects.all()) == [tumours]
     response = client.post(
         "/api/v1/training-jobs/",
         {"dataset_version": tumours.pk, "target": "diagnosis", "estimator": "knn"},
         format="json",
     )
     assert response.status_code == 403
+    assert not TrainingJob.objects.exists()
     job = TrainingJobFactory(dataset_version=tumours, status=JobStatus.RUNNING)
     assert client.post(f"/api/v1/training-jobs/{job.pk}/cancel/").status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
     assert client.get(f"/api/v1/training-jobs/{job.pk}/").status_code == 200  # everyone signed in reads
 
 
@@ -140,6 +145,8 @@ def test_cancel_then_cancel_again_is_409_naming_allowed_states(api_as, scientist
     response = client.post(f"/api/v1/training-jobs/{job.pk}/cancel/")
     assert response.status_code == 409
     assert response.json()["allowed"] == ["queued", "running"] and "cancelled" in response.json()["detail"]
+    job.refresh_from_db()
+    assert job.status == JobStatus.CANCELLED
 
 
 def test_estimator_catalogue_lists_parameter_specs(api_as, outsider):
@@ -170,7 +177,7 @@ def test_job_filters(api_as, outsider):
     [("/api/v1/datasets/", DatasetVersionFactory), ("/api/v1/training-jobs/", TrainingJobFactory)],
 )
 def test_list_endpoints_query_count_is_independent_of_rows(api_as, outsider, url, factory):
-    assert_queries_independent_of_rows(api_as(outsider), url, lambda: factory.create_batch(3))
+    assert_queries_independent_of_rows(api_as(outsider), url, lambda: factory.create_batch(3), expected=3)
 
 
 def test_openapi_schema_documents_the_endpoints(api_as, outsider):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from apps.training import runner, services
+from apps.training.models import RetrainingSchedule
 from tests.factories import TeamFactory
 from tests.registry.factories import RegisteredModelFactory
 from tests.training.helpers import tumour_frame, upload_frame
@@ -101,5 +102,7 @@ def test_schedules_through_the_api(api_as, team, scientist, outsider, tumours):
         f"/api/v1/retraining-schedules/{response.json()['id']}/", {"parameters": {"k": 1}}, format="json"
     )
     assert bad.status_code == 400 and "Unknown parameter 'k'" in " ".join(bad.json()["parameters"])
+    schedule = RetrainingSchedule.objects.get()  # the refused create and edit left no trace
+    assert (schedule.registered_model, schedule.parameters) == (model, {"n_neighbors": 9})
     listed = api_as(outsider).get("/api/v1/retraining-schedules/").json()
     assert listed["count"] == 1 and listed["results"][0]["interval_hours"] == 12

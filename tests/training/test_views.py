@@ -25,7 +25,7 @@ def test_pages_require_login(client, url):
 )
 def test_list_pages_query_count_is_independent_of_rows(client, browser_login, outsider, url, factory):
     browser_login(client, outsider)
-    assert_queries_independent_of_rows(client, url, lambda: factory.create_batch(3))
+    assert_queries_independent_of_rows(client, url, lambda: factory.create_batch(3), expected=5)
 
 
 def test_upload_form_stores_a_version_and_shows_refusals_on_the_field(client, browser_login, team, scientist):
@@ -161,6 +161,8 @@ def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login,
     browser_login(client, outsider)
     assert "Cancel job" not in client.get(job.get_absolute_url()).content.decode()
     assert client.post(f"/training/jobs/{job.pk}/cancel/").status_code == 403
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED
     assert client.get("/training/datasets/new/").status_code == 200  # the form lists no team to pick
 
 

@@ -223,7 +223,9 @@ class BacklogItemSerializer(ModelRequestSerializer):
     position = serializers.IntegerField(read_only=True)
     score = serializers.FloatField(read_only=True, allow_null=True, help_text="Score of the board's method.")
     cumulative_size = serializers.FloatField(read_only=True, help_text="Sum of sizes down to this row.")
-    above_capacity_line = serializers.BooleanField(read_only=True)
+    above_capacity_line = serializers.BooleanField(
+        source="fits", read_only=True, help_text="The backlog down to this row fits the team's capacity."
+    )
 
     class Meta(ModelRequestSerializer.Meta):
         fields = (

@@ -182,7 +182,6 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         offset = self.paginator.page.start_index() if page else 1
         for index, item in enumerate(page):
             item.position = offset + index
-            item.above_capacity_line = (item.cumulative_size or 0) <= team.capacity_points
         response = self.get_paginated_response(BacklogItemSerializer(page, many=True).data)
         unscored = [
             {"id": item.pk, "title": item.title, "missing": item.missing} for item in board.first_unscored
