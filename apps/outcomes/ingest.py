@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from apps.core.api import PayloadTooLarge
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
-from apps.outcomes.rollup import days_of, rollup_refresh
+from apps.outcomes.rollup import MAX_MAGNITUDE, MIN_MAGNITUDE, days_of, rollup_refresh
 from apps.registry.models import ModelVersion, RegisteredModel
 
 MAX_ROWS = 10_000
@@ -53,6 +53,11 @@ def _number(raw, *, name: str, minimum: float | None = None) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}.") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number.")
+    if abs(number) > MAX_MAGNITUDE or 0 < abs(number) < MIN_MAGNITUDE:
+        raise ValueError(
+            f"{name} must be 0 or between {MIN_MAGNITUDE:g} and {MAX_MAGNITUDE:g} in size "
+            "(its square must fit a database float)."
+        )
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be at least {minimum}.")
     return number
