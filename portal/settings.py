@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "apps.core.middleware.RejectNulInQueryMiddleware",
+    "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -173,6 +173,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filter_backend.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # Every body parser refuses NUL characters, naming the field (apps/core/validation.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.validation.JSONParser",
+        "apps.core.validation.FormParser",
+        "apps.core.validation.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PortalPagination",
     "PAGE_SIZE": 50,

@@ -48,7 +48,7 @@ class Period:
         q = Q()
         if self.start:
             q &= Q(**{f"{prefix}time__gte": _midnight(self.start)})
-        if self.end:
+        if self.end and self.end < datetime.date.max:  # the last day Python knows has no day after
             q &= Q(**{f"{prefix}time__lt": _midnight(self.end + datetime.timedelta(days=1))})
         return q
 
@@ -63,7 +63,7 @@ class Period:
     def clip(self, start: datetime.datetime, end: datetime.datetime) -> tuple:
         if self.start:
             start = max(start, _midnight(self.start))
-        if self.end:
+        if self.end and self.end < datetime.date.max:
             end = min(end, _midnight(self.end + datetime.timedelta(days=1)))
         return start, end
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.core.api import PayloadTooLarge
+from apps.core.validation import moment_problem
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
 from apps.outcomes.rollup import MAX_MAGNITUDE, MIN_MAGNITUDE, days_of, rollup_refresh
@@ -73,6 +74,9 @@ def _time(raw):
         return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=datetime.UTC)
+    problem = moment_problem(moment)
+    if problem:
+        raise ValueError(problem)
     return moment
 
 

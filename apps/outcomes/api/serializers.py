@@ -110,7 +110,7 @@ class KpiImpactSerializer(serializers.Serializer):
     evidence_label = serializers.CharField()
     treatment = GroupStatsSerializer(allow_null=True, help_text="Treatment, or after the promotion")
     control = GroupStatsSerializer(allow_null=True, help_text="Control, or before the promotion")
-    promoted_at = serializers.DateTimeField(allow_null=True)
+    promoted_at = serializers.DateTimeField(allow_null=True, read_only=True)
     lift = FiniteFloatField(allow_null=True, help_text="Treatment mean minus control mean")
     ci_low = FiniteFloatField(source="test.low", allow_null=True, default=None)
     ci_high = FiniteFloatField(source="test.high", allow_null=True, default=None)
