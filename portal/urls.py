@@ -20,4 +20,5 @@ urlpatterns = [
     path("requests/", include("apps.modelrequests.urls")),
     path("outcomes/", include("apps.outcomes.urls")),
     path("practices/", include("apps.practices.urls")),
+    path("search/", include("apps.search.urls")),
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from apps.core.admin_base import ReadOnlyAdminMixin
 from apps.modelrequests import services
 from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition, ScoreInput
 
@@ -138,21 +139,22 @@ class ModelRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequestTransition)
-class RequestTransitionAdmin(admin.ModelAdmin):
+class RequestTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["request", "from_status", "to_status", "actor", "at"]
     list_filter = ["to_status", "from_status"]
     search_fields = ["request__title", "note", "actor__username"]
     list_select_related = ["request", "actor"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(ScoreInput)
+class ScoreInputAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who set each score input last: a record kept by the scoring service, read-only here."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_display = ["request", "field", "set_by", "set_at"]
+    list_filter = ["field"]
+    search_fields = ["request__title", "set_by__username"]
+    list_select_related = ["request", "set_by"]
 
 
 @admin.register(RequestComment)
