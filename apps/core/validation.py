@@ -9,10 +9,13 @@ the field before any view, serializer lookup or query sees them.
   years 1 to 9999 in UTC. :func:`moment_problem` says what is wrong with one;
   :class:`BoundedDateTimeField` (serializers) and :class:`BoundedDateTimeFormField` (forms and
   filters) refuse such values with that message.
+- Uploaded text files: :func:`detected_encoding` names UTF-16 and UTF-32 (the encodings spreadsheets
+  export besides UTF-8), so a refusal says which encoding the file has rather than "binary data".
 - Query parameters of API lists: an unknown parameter is a 400 naming the allowed ones
   (:func:`refuse_unknown_query_parameters`), so a typo never silently lists everything.
 """
 
+import codecs
 import datetime
 
 import django_filters
@@ -168,6 +171,34 @@ class DateTimeFilter(django_filters.DateTimeFilter):
     """django-filter's date-time filter with :class:`BoundedDateTimeFormField`: the one to use."""
 
     field_class = BoundedDateTimeFormField
+
+
+# --- text encodings of uploaded files -------------------------------------------------------------
+
+# Byte-order marks of the encodings spreadsheets export besides UTF-8 (longest first: UTF-32 LE's
+# mark starts with UTF-16 LE's).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32 (little-endian)"),
+    (codecs.BOM_UTF32_BE, "UTF-32 (big-endian)"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (little-endian)"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (big-endian)"),
+)
+
+
+def detected_encoding(head: bytes) -> str | None:
+    """The non-UTF-8 encoding the first bytes of a file show (a byte-order mark, or the zero bytes
+    UTF-16 puts beside every ASCII character), or None when nothing points away from UTF-8."""
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:4096]
+    if len(sample) >= 4 and sample.count(0) * 3 >= len(sample):  # at least a third NUL bytes
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > even * 4:
+            return "UTF-16 (little-endian, no byte-order mark)"
+        if even > odd * 4:
+            return "UTF-16 (big-endian, no byte-order mark)"
+    return None
 
 
 # --- query parameters of API lists ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.core.api import PayloadTooLarge
-from apps.core.validation import moment_problem
+from apps.core.validation import detected_encoding, moment_problem
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
 from apps.outcomes.rollup import MAX_MAGNITUDE, MIN_MAGNITUDE, days_of, rollup_refresh
@@ -240,6 +240,11 @@ def rows_from_csv(upload) -> list[dict]:
     """The rows of an uploaded CSV file (header: kpi,time,value[,volume,segment,model,version]).
 
     Counts rows while reading and stops at the limit, so a huge file is refused without parsing it all."""
+    encoding = detected_encoding(upload.read(4096))
+    upload.seek(0)
+    if encoding:
+        message = f"The file is {encoding} text, not UTF-8: save it as UTF-8 and upload it again."
+        raise IngestError([{"row": 0, "field": "file", "message": message}])
     text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
     header = reader.fieldnames or []

@@ -173,6 +173,22 @@ def test_csv_upload_in_the_browser_follows_the_same_rules(client, browser_login,
     assert Observation.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("encoding", "named"), [("utf-16", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian, no")]
+)
+def test_a_utf16_csv_is_refused_naming_its_encoding(
+    client, browser_login, team_engineer, setup, encoding, named
+):
+    kpi, _ = setup
+    browser_login(client, team_engineer)
+    upload = io.BytesIO(f"kpi,time,value\n{kpi.pk},2026-01-01,1\n".encode(encoding))
+    upload.name = "observations.csv"
+    response = client.post("/outcomes/observations/upload/", {"file": upload})
+    assert response.status_code == 400
+    assert f"The file is {named}" in response.content.decode()
+    assert Observation.objects.count() == 0
+
+
 def test_csv_with_unknown_columns_is_rejected(client, browser_login, team_engineer, setup):
     kpi, _ = setup
     browser_login(client, team_engineer)
