@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "apps.core.middleware.RejectNulInQueryMiddleware",
+    "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -173,6 +173,12 @@ REST_FRAMEWORK = {
         "apps.core.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # Every body parser refuses NUL characters, naming the field (apps/core/validation.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.validation.JSONParser",
+        "apps.core.validation.FormParser",
+        "apps.core.validation.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PortalPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -255,11 +261,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Webhooks (apps.webhooks) ----------------------------------------------------------------
 # Each delivery is retried with exponential backoff (base, capped) for up to a day; a subscription
 # is disabled after this many failed attempts in a row, and its owner told by e-mail.
-WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("PORTAL_WEBHOOK_TIMEOUT_SECONDS", "5"))
-WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("PORTAL_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = 3600  # below the broker's visibility timeout: a waiting retry is not redelivered
-WEBHOOK_RETRY_FOR_SECONDS = int(os.environ.get("PORTAL_WEBHOOK_RETRY_FOR_SECONDS", str(24 * 3600)))
-WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS = int(os.environ.get("PORTAL_WEBHOOK_DISABLE_AFTER", "20"))
+WEBHOOK_RETRY_FOR_SECONDS = env.int("PORTAL_WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600)
+WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS = env.int("PORTAL_WEBHOOK_DISABLE_AFTER", default=20)
 
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is

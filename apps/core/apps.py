@@ -9,3 +9,15 @@ class CoreConfig(AppConfig):
         from apps.core.authentication import connect_invalidation
 
         connect_invalidation()
+        bound_serializer_datetimes()
+
+
+def bound_serializer_datetimes() -> None:
+    """Every ModelSerializer maps a model's DateTimeField to the bounded field of the validation
+    layer, so no date-time PostgreSQL cannot store reaches a query."""
+    from django.db import models
+    from rest_framework import serializers
+
+    from apps.core.validation import BoundedDateTimeField
+
+    serializers.ModelSerializer.serializer_field_mapping[models.DateTimeField] = BoundedDateTimeField

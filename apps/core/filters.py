@@ -72,10 +72,15 @@ def _fixed_choices(field) -> list[str]:
 
 class PortalFilterBackend(DjangoFilterBackend):
     """django-filter's backend; an invalid filter value is a 400 naming the filter and, for a
-    choice, the allowed values."""
+    choice, the allowed values (an unknown slug too); on a list an unknown parameter is a 400 naming
+    the allowed ones."""
 
     def filter_queryset(self, request, queryset, view):
+        from apps.core.validation import refuse_unknown_query_parameters
+
         filterset = self.get_filterset(request, queryset, view)
+        if getattr(view, "action", None) == "list":
+            refuse_unknown_query_parameters(request, view, filterset)
         if filterset is None:
             return queryset
         if not filterset.is_valid():

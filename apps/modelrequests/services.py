@@ -151,20 +151,25 @@ def request_delete(*, actor: AbstractBaseUser, request: ModelRequest) -> None:
 def request_transition(
     *, actor: AbstractBaseUser, request: ModelRequest, to_status: str, note: str = "", at=None
 ) -> RequestTransition:
-    """Move a request along the workflow (see ``workflow``); a move that does not exist or that the
-    actor may not make raises ``Conflict`` naming the moves the actor may make."""
+    """Move a request along the workflow (see ``workflow``). A move the request's status does not
+    allow raises ``Conflict`` (409) naming, in words, the moves the actor may make from there; a move
+    that exists but that the actor may not make raises ``PermissionDenied`` (403) naming who may."""
     request = ModelRequest.objects.select_for_update().get(pk=request.pk)
     roles = selectors.roles_by_team(user=actor)
     staff = is_platform_staff(actor)
     allowed = workflow.allowed_moves(request, roles_by_team=roles, is_staff=staff)
     if to_status not in allowed:
-        label = dict(RequestStatus.choices).get(to_status, to_status)
+        target, current = workflow.label(to_status), request.get_status_display()
         if to_status in workflow.next_statuses(request.status):
-            reason = f"You may not move this request to {label}."
-        else:
-            reason = f"A request in {request.get_status_display()} cannot move to {label}."
-        options = ", ".join(allowed) if allowed else "none"
-        raise Conflict(f"{reason} Moves you may make: {options}.", allowed=allowed)
+            raise PermissionDenied(
+                f"You may not move this request from {current} to {target}: only the "
+                f"{workflow.who_may(request.status, to_status)}, or platform staff, may."
+            )
+        options = ", ".join(workflow.label(status) for status in allowed)
+        moves = (
+            f"Moves you may make from {current}: {options}." if options else "You may make no move from it."
+        )
+        raise Conflict(f"A request in {current} cannot move to {target}. {moves}", allowed=allowed)
     at = at or timezone.now()
     transition = RequestTransition.objects.create(
         request=request, from_status=request.status, to_status=to_status, actor=actor, at=at, note=note

@@ -100,8 +100,8 @@ def request_transition(request, pk):
             to_status=form.cleaned_data["to"],
             note=form.cleaned_data["note"],
         )
-    except Conflict as refused:
-        messages.error(request, f"#{pk} {model_request.title}: {refused.message}")
+    except (Conflict, PermissionDenied) as refused:
+        messages.error(request, f"#{pk} {model_request.title}: {getattr(refused, 'message', refused)}")
     else:
         label = RequestStatus(form.cleaned_data["to"]).label
         messages.success(request, f"#{pk} {model_request.title} moved to {label}.")

@@ -65,16 +65,22 @@ MOVES: dict[tuple[str, str], tuple[Rule, ...]] = {
 ROLE_NAMES = {PM: "product manager", LEAD: "lead", ANY: "any member"}
 
 
+def who_may(frm: str, to: str) -> str:
+    """Who may make a move, in words: "product manager or lead of the delivering team"."""
+    return " or ".join(
+        f"{' or '.join(ROLE_NAMES[r] for r in rule.roles)} of the {rule.side} team"
+        for rule in MOVES[(frm, to)]
+    )
+
+
 def describe() -> list[tuple[str, str, str]]:
     """The rules in words, for the boards' help: (from, to, who)."""
     labels = dict(S.choices)
-    rows = []
-    for (frm, to), rules in MOVES.items():
-        who = " or ".join(
-            f"{' or '.join(ROLE_NAMES[r] for r in rule.roles)} of the {rule.side} team" for rule in rules
-        )
-        rows.append((labels[frm], labels[to], f"{who}; platform staff"))
-    return rows
+    return [(labels[frm], labels[to], f"{who_may(frm, to)}; platform staff") for frm, to in MOVES]
+
+
+def label(status: str) -> str:
+    return dict(S.choices).get(status, status)
 
 
 def next_statuses(status: str) -> list[str]:

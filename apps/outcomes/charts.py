@@ -13,7 +13,12 @@ from plotly.utils import PlotlyJSONEncoder
 from apps.outcomes.impact import Evidence, ModelImpact, Verdict
 from apps.outcomes.models import Segment
 
-VERDICT_COLOURS = {Verdict.PAYS_OFF: "#12b76a", Verdict.NOT_PROVEN: "#98a2b3", Verdict.SIMPLER: "#f04438"}
+VERDICT_COLOURS = {
+    Verdict.PAYS_OFF: "#12b76a",
+    Verdict.LIFT_UNCOSTED: "#7cd4fd",
+    Verdict.NOT_PROVEN: "#98a2b3",
+    Verdict.SIMPLER: "#f04438",
+}
 SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
 EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
 # A small template instead of plotly's default one: validating that one costs ~20 ms per figure.
@@ -254,7 +259,8 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
         rows=rows,
         note="Lift = treatment minus control in KPI units; improvement flips the sign for lower-is-better "
         "KPIs. * before/after the promotion: weaker evidence, no control group. Colour: green pays off, "
-        "grey not proven yet, red consider the simpler alternative.",
+        "light blue significant lift with no recorded cost, grey not proven yet, red consider the simpler "
+        "alternative.",
     )
 
 

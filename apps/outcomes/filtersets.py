@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.validation import DateTimeFilter
 from apps.outcomes.models import Direction, DriftBand, DriftResult, Kpi, ModelCost, Observation, Segment
 from apps.registry.models import RegisteredModel
 from apps.teams.models import ValueStream
@@ -35,8 +36,8 @@ class ObservationFilterSet(django_filters.FilterSet):
     model = django_filters.ModelChoiceFilter(
         queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model"
     )
-    since = django_filters.DateTimeFilter(field_name="time", lookup_expr="gte")
-    until = django_filters.DateTimeFilter(field_name="time", lookup_expr="lt")
+    since = DateTimeFilter(field_name="time", lookup_expr="gte")
+    until = DateTimeFilter(field_name="time", lookup_expr="lt")
 
     class Meta:
         model = Observation

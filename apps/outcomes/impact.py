@@ -32,10 +32,11 @@ class Evidence:
 
 class Verdict:
     PAYS_OFF = "pays off"
+    LIFT_UNCOSTED = "significant lift, cost not recorded"
     NOT_PROVEN = "not proven yet"
     SIMPLER = "consider the simpler alternative"
 
-    CSS = {PAYS_OFF: "good", NOT_PROVEN: "neutral", SIMPLER: "bad"}
+    CSS = {PAYS_OFF: "good", LIFT_UNCOSTED: "neutral", NOT_PROVEN: "neutral", SIMPLER: "bad"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Period:
         q = Q()
         if self.start:
             q &= Q(**{f"{prefix}time__gte": _midnight(self.start)})
-        if self.end:
+        if self.end and self.end < datetime.date.max:  # the last day Python knows has no day after
             q &= Q(**{f"{prefix}time__lt": _midnight(self.end + datetime.timedelta(days=1))})
         return q
 
@@ -62,7 +63,7 @@ class Period:
     def clip(self, start: datetime.datetime, end: datetime.datetime) -> tuple:
         if self.start:
             start = max(start, _midnight(self.start))
-        if self.end:
+        if self.end and self.end < datetime.date.max:
             end = min(end, _midnight(self.end + datetime.timedelta(days=1)))
         return start, end
 
@@ -213,7 +214,13 @@ class ModelImpact:
             return Verdict.SIMPLER, "The simpler alternative does as well within the 95% interval."
         if not any(k.significant for k in measured):
             return Verdict.NOT_PROVEN, "The 95% interval of the lift crosses zero."
-        if self.cost and (self.incremental_value or 0) < self.cost:
+        if not self.cost:  # "pays off" needs a recorded cost to weigh the lift against
+            return (
+                Verdict.LIFT_UNCOSTED,
+                "The lift is significant; the model's cost is not recorded, so whether it pays off "
+                "is unknown.",
+            )
+        if (self.incremental_value or 0) < self.cost:
             return Verdict.SIMPLER, "The lift is worth less than the model costs."
         return Verdict.PAYS_OFF, "Significant lift worth more than the model costs."
 
@@ -224,8 +231,8 @@ def _stats(row) -> GroupStats:
 
 def _from_sums(row: dict) -> dict:
     """Mean and sample variance from a group's count, sum and sum of squares."""
-    n, total, total_sq = row["n"], row["total"], row["total_sq"]
-    mean = total / n
+    n, total, total_sq = row["n"] or 0, row["total"] or 0.0, row["total_sq"] or 0.0
+    mean = total / n if n else 0.0
     variance = max((total_sq - total * mean) / (n - 1), 0.0) if n > 1 else 0.0
     return {**row, "mean": mean, "variance": variance}
 

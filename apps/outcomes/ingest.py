@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.core.api.exceptions import PayloadTooLarge
+from apps.core.validation import detected_encoding, moment_problem
 from apps.outcomes.models import Kpi, Observation, Segment
 from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
-from apps.outcomes.rollup import days_of, rollup_refresh
+from apps.outcomes.rollup import MAX_MAGNITUDE, MIN_MAGNITUDE, days_of, rollup_refresh
 from apps.registry.models import ModelVersion, RegisteredModel
 
 MAX_ROWS = 10_000
@@ -53,6 +54,11 @@ def _number(raw, *, name: str, minimum: float | None = None) -> float:
         raise ValueError(f"{name} must be a number, got {raw!r}.") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number.")
+    if abs(number) > MAX_MAGNITUDE or 0 < abs(number) < MIN_MAGNITUDE:
+        raise ValueError(
+            f"{name} must be 0 or between {MIN_MAGNITUDE:g} and {MAX_MAGNITUDE:g} in size "
+            "(its square must fit a database float)."
+        )
     if minimum is not None and number < minimum:
         raise ValueError(f"{name} must be at least {minimum}.")
     return number
@@ -68,6 +74,9 @@ def _time(raw):
         return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=datetime.UTC)
+    problem = moment_problem(moment)
+    if problem:
+        raise ValueError(problem)
     return moment
 
 
@@ -231,6 +240,11 @@ def rows_from_csv(upload) -> list[dict]:
     """The rows of an uploaded CSV file (header: kpi,time,value[,volume,segment,model,version]).
 
     Counts rows while reading and stops at the limit, so a huge file is refused without parsing it all."""
+    encoding = detected_encoding(upload.read(4096))
+    upload.seek(0)
+    if encoding:
+        message = f"The file is {encoding} text, not UTF-8: save it as UTF-8 and upload it again."
+        raise IngestError([{"row": 0, "field": "file", "message": message}])
     text = io.TextIOWrapper(upload, encoding="utf-8-sig", newline="")
     reader = csv.DictReader(text)
     header = reader.fieldnames or []

@@ -1,9 +1,10 @@
 """Keep the daily sufficient statistics (``DailyAggregate``) in step with the raw observations."""
 
 import datetime
+import math
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Case, Count, F, FloatField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 
 from apps.outcomes.models import DailyAggregate, Observation
@@ -17,6 +18,12 @@ def _days_filter(days_by_kpi: dict[int, set[datetime.date]]) -> Q:
     return query
 
 
+# Observations are summed (values and squares) in double precision: a value whose square overflows
+# or underflows would make PostgreSQL refuse the whole roll-up, so the ingest refuses such values.
+MAX_MAGNITUDE = 1e100
+MIN_MAGNITUDE = 1e-100
+
+
 def _midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
 
@@ -27,13 +34,19 @@ def rollup_refresh(*, days_by_kpi: dict[int, set[datetime.date]]) -> int:
     if not days_by_kpi:
         return 0
     where = _days_filter(days_by_kpi)
+    # Values the ingest refuses (written by other means) must not make PostgreSQL refuse the sums: tiny
+    # ones count as 0, huge ones, infinities and NaN as NaN (the statistics then report no result).
+    value = Case(
+        When(Q(value__gt=-MIN_MAGNITUDE, value__lt=MIN_MAGNITUDE), then=Value(0.0)),
+        When(Q(value__gt=MAX_MAGNITUDE) | Q(value__lt=-MAX_MAGNITUDE), then=Value(math.nan)),
+        default=F("value"),
+        output_field=FloatField(),
+    )
     rows = (
         Observation.objects.filter(where)
         .annotate(day=TruncDate("time", tzinfo=datetime.UTC))
         .values("kpi_id", "day", "segment", "model_key")
-        .annotate(
-            n=Count("id"), total=Sum("value"), total_sq=Sum(F("value") * F("value")), volume=Sum("volume")
-        )
+        .annotate(n=Count("id"), total=Sum(value), total_sq=Sum(value * value), volume=Sum("volume"))
         .order_by()
     )
     aggregates = [DailyAggregate(**row) for row in rows]

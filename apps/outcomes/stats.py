@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from apps.core.numbers import finite
+
 CONFIDENCE = 0.95
 # DESIGN.md section 3: < 0.1 stable, 0.1-0.25 moderate, > 0.25 significant.
 PSI_MODERATE = 0.1
@@ -37,9 +39,24 @@ def welch(a: GroupStats, b: GroupStats, *, confidence: float = CONFIDENCE) -> We
     """Welch's unequal-variance t-test of a vs b with the confidence interval of the difference.
 
     Equals ``scipy.stats.ttest_ind(a, b, equal_var=False)`` and its ``confidence_interval()`` on the
-    raw data (tested). None when either group has fewer than two observations."""
-    if a.n < 2 or b.n < 2:
+    raw data (tested). None when either group has fewer than two observations, or when a mean or a
+    variance is not a finite number (NaN, infinity, or overflow of the sums): no interval is claimed
+    then. Equal values in both groups (zero variance) give a zero-width interval at the difference."""
+    if (a.n or 0) < 2 or (b.n or 0) < 2:
         return None
+    numbers = (a.mean, b.mean, a.variance or 0.0, b.variance or 0.0)
+    if not all(finite(number) is not None for number in numbers):
+        return None
+    try:
+        result = _welch(a, b, confidence)
+    except ArithmeticError:  # overflow of huge variances, or an underflow to zero in the divisor
+        return None
+    if not all(finite(n) is not None for n in (result.difference, result.low, result.high, result.p_value)):
+        return None  # e.g. the difference of two huge means overflowing
+    return result
+
+
+def _welch(a: GroupStats, b: GroupStats, confidence: float) -> WelchResult:
     var_a, var_b = max(a.variance or 0.0, 0.0), max(b.variance or 0.0, 0.0)
     difference = a.mean - b.mean
     se_a, se_b = var_a / a.n, var_b / b.n
@@ -64,22 +81,31 @@ def psi_band(psi: float) -> str:
 
 def psi(expected: list[float], actual: list[float]) -> float:
     """Population stability index: sum((actual - expected) * ln(actual / expected)) over the bins."""
-    e = np.clip(np.asarray(expected, dtype=float), PSI_EPSILON, None)
-    a = np.clip(np.asarray(actual, dtype=float), PSI_EPSILON, None)
+    e = np.clip(np.nan_to_num(np.asarray(expected, dtype=float), nan=0.0, posinf=1.0), PSI_EPSILON, None)
+    a = np.clip(np.nan_to_num(np.asarray(actual, dtype=float), nan=0.0, posinf=1.0), PSI_EPSILON, None)
     return float(np.sum((a - e) * np.log(a / e)))
 
 
+def _finite_array(values) -> np.ndarray:
+    return np.asarray([v for v in values if finite(v) is not None], dtype=float)
+
+
 def quantile_edges(values: list[float], *, bins: int = 10) -> list[float]:
-    """Inner edges of (up to) ``bins`` equal-frequency bins of the reference values."""
-    inner = np.quantile(np.asarray(values, dtype=float), np.linspace(0, 1, bins + 1)[1:-1])
+    """Inner edges of (up to) ``bins`` equal-frequency bins of the reference's finite values; none
+    (one bin) when there are no finite values; one edge when all values are equal."""
+    array = _finite_array(values)
+    if array.size == 0:
+        return []
+    inner = np.quantile(array, np.linspace(0, 1, bins + 1)[1:-1])
     return sorted({float(edge) for edge in inner})
 
 
 def numeric_proportions(values: list[float], edges: list[float]) -> list[float]:
-    counts = np.bincount(
-        np.searchsorted(edges, np.asarray(values, dtype=float), side="right"), minlength=len(edges) + 1
-    )
-    return (counts / max(len(values), 1)).tolist()
+    """Share of the finite values in each bin (NaN and infinities are not counted); all zero when no
+    value is finite."""
+    array = _finite_array(values)
+    counts = np.bincount(np.searchsorted(edges, array, side="right"), minlength=len(edges) + 1)
+    return (counts / max(array.size, 1)).tolist()
 
 
 def categorical_proportions(values: list, categories: list[str]) -> list[float]:

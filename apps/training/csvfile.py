@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from apps.core.chunked import body_limit
+from apps.core.validation import detected_encoding
 
 CHUNK_BYTES = 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".txt")
@@ -86,6 +87,18 @@ def receive_csv(upload, *, max_bytes: int | None = None) -> ReceivedCsv:
     return ReceivedCsv(path=path, sha256=sha256, size_bytes=size, header=header, line_count=max(lines - 1, 0))
 
 
+SAVE_AS_UTF8 = "save it as UTF-8 (in Excel: “CSV UTF-8”) and upload it again."
+
+
+def _single_byte_guess(chunk: bytes) -> str:
+    """A hint for bytes that are not UTF-8: text in Windows-1252 / ISO-8859-1 (Latin-1) decodes as such."""
+    try:
+        chunk.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    return " It looks like Windows-1252 or ISO-8859-1 (Latin-1) text;"
+
+
 def _copy_checked(upload, out, limit: int) -> tuple[str, int, int]:
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -97,15 +110,21 @@ def _copy_checked(upload, out, limit: int) -> tuple[str, int, int]:
             raise UploadTooLarge(
                 {"file": [f"The file is larger than the upload limit of {limit / 1024 / 1024:g} MB."]}
             )
+        if size == len(chunk):  # the first chunk: is it UTF-16 or UTF-32 text?
+            encoding = detected_encoding(chunk)
+            if encoding:
+                raise refuse(f"The file is {encoding} text, not UTF-8: {SAVE_AS_UTF8}")
         if b"\x00" in chunk:
             raise refuse("Not a CSV file: it contains binary data (NUL bytes), not text.")
         try:
             decoder.decode(chunk)
         except UnicodeDecodeError as exc:
             bad_line = line + chunk[: exc.start].count(b"\n")
+            guess = _single_byte_guess(chunk)
             raise refuse(
                 f"Undecodable text on line {bad_line}: the file must be UTF-8 encoded "
-                f"(byte {size - len(chunk) + exc.start + 1} is not valid UTF-8)."
+                f"(byte {size - len(chunk) + exc.start + 1} is not valid UTF-8).{guess}"
+                + (f" {SAVE_AS_UTF8}" if guess else "")
             ) from exc
         line += chunk.count(b"\n")
         digest.update(chunk)

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.core.views_forms import service_form_page
+from apps.core.forms import service_form_page
 from apps.webhooks import selectors, services
 from apps.webhooks.filtersets import DeliveryFilterSet
 from apps.webhooks.forms import SubscriptionForm

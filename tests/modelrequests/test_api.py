@@ -116,11 +116,18 @@ def test_transition_and_refusal_with_allowed_moves(cast, api_as):
     request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
     url = f"{URL}{request.pk}/transition/"
     refused = api_as(cast["deliver_engineer"]).post(url, {"to": "triaged"}, format="json")
-    assert refused.status_code == 409
-    assert refused.json()["allowed"] == []
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == (
+        "You may not move this request from Submitted to Triaged: only the product manager or lead of "
+        "the delivering team, or platform staff, may."
+    )
     skipped = api_as(cast["deliver_pm"]).post(url, {"to": "delivered"}, format="json")
     assert skipped.status_code == 409
     assert skipped.json()["allowed"] == ["triaged", "rejected"]
+    assert skipped.json()["detail"] == (
+        "A request in Submitted cannot move to Delivered. "
+        "Moves you may make from Submitted: Triaged, Rejected."
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.SUBMITTED and request.transitions.count() == 1
     moved = api_as(cast["deliver_pm"]).post(url, {"to": "triaged", "note": "clear ask"}, format="json")
@@ -242,7 +249,7 @@ def test_schema_documents_the_endpoints(api_as, staff_user):
         f"{URL}{{id}}/comments/",
     ):
         assert f"/api/v1/model-requests/{path[len(URL) :]}" in schema["paths"], path
-    assert "409" in schema["paths"][f"{URL}{{id}}/transition/"]["post"]["responses"]
+    assert {"403", "409"} <= set(schema["paths"][f"{URL}{{id}}/transition/"]["post"]["responses"])
 
 
 @pytest.mark.parametrize(("url", "queries"), [(URL, 3), (f"{URL}flow/", 10)])

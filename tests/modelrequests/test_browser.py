@@ -93,7 +93,8 @@ def test_kanban_drop_goes_through_the_workflow(login_page, screenshot):
     with page.expect_navigation():
         card.drag_to(page.locator('.kcol[data-status="delivered"]'))
     assert (
-        "cannot move to Delivered. Moves you may make: in_progress." in page.locator(".messages").inner_text()
+        "cannot move to Delivered. Moves you may make from Accepted: In progress."
+        in page.locator(".messages").inner_text()
     )
     card = page.locator(f'.kcard[data-id="{request.pk}"]')
     with page.expect_navigation():

@@ -82,10 +82,10 @@ def test_refused_move_shows_a_message_naming_the_allowed_moves(client, browser_l
     browser_login(client, cast["deliver_lead"])
     response = client.post(f"/requests/{request.pk}/transition/", {"to": "accepted"}, follow=True)
     page = response.content.decode()
-    assert "You may not move this request to Accepted. Moves you may make: none." in page
+    assert "You may not move this request from Triaged to Accepted: only the product manager of the " in page
     browser_login(client, cast["deliver_pm"])
     response = client.post(f"/requests/{request.pk}/transition/", {"to": "delivered"}, follow=True)
-    assert "cannot move to Delivered. Moves you may make: accepted, rejected, self_service." in (
+    assert "cannot move to Delivered. Moves you may make from Triaged: Accepted, Rejected, Self-service." in (
         response.content.decode()
     )
     request.refresh_from_db()

@@ -69,7 +69,7 @@ def test_impact_endpoint_returns_the_numbers_scipy_computes(api_as, outsider):
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(ci.low), pytest.approx(ci.high))
     assert row["p_value"] == pytest.approx(reference.pvalue)
     assert row["evidence"] == "controlled"
-    assert entry["verdict"] in {Verdict.PAYS_OFF, Verdict.NOT_PROVEN, Verdict.SIMPLER}
+    assert entry["verdict"] in {Verdict.PAYS_OFF, Verdict.LIFT_UNCOSTED, Verdict.NOT_PROVEN, Verdict.SIMPLER}
     assert entry["roi"] == pytest.approx((entry["incremental_value"] - entry["cost"]) / entry["cost"])
 
 

@@ -78,6 +78,16 @@ def test_significant_lift_worth_more_than_its_cost_pays_off():
     assert impact.cost == pytest.approx(100 * 90 / (365.25 / 12))
 
 
+@pytest.mark.parametrize("monthly_cost", [None, 0])
+def test_significant_lift_without_a_recorded_cost_does_not_claim_to_pay_off(monthly_cost):
+    rng = np.random.default_rng(1)
+    model = make_controlled(rng.normal(11, 1, 90), rng.normal(10, 1, 90), monthly_cost=monthly_cost)
+    impact = impacts_of(model)
+    assert impact.kpis[0].significant and impact.roi is None
+    assert impact.verdict == Verdict.LIFT_UNCOSTED != Verdict.PAYS_OFF
+    assert "significant" in impact.verdict_reason and "cost is not recorded" in impact.verdict_reason
+
+
 def test_interval_crossing_zero_is_not_proven_yet():
     rng = np.random.default_rng(2)
     model = make_controlled(rng.normal(10.05, 1, 40), rng.normal(10, 1, 40))
@@ -104,7 +114,9 @@ def test_lift_below_cost_means_consider_the_simpler_alternative():
 
 def test_lower_is_better_kpi_counts_a_decrease_as_benefit():
     rng = np.random.default_rng(5)
-    model = make_controlled(rng.normal(8, 1, 60), rng.normal(10, 1, 60), direction=Direction.LOWER)
+    model = make_controlled(
+        rng.normal(8, 1, 60), rng.normal(10, 1, 60), direction=Direction.LOWER, monthly_cost=100
+    )
     impact = impacts_of(model)
     assert impact.kpis[0].lift < 0
     assert impact.incremental_value > 0

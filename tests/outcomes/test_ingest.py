@@ -180,6 +180,22 @@ def test_csv_upload_in_the_browser_follows_the_same_rules(client, browser_login,
     assert Observation.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("encoding", "named"), [("utf-16", "UTF-16 (little-endian)"), ("utf-16-be", "UTF-16 (big-endian, no")]
+)
+def test_a_utf16_csv_is_refused_naming_its_encoding(
+    client, browser_login, team_engineer, setup, encoding, named
+):
+    kpi, _ = setup
+    browser_login(client, team_engineer)
+    upload = io.BytesIO(f"kpi,time,value\n{kpi.pk},2026-01-01,1\n".encode(encoding))
+    upload.name = "observations.csv"
+    response = client.post("/outcomes/observations/upload/", {"file": upload})
+    assert response.status_code == 400
+    assert f"The file is {named}" in response.content.decode()
+    assert Observation.objects.count() == 0
+
+
 def test_csv_with_unknown_columns_is_rejected(client, browser_login, team_engineer, setup):
     kpi, _ = setup
     browser_login(client, team_engineer)
@@ -225,3 +241,30 @@ def test_admin_deletions_keep_the_daily_aggregates_in_step(client, staff_user, s
     response = client.post(f"/admin/outcomes/observation/{victim.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert DailyAggregate.objects.filter(kpi=kpi).count() == 1
+
+
+@pytest.mark.parametrize("value", [1e-300, 1e200, -1e200])
+def test_values_whose_square_does_not_fit_a_float_are_refused_naming_the_field(
+    api_as, team_engineer, setup, value
+):
+    kpi, _ = setup
+    rows = rows_for(kpi, count=2)
+    rows[1]["value"] = value
+    response = api_as(team_engineer).post(URL, rows, format="json")
+    assert response.status_code == 400, response.content
+    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "value")]
+    assert Observation.objects.count() == 0
+
+
+def test_rows_written_around_the_ingest_with_extreme_values_still_roll_up(setup):
+    from apps.outcomes.rollup import days_of, rollup_refresh
+    from tests.outcomes.factories import day
+
+    kpi, _ = setup
+    rows = Observation.objects.bulk_create(
+        Observation(kpi=kpi, time=day(i), value=value, volume=1.0)
+        for i, value in enumerate([1e-300, 1e300, 2.0])
+    )
+    assert rollup_refresh(days_by_kpi=days_of(rows)) == 3
+    totals = {row.day.day: row.total for row in DailyAggregate.objects.filter(kpi=kpi)}
+    assert totals[1] == 0.0 and totals[3] == 2.0 and totals[2] != totals[2]  # tiny -> 0, huge -> NaN

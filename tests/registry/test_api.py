@@ -248,6 +248,13 @@ def test_predict_bad_type_is_400_naming_the_column(api_as, outsider, production,
     assert response.status_code == 400 and "items" in response.json()
 
 
+def test_predict_nul_in_a_cell_is_a_400_naming_it(api_as, outsider, production, model):
+    body = {"records": [{**ROW, "channel": "w\u0000b"}]}
+    response = api_as(outsider).post(f"/api/v1/models/{model.slug}/predict/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"records.0.channel": ["NUL characters (\\u0000) are not allowed."]}
+
+
 def test_predict_other_version_and_unknowns(api_as, outsider, production, model):
     register(model)
     client = api_as(outsider)

@@ -1,6 +1,7 @@
 """Every upload refusal names the problem and stores nothing; a good upload is versioned. The web
 process only runs cheap checks; a worker checks every row and profiles the file (``dataset_process``)."""
 
+import codecs
 import datetime
 import time
 
@@ -19,6 +20,12 @@ REFUSALS = [
     ("data.xlsx", b"a,b\n1,2\n", "Not a CSV file"),
     ("data.csv", b"a,b\n1,2\n\x00\x01\x02", "binary data"),
     ("data.csv", "a,b\ncaf\u00e9,2\n".encode("latin-1"), "Undecodable text on line 2"),
+    ("data.csv", "a,b\ncaf\u00e9,2\n".encode("cp1252"), "Windows-1252 or ISO-8859-1 (Latin-1)"),
+    ("data.csv", "a,b\n1,2\n".encode("utf-16"), "The file is UTF-16 (little-endian) text, not UTF-8"),
+    ("data.csv", "a,b\n1,2\n".encode("utf-16-be"), "UTF-16 (big-endian, no byte-order mark) text"),
+    ("data.csv", "a,b\n1,2\n".encode("utf-16-le"), "UTF-16 (little-endian, no byte-order mark) text"),
+    ("data.csv", codecs.BOM_UTF16_BE + "a,b\n1,2\n".encode("utf-16-be"), "UTF-16 (big-endian) text"),
+    ("data.csv", "a,b\n1,2\n".encode("utf-32"), "The file is UTF-32 (little-endian) text"),
     ("data.csv", b"", "The file is empty"),
     ("data.csv", b"\n\n\n", "No header row"),
     ("data.csv", b"1,2,3\n4,5,6\n", "No header row: the first row holds only numbers"),

@@ -154,6 +154,10 @@ class RankInputSerializer(StrictFieldsMixin, serializers.Serializer):
         return attrs
 
 
+class RefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Why, and who may")
+
+
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     allowed = serializers.ListField(child=serializers.ChoiceField(choices=RequestStatus.choices))

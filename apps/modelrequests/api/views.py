@@ -17,6 +17,7 @@ from apps.modelrequests.api.serializers import (
     ModelRequestDetailSerializer,
     ModelRequestSerializer,
     RankInputSerializer,
+    RefusedSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
     TransitionInputSerializer,
@@ -65,9 +66,10 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         request=TransitionInputSerializer,
-        responses={200: TransitionSerializer, 409: ConflictSerializer},
-        description="Move the request along the workflow. A move that does not exist or that you may "
-        "not make answers 409 with the moves you may make (`allowed`).",
+        responses={200: TransitionSerializer, 403: RefusedSerializer, 409: ConflictSerializer},
+        description="Move the request along the workflow. A move you may not make answers 403 naming who "
+        "may; a move the request's status does not allow answers 409 naming the moves you may make in "
+        "words (`allowed` lists their status keys).",
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):

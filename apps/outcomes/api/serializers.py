@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictFieldsMixin
+from apps.core.numbers import FiniteFloatField
 from apps.outcomes.models import DriftResult, Kpi, ModelCost, Observation
 from apps.outcomes.services import KPI_FIELDS, MODEL_COST_FIELDS
 from apps.registry.models import RegisteredModel
@@ -97,8 +98,8 @@ class DriftResultSerializer(serializers.ModelSerializer):
 
 class GroupStatsSerializer(serializers.Serializer):
     n = serializers.IntegerField()
-    mean = serializers.FloatField()
-    variance = serializers.FloatField()
+    mean = FiniteFloatField()
+    variance = FiniteFloatField()
 
 
 class KpiImpactSerializer(serializers.Serializer):
@@ -109,19 +110,17 @@ class KpiImpactSerializer(serializers.Serializer):
     evidence_label = serializers.CharField()
     treatment = GroupStatsSerializer(allow_null=True, help_text="Treatment, or after the promotion")
     control = GroupStatsSerializer(allow_null=True, help_text="Control, or before the promotion")
-    promoted_at = serializers.DateTimeField(allow_null=True)
-    lift = serializers.FloatField(allow_null=True, help_text="Treatment mean minus control mean")
-    ci_low = serializers.FloatField(source="test.low", allow_null=True, default=None)
-    ci_high = serializers.FloatField(source="test.high", allow_null=True, default=None)
-    p_value = serializers.FloatField(allow_null=True)
-    degrees_of_freedom = serializers.FloatField(source="test.df", allow_null=True, default=None)
-    relative_lift = serializers.FloatField(allow_null=True)
-    relative_ci = serializers.ListField(child=serializers.FloatField(), allow_null=True)
-    volume = serializers.FloatField()
-    incremental_value = serializers.FloatField(allow_null=True)
-    incremental_value_ci = serializers.ListField(
-        source="value_ci", child=serializers.FloatField(), allow_null=True
-    )
+    promoted_at = serializers.DateTimeField(allow_null=True, read_only=True)
+    lift = FiniteFloatField(allow_null=True, help_text="Treatment mean minus control mean")
+    ci_low = FiniteFloatField(source="test.low", allow_null=True, default=None)
+    ci_high = FiniteFloatField(source="test.high", allow_null=True, default=None)
+    p_value = FiniteFloatField(allow_null=True)
+    degrees_of_freedom = FiniteFloatField(source="test.df", allow_null=True, default=None)
+    relative_lift = FiniteFloatField(allow_null=True)
+    relative_ci = serializers.ListField(child=FiniteFloatField(), allow_null=True)
+    volume = FiniteFloatField()
+    incremental_value = FiniteFloatField(allow_null=True)
+    incremental_value_ci = serializers.ListField(source="value_ci", child=FiniteFloatField(), allow_null=True)
     significant = serializers.BooleanField()
 
 
@@ -130,10 +129,10 @@ class ModelImpactSerializer(serializers.Serializer):
     name = serializers.CharField(source="model.name")
     stream = serializers.CharField(source="model.value_stream.slug")
     evidence = serializers.CharField()
-    incremental_value = serializers.FloatField(allow_null=True)
-    monthly_cost = serializers.FloatField()
-    cost = serializers.FloatField(help_text="Monthly cost times the months observed")
-    roi = serializers.FloatField(allow_null=True, help_text="(incremental value - cost) / cost")
+    incremental_value = FiniteFloatField(allow_null=True)
+    monthly_cost = FiniteFloatField()
+    cost = FiniteFloatField(help_text="Monthly cost times the months observed")
+    roi = FiniteFloatField(allow_null=True, help_text="(incremental value - cost) / cost")
     verdict = serializers.CharField()
     verdict_reason = serializers.CharField()
     kpis = KpiImpactSerializer(many=True)
@@ -144,10 +143,10 @@ class RequestOutcomeSerializer(serializers.Serializer):
     title = serializers.CharField(source="request.title")
     model = serializers.CharField(source="impact.model.slug")
     kpi = serializers.CharField(source="request.kpi")
-    expected_pct = serializers.FloatField(allow_null=True, help_text="Expected change the request promised")
-    realised_pct = serializers.FloatField(allow_null=True, help_text="Relative improvement measured")
-    realised_ci_pct = serializers.ListField(child=serializers.FloatField(), allow_null=True)
-    ratio = serializers.FloatField(allow_null=True, help_text="Realised / expected")
+    expected_pct = FiniteFloatField(allow_null=True, help_text="Expected change the request promised")
+    realised_pct = FiniteFloatField(allow_null=True, help_text="Relative improvement measured")
+    realised_ci_pct = serializers.ListField(child=FiniteFloatField(), allow_null=True)
+    ratio = FiniteFloatField(allow_null=True, help_text="Realised / expected")
 
 
 class StreamImpactSerializer(serializers.Serializer):
@@ -156,7 +155,7 @@ class StreamImpactSerializer(serializers.Serializer):
     end = serializers.DateField(allow_null=True)
     models = ModelImpactSerializer(many=True)
     requests = RequestOutcomeSerializer(many=True, help_text="Expected vs realised, delivered requests")
-    estimate_ratio = serializers.FloatField(
+    estimate_ratio = FiniteFloatField(
         allow_null=True, help_text="Median realised / expected: how far to trust future estimates"
     )
 
@@ -165,11 +164,11 @@ class TrafficTotalsSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     rows = serializers.IntegerField()
     errors = serializers.IntegerField()
-    error_rate = serializers.FloatField(allow_null=True)
-    mean_latency_ms = serializers.FloatField(allow_null=True)
-    p50_ms = serializers.FloatField(allow_null=True)
-    p95_ms = serializers.FloatField(allow_null=True)
-    p99_ms = serializers.FloatField(allow_null=True)
+    error_rate = FiniteFloatField(allow_null=True)
+    mean_latency_ms = FiniteFloatField(allow_null=True)
+    p50_ms = FiniteFloatField(allow_null=True)
+    p95_ms = FiniteFloatField(allow_null=True)
+    p99_ms = FiniteFloatField(allow_null=True)
 
 
 class DailyTrafficSerializer(serializers.Serializer):
@@ -178,8 +177,8 @@ class DailyTrafficSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     rows = serializers.IntegerField()
     errors = serializers.IntegerField()
-    p50_ms = serializers.FloatField(allow_null=True)
-    p95_ms = serializers.FloatField(allow_null=True)
+    p50_ms = FiniteFloatField(allow_null=True)
+    p95_ms = FiniteFloatField(allow_null=True)
 
 
 class ModelMonitoringSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from apps.core.api.views import ServiceViewSetMixin
 from apps.core.permissions import is_platform_staff
+from apps.core.validation import refuse_unknown_query_parameters
 from apps.practices import delivery, selectors, services
 from apps.practices.api.serializers import (
     EngagementSerializer,
@@ -37,6 +38,7 @@ class ScorecardViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ScorecardSnapshotSerializer
     filterset_class = ScorecardFilterSet
     ordering_fields = ["computed_at", "level"]
+    extra_query_parameters = ("history",)
 
     def get_queryset(self):
         if self.action == "list" and self.request.query_params.get("history") != "true":
@@ -174,4 +176,5 @@ class StreamDeliveryView(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends: list = []
 
     def list(self, request, *args, **kwargs):
+        refuse_unknown_query_parameters(request, self, None)  # no filter backend does it here
         return Response(self.get_serializer(delivery.stream_delivery(), many=True).data)

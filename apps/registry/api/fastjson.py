@@ -6,15 +6,21 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 
+from apps.core.validation import refuse_nul
+
 
 class OrjsonParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        body = stream.read()
         try:
-            return orjson.loads(stream.read())
+            data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise ParseError(f"JSON parse error - {exc}") from exc
+        if b"\\u0000" in body:  # JSON text can only carry a NUL escaped; skip the walk otherwise
+            refuse_nul(data)
+        return data
 
 
 class OrjsonRenderer(BaseRenderer):

@@ -1,12 +1,12 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api.exceptions import PayloadTooLarge
 from apps.core.api.views import ServiceViewSetMixin
+from apps.core.validation import FormParser, JSONParser, MultiPartParser
 from apps.training import selectors, services
 from apps.training.api.serializers import (
     DatasetUploadSerializer,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from apps.core.api import StrictFieldsMixin
+from apps.core.api.serializers import StrictFieldsMixin
 from apps.core.events import EVENT_TYPES
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team, ValueStream

@@ -3,7 +3,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import ServiceViewSetMixin
+from apps.core.api.views import ServiceViewSetMixin
 from apps.webhooks import selectors, services
 from apps.webhooks.api.serializers import DeliverySerializer, SubscriptionSerializer
 from apps.webhooks.filtersets import DeliveryFilterSet, SubscriptionFilterSet
