@@ -11,6 +11,7 @@ v1 = [
     path("", include("apps.modelrequests.api.urls")),
     path("", include("apps.outcomes.api.urls")),
     path("", include("apps.practices.api.urls")),
+    path("", include("apps.search.api.urls")),
 ]
 
 urlpatterns = [

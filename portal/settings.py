@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.modelrequests",
     "apps.outcomes",
     "apps.practices",
+    "apps.search",
 ]
 
 MIDDLEWARE = [
@@ -169,7 +170,7 @@ REST_FRAMEWORK = {
         "apps.core.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsAuthenticatedReadTeamWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filter_backend.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -252,6 +253,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
 # requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+# Search: how alike (pg_trgm word similarity, 0-1) a title must be to match a query with a typo.
+SEARCH_TYPO_SIMILARITY = 0.5
+
+# OpenMP/BLAS threads per worker process; 0 (default) gives each process its share of the cores.
+WORKER_THREADS = int(os.environ.get("PORTAL_WORKER_THREADS", "0"))
 TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
 TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
 TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))

@@ -9,6 +9,9 @@ import pytest
 from tests.factories import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# axe-core comes from the npm registry for the tests only (tests/js/package.json, installed by
+# `make test`); it is injected into the test browser and never served to users.
+AXE_SCRIPT = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -67,3 +70,28 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_SCRIPT.exists():
+        pytest.fail("axe-core is not installed; `make test` installs it (npm ci --prefix tests/js)")
+    return AXE_SCRIPT.read_text()
+
+
+@pytest.fixture
+def axe(axe_source):
+    """``axe(page)``: the page's critical and serious axe-core violations, as readable lines."""
+
+    def run(page) -> list[str]:
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(content=axe_source)
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [
+            f"{page.url} {violation['impact']} {violation['id']}: {node['target']} {violation['help']}"
+            for violation in result["violations"]
+            if violation["impact"] in ("critical", "serious")
+            for node in violation["nodes"]
+        ]
+
+    return run

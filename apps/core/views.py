@@ -1,11 +1,10 @@
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from apps.core.health import health_report, is_healthy
-from apps.core.selectors import home_summary
 
 
 @require_GET
@@ -13,10 +12,6 @@ from apps.core.selectors import home_summary
 def healthz(request):
     report = health_report()
     return JsonResponse(report, status=200 if is_healthy(report) else 503)
-
-
-def home(request):
-    return render(request, "core/home.html", home_summary(user=request.user))
 
 
 def favicon(request):

@@ -4,6 +4,7 @@ read-only here; stage moves go through the promote/rollback services (UI and API
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from apps.core.admin_base import ReadOnlyAdminMixin
 from apps.core.exceptions import Conflict
 from apps.registry.models import CARD_SECTIONS, Feedback, ModelVersion, RegisteredModel, StageChange
 from apps.registry.services import (
@@ -12,19 +13,6 @@ from apps.registry.services import (
     registered_model_create,
     registered_model_update,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Nobody adds, edits or deletes these rows in the admin; the services write them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -14,9 +14,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict, field_errors
-from apps.core.permissions import is_team_member
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
+from apps.teams.permissions import is_team_member
 from apps.training import storage
 from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task

@@ -1,0 +1,79 @@
+/* Every page: the menu button of small screens, the light/dark theme toggle, and wide tables that
+   scroll inside their box (made focusable so a keyboard can scroll them too). */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  function setUpMenu() {
+    var button = document.querySelector(".menu-toggle");
+    var bar = document.querySelector(".topbar");
+    if (!button || !bar) return;
+    button.hidden = false;
+    function setOpen(open) {
+      bar.classList.toggle("menu-open", open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && bar.classList.contains("menu-open")) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+  }
+
+  function currentTheme() {
+    var chosen = root.getAttribute("data-theme");
+    if (chosen) return chosen;
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  }
+
+  function setUpThemeToggle() {
+    var button = document.querySelector("[data-theme-toggle]");
+    if (!button) return;
+    function label() {
+      var dark = currentTheme() === "dark";
+      button.setAttribute("aria-pressed", dark ? "true" : "false");
+      button.title = dark ? "Dark theme is on: switch to the light theme" : "Switch to the dark theme";
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      root.setAttribute("data-theme", next);
+      try {
+        window.localStorage.setItem("portal-theme", next);
+      } catch (error) {
+        /* not kept across pages, still applied to this one */
+      }
+      label();
+      document.dispatchEvent(new CustomEvent("portal:themechange", { detail: { theme: next } }));
+    });
+    label();
+  }
+
+  function focusableScrollers() {
+    document.querySelectorAll(".table, .scroll-x, .job-log").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+
+  setUpMenu();
+  setUpThemeToggle();
+  focusableScrollers();
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(focusableScrollers, 150);
+  });
+  window.Portal = window.Portal || {};
+  window.Portal.currentTheme = currentTheme;
+})();

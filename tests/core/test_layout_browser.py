@@ -1,0 +1,67 @@
+"""Every page in the navigation at a laptop's and a phone's width: no horizontal page scroll, and on
+the phone the navigation folds into a menu button that opens and closes it."""
+
+import pytest
+
+from tests.core.ui_pages import NAV_PAGES, detail_pages, name_of, open_page, sign_in
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+WIDTHS = {"desktop": 1440, "phone": 390}
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.timeout(900)
+def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
+    full_demo, browser, live_server, screenshot
+):
+    too_wide = []
+    pages = NAV_PAGES + detail_pages()
+    for label, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
+        page = context.new_page()
+        sign_in(page, "platform")
+        for path in pages:
+            open_page(page, path)
+            if page_width(page) > width:
+                too_wide.append(f"{path} is {page_width(page)} px wide at {width} px")
+            screenshot(page, f"layout-{label}-{name_of(path)}")
+        context.close()
+    assert too_wide == []
+
+
+def test_the_phone_menu_button_opens_and_closes_the_navigation(full_demo, browser, live_server, screenshot):
+    context = browser.new_context(viewport={"width": 390, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, "pm")
+    open_page(page, "/models/")
+    menu = page.get_by_role("button", name="Menu")
+    nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Training")
+    assert menu.is_visible() and menu.get_attribute("aria-expanded") == "false"
+    assert not nav_link.is_visible()
+
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    assert nav_link.is_visible()
+    current = page.locator(".mainnav [aria-current=page]")
+    assert current.inner_text() == "Models"
+    screenshot(page, "layout-phone-menu-open")
+
+    page.keyboard.press("Escape")
+    assert menu.get_attribute("aria-expanded") == "false" and not nav_link.is_visible()
+    menu.click()
+    nav_link.click()
+    page.wait_for_url("**/training/")
+    assert page.get_by_role("heading", level=1).first.is_visible()
+    context.close()
+
+    wide = browser.new_context(viewport={"width": 1440, "height": 800}, base_url=live_server.url)
+    page = wide.new_page()
+    sign_in(page, "pm")
+    open_page(page, "/models/")
+    assert not page.get_by_role("button", name="Menu").is_visible()
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").is_visible()
+    wide.close()
