@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "apps.registry.models.Stage",
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
+        "DatasetStatusEnum": "apps.training.models.DatasetStatus",
+        "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
