@@ -22,3 +22,5 @@ urlpatterns = [
     path("practices/", include("apps.practices.urls")),
     path("search/", include("apps.search.urls")),
 ]
+
+handler404 = "apps.core.views.not_found"

@@ -1,7 +1,10 @@
 """API plumbing shared by every app: token login, JSON errors, common viewset behaviour."""
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -25,7 +28,17 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response({"detail": still_referred_to(exc), "allowed": []}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def still_referred_to(exc: ProtectedError | RestrictedError) -> str:
+    """A delete refused by the database's references, in words: what still refers to the object."""
+    found = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    counts = Counter(type(obj)._meta.verbose_name_plural for obj in found)
+    what = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+    return f"It cannot be deleted while other records refer to it ({what}); remove or move those first."
 
 
 class PayloadTooLarge(APIException):
@@ -83,16 +96,23 @@ class ServiceViewSetMixin:
     instance_kwarg = "instance"
 
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(
-            actor=self.request.user, data=serializer.validated_data
+        serializer.instance = self._as_listed(
+            type(self).create_service(actor=self.request.user, data=serializer.validated_data)
         )
 
     def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
-            actor=self.request.user,
-            data=serializer.validated_data,
-            **{self.instance_kwarg: serializer.instance},
+        serializer.instance = self._as_listed(
+            type(self).update_service(
+                actor=self.request.user,
+                data=serializer.validated_data,
+                **{self.instance_kwarg: serializer.instance},
+            )
         )
+
+    def _as_listed(self, instance):
+        """The written row read back through the viewset's queryset, so the answer carries the same
+        fields (counts and other annotations) as a read of it."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
 
     def perform_destroy(self, instance):
         type(self).delete_service(actor=self.request.user, **{self.instance_kwarg: instance})
