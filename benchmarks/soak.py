@@ -79,7 +79,8 @@ def scenarios(tokens, model, kpi, team):
     one = json.dumps({"records": [ROW]})
 
     def ingest():
-        body = json.dumps([{"kpi": kpi, "value": random.random(), "segment": "treatment"}])
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        body = json.dumps([{"kpi": kpi, "time": now, "value": random.random(), "segment": "treatment"}])
         return request("POST", "/api/v1/observations/", staff, body)
 
     def upload():
