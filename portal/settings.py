@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -196,7 +196,14 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "apps.registry.models.Stage",
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
+        "DatasetStatusEnum": "apps.training.models.DatasetStatus",
+        "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
     },
+    # Every operation documents the portal's error answers (apps/core/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.document_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

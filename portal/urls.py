@@ -23,3 +23,5 @@ urlpatterns = [
     path("search/", include("apps.search.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
 ]
+
+handler404 = "apps.core.views.not_found"

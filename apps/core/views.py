@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from apps.core.health import health_report, is_healthy
 
@@ -12,6 +13,13 @@ from apps.core.health import health_report, is_healthy
 def healthz(request):
     report = health_report()
     return JsonResponse(report, status=200 if is_healthy(report) else 503)
+
+
+def not_found(request, exception=None):
+    """404 for a path no URL matches: JSON under /api/ (as every other API error), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 def favicon(request):

@@ -63,7 +63,9 @@ class IngestResponseSerializer(serializers.Serializer):
 
 class IngestRejectedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = IngestErrorSerializer(many=True)
+    errors = IngestErrorSerializer(
+        many=True, required=False, help_text="Per rejected row; absent when the body is not JSON."
+    )
 
 
 class ModelCostSerializer(StrictFieldsMixin, serializers.ModelSerializer):

@@ -60,8 +60,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     training_job = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="Id of the training job that produced this version (null if none)."
     )
-    training_job_url = serializers.SerializerMethodField(
-        help_text="API URL of that training job (null if none)."
+    training_job_url = extend_schema_field({"type": "string", "format": "uri", "nullable": True})(
+        serializers.SerializerMethodField(help_text="API URL of that training job (null if none).")
     )
 
     class Meta:
@@ -98,6 +98,9 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 class StageChangeSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="version.number", read_only=True)
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    from_stage = serializers.ChoiceField(
+        choices=Stage.choices, allow_blank=True, read_only=True, help_text="Empty for the registration."
+    )
 
     class Meta:
         model = StageChange

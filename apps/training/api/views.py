@@ -71,7 +71,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return Response(DatasetVersionDetailSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=DatasetVersionSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def versions(self, request, pk=None):
         """Every version of this dataset (same team and name), newest first."""
         dataset = self.get_object()

@@ -1,0 +1,190 @@
+"""Soak test: mixed traffic against gunicorn + Celery on PostgreSQL + Redis, bounded in time.
+
+    DATABASE_URL=postgres://.../portal_soak CELERY_BROKER_URL=redis://127.0.0.1:6379/N \\
+        .venv/bin/python benchmarks/soak.py [--minutes 10] [--clients 6]
+
+Uses the database as it is (run `manage.py migrate` and `manage.py load_demo` on it first), starts
+gunicorn with gunicorn.conf.py (3 workers, production settings) and one Celery worker for both
+queues, then runs ``--clients`` threads of mixed traffic (page views, API lists, predictions of 1 and
+1,000 rows, observation ingest, dataset uploads, now and then a training job) for ``--minutes``.
+Prints requests, errors (5xx or connection failures; 4xx are counted apart), p95 per endpoint and
+the RSS of every gunicorn and Celery process at start and end, with the load average.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = int(os.environ.get("SOAK_PORT", "18555"))
+ENV = os.environ | {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "soak-only-" + "k" * 40),
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+    "GUNICORN_ACCESS_LOG": os.devnull,
+    "OMP_NUM_THREADS": "1",
+}
+ROW = {"distance_km": 12.5, "items": 3, "carrier": "parcelco", "is_weekend": False, "warehouse_load": 0.6}
+
+
+def request(method, path, token, body=None, content_type="application/json"):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    headers = {"Authorization": f"Token {token}"} if token else {}
+    if body is not None:
+        headers["Content-Type"] = content_type
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, data
+
+
+def token_of(username):
+    status, data = request(
+        "POST", "/api/v1/auth/token/", None, json.dumps({"username": username, "password": "portal-demo"})
+    )
+    assert status == 200, (status, data[:200])
+    return json.loads(data)["token"]
+
+
+def upload_body(team):
+    boundary = uuid.uuid4().hex
+    rows = "\n".join(f"{random.random():.4f},{random.choice('abc')},{i % 2}" for i in range(500))
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="team"\r\n\r\n{team}\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nsoak\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="soak.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\nx,kind,label\n{rows}\n\r\n--{boundary}--\r\n",
+    ]
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def scenarios(tokens, model, kpi, team):
+    member, staff = tokens["engineer"], tokens["platform"]
+    big = json.dumps({"records": [dict(ROW, items=i % 9) for i in range(1000)]})
+    one = json.dumps({"records": [ROW]})
+
+    def ingest():
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        body = json.dumps([{"kpi": kpi, "time": now, "value": random.random(), "segment": "treatment"}])
+        return request("POST", "/api/v1/observations/", staff, body)
+
+    def upload():
+        body, content_type = upload_body(team)
+        return request("POST", "/api/v1/datasets/", staff, body, content_type)
+
+    return [
+        (30, "GET /healthz", lambda: request("GET", "/healthz", None)),
+        (40, "GET /api/v1/teams/", lambda: request("GET", "/api/v1/teams/", member)),
+        (40, "GET /api/v1/models/", lambda: request("GET", "/api/v1/models/", member)),
+        (20, "GET /api/v1/model-requests/", lambda: request("GET", "/api/v1/model-requests/", member)),
+        (60, "POST predict 1 row", lambda: request("POST", f"/api/v1/models/{model}/predict/", member, one)),
+        (
+            20,
+            "POST predict 1,000 rows",
+            lambda: request("POST", f"/api/v1/models/{model}/predict/", member, big),
+        ),
+        (15, "POST /api/v1/observations/", ingest),
+        (2, "POST /api/v1/datasets/", upload),
+    ]
+
+
+def memory(*leaders) -> dict:
+    """RSS (MB) of the started processes and their children (gunicorn workers, Celery pool)."""
+    found = {}
+    for leader in leaders:
+        with contextlib.suppress(psutil.Error):
+            parent = psutil.Process(leader.pid)
+            for process in [parent, *parent.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    name = " ".join(process.cmdline()[1:4])[-50:]
+                    found[process.pid] = (name, process.memory_info().rss / 1024 / 1024)
+    return found
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=6)
+    args = parser.parse_args()
+    celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--queues=default,training",
+              "--concurrency=1", "--loglevel=WARNING"]  # fmt: skip
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=ENV)
+    worker = subprocess.Popen(celery, cwd=ROOT, env=ENV)
+    try:
+        for _ in range(120):
+            try:
+                tokens = {name: token_of(name) for name in ("engineer", "platform")}
+                break
+            except OSError:
+                time.sleep(0.5)
+        _, data = request("GET", "/api/v1/models/?stage=production", tokens["engineer"])
+        models = json.loads(data)["results"]
+        model = next((m["slug"] for m in models if m["slug"] == "delivery-eta"), models[0]["slug"])
+        kpi = json.loads(request("GET", "/api/v1/kpis/", tokens["platform"])[1])["results"][0]["id"]
+        team = json.loads(request("GET", "/api/v1/teams/", tokens["platform"])[1])["results"][0]["slug"]
+        mix = scenarios(tokens, model, kpi, team)
+        weights = [weight for weight, *_ in mix]
+        time.sleep(5)  # the worker's first heartbeat
+        start_memory = memory(web, worker)
+        samples, errors, refused = defaultdict(list), defaultdict(int), defaultdict(int)
+        lock = threading.Lock()
+        deadline = time.monotonic() + args.minutes * 60
+
+        def client():
+            while time.monotonic() < deadline:
+                _, name, call = random.choices(mix, weights)[0]
+                started = time.perf_counter()
+                try:
+                    status, _ = call()
+                except OSError:
+                    status = 599
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    samples[name].append(elapsed)
+                    if status >= 500:
+                        errors[name] += 1
+                    elif status >= 400:
+                        refused[name] += 1
+
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        end_memory = memory(web, worker)
+        total = sum(len(values) for values in samples.values())
+        print(f"{args.minutes:g} min, {args.clients} clients, load average {os.getloadavg()}")
+        print(f"requests {total}, errors {sum(errors.values())}, 4xx {sum(refused.values())}")
+        print(f"{'endpoint':<28} {'requests':>8} {'errors':>6} {'4xx':>5} {'p50 ms':>8} {'p95 ms':>8}")
+        for name, values in sorted(samples.items()):
+            values.sort()
+            p50, p95 = values[len(values) // 2], values[int(len(values) * 0.95)]
+            print(f"{name:<28} {len(values):>8} {errors[name]:>6} {refused[name]:>5} {p50:>8.1f} {p95:>8.1f}")
+        print("process RSS (MB) start -> end")
+        for pid, (line, rss) in sorted(start_memory.items()):
+            end = end_memory.get(pid, (line, float("nan")))[1]
+            print(f"  {pid:>7} {rss:>7.1f} -> {end:>7.1f}  {line}")
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            process.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
