@@ -9,7 +9,7 @@ COPY portal ./portal
 COPY apps ./apps
 RUN pip install .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 # collectstatic needs settings that import cleanly without production secrets.
@@ -18,4 +18,5 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py col
 RUN useradd --create-home portal && mkdir -p /data && chown portal /data
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gthread workers, timeouts, keep-alive and max_requests: gunicorn.conf.py
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]

@@ -72,7 +72,10 @@ def write_synthetic_csv(path: Path, rows: int, *, numeric: int = 20, chunk: int 
 
 def upload(path: Path, team, actor, name: str):
     with path.open("rb") as handle:
-        return services.dataset_upload(actor=actor, team=team, name=name, file=File(handle, name=path.name))
+        uploaded = services.dataset_upload(
+            actor=actor, team=team, name=name, file=File(handle, name=path.name), enqueue=False
+        )
+    return services.dataset_process(dataset_id=uploaded.pk)
 
 
 def direct_fit_seconds(dataset) -> float:

@@ -159,13 +159,17 @@ EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("PORTAL_MAX_JSON_BYTES", str(20 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("PORTAL_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# Shape limits of an uploaded dataset, checked in the web process before anything is stored.
+PORTAL_MAX_DATASET_COLUMNS = int(os.environ.get("PORTAL_MAX_DATASET_COLUMNS", "2000"))
+PORTAL_MAX_DATASET_ROWS = int(os.environ.get("PORTAL_MAX_DATASET_ROWS", "10000000"))
+PORTAL_MAX_HEADER_BYTES = int(os.environ.get("PORTAL_MAX_HEADER_BYTES", str(256 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.core.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsAuthenticatedReadTeamWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filter_backend.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -228,6 +232,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Workers write a heartbeat per consumed queue this often (0: off); /healthz counts a queue without a
+# heartbeat for PORTAL_WORKER_HEARTBEAT_STALE_SECONDS as having no consumer (then asks by broadcast).
+PORTAL_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "10"))
+PORTAL_WORKER_HEARTBEAT_STALE_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_STALE_SECONDS", "30"))
+# The queues /healthz requires a consumer for (default: every queue above).
+PORTAL_HEALTH_QUEUES = [name for name in os.environ.get("PORTAL_HEALTH_QUEUES", "").split(",") if name]
 CELERY_BEAT_SCHEDULE: dict = {
     # Outcomes: input drift (PSI) per model version and feature, hourly over the last 24 hours.
     "outcomes-drift-check": {"task": "apps.outcomes.tasks.drift_check_all", "schedule": 3600.0},
@@ -242,6 +252,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Training jobs (apps.training) --------------------------------------------------------------
 # A running job writes a heartbeat; one silent for TRAINING_STALE_AFTER_SECONDS (its worker died) is
 # requeued by `training.recover_stale_jobs`, or failed after TRAINING_MAX_ATTEMPTS attempts.
+# OpenMP/BLAS threads per worker process; 0 (default) gives each process its share of the cores.
+WORKER_THREADS = int(os.environ.get("PORTAL_WORKER_THREADS", "0"))
 TRAINING_HEARTBEAT_SECONDS = int(os.environ.get("PORTAL_TRAINING_HEARTBEAT_SECONDS", "10"))
 TRAINING_STALE_AFTER_SECONDS = int(os.environ.get("PORTAL_TRAINING_STALE_AFTER_SECONDS", "120"))
 TRAINING_MAX_ATTEMPTS = int(os.environ.get("PORTAL_TRAINING_MAX_ATTEMPTS", "3"))

@@ -8,12 +8,13 @@ from rest_framework.test import APIClient
 
 from apps.teams.models import MemberRole
 from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFactory, UserFactory
+from tests.shared_rows import TEST_SETTINGS
 
 # Playwright's sync API keeps an event loop on the main thread; the ORM calls the tests make around
 # it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.worker", "tests.browser"]
+pytest_plugins = ["tests.worker", "tests.browser", "tests.servers"]
 
 
 @pytest.fixture
@@ -86,11 +87,11 @@ def browser_login():
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher is deliberately slow."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_SETTINGS["PASSWORD_HASHERS"]
 
 
 @pytest.fixture(autouse=True)
 def monitoring_written_at_once(settings):
     """Tests read monitoring straight after a prediction, inside their transaction; the buffered path
     (a timer thread with its own connection) has its own tests in tests/outcomes/test_recorder.py."""
-    settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 0
+    settings.OUTCOMES_MONITORING_FLUSH_SECONDS = TEST_SETTINGS["OUTCOMES_MONITORING_FLUSH_SECONDS"]

@@ -36,6 +36,41 @@ def wait_for_ping(process: subprocess.Popen, timeout: float = 60) -> None:
     raise RuntimeError("worker did not answer a ping in time")
 
 
+def serving_env() -> dict:
+    """The environment of a process serving the tests: the test database, broker and var folder."""
+    return os.environ | {
+        "DATABASE_URL": database_url_of_test_db(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "PORTAL_VAR_DIR": str(settings.VAR_DIR),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+
+
+def stop_group(process: subprocess.Popen | None) -> None:
+    """SIGTERM a process group led by ``process``; SIGKILL it if it has not stopped within 30 s."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def started_in_test(kind):
+    """A fixture body: ``start(**kwargs)`` starts a ``kind`` process; all are stopped afterwards."""
+    started = []
+
+    def start(**kwargs):
+        process = kind(**kwargs).start()
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.stop()
+
+
 class WorkerProcess:
     """Start, stop or kill a `celery worker` subprocess; used by fixtures and crash tests."""
 
@@ -49,12 +84,8 @@ class WorkerProcess:
 
     def start(self) -> "WorkerProcess":
         env = (
-            os.environ
+            serving_env()
             | {
-                "DATABASE_URL": database_url_of_test_db(),
-                "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-                "PORTAL_VAR_DIR": str(settings.VAR_DIR),
-                "DJANGO_SETTINGS_MODULE": "portal.settings",
                 # One OpenMP thread: the suite, the worker and whatever else runs share two cores, and
                 # scikit-learn's spinning OpenMP threads stalled a small fit for minutes when oversubscribed.
                 "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
@@ -85,13 +116,7 @@ class WorkerProcess:
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process)
 
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool children), as a crashed machine would."""
@@ -113,13 +138,4 @@ def celery_worker_process(django_db_setup, django_db_blocker):
 @pytest.fixture
 def worker_factory(django_db_setup):
     """Start extra workers inside a test (e.g. to kill one); all are stopped afterwards."""
-    started: list[WorkerProcess] = []
-
-    def start(**kwargs) -> WorkerProcess:
-        worker = WorkerProcess(**kwargs).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
+    yield from started_in_test(WorkerProcess)

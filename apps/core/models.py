@@ -36,3 +36,22 @@ class AppendOnly(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(f"{type(self).__name__} rows are append-only.")
+
+
+class WorkerHeartbeat(models.Model):
+    """A live consumer of a queue: every Celery worker keeps one row per queue it consumes, written
+    when it starts and every ``PORTAL_WORKER_HEARTBEAT_SECONDS``, removed when it stops cleanly.
+    ``/healthz`` reads these rows instead of waiting for ping replies."""
+
+    hostname = models.CharField(max_length=200)
+    queue = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["queue", "hostname"]
+        constraints = [models.UniqueConstraint(fields=["hostname", "queue"], name="worker_heartbeat_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.hostname} on {self.queue}"

@@ -1,23 +1,17 @@
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.core.health import health_report
-from apps.core.selectors import home_summary
+from apps.core.health import health_report, is_healthy
 
 
 @require_GET
 @never_cache
 def healthz(request):
     report = health_report()
-    healthy = all(value == "ok" for value in report.values())
-    return JsonResponse(report, status=200 if healthy else 503)
-
-
-def home(request):
-    return render(request, "core/home.html", home_summary(user=request.user))
+    return JsonResponse(report, status=200 if is_healthy(report) else 503)
 
 
 def favicon(request):

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition
+from apps.modelrequests import services
+from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition, ScoreInput
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -22,6 +24,14 @@ class TransitionInline(ReadOnlyInline):
     fields = ["at", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
     ordering = ["at", "id"]
+
+
+class ScoreInputInline(ReadOnlyInline):
+    """Who set each score input and when (written by the scoring service)."""
+
+    model = ScoreInput
+    fields = ["field", "set_by", "set_at"]
+    readonly_fields = fields
 
 
 class CommentInline(admin.TabularInline):
@@ -45,7 +55,14 @@ class ModelRequestAdmin(admin.ModelAdmin):
         "submitted_at",
         "delivered_at",
     ]
-    list_filter = ["status", "value_stream", "delivering_team", "requesting_team", "label_availability"]
+    list_filter = [
+        "status",
+        ("manual_rank", admin.EmptyFieldListFilter),
+        "value_stream",
+        "delivering_team",
+        "requesting_team",
+        "label_availability",
+    ]
     search_fields = ["title", "problem_statement", "kpi"]
     list_select_related = ["requesting_team", "delivering_team", "value_stream"]
     autocomplete_fields = ["requesting_team", "delivering_team", "created_by"]
@@ -60,7 +77,8 @@ class ModelRequestAdmin(admin.ModelAdmin):
         "ranked_at",
     ]
     date_hierarchy = "submitted_at"
-    inlines = [TransitionInline, CommentInline]
+    inlines = [ScoreInputInline, TransitionInline, CommentInline]
+    actions = ["unpin"]
     fieldsets = [
         (
             None,
@@ -97,6 +115,15 @@ class ModelRequestAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.action(description="Unpin the selected requests (they follow their score again)")
+    def unpin(self, request, queryset):
+        try:
+            count = services.requests_unpin(actor=request.user, queryset=queryset)
+        except PermissionDenied as denied:
+            self.message_user(request, str(denied), messages.ERROR)
+        else:
+            self.message_user(request, f"Unpinned {count} requests.", messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         """A request added here starts its history like one filed through the portal."""

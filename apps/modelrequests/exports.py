@@ -63,19 +63,18 @@ def wants_csv(request) -> bool:
 
 
 def backlog_csv(board, *, team, method: str) -> StreamingHttpResponse:
-    """The ranked rows (position, score, cumulative size, capacity line), then the unscored ones."""
+    """The ranked rows (rank, score, cumulative size, capacity line, pin), then the unscored ones."""
     capacity = team.capacity_points
-    positions = itertools.count(1)
 
     def ranked(row) -> bool:
         return getattr(row, "cumulative_size", None) is not None
 
     extra = [
-        ("position", lambda r: next(positions) if ranked(r) else ""),
+        ("position", lambda r: r.position if ranked(r) else ""),
         ("score_method", lambda r: method),
         ("score", lambda r: _number(r.score)),
         ("cumulative_size", lambda r: r.cumulative_size if ranked(r) else ""),
         ("above_capacity_line", lambda r: r.cumulative_size <= capacity if ranked(r) else ""),
     ]
-    rows = itertools.chain(board.ranked.iterator(chunk_size=500), board.unscored.iterator(chunk_size=500))
+    rows = itertools.chain(iter(board.ranked), board.unscored.iterator(chunk_size=500))
     return csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)

@@ -233,3 +233,23 @@ class Board(models.Model):
                 raise ValidationError(
                     {"column_wip_limits": f"The limit of {status} must be a whole number >= 1."}
                 )
+
+
+class ScoreInput(models.Model):
+    """Who set one score input of a request (e.g. its reach) last, and when."""
+
+    request = models.ForeignKey(ModelRequest, on_delete=models.CASCADE, related_name="score_inputs")
+    field = models.CharField(max_length=32)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["request", "field"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "field"], name="one_setter_per_score_input")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.field} set by {self.set_by} at {self.set_at:%Y-%m-%d %H:%M}"

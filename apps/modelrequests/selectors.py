@@ -4,11 +4,11 @@ database (``scoring.*_expression``) so thousands of requests sort and page witho
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, FloatField, Prefetch, QuerySet, Sum, Value, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 
-from apps.modelrequests import scoring
+from apps.modelrequests import policy, ranking, scoring
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -16,9 +16,10 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    ScoreInput,
     ScoringMethod,
 )
-from apps.teams.models import Membership, Team
+from apps.teams.models import Team
 
 # Kanban columns show this many cards each; the rest are one "more" link away (the filtered list).
 KANBAN_CARDS_PER_COLUMN = 12
@@ -32,13 +33,8 @@ DEFAULT_COLUMN_WIP_LIMITS = {
 
 
 def roles_by_team(*, user) -> dict[int, set[str]]:
-    """The user's roles per team id, loaded once (workflow rules read it for every card)."""
-    if not (user and user.is_authenticated):
-        return {}
-    roles: dict[int, set[str]] = {}
-    for team_id, role in Membership.objects.filter(user=user).values_list("team_id", "role"):
-        roles.setdefault(team_id, set()).add(role)
-    return roles
+    """The user's roles per team id, loaded once (workflow and policy rules read it for every row)."""
+    return policy.roles_of(user)
 
 
 def board_for(*, team: Team) -> Board:
@@ -61,8 +57,9 @@ def request_list() -> QuerySet[ModelRequest]:
 def request_detail(*, pk: int) -> ModelRequest:
     return get_object_or_404(
         request_list()
-        .select_related("created_by", "ranked_by")
+        .select_related("created_by", "ranked_by", "value_stream__product_manager")
         .prefetch_related(
+            Prefetch("score_inputs", queryset=ScoreInput.objects.select_related("set_by")),
             Prefetch("transitions", queryset=RequestTransition.objects.select_related("actor")),
             Prefetch("comments", queryset=RequestComment.objects.select_related("author")),
         ),
@@ -85,28 +82,80 @@ def _backlog_base(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
     )
 
 
-BACKLOG_ORDER = (
-    F("manual_rank").asc(nulls_last=True),
-    F("score").desc(nulls_last=True),
-    F("submitted_at").asc(),
-    F("id").asc(),
-)
-
-
-def backlog(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
-    """The ranked backlog: manually placed requests first (in their order), then by score. Each row
-    carries ``cumulative_size`` (a window sum in the database) for the capacity line."""
-    size = Coalesce(F(scoring.size_field(method)), Value(0), output_field=FloatField())
-    return (
-        _backlog_base(queryset, team=team, method=method)
-        .exclude(manual_rank__isnull=True, score__isnull=True)
-        .annotate(cumulative_size=Window(Sum(size), order_by=list(BACKLOG_ORDER)))
-        .order_by(*BACKLOG_ORDER)
+def backlog_entries(*, team: Team, method: str) -> list[ranking.Entry]:
+    """The team's whole backlog as small tuples (one query), for ``ranking.order``."""
+    size = scoring.size_field(method)
+    rows = (
+        _backlog_base(ModelRequest.objects.all(), team=team, method=method)
+        .order_by()
+        .values_list("pk", "score", "manual_rank", "ranked_at", "submitted_at", size)
     )
+    return [
+        ranking.Entry(pk=pk, score=score, pin=pin, pinned_at=at, submitted_at=submitted, size=float(s or 0))
+        for pk, score, pin, at, submitted, s in rows
+    ]
+
+
+def backlog_order_ids(*, team: Team, method: str) -> list[int]:
+    """The ids of the ranked backlog in order: pins at their ranks, the others by score."""
+    return [entry.pk for entry in ranking.order(backlog_entries(team=team, method=method))]
+
+
+class RankedBacklog:
+    """The ranked backlog of a team, restricted to the requests of ``queryset`` (a filtered page),
+    as a sequence a paginator can slice: the order is computed once from small tuples, and only the
+    rows of the page asked for are loaded (one query, with their related rows).
+
+    Each row carries ``position`` (its rank in the team's whole backlog), ``cumulative_size`` (the
+    sizes of the whole backlog down to it, for the capacity line) and ``pinned``."""
+
+    def __init__(self, queryset: QuerySet, *, team: Team, method: str):
+        self.method = method
+        self._queryset = _backlog_base(queryset, team=team, method=method)
+        ordered = ranking.order(backlog_entries(team=team, method=method))
+        shown = set(self._queryset.order_by().values_list("pk", flat=True))
+        cumulative = 0.0
+        self._rows = []  # (pk, position, cumulative size) of the requests shown
+        for position, entry in enumerate(ordered, start=1):
+            cumulative += entry.size
+            if entry.pk in shown:
+                self._rows.append((entry.pk, position, cumulative))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def ids(self) -> list[int]:
+        return [pk for pk, _, _ in self._rows]
+
+    def __getitem__(self, index):
+        rows = self._rows[index] if isinstance(index, slice) else [self._rows[index]]
+        loaded = (
+            self._queryset.select_related("ranked_by")
+            .prefetch_related("score_inputs__set_by")
+            .in_bulk([pk for pk, _, _ in rows])
+        )
+        items = []
+        for pk, position, cumulative in rows:
+            item = loaded[pk]
+            item.position, item.cumulative_size = position, cumulative
+            item.pinned = item.manual_rank is not None
+            items.append(item)
+        return items if isinstance(index, slice) else items[0]
+
+    def __iter__(self):
+        for start in range(0, len(self._rows), 500):
+            yield from self[start : start + 500]
+
+
+def backlog(queryset: QuerySet, *, team: Team, method: str) -> RankedBacklog:
+    return RankedBacklog(queryset, team=team, method=method)
 
 
 def backlog_unscored(queryset: QuerySet, *, team: Team, method: str) -> QuerySet:
-    """Requests missing an input of the method and not placed by hand: listed apart, never scored."""
+    """Requests missing an input of the method and not pinned: listed apart, never scored."""
     return _backlog_base(queryset, team=team, method=method).filter(
         manual_rank__isnull=True, score__isnull=True
     )
@@ -117,10 +166,10 @@ UNSCORED_SHOWN = 50
 
 @dataclass
 class BacklogView:
-    """What a backlog page or the backlog endpoint shows: the ranked rows (a queryset, to page) and
+    """What a backlog page or the backlog endpoint shows: the ranked rows (a sequence, to page) and
     the first unscored requests, each with the inputs it still misses."""
 
-    ranked: QuerySet
+    ranked: RankedBacklog
     unscored: QuerySet
     first_unscored: list
     unscored_count: int
@@ -128,7 +177,7 @@ class BacklogView:
 
 def backlog_view(queryset: QuerySet, *, team: Team, method: str) -> BacklogView:
     unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
-    first = list(unscored[:UNSCORED_SHOWN])
+    first = list(unscored.prefetch_related("score_inputs__set_by")[:UNSCORED_SHOWN])
     for item in first:
         item.missing = scoring.missing_inputs(item, method)
     return BacklogView(
@@ -139,14 +188,10 @@ def backlog_view(queryset: QuerySet, *, team: Team, method: str) -> BacklogView:
     )
 
 
-def backlog_order_ids(*, team: Team, method: str, queryset: QuerySet | None = None) -> list[int]:
-    """The ids of the ranked backlog in order (of ``queryset``'s requests only, when given)."""
-    return list(
-        _backlog_base(ModelRequest.objects.all() if queryset is None else queryset, team=team, method=method)
-        .exclude(manual_rank__isnull=True, score__isnull=True)
-        .order_by(*BACKLOG_ORDER)
-        .values_list("pk", flat=True)
-    )
+def backlog_rank_of(*, request: ModelRequest, method: str) -> int | None:
+    """The rank of one request on its delivering team's backlog (None when it has no place)."""
+    ids = backlog_order_ids(team=request.delivering_team, method=method)
+    return ids.index(request.pk) + 1 if request.pk in ids else None
 
 
 @dataclass

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import can_change_team, ensure_can_change_team, is_platform_staff, is_team_member
+from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
-from apps.modelrequests import notifications, selectors, workflow
+from apps.modelrequests import notifications, policy, ranking, selectors, workflow
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -18,7 +18,9 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    ScoreInput,
 )
+from apps.teams.permissions import ensure_can_change_team, is_team_member
 
 REQUEST_FIELDS = (
     "title",
@@ -49,15 +51,32 @@ BOARD_FIELDS = ("scoring_method", "column_wip_limits")
 
 
 def can_change_request(actor, request: ModelRequest) -> bool:
-    """Either side's lead or product manager (or platform staff) may edit a request's details."""
-    return can_change_team(actor, request.requesting_team) or can_change_team(actor, request.delivering_team)
+    return policy.can_edit_request(actor, request)
 
 
 def ensure_can_change_request(actor, request: ModelRequest) -> None:
-    if not can_change_request(actor, request):
-        raise PermissionDenied(
-            f"Only platform staff or a lead or product manager of {request.requesting_team} or "
-            f"{request.delivering_team} may change this request."
+    policy.ensure_can_edit_request(actor, request)
+
+
+def _changed_score_fields(request: ModelRequest, data: dict) -> list[str]:
+    def differs(name):
+        new, old = data[name], getattr(request, name)
+        return (new is None) != (old is None) or (new is not None and float(new) != float(old))
+
+    return [name for name in policy.SCORE_FIELDS if name in data and differs(name)]
+
+
+def _check_score_fields(actor, request: ModelRequest, fields: list[str]) -> None:
+    roles = selectors.roles_by_team(user=actor)
+    for name in fields:
+        policy.ensure_can_set_score_field(actor, request, name, roles=roles)
+
+
+def _record_setters(actor, request: ModelRequest, fields: list[str]) -> None:
+    now = timezone.now()
+    for name in fields:
+        ScoreInput.objects.update_or_create(
+            request=request, field=name, defaults={"set_by": actor, "set_at": now}
         )
 
 
@@ -68,8 +87,13 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
             f"Only members of {getattr(team, 'name', 'the requesting team')} or platform staff may "
             "file a request for it."
         )
+    if data.get("value_stream") is None and team is not None and team.value_stream_id:
+        data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
         request = apply_and_save(ModelRequest(created_by=actor), data=data, fields=REQUEST_FIELDS)
+        # checked once the input is valid (a 400 names bad fields first); raising rolls back
+        scored = [name for name in policy.SCORE_FIELDS if data.get(name) is not None]
+        _check_score_fields(actor, request, scored)
         RequestTransition.objects.create(
             request=request,
             from_status="",
@@ -77,18 +101,41 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
             actor=actor,
             at=request.submitted_at,
         )
+        _record_setters(actor, request, scored)
     return request
 
 
 @transaction.atomic
 def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
-    ensure_can_change_request(actor, request)
+    """Change a request's details and score inputs. Each score input is checked on its own (the
+    value side for the requesting side, the size side for the delivering team, see ``policy``) and
+    records who set it and when; a person who may only score passes only score inputs."""
+    scored = _changed_score_fields(request, data)
+    details = {
+        name
+        for name in data
+        if name not in policy.SCORE_FIELDS and getattr(request, name, None) != data[name]
+    }
+    if details or not scored:
+        ensure_can_change_request(actor, request)
+    _check_score_fields(actor, request, scored)
     if "requesting_team" in data and data["requesting_team"] != request.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
     if "delivering_team" in data and data["delivering_team"] != request.delivering_team:
-        # a hand-placed position means nothing on another team's backlog
-        request.manual_rank, request.rank_reason, request.ranked_by, request.ranked_at = None, "", None, None
-    return apply_and_save(request, data=data, fields=REQUEST_FIELDS)
+        # a pin means nothing on another team's backlog
+        for name, value in UNPINNED.items():
+            setattr(request, name, value)
+    request = apply_and_save(request, data=data, fields=REQUEST_FIELDS)
+    _record_setters(actor, request, scored)
+    return request
+
+
+def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
+    """Set some score inputs only (inline scoring): anything else is an unknown field."""
+    unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
+    if unknown:
+        raise ValidationError({name: "Not a score input." for name in unknown})
+    return request_update(actor=actor, request=request, data=data)
 
 
 @transaction.atomic
@@ -133,8 +180,10 @@ def request_transition(
         request.delivered_at = at
         changed.append("delivered_at")
     if to_status not in BACKLOG_STATUSES and request.manual_rank is not None:
-        request.manual_rank = None
-        changed.append("manual_rank")
+        # a pin means nothing off the backlog; back on it, the request takes its place by score
+        for name, value in UNPINNED.items():
+            setattr(request, name, value)
+        changed.extend(UNPINNED)
     request.save(update_fields=changed)
     transaction.on_commit(lambda: notifications.send_status_change(transition_id=transition.pk))
     return transition
@@ -149,51 +198,50 @@ def request_rank(
     after: ModelRequest | None = None,
     before: ModelRequest | None = None,
     position: int | None = None,
-    within: QuerySet | None = None,
     method: str | None = None,
 ) -> ModelRequest:
-    """Place ``request`` right after ``after``, right before ``before`` or at rank ``position``
-    (1 is the top) on its delivering team's backlog, overriding the score; the reason is kept.
-    ``within`` (the requests a filtered page shows) makes ``position`` count among those only, so
-    the request lands at the rank that page showed; other requests keep their order.
+    """Pin ``request`` right after ``after``, right before ``before`` or at rank ``position`` (1 is
+    the top) of its delivering team's backlog as ranked by ``method`` (default: the board's), with
+    the reason, who and when. Only pinned requests get a rank written; every other request keeps
+    following its score (see ``ranking``). Pins between the old and the new place shift by one, so
+    the backlog shows exactly the order the person made.
 
     The team's backlog rows are locked (``SELECT ... FOR UPDATE``, in id order so concurrent callers
-    never deadlock) and re-read after the lock, then every row gets its position 1..n. A second PM
-    reordering at the same time waits for the lock and applies their move to the first PM's result,
-    so no move is lost and the order is total and deterministic.
+    never deadlock) and re-read after the lock: a second PM moving at the same time waits and applies
+    their move to the first one's result, so no move is lost.
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why this request is placed here (it overrides the score)."})
+        raise ValidationError({"reason": "Say why this request is pinned here (it overrides the score)."})
     if [after, before, position].count(None) != 2:
         raise ValidationError({"after": "Give exactly one of 'after', 'before' or 'position'."})
     anchor = after or before
     team = request.delivering_team
-    ensure_can_change_team(actor, team, action="rank the backlog of")
+    policy.ensure_can_rank(actor, team)
     method = selectors.board_method(team=team, requested=method)
-    current = dict(
+    ids = set(
         ModelRequest.objects.filter(delivering_team=team, status__in=BACKLOG_STATUSES)
         .select_for_update()
         .order_by("pk")
-        .values_list("pk", "manual_rank")
+        .values_list("pk", flat=True)
     )
-    ids = set(current)
     for item, field in ((request, "request"), (anchor, "after" if after else "before")):
         if item is not None and item.pk not in ids:
             raise ValidationError({field: f"#{item.pk} is not on the backlog of {team.name}."})
     if anchor is not None and anchor.pk == request.pk:
         raise ValidationError({"after" if after else "before": "A request cannot be placed next to itself."})
-    full = selectors.backlog_order_ids(team=team, method=method)
-    order = [pk for pk in full if pk != request.pk]
+    ordered = ranking.order(selectors.backlog_entries(team=team, method=method))
+    others = [entry.pk for entry in ordered if entry.pk != request.pk]
     if anchor is not None:
-        index = order.index(anchor.pk) + (1 if after else 0)
+        index = others.index(anchor.pk) + (1 if after else 0)
+    elif not 1 <= position <= len(others) + 1:
+        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
     else:
-        shown = (
-            full if within is None else selectors.backlog_order_ids(team=team, method=method, queryset=within)
-        )
-        index = _index_for_rank(full, request_id=request.pk, rank=position, shown=shown)
-    order.insert(index, request.pk)
-    _write_positions(order, current=current)
+        index = position - 1
+    pins = ranking.pins_after_move(ordered, moved=request.pk, index=index)
+    current = {entry.pk: entry.pin for entry in ordered}
+    rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
+    ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
     ModelRequest.objects.filter(pk=request.pk).update(
         rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
     )
@@ -201,38 +249,32 @@ def request_rank(
     return request
 
 
-def _index_for_rank(full: list[int], *, request_id: int, rank: int, shown: list[int]) -> int:
-    """Where in the backlog without the request (``full`` is the whole backlog in order) the request
-    goes to be ``rank``-th among ``shown`` (the requests counted, e.g. a filtered page's): right
-    before the one now at that rank, right after the last one, or where it is if it is alone."""
-    order = [pk for pk in full if pk != request_id]
-    others = [pk for pk in shown if pk != request_id]
-    if not 1 <= rank <= len(others) + 1:
-        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
-    if rank <= len(others):
-        return order.index(others[rank - 1])
-    if others:
-        return order.index(others[-1]) + 1
-    return full.index(request_id) if request_id in full else len(order)
-
-
-def _write_positions(order: list[int], *, current: dict[int, int | None]) -> None:
-    """Positions 1..n in ``order``; only rows whose position changes are written."""
-    rows = [
-        ModelRequest(pk=pk, manual_rank=index)
-        for index, pk in enumerate(order, start=1)
-        if current.get(pk) != index
-    ]
-    ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
+UNPINNED = {"manual_rank": None, "rank_reason": "", "ranked_by": None, "ranked_at": None}
 
 
 @transaction.atomic
-def backlog_reset_ranking(*, actor: AbstractBaseUser, team) -> int:
-    """Drop the manual order: the backlog follows the score again."""
-    ensure_can_change_team(actor, team, action="reset the ranking of")
-    return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(
-        manual_rank=None, rank_reason="", ranked_by=None, ranked_at=None
-    )
+def request_unpin(*, actor: AbstractBaseUser, request: ModelRequest) -> ModelRequest:
+    """Drop one pin: the request follows its score again."""
+    policy.ensure_can_rank(actor, request.delivering_team)
+    ModelRequest.objects.filter(pk=request.pk).update(**UNPINNED)
+    request.refresh_from_db()
+    return request
+
+
+@transaction.atomic
+def backlog_unpin_all(*, actor: AbstractBaseUser, team) -> int:
+    """Drop every pin of a team's backlog: it follows the score again. Returns how many."""
+    policy.ensure_can_rank(actor, team)
+    return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(**UNPINNED)
+
+
+@transaction.atomic
+def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
+    """The admin's action: drop the pins of the selected requests (platform staff)."""
+    teams = {request.delivering_team for request in queryset.select_related("delivering_team")}
+    for team in teams:
+        policy.ensure_can_rank(actor, team)
+    return queryset.filter(manual_rank__isnull=False).update(**UNPINNED)
 
 
 def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:

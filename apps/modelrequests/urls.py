@@ -17,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.request_form, name="edit"),
     path("<int:pk>/transition/", views.request_transition, name="transition"),
     path("<int:pk>/comments/", views.comment_add, name="comment"),
+    path("<int:pk>/unpin/", views.request_unpin, name="unpin"),
+    path("<int:pk>/score/", views.request_score, name="score"),
 ]

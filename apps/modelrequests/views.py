@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with
 from apps.core.paging import paginate
-from apps.core.permissions import can_change_team, is_platform_staff
+from apps.core.permissions import is_platform_staff
 from apps.core.views_forms import service_form_page
-from apps.modelrequests import charts, exports, flow, scoring, selectors, services, workflow
+from apps.modelrequests import charts, exports, flow, policy, scoring, selectors, services, workflow
 from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
 from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
@@ -43,11 +43,14 @@ def request_list(request):
 
 def request_detail(request, pk):
     model_request = selectors.request_detail(pk=pk)
+    roles = selectors.roles_by_team(user=request.user)
     moves = workflow.allowed_moves(
-        model_request,
-        roles_by_team=selectors.roles_by_team(user=request.user),
-        is_staff=is_platform_staff(request.user),
+        model_request, roles_by_team=roles, is_staff=is_platform_staff(request.user)
     )
+    boxes = [
+        score_box(model_request, method=method, user=request.user, roles=roles)
+        for method in ScoringMethod.values
+    ]
     return render(
         request,
         "modelrequests/request_detail.html",
@@ -55,6 +58,10 @@ def request_detail(request, pk):
             "req": model_request,
             "moves": [(status, RequestStatus(status).label) for status in moves],
             "can_edit": services.can_change_request(request.user, model_request),
+            "can_rank": policy.can_rank(request.user, model_request.delivering_team, roles=roles),
+            "score_boxes": boxes,
+            "value_side_who": policy.VALUE_SIDE_WHO,
+            "size_side_who": policy.SIZE_SIDE_WHO,
             "comment_form": CommentForm(),
             "workflow_rules": workflow.describe(),
         },
@@ -137,7 +144,10 @@ def backlog(request):
     if exports.wants_csv(request):
         return exports.backlog_csv(board, team=team, method=method)
     page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
-    rows = _backlog_rows(page, capacity=team.capacity_points, method=method)
+    rows = _backlog_rows(page, capacity=team.capacity_points, method=method, user=request.user)
+    roles = selectors.roles_by_team(user=request.user)
+    for item in board.first_unscored:
+        item.box = score_box(item, method=method, user=request.user, roles=roles, rank=False)
     return render(
         request,
         "modelrequests/backlog.html",
@@ -151,15 +161,20 @@ def backlog(request):
             "rows": rows,
             "unscored": board.first_unscored,
             "unscored_count": board.unscored_count,
-            "can_rank": can_change_team(request.user, team),
+            "can_rank": policy.can_rank(request.user, team),
+            "pinned_count": ModelRequest.objects.filter(
+                delivering_team=team, manual_rank__isnull=False
+            ).count(),
         },
     )
 
 
-def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
-    """Each row with its position, whether it fits this cycle's capacity, its neighbours (for the
-    move buttons) and whether the capacity line falls right above it (the rows before it fit)."""
+def _backlog_rows(page, *, capacity: int, method: str, user) -> list[dict]:
+    """Each row with its rank, whether it fits this cycle's capacity, its neighbours (for the move
+    buttons), the score inputs the user may set, and whether the capacity line falls right above
+    it (the rows before it fit)."""
     size_field = scoring.size_field(method)
+    roles = selectors.roles_by_team(user=user)
     items = list(page)
     rows = []
     for index, item in enumerate(items):
@@ -168,14 +183,39 @@ def _backlog_rows(page, *, capacity: int, method: str) -> list[dict]:
         rows.append(
             {
                 "item": item,
-                "position": page.start_index() + index,
+                "position": item.position,
                 "fits": cumulative <= capacity,
                 "line_above": cumulative > capacity >= before,
                 "previous": items[index - 1] if index > 0 else None,
                 "next": items[index + 1] if index + 1 < len(items) else None,
+                "box": score_box(item, method=method, user=user, roles=roles, rank=False),
             }
         )
     return rows
+
+
+def _score_inputs(item, *, method: str, user, roles) -> list[dict]:
+    """The inputs of ``method`` for one request: value, allowed values (None: a number box) and
+    whether the user may set it."""
+    scale = scoring.scales()
+    names = scoring.RICE_INPUTS if method == "rice" else scoring.WSJF_INPUTS
+    setters = {entry.field: entry for entry in item.score_inputs.all()}
+    inputs = []
+    for name in names:
+        key = {"impact": "impact", "confidence": "confidence"}.get(name, "wsjf")
+        choices = None if name in ("reach", "effort") else scale[key]
+        inputs.append(
+            {
+                "name": name,
+                "label": ModelRequest._meta.get_field(name).verbose_name,
+                "value": getattr(item, name),
+                "choices": choices,
+                "editable": policy.can_set_score_field(user, item, name, roles=roles),
+                "who": policy.who_sets(name),
+                "setter": setters.get(name),
+            }
+        )
+    return inputs
 
 
 @require_POST
@@ -192,7 +232,7 @@ def backlog_rank(request):
     request_id, where, value = form.cleaned_data["target"]
     item = get_object_or_404(ModelRequest.objects.select_related("delivering_team"), pk=request_id)
     if where == "position":
-        place, done = {"position": value, "within": _filtered(request).qs}, f"at rank {value}"
+        place, done = {"position": value}, f"at rank {value}"
         if value > BACKLOG_PAGE_SIZE:
             done += f" (page {(value - 1) // BACKLOG_PAGE_SIZE + 1})"
     else:
@@ -208,17 +248,35 @@ def backlog_rank(request):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
     else:
-        messages.success(request, f"Placed #{item.pk} {item.title} {done}.")
+        messages.success(request, f"Pinned #{item.pk} {item.title} {done}.")
     return _back(request, default)
 
 
 @require_POST
 def backlog_reset(request):
     team = get_object_or_404(Team, slug=request.POST.get("delivering_team"))
-    cleared = services.backlog_reset_ranking(actor=request.user, team=team)
-    messages.success(request, f"Cleared the manual order of {cleared} requests; the score ranks them again.")
+    try:
+        cleared = services.backlog_unpin_all(actor=request.user, team=team)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(request, f"Removed {cleared} pins; the whole backlog follows the score again.")
     return _back(request, f"{reverse('modelrequests:backlog')}?delivering_team={team.slug}")
+
+
+@require_POST
+def request_unpin(request, pk):
+    model_request = get_object_or_404(ModelRequest.objects.select_related("delivering_team"), pk=pk)
+    try:
+        services.request_unpin(actor=request.user, request=model_request)
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+    else:
+        messages.success(request, f"Unpinned #{pk} {model_request.title}: it follows its score again.")
+    return _back(request, model_request.get_absolute_url())
 
 
 @require_POST
@@ -275,3 +333,73 @@ def flow_page(request):
             ],
         },
     )
+
+
+def score_box(item, *, method: str, user, roles, rank: bool = True) -> dict:
+    """What the inline score form shows for one request and method: the inputs (with who set each
+    and when), the score and (``rank``) its rank on the delivering team's backlog."""
+    inputs = _score_inputs(item, method=method, user=user, roles=roles)
+    score = item.rice_score if method == "rice" else item.wsjf_score
+    return {
+        "req": item,
+        "method": method,
+        "method_label": ScoringMethod(method).label,
+        "inputs": inputs,
+        "can_score": any(entry["editable"] for entry in inputs),
+        "score": score,
+        "rank": selectors.backlog_rank_of(request=item, method=method) if rank else None,
+    }
+
+
+def _parse_scores(post) -> dict:
+    """The score inputs posted (text from selects and number boxes), as the model's types; an
+    empty value clears the input."""
+    data, errors = {}, {}
+    for name in policy.SCORE_FIELDS:
+        if name not in post:
+            continue
+        raw = post.get(name).strip()
+        try:
+            data[name] = ModelRequest._meta.get_field(name).to_python(raw) if raw else None
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    if not data:
+        raise ValidationError({"field": "Send at least one score input."})
+    return data
+
+
+@require_POST
+def request_score(request, pk):
+    """Inline scoring: set some score inputs in place. A fetch from the page's script (header
+    ``X-Fragment: score-box``) gets the re-rendered score form back (new score and rank, or the
+    error in words, with 400/403); a plain form post goes back to the page with a message."""
+    item = get_object_or_404(selectors.request_list().prefetch_related("score_inputs__set_by"), pk=pk)
+    method = request.POST.get("method") if request.POST.get("method") in ScoringMethod.values else "rice"
+    fragment = request.headers.get("X-Fragment") == "score-box"
+    error, status = "", 200
+    try:
+        services.request_score(actor=request.user, request=item, data=_parse_scores(request.POST))
+    except ValidationError as problem:
+        error, status = " ".join(_field_messages(problem)), 400
+    except PermissionDenied as denied:
+        error, status = str(denied), 403
+    if not fragment:
+        if error:
+            messages.error(request, f"#{pk} not scored: {error}")
+        else:
+            messages.success(request, f"Saved the {method.upper()} inputs of #{pk} {item.title}.")
+        return _back(request, item.get_absolute_url())
+    item = get_object_or_404(selectors.request_list().prefetch_related("score_inputs__set_by"), pk=pk)
+    roles = selectors.roles_by_team(user=request.user)
+    context = score_box(item, method=method, user=request.user, roles=roles)
+    context.update(error=error, saved=not error)
+    return render(request, "modelrequests/_score_box.html", context, status=status)
+
+
+def _field_messages(error: ValidationError) -> list[str]:
+    if not hasattr(error, "error_dict"):
+        return error.messages
+    labels = {name: name.replace("_", " ") for name in policy.SCORE_FIELDS}
+    return [f"{labels.get(name, name)}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]

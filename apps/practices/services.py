@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import can_change_team, ensure_can_change_team, ensure_platform_staff
+from apps.core.permissions import ensure_platform_staff
 from apps.core.services import apply_and_save
 from apps.practices.checks import CHECKS, TeamContext
 from apps.practices.models import (
@@ -27,6 +27,7 @@ from apps.practices.sources import load_facts, team_assessments
 from apps.practices.survey import QUESTION_FIELDS
 from apps.registry.models import RegisteredModel
 from apps.teams.models import InteractionMode, Membership, Team, TeamType
+from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 ASSESSMENT_FIELDS = ("team", "practice", "evidence_url", "notes", "expires_on")
 SURVEY_ROUND_FIELDS = ("name", "opens_on", "closes_on")

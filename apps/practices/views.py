@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.paging import paginate
-from apps.core.permissions import can_change_team, ensure_can_change_team
 from apps.core.views_forms import service_form_page
 from apps.practices import charts, delivery, selectors, services
 from apps.practices.engagements import goal_progress
@@ -14,6 +13,7 @@ from apps.practices.models import SelfAssessment, SurveyRound
 from apps.practices.rubric import CATEGORIES
 from apps.practices.scoring import MLOPS_LABELS, decorate
 from apps.practices.survey import HIGH_LOAD, QUESTIONS
+from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 
 def overview(request):

@@ -1,13 +1,20 @@
 """Model artefacts in platform storage: written only by the platform under server-generated keys, in
 skops format, and loaded only after their sha256 matches and every type in them is on the allow-list.
 
+The allow-list is :data:`TRUSTED_TYPES`: exact type names, never prefixes (``numpy.`` would admit
+``numpy.testing._private.utils.runstring``, which calls ``exec``). Every load goes through
+:func:`load_artefact`, which reads the archive's schema and refuses it before any object is built.
+
 Nothing a user sends ever becomes a path: keys are ``registry/<model id>/<uuid>.skops``.
 """
 
 import hashlib
+import io
+import json
 import logging
 import threading
 import uuid
+import zipfile
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +27,68 @@ from apps.registry.fastpath import ColumnPlan, plan_for
 logger = logging.getLogger(__name__)
 
 ARTEFACT_SUFFIX = ".skops"
-# Module prefixes whose types may appear in a stored pipeline. skops refuses anything else unless it
-# is listed here, so an artefact that smuggles in e.g. ``builtins.eval`` or ``os.system`` is refused.
-TRUSTED_MODULE_PREFIXES = ("sklearn.", "numpy.", "scipy.sparse.", "collections.")
-TRUSTED_TYPE_NAMES = frozenset({"builtins.slice", "builtins.type"})
+# Every type a stored pipeline may hold, by exact name: what the estimator catalogue (each estimator
+# and task, with its preprocessing and baselines) and the demo pipelines produce. A test trains each
+# of them and checks that this list covers them; anything else (a function, an operator helper, a
+# ``functools.partial``, a method of a trusted object, a module outside this list) is refused.
+TRUSTED_TYPES = frozenset(
+    {
+        # containers and scalars skops writes for parameters and fitted attributes
+        "builtins.dict",
+        "builtins.list",
+        "builtins.slice",
+        "builtins.str",
+        "builtins.tuple",
+        "numpy.bool_",
+        "numpy.dtype",
+        "numpy.float32",
+        "numpy.float64",
+        "numpy.int32",
+        "numpy.int64",
+        "numpy.ndarray",
+        "numpy.random._generator.Generator",
+        "numpy.uint64",
+        "numpy.uint8",
+        # preprocessing (training engine and demo pipelines)
+        "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.impute._base.SimpleImputer",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._data.StandardScaler",
+        "sklearn.preprocessing._encoders.OneHotEncoder",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",  # "passthrough" columns
+        "sklearn.preprocessing._label.LabelEncoder",
+        # estimators of the catalogue and the baselines
+        "sklearn.dummy.DummyClassifier",
+        "sklearn.dummy.DummyRegressor",
+        "sklearn.ensemble._forest.RandomForestClassifier",
+        "sklearn.ensemble._forest.RandomForestRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+        "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        "sklearn.linear_model._base.LinearRegression",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.linear_model._ridge.Ridge",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+        "sklearn.neighbors._classification.KNeighborsClassifier",
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._regression.KNeighborsRegressor",
+        "sklearn.tree._classes.DecisionTreeClassifier",
+        "sklearn.tree._classes.DecisionTreeRegressor",
+        "sklearn.tree._tree.Tree",
+        # losses and links of the gradient-boosting estimators
+        "_loss.CyHalfBinomialLoss",
+        "_loss.CyHalfMultinomialLoss",
+        "_loss.CyHalfSquaredError",
+        "sklearn._loss.link.IdentityLink",
+        "sklearn._loss.link.Interval",
+        "sklearn._loss.link.LogitLink",
+        "sklearn._loss.link.MultinomialLogit",
+        "sklearn._loss.loss.HalfBinomialLoss",
+        "sklearn._loss.loss.HalfMultinomialLoss",
+        "sklearn._loss.loss.HalfSquaredError",
+    }
+)
 CACHE_SIZE = 32
 
 
@@ -72,20 +137,55 @@ def delete_artefact(key: str) -> None:
     artefact_path(key).unlink(missing_ok=True)
 
 
-def is_trusted_type(name: str) -> bool:
-    return name in TRUSTED_TYPE_NAMES or name.startswith(TRUSTED_MODULE_PREFIXES)
+def _schema_types(node, found: set[str]) -> None:
+    if isinstance(node, dict):
+        if "__module__" in node or "__class__" in node:
+            found.add(f"{node.get('__module__')}.{node.get('__class__')}")
+        for child in node.values():
+            _schema_types(child, found)
+    elif isinstance(node, list):
+        for child in node:
+            _schema_types(child, found)
+
+
+def artefact_types(data: bytes) -> set[str]:
+    """Every type named anywhere in a skops archive's schema (read as JSON; nothing is built)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, RecursionError) as exc:
+        raise ArtefactError(f"The artefact is not a readable skops file ({exc}).") from exc
+    found: set[str] = set()
+    try:
+        _schema_types(schema, found)
+    except RecursionError as exc:
+        raise ArtefactError("The artefact's schema is nested too deeply to check.") from exc
+    return found
 
 
 def refuse_untrusted_types(data: bytes) -> list[str]:
-    """The types skops does not trust by default, if all of them are on the allow-list."""
+    """The types skops does not trust by default, once every type in the archive (those skops names,
+    including methods and operator helpers, and every node of its schema) is in :data:`TRUSTED_TYPES`.
+    Raises :class:`ArtefactError` naming the others; nothing in the archive is built."""
+    present = artefact_types(data)
     try:
         untrusted = sio.get_untrusted_types(data=data)
-    except Exception as exc:  # not a skops archive at all
+    except Exception as exc:  # noqa: BLE001 - any failure to audit the archive is a refusal
         raise ArtefactError(f"The artefact is not a readable skops file ({exc}).") from exc
-    refused = sorted(name for name in untrusted if not is_trusted_type(name))
+    refused = sorted((present | set(untrusted)) - TRUSTED_TYPES)
     if refused:
         raise ArtefactError(f"The artefact holds types the platform does not trust: {', '.join(refused)}.")
     return untrusted
+
+
+def load_artefact(data: bytes):
+    """The object in a skops archive, built only after :func:`refuse_untrusted_types` passed. The one
+    place the platform turns artefact bytes into objects."""
+    trusted = refuse_untrusted_types(data)
+    try:
+        return sio.loads(data, trusted=trusted)
+    except Exception as exc:  # noqa: BLE001 - e.g. an object array, which skops will not unpickle
+        raise ArtefactError(f"The artefact could not be loaded safely ({exc}).") from exc
 
 
 def read_verified(key: str, expected_sha256: str) -> bytes:
@@ -153,9 +253,7 @@ def load_served(version) -> Served:
     cache_key = (version.pk, version.artefact_sha256)
     served = pipeline_cache.get(cache_key)
     if served is None:
-        data = read_verified(version.artefact_key, version.artefact_sha256)
-        trusted = refuse_untrusted_types(data)
-        pipeline = sio.loads(data, trusted=trusted)
+        pipeline = load_artefact(read_verified(version.artefact_key, version.artefact_sha256))
         served = Served(pipeline, _plan_or_none(pipeline))
         pipeline_cache.put(cache_key, served)
     return served

@@ -3,6 +3,7 @@
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from apps.core.permissions import is_platform_staff
 from apps.registry.feedback_loop import overdue_q
 from apps.registry.models import (
     Feedback,
@@ -12,6 +13,8 @@ from apps.registry.models import (
     Stage,
     StageChange,
 )
+from apps.teams.models import Team
+from apps.teams.permissions import TEAM_EDITOR_ROLES
 
 UNRESOLVED = (FeedbackStatus.OPEN, FeedbackStatus.ACKNOWLEDGED)
 
@@ -52,8 +55,6 @@ def model_detail(*, slug: str) -> RegisteredModel:
 
 
 def _teams():
-    from apps.teams.models import Team
-
     return Team.objects.select_related("value_stream").order_by("name")
 
 
@@ -129,13 +130,9 @@ def models_of_team(*, team) -> QuerySet[RegisteredModel]:
 
 def can_register_models(*, user) -> bool:
     """Platform staff, or a lead or product manager of some team (registered_model_create's rule)."""
-    from apps.core.permissions import is_platform_staff
-
     return is_platform_staff(user) or teams_user_can_change(user=user).exists()
 
 
 def teams_user_can_change(*, user):
     """Teams whose things the user may change as their lead or product manager."""
-    from apps.core.permissions import TEAM_EDITOR_ROLES
-
     return _teams().filter(memberships__user=user, memberships__role__in=TEAM_EDITOR_ROLES).distinct()

@@ -13,13 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import (
-    can_change_team,
-    ensure_can_change_team,
-    ensure_platform_staff,
-    is_platform_staff,
-    is_team_member,
-)
+from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.services import apply_and_save
 from apps.registry import artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
@@ -34,6 +28,7 @@ from apps.registry.models import (
 )
 from apps.registry.serving import forget_serving_versions
 from apps.teams.models import Team
+from apps.teams.permissions import can_change_team, ensure_can_change_team, is_team_member
 
 CARD_FIELDS = tuple(field for field, _ in CARD_SECTIONS)
 MODEL_FIELDS = (

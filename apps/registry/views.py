@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors, save_form_with
 from apps.core.paging import paginate
-from apps.core.permissions import can_change_team, ensure_can_change_team, is_platform_staff, is_team_member
+from apps.core.permissions import is_platform_staff
 from apps.registry import selectors, services
 from apps.registry.cards import card_sections
 from apps.registry.charts import primary_metric_figure
@@ -23,6 +23,7 @@ from apps.registry.forms import (
 )
 from apps.registry.gates import ALLOWED_MOVES, compare_to_baseline, failed_production_gates
 from apps.registry.models import Feedback, Stage
+from apps.teams.permissions import can_change_team, ensure_can_change_team, is_team_member
 
 
 def model_list(request):

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TeamsConfig(AppConfig):
     name = "apps.teams"
     verbose_name = "Teams catalogue"
+    # load_demo (apps.core.demo): the organisation every other app's demo loads onto, and its logins.
+    demo_organisation = "apps.teams.demo.load"
+    demo_logins = "apps.teams.demo.logins"

@@ -60,3 +60,17 @@ def teams_of_user(*, user) -> QuerySet[Team]:
     if not user.is_authenticated:
         return Team.objects.none()
     return Team.objects.filter(memberships__user=user).select_related("value_stream").distinct()
+
+
+def home_summary(*, user) -> dict:
+    """The home page: the organisation at a glance and the signed-in user's teams."""
+    interactions = list(interaction_list().filter(ended_on__isnull=True))
+    return {
+        "stream_count": ValueStream.objects.count(),
+        "team_count": Team.objects.count(),
+        "interaction_count": len(interactions),
+        "overdue_interactions": [i for i in interactions if i.is_overdue],
+        "my_teams": teams_of_user(user=user),
+        "streams": ValueStream.objects.order_by("name"),
+        "interaction_model": Interaction,
+    }

@@ -3,14 +3,10 @@
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from apps.core.permissions import (
-    can_change_team,
-    ensure_can_change_team,
-    ensure_platform_staff,
-    is_platform_staff,
-)
+from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.services import apply_and_save
 from apps.teams.models import Interaction, Membership, Team, ValueStream
+from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 STREAM_FIELDS = ("name", "slug", "description", "product_manager")
 TEAM_FIELDS = (

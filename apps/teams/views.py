@@ -4,18 +4,18 @@ from django.views.decorators.http import require_POST
 
 from apps.core.forms import save_form_with
 from apps.core.paging import paginate
-from apps.core.permissions import (
-    can_change_team,
-    ensure_can_change_team,
-    ensure_platform_staff,
-    is_platform_staff,
-)
+from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.views_forms import service_form_page
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm
 from apps.teams.models import Interaction, Membership, TeamType
+from apps.teams.permissions import can_change_team, ensure_can_change_team
 from apps.teams.topology import layout
+
+
+def home(request):
+    return render(request, "teams/home.html", selectors.home_summary(user=request.user))
 
 
 def team_list(request):

@@ -17,7 +17,9 @@ class JobInline(admin.TabularInline):
 
 
 class DatasetUploadAdminForm(forms.ModelForm):
-    file = forms.FileField(help_text="A UTF-8 CSV file with a header row; validated and profiled on upload.")
+    file = forms.FileField(
+        help_text="A UTF-8 CSV file with a header row; checked on upload, then profiled by a worker."
+    )
 
     actor = None  # set per request by DatasetVersionAdmin.get_form
 
@@ -51,13 +53,14 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         "name",
         "version",
         "team",
+        "status",
         "row_count",
         "column_count",
         "size_bytes",
         "uploaded_by",
         "created_at",
     ]
-    list_filter = ["team", "created_at"]
+    list_filter = ["status", "team", "created_at"]
     search_fields = ["name", "description", "team__name", "sha256"]
     list_select_related = ["team", "uploaded_by"]
     inlines = [JobInline]
@@ -69,6 +72,11 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         "size_bytes",
         "row_count",
         "column_count",
+        "status",
+        "progress",
+        "error",
+        "attempts",
+        "processed_at",
         "schema",
         "preview",
         "uploaded_by",

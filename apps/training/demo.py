@@ -166,13 +166,15 @@ def load(org) -> None:
     for demo in DEMO_MODELS:
         team = org.teams[demo.team]
         uploader = org.users.get(demo.uploader, platform)
-        dataset = services.dataset_upload(
+        uploaded = services.dataset_upload(
             actor=uploader,
             team=team,
             name=demo.dataset,
             description=demo.description,
             file=csv_file(demo.frame(), demo.dataset),
+            enqueue=False,
         )
+        dataset = services.dataset_process(dataset_id=uploaded.pk)  # small: profiled in this process
         task = infer_task(dataset.column(demo.target))
         job = services.training_job_create(
             actor=platform,

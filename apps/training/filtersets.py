@@ -7,7 +7,7 @@ from apps.core.filters import YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
-from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
+from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from apps.training.selectors import only_newest_versions
 
 
@@ -16,10 +16,11 @@ class DatasetVersionFilterSet(django_filters.FilterSet):
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     name = django_filters.CharFilter(field_name="name", label="Exact name")
     latest = YesNoFilter(method="only_latest", label="Latest versions only")
+    status = django_filters.ChoiceFilter(choices=DatasetStatus.choices)
 
     class Meta:
         model = DatasetVersion
-        fields = ["q", "team", "name", "latest"]
+        fields = ["q", "team", "name", "latest", "status"]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))

@@ -2,8 +2,8 @@
 
 from django import forms
 
-from apps.core.permissions import can_change_team
 from apps.registry.models import Task
+from apps.teams.permissions import can_change_team
 from apps.training import selectors
 from apps.training.estimators import CATALOGUE, Param
 from apps.training.models import DatasetVersion

@@ -9,8 +9,18 @@ from apps.registry.models import ModelVersion, RegisteredModel, Task
 from apps.teams.models import Team
 
 
+class DatasetStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
 class DatasetVersion(models.Model):
-    """One uploaded CSV. Re-uploading under the same (team, name) adds the next version."""
+    """One uploaded CSV. Re-uploading under the same (team, name) adds the next version.
+
+    The web process stores the file after cheap checks and creates the row ``processing``; a worker
+    then checks every row, infers the schema and profiles the columns (the row is the job: status,
+    progress, error), ending ``ready`` or ``failed``. Only ready versions can be trained on."""
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="datasets")
     name = models.CharField(max_length=120)
@@ -22,7 +32,7 @@ class DatasetVersion(models.Model):
     original_filename = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64)
     size_bytes = models.PositiveBigIntegerField()
-    row_count = models.PositiveIntegerField()
+    row_count = models.PositiveIntegerField(null=True, blank=True, help_text="Null until processed.")
     column_count = models.PositiveIntegerField()
     schema = models.JSONField(
         default=list,
@@ -30,6 +40,14 @@ class DatasetVersion(models.Model):
         "examples and a summary.",
     )
     preview = models.JSONField(default=list, help_text="The first rows, as lists of strings.")
+    # Processing (schema inference and profiling) as a job on a worker.
+    status = models.CharField(max_length=16, choices=DatasetStatus.choices, default=DatasetStatus.READY)
+    progress = models.PositiveSmallIntegerField(default=100)
+    error = models.TextField(blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -46,6 +64,14 @@ class DatasetVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("training:dataset-detail", args=[self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DatasetStatus.READY
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status == DatasetStatus.PROCESSING
 
     @property
     def column_names(self) -> list[str]:

@@ -3,6 +3,7 @@
 Types: ``boolean`` (only true/false), ``integer`` (only whole numbers), ``number`` (only numbers),
 otherwise ``string``. Missing values are pandas' defaults (empty, NA, null, NaN, ...)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,14 +113,21 @@ class ColumnProfile:
         return {"top": [{"value": str(value), "count": count} for value, count in top]}
 
 
-def profile_csv(path: Path, header: list[str]) -> tuple[list[dict], list[list[str]]]:
-    """The schema (one dict per column, in file order) and the first rows of a validated CSV."""
+def profile_csv(
+    path: Path, header: list[str], report: Callable[[float], None] | None = None
+) -> tuple[list[dict], list[list[str]]]:
+    """The schema (one dict per column, in file order) and the first rows of a validated CSV.
+    ``report`` is called after each chunk with the share of the file read so far (0 to 1)."""
     profiles = [ColumnProfile(name) for name in header]
     preview: list[list[str]] = []
-    chunks = read_csv(path, header=0, names=header, dtype=str, chunksize=CHUNK_ROWS)
-    for chunk in chunks:
-        if not preview:
-            preview = chunk.head(PREVIEW_ROWS).fillna("").to_numpy().tolist()
-        for profile, name in zip(profiles, header, strict=True):
-            profile.add(chunk[name])
+    size = max(path.stat().st_size, 1)
+    with path.open("rb") as handle:
+        chunks = read_csv(handle, header=0, names=header, dtype=str, chunksize=CHUNK_ROWS)
+        for chunk in chunks:
+            if not preview:
+                preview = chunk.head(PREVIEW_ROWS).fillna("").to_numpy().tolist()
+            for profile, name in zip(profiles, header, strict=True):
+                profile.add(chunk[name])
+            if report is not None:
+                report(min(handle.tell() / size, 1.0))
     return [profile.as_dict() for profile in profiles], preview

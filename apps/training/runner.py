@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from apps.core.threads import limit_threads, threads_in_force
 from apps.training import engine, services, storage
 from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
@@ -111,7 +112,7 @@ def execute(
         return None
     report = Reporter(job)
     try:
-        with Heartbeat(job) if heartbeat else contextlib.nullcontext():
+        with Heartbeat(job) if heartbeat else contextlib.nullcontext(), limit_threads():
             result, version = _run(job, report)
             report(100, "Done")
         services.job_succeed(job=job, result=result, version=version)
@@ -142,8 +143,12 @@ def _run(job: TrainingJob, report: Reporter):
         seed=job.seed,
         search_budget=job.search_budget,
     )
+    threads = threads_in_force()
     report(
-        2, "Loading the data", f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features)."
+        2,
+        "Loading the data",
+        f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features); "
+        f"training on {threads} CPU thread{'s' if threads > 1 else ''}.",
     )
     X, y = engine.load_frame(
         storage.path_of(dataset.storage_key), dataset.schema, job.features, job.target, job.task

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
-from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
+from apps.training.models import DatasetStatus, DatasetVersion, RetrainingSchedule, TrainingJob
 
 LIST_DEFERRED = ("schema", "preview", "description")
 
@@ -33,8 +33,10 @@ def dataset_versions(*, dataset: DatasetVersion) -> QuerySet[DatasetVersion]:
 
 
 def datasets_for_training(*, user) -> QuerySet[DatasetVersion]:
-    """The dataset versions a user may train on: their teams' (all of them for platform staff)."""
-    datasets = DatasetVersion.objects.select_related("team").defer(*LIST_DEFERRED)
+    """The ready dataset versions a user may train on: their teams' (all of them for platform staff)."""
+    datasets = (
+        DatasetVersion.objects.select_related("team").defer(*LIST_DEFERRED).filter(status=DatasetStatus.READY)
+    )
     if not (user.is_staff or user.is_superuser):
         datasets = datasets.filter(team__memberships__user=user)
     return datasets.order_by("team__name", "name", "-version")

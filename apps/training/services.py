@@ -3,24 +3,32 @@ train and cancel; every write checks who acts, validates, and saves atomically."
 
 import datetime
 import logging
+import time
 import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict, field_errors
-from apps.core.permissions import is_team_member
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
+from apps.teams.permissions import is_team_member
 from apps.training import storage
-from apps.training.csvfile import receive_csv
+from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
-from apps.training.models import ACTIVE_STATUSES, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
+from apps.training.models import (
+    ACTIVE_STATUSES,
+    DatasetStatus,
+    DatasetVersion,
+    JobStatus,
+    RetrainingSchedule,
+    TrainingJob,
+)
 from apps.training.profiling import profile_csv
 
 logger = logging.getLogger(__name__)
@@ -49,16 +57,17 @@ def _clean_name(name: str) -> str:
 
 
 def dataset_upload(
-    *, actor: AbstractBaseUser, team: Team, name: str, file, description: str = ""
+    *, actor: AbstractBaseUser, team: Team, name: str, file, description: str = "", enqueue: bool = True
 ) -> DatasetVersion:
-    """Validate and store an uploaded CSV as the next version of the team's dataset ``name``.
+    """Check and store an uploaded CSV as the next version of the team's dataset ``name``, in status
+    ``processing``; a worker then checks every row and profiles it (``dataset_process``, queued after
+    commit). Only cheap checks run here, so a wide or large file never ties up the web process.
     A refused file leaves nothing behind: no row, no stored file."""
     ensure_team_member(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
     name = _clean_name(name)
     received = receive_csv(file)
     key = storage.new_dataset_key(team.pk)
     try:
-        schema, preview = profile_csv(received.path, received.header)
         storage.store(received.path, key)
         with transaction.atomic():
             Team.objects.select_for_update().filter(pk=team.pk).first()  # one version number at a time
@@ -72,18 +81,132 @@ def dataset_upload(
                 original_filename=(getattr(file, "name", "") or "")[:255],
                 sha256=received.sha256,
                 size_bytes=received.size_bytes,
-                row_count=received.row_count,
+                row_count=None,
                 column_count=len(received.header),
-                schema=schema,
-                preview=preview,
+                status=DatasetStatus.PROCESSING,
+                progress=0,
+                celery_task_id=uuid.uuid4().hex,
                 uploaded_by=actor,
             )
+            if enqueue:
+                transaction.on_commit(lambda: enqueue_dataset(dataset))
     except BaseException:
         storage.delete(key)
         raise
     finally:
         received.path.unlink(missing_ok=True)
     return dataset
+
+
+def enqueue_dataset(dataset: DatasetVersion) -> None:
+    from apps.training.tasks import process_dataset
+
+    process_dataset.apply_async(args=[dataset.pk], task_id=dataset.celery_task_id)
+
+
+def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | None:
+    with transaction.atomic():
+        dataset = DatasetVersion.objects.select_for_update().filter(pk=dataset_id).first()
+        if dataset is None or dataset.status != DatasetStatus.PROCESSING:
+            return None
+        if task_id and dataset.celery_task_id and task_id != dataset.celery_task_id:
+            return None  # superseded by a requeue
+        if dataset.attempts >= settings.TRAINING_MAX_ATTEMPTS:
+            _dataset_failed(
+                dataset, f"Gave up after {dataset.attempts} attempts: the worker stopped each time."
+            )
+            return None
+        dataset.attempts += 1
+        dataset.progress = 1
+        dataset.heartbeat_at = timezone.now()
+        dataset.save(update_fields=["attempts", "progress", "heartbeat_at"])
+    return dataset
+
+
+def _dataset_failed(dataset: DatasetVersion, error: str) -> None:
+    """The row stays (with the reason); the file goes, so nothing is kept from a refused upload."""
+    updated = DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING).update(
+        status=DatasetStatus.FAILED, error=error, processed_at=timezone.now(), heartbeat_at=timezone.now()
+    )
+    if updated:
+        storage.delete(dataset.storage_key)
+
+
+def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVersion | None:
+    """The worker's side of an upload: check every row, infer the schema and profile the columns,
+    reporting progress on the row; ends ``ready``, or ``failed`` with the problem named. Safe to run
+    twice: a dataset that is no longer processing (or was requeued under another task id) is left alone."""
+    dataset = _claim_dataset(dataset_id=dataset_id, task_id=task_id)
+    if dataset is None:
+        return None
+    rows = DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING)
+    last_report = [0.0]
+
+    def report(share: float, *, start: int = 0, span: int = 100) -> None:
+        now = time.monotonic()
+        if now - last_report[0] >= 1.0:
+            last_report[0] = now
+            rows.update(progress=max(1, min(99, start + int(share * span))), heartbeat_at=timezone.now())
+
+    path = storage.path_of(dataset.storage_key)
+    try:
+        header, row_count = check_rows(path)
+        report(1.0, span=20)
+        if row_count > settings.PORTAL_MAX_DATASET_ROWS:
+            raise ValidationError(
+                {"file": [f"Too many rows: {row_count:,}; at most {settings.PORTAL_MAX_DATASET_ROWS:,}."]}
+            )
+        schema, preview = profile_csv(path, header, report=lambda share: report(share, start=20, span=79))
+    except ValidationError as refused:
+        _dataset_failed(dataset, " ".join(refused.messages))
+        return DatasetVersion.objects.get(pk=dataset.pk)
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, never lost in a log only
+        logger.exception("Processing dataset %s failed", dataset.pk)
+        _dataset_failed(dataset, f"Processing failed: {exc.__class__.__name__}: {exc}")
+        return DatasetVersion.objects.get(pk=dataset.pk)
+    rows.update(
+        status=DatasetStatus.READY,
+        progress=100,
+        row_count=row_count,
+        schema=schema,
+        preview=preview,
+        error="",
+        processed_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
+    return DatasetVersion.objects.get(pk=dataset.pk)
+
+
+def _stale_cutoff(now: datetime.datetime | None, stale_after: int | None):
+    """Now, and the moment before which a heartbeat counts as silent."""
+    now = now or timezone.now()
+    stale_after = settings.TRAINING_STALE_AFTER_SECONDS if stale_after is None else stale_after
+    return now, now - datetime.timedelta(seconds=stale_after)
+
+
+def datasets_recover_stale(*, now: datetime.datetime | None = None, stale_after: int | None = None) -> dict:
+    """Requeue datasets whose processing went silent (the worker died or the message was lost), or
+    fail them after the last attempt, so no upload waits forever."""
+    now, cutoff = _stale_cutoff(now, stale_after)
+    outcome = {"requeued": [], "failed": []}
+    with transaction.atomic():
+        stale = DatasetVersion.objects.select_for_update(skip_locked=True).filter(
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+            status=DatasetStatus.PROCESSING,
+        )
+        for dataset in stale:
+            if dataset.attempts >= settings.TRAINING_MAX_ATTEMPTS:
+                _dataset_failed(
+                    dataset, f"The worker processing it stopped on each of {dataset.attempts} attempts."
+                )
+                outcome["failed"].append(dataset.pk)
+                continue
+            dataset.celery_task_id = uuid.uuid4().hex
+            dataset.heartbeat_at = now
+            dataset.save(update_fields=["celery_task_id", "heartbeat_at"])
+            transaction.on_commit(lambda dataset=dataset: enqueue_dataset(dataset))
+            outcome["requeued"].append(dataset.pk)
+    return outcome
 
 
 # --- training jobs: creation and cancellation -----------------------------------------------------
@@ -139,6 +262,18 @@ def _columns(dataset: DatasetVersion, target: str, features) -> tuple[str, list[
     if len(set(features)) != len(features):
         raise ValidationError({"features": "Each feature may be listed once."})
     return target, list(features)
+
+
+def _ensure_ready(dataset: DatasetVersion) -> None:
+    if dataset.status == DatasetStatus.PROCESSING:
+        raise ValidationError(
+            {
+                "dataset_version": f"{dataset} is still being processed ({dataset.progress}%); "
+                "train once it is ready."
+            }
+        )
+    if dataset.status == DatasetStatus.FAILED:
+        raise ValidationError({"dataset_version": f"{dataset} failed processing: {dataset.error}"})
 
 
 def _task(dataset: DatasetVersion, target: str, task: str | None) -> tuple[str, bool]:
@@ -203,6 +338,7 @@ def training_job_create(*, actor: AbstractBaseUser, data: dict, enqueue: bool = 
     if not isinstance(dataset, DatasetVersion):
         raise ValidationError({"dataset_version": "Choose a dataset version."})
     ensure_team_member(actor, dataset.team, action="train models on this dataset")
+    _ensure_ready(dataset)
     target, features = _columns(dataset, data.get("target", ""), data.get("features"))
     task, inferred = _task(dataset, target, data.get("task"))
     estimator = data.get("estimator") or ""
@@ -379,9 +515,7 @@ def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int
     """Requeue running jobs whose worker went silent (no heartbeat for ``stale_after`` seconds), or
     fail them once they used every attempt. A requeued job gets a new task id, so the dead worker's
     message, if the broker ever redelivers it, is ignored."""
-    now = now or timezone.now()
-    stale_after = settings.TRAINING_STALE_AFTER_SECONDS if stale_after is None else stale_after
-    cutoff = now - datetime.timedelta(seconds=stale_after)
+    now, cutoff = _stale_cutoff(now, stale_after)
     outcome = {"requeued": [], "failed": []}
     with transaction.atomic():
         stale = TrainingJob.objects.select_for_update(skip_locked=True).filter(
@@ -506,7 +640,9 @@ def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJ
             schedule.last_run_at = now
             schedule.next_run_at = now + datetime.timedelta(hours=schedule.interval_hours)
             newest = (
-                DatasetVersion.objects.filter(team=schedule.dataset_team_id, name=schedule.dataset_name)
+                DatasetVersion.objects.filter(
+                    team=schedule.dataset_team_id, name=schedule.dataset_name, status=DatasetStatus.READY
+                )
                 .order_by("-version")
                 .first()
             )

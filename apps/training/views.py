@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with
 from apps.core.paging import paginate
-from apps.core.permissions import is_team_member
+from apps.teams.permissions import is_team_member
 from apps.training import charts, selectors, services
 from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
@@ -35,7 +35,8 @@ def dataset_upload(request):
         saved = save_form_with(form, lambda data: services.dataset_upload(actor=request.user, **data))
         if saved:
             messages.success(
-                request, f"Uploaded {saved}: {saved.row_count} rows, {saved.column_count} columns."
+                request,
+                f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled.",
             )
             return redirect(saved)
     return render(

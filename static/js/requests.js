@@ -21,7 +21,7 @@
       return why;
     }
     form.addEventListener("submit", function (event) {
-      var typed = Array.prototype.some.call(form.querySelectorAll(".rank-box"), function (box) {
+      var typed = Array.prototype.some.call(document.querySelectorAll(".rank-box"), function (box) {
         return box.value !== "";
       });
       /* Enter in the reason field presses the hidden default button: nothing to move yet */
@@ -60,6 +60,41 @@
         moveField.disabled = false;
         moveField.value = dragged.dataset.id + ":" + where + ":" + row.dataset.id;
         form.submit();
+      });
+    });
+  }
+
+  /* Inline scoring: a changed select (or number box) of a score form posts that form and swaps in
+     the server's re-rendered form, with the new score and rank or the refusal in words. */
+  function inlineScoring() {
+    document.documentElement.classList.add("js-scoring");
+    document.addEventListener("change", function (event) {
+      var form = event.target.closest && event.target.closest("form[data-inline-score]");
+      if (!form || !event.target.name) return;
+      var status = form.querySelector(".score-status");
+      if (status) status.textContent = "Saving…";
+      var body = new FormData();
+      ["csrfmiddlewaretoken", "method", event.target.name].forEach(function (name) {
+        var field = form.elements[name];
+        if (field) body.append(name, field.value);
+      });
+      fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-Fragment": "score-box" }
+      }).then(function (response) {
+        return response.text().then(function (html) {
+          var holder = document.createElement("div");
+          holder.innerHTML = html;
+          var fresh = holder.querySelector("form[data-inline-score]");
+          if (!fresh) throw new Error("HTTP " + response.status);
+          form.replaceWith(fresh);
+          var focus = fresh.elements[event.target.name];
+          if (focus && focus.focus) focus.focus();
+        });
+      }).catch(function (error) {
+        if (status) status.textContent = "Not saved (" + error.message + "); press Save to try again.";
       });
     });
   }
@@ -114,6 +149,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     backlog();
+    inlineScoring();
     kanban();
     charts();
   });

@@ -116,6 +116,26 @@
     if (panel.dataset.active === "true") poll();
   }
 
+  function setUpDatasetProgress(panel) {
+    // Follow a dataset a worker is processing; reload the page (schema, preview) once it is done.
+    var bar = panel.querySelector(".progress-bar");
+    var meter = panel.querySelector("[role=progressbar]");
+    var percent = panel.querySelector("[data-dataset-progress]");
+    function poll() {
+      fetch(panel.dataset.datasetUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (dataset) {
+          bar.style.width = dataset.progress + "%";
+          meter.setAttribute("aria-valuenow", dataset.progress);
+          if (percent) percent.textContent = dataset.progress + "%";
+          if (dataset.status === "processing") window.setTimeout(poll, 1000);
+          else window.location.reload();
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    }
+    if (panel.dataset.active === "true") poll();
+  }
+
   function drawChart() {
     var holder = document.getElementById("metrics-chart");
     var data = document.getElementById("metrics-figure");
@@ -129,6 +149,8 @@
     if (form) setUpTrainingForm(form);
     var panel = document.getElementById("job-progress");
     if (panel) setUpJobProgress(panel);
+    var datasetPanel = document.getElementById("dataset-progress");
+    if (datasetPanel) setUpDatasetProgress(datasetPanel);
     drawChart();
   });
 })();

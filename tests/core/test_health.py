@@ -1,21 +1,71 @@
-import pytest
+"""/healthz: database, broker and a live worker per queue, read from the workers' heartbeats.
 
-from apps.core import health
+Tests name their own queues (``PORTAL_HEALTH_QUEUES``) so a worker other tests started for the
+real queues cannot make them pass."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from apps.core import heartbeats
+from apps.core.health import NO_CONSUMER
+from apps.core.models import WorkerHeartbeat
+
+QUEUES = ["probe-default", "probe-training"]
+
+
+@pytest.fixture
+def probe_queues(settings):
+    settings.PORTAL_HEALTH_QUEUES = QUEUES
+    return QUEUES
+
+
+def beat(hostname: str, queues: list[str], *, ago: float = 0):
+    heartbeats.beat(hostname=hostname, queues=queues, started_at=timezone.now())
+    if ago:
+        WorkerHeartbeat.objects.filter(hostname=hostname).update(
+            beat_at=timezone.now() - datetime.timedelta(seconds=ago)
+        )
 
 
 @pytest.mark.django_db
-def test_healthz_names_what_is_down(client, monkeypatch):
-    monkeypatch.setattr(health, "check_worker", lambda timeout=2.0: "error: no worker answered a ping")
+def test_healthy_when_every_queue_has_a_fresh_heartbeat(client, probe_queues):
+    beat("a@host", ["probe-default"])
+    beat("b@host", ["probe-training", "probe-default"])
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {
+        "database": "ok",
+        "broker": "ok",
+        "worker": "ok",
+        "queues": {"probe-default": "ok", "probe-training": "ok"},
+    }
+
+
+@pytest.mark.django_db
+def test_a_queue_without_a_live_consumer_is_a_503_naming_it(client, probe_queues, settings):
+    beat("a@host", ["probe-default"])
+    beat("b@host", ["probe-training"], ago=settings.PORTAL_WORKER_HEARTBEAT_STALE_SECONDS + 1)
     response = client.get("/healthz")
     assert response.status_code == 503
     body = response.json()
-    assert body["database"] == "ok"
-    assert body["broker"] == "ok"
-    assert body["worker"] == "error: no worker answered a ping"
+    assert (body["database"], body["broker"]) == ("ok", "ok")
+    assert body["worker"] == "error: no live worker consumes the probe-training queue"
+    assert body["queues"] == {"probe-default": "ok", "probe-training": NO_CONSUMER}
 
 
 @pytest.mark.django_db
-def test_broker_failure_is_reported(client, monkeypatch):
+def test_a_worker_forgets_queues_it_stopped_consuming(probe_queues):
+    beat("a@host", ["probe-default", "probe-training"])
+    beat("a@host", ["probe-default"])
+    assert list(WorkerHeartbeat.objects.values_list("queue", flat=True)) == ["probe-default"]
+    heartbeats.forget(hostname="a@host")
+    assert not WorkerHeartbeat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_broker_failure_is_reported(client, monkeypatch, probe_queues):
     from kombu import Connection
 
     from portal.celery import app
@@ -23,4 +73,6 @@ def test_broker_failure_is_reported(client, monkeypatch):
     monkeypatch.setattr(app, "connection_for_write", lambda: Connection("redis://127.0.0.1:1/0"))
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["broker"].startswith("error:")
+    body = response.json()
+    assert body["broker"].startswith("error:") and body["worker"] == "error: broker unreachable"
+    assert body["queues"] == {queue: "error: broker unreachable" for queue in QUEUES}

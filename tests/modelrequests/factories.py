@@ -3,6 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from apps.modelrequests import selectors
 from apps.modelrequests.models import ModelRequest, RequestStatus, RequestTransition
 from tests.factories import PlatformTeamFactory, TeamFactory
 
@@ -46,3 +47,8 @@ def rice_inputs(reach, impact=1, confidence=1.0, effort=1) -> dict:
 
 def wsjf_inputs(value, time=1, risk=1, size=1) -> dict:
     return {"business_value": value, "time_criticality": time, "risk_reduction": risk, "job_size": size}
+
+
+def backlog_titles(team, method="rice") -> list[str]:
+    """The titles of a team's ranked backlog, in order."""
+    return [r.title for r in selectors.backlog(ModelRequest.objects.all(), team=team, method=method)]

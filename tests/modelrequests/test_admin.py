@@ -50,6 +50,8 @@ def test_request_added_in_admin_starts_its_history(admin_client):
             "attachments": "[]",
             "submitted_at_0": "2026-01-02",
             "submitted_at_1": "10:00:00",
+            "score_inputs-TOTAL_FORMS": "0",
+            "score_inputs-INITIAL_FORMS": "0",
             "transitions-TOTAL_FORMS": "0",
             "transitions-INITIAL_FORMS": "0",
             "comments-TOTAL_FORMS": "0",
@@ -59,3 +61,20 @@ def test_request_added_in_admin_starts_its_history(admin_client):
     assert response.status_code == 302, response.content.decode()[:3000]
     added = ModelRequest.objects.get(title="Added by staff")
     assert list(added.transitions.values_list("to_status", flat=True)) == ["submitted"]
+
+
+def test_admin_action_unpins_the_selected_requests(admin_client):
+    pinned = ModelRequestFactory(manual_rank=1, rank_reason="contract")
+    other = ModelRequestFactory(delivering_team=pinned.delivering_team, manual_rank=2, rank_reason="later")
+    response = admin_client.post(
+        "/admin/modelrequests/modelrequest/",
+        {"action": "unpin", "_selected_action": [pinned.pk]},
+        follow=True,
+    )
+    assert "Unpinned 1 requests." in response.content.decode()
+    pinned.refresh_from_db()
+    other.refresh_from_db()
+    assert (pinned.manual_rank, pinned.rank_reason, pinned.ranked_by) == (None, "", None)
+    assert (other.manual_rank, other.rank_reason) == (2, "later")
+    listed = admin_client.get("/admin/modelrequests/modelrequest/?manual_rank__isempty=0").content.decode()
+    assert other.title in listed and pinned.title not in listed

@@ -24,7 +24,6 @@ def payload(cast, **changes):
         "reach": 1000,
         "impact": 2,
         "confidence": 0.8,
-        "effort": 4,
     }
     return data | changes
 
@@ -35,10 +34,12 @@ def test_anonymous_is_401(anon_api):
 
 
 def test_member_of_requesting_team_files_a_request(cast, api_as):
-    response = api_as(cast["request_engineer"]).post(URL, payload(cast), format="json")
+    unscored = {name: None for name in ("reach", "impact", "confidence")}
+    response = api_as(cast["request_engineer"]).post(URL, payload(cast, **unscored), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["status"] == "submitted" and body["rice"] == 400.0 and body["wsjf"] is None
+    assert body["status"] == "submitted" and body["rice"] is None and body["wsjf"] is None
+    assert body["value_stream"] == cast.requesting.value_stream.slug
     detail = api_as(cast["outsider"]).get(f"{URL}{body['id']}/").json()
     assert [t["to_status"] for t in detail["transitions"]] == ["submitted"]
 
@@ -82,7 +83,7 @@ def test_bad_input_is_400_naming_the_field(cast, api_as, changes, field):
 )
 def test_who_may_edit(cast, api_as, role, status):
     request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
-    response = api_as(cast[role]).patch(f"{URL}{request.pk}/", {"effort": 2}, format="json")
+    response = api_as(cast[role]).patch(f"{URL}{request.pk}/", {"kpi": "Returns"}, format="json")
     assert response.status_code == status
 
 
@@ -261,3 +262,51 @@ def test_backlog_endpoint_query_count(cast, api_as):
     assert_queries_independent_of_rows(
         api_as(cast["outsider"]), f"{URL}backlog/?delivering_team={cast.delivering.slug}", add_rows
     )
+
+
+def test_score_endpoint_sets_inputs_by_side_and_answers_scores_and_ranks(cast, api_as):
+    ModelRequestFactory(title="Top", delivering_team=cast.delivering, **rice_inputs(5000))
+    request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    url = f"{URL}{request.pk}/score/"
+    value = {"reach": 1000, "impact": 2, "confidence": 0.8}
+    response = api_as(cast["request_pm"]).post(url, value, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["request"]["rice"] is None and response.json()["rice_rank"] is None
+    refused = api_as(cast["request_pm"]).post(url, {"effort": 4}, format="json")
+    assert (
+        refused.status_code == 403 and "delivering team's lead or product manager" in refused.json()["detail"]
+    )
+    response = api_as(cast["deliver_pm"]).post(url, {"effort": 4}, format="json")
+    body = response.json()
+    assert body["request"]["rice"] == 400.0 and body["rice_rank"] == 2 and body["wsjf_rank"] is None
+    setters = {entry["field"]: entry["set_by"] for entry in body["request"]["score_inputs"]}
+    assert setters == {
+        "reach": cast["request_pm"].username,
+        "impact": cast["request_pm"].username,
+        "confidence": cast["request_pm"].username,
+        "effort": cast["deliver_pm"].username,
+    }
+    bad = api_as(cast["request_pm"]).post(url, {"impact": 1.7}, format="json")
+    assert bad.status_code == 400 and "impact" in bad.json()
+    assert api_as(cast["request_pm"]).post(url, {"colour": 1}, format="json").status_code == 400
+    assert ModelRequest.objects.get(pk=request.pk).impact == 2
+
+
+def test_unpin_endpoints(cast, api_as):
+    a = ModelRequestFactory(delivering_team=cast.delivering, manual_rank=1, rank_reason="x", **rice_inputs(1))
+    b = ModelRequestFactory(delivering_team=cast.delivering, manual_rank=2, rank_reason="y", **rice_inputs(2))
+    assert api_as(cast["request_pm"]).post(f"{URL}{a.pk}/unpin/").status_code == 403
+    response = api_as(cast["deliver_pm"]).post(f"{URL}{a.pk}/unpin/")
+    assert response.status_code == 200 and response.json()["pinned"] is False
+    assert ModelRequest.objects.get(pk=b.pk).manual_rank == 2
+    forbidden = api_as(cast["request_pm"]).post(
+        f"{URL}unpin-all/", {"delivering_team": cast.delivering.slug}, format="json"
+    )
+    assert forbidden.status_code == 403
+    missing = api_as(cast["deliver_pm"]).post(f"{URL}unpin-all/", {}, format="json")
+    assert missing.status_code == 400 and "delivering_team" in missing.json()
+    response = api_as(cast["deliver_pm"]).post(
+        f"{URL}unpin-all/", {"delivering_team": cast.delivering.slug}, format="json"
+    )
+    assert response.json() == {"team": cast.delivering.slug, "unpinned": 1}
+    assert not ModelRequest.objects.filter(manual_rank__isnull=False).exists()

@@ -1,5 +1,6 @@
-"""Manual ranking: after/before placement with the reason kept, deterministic order, and two PMs
-reordering at the same time on real PostgreSQL lose nothing."""
+"""The backlog follows the score; a manual move pins one request at its rank with a reason. Pins
+are removable one by one or all at once, switching the method or re-scoring reorders the unpinned
+requests only, and two PMs moving at the same time on real PostgreSQL lose nothing."""
 
 import threading
 import time
@@ -8,16 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
-from apps.modelrequests import selectors, services
+from apps.modelrequests import services
 from apps.modelrequests.models import ModelRequest, RequestStatus
 from apps.teams.models import MemberRole
 from tests.conftest import member_of
 from tests.factories import PlatformTeamFactory
-from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
-
-
-def backlog_titles(team, method="rice"):
-    return [r.title for r in selectors.backlog(ModelRequest.objects.all(), team=team, method=method)]
+from tests.modelrequests.factories import ModelRequestFactory, backlog_titles, rice_inputs, wsjf_inputs
 
 
 def make_backlog(team, titles="ABCDE"):
@@ -28,8 +25,14 @@ def make_backlog(team, titles="ABCDE"):
     }
 
 
+def pins(team):
+    rows = ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False)
+    rows = rows.order_by("manual_rank")
+    return [(r.title, r.manual_rank) for r in rows]
+
+
 @pytest.mark.django_db
-def test_place_after_and_before_keeps_reason_and_overrides_score():
+def test_a_move_pins_only_the_moved_request_and_the_rest_follows_the_score():
     team = PlatformTeamFactory()
     pm = member_of(team, MemberRole.PRODUCT_MANAGER)
     items = make_backlog(team)
@@ -37,13 +40,57 @@ def test_place_after_and_before_keeps_reason_and_overrides_score():
     assert backlog_titles(team) == list("EABCD")
     services.request_rank(actor=pm, request=items["A"], after=items["C"], reason="needs C's data")
     assert backlog_titles(team) == list("EBCAD")
+    assert pins(team) == [("E", 1), ("A", 4)]
     e = ModelRequest.objects.get(pk=items["E"].pk)
-    assert (e.rank_reason, e.ranked_by, e.manual_rank) == ("regulator deadline", pm, 1)
-    # a new, high-scoring request goes below the hand-placed ones until someone places it
+    assert (e.rank_reason, e.ranked_by, e.ranked_at is not None) == ("regulator deadline", pm, True)
+    # a new, high-scoring request takes its place by score, around the pins
     ModelRequestFactory(title="F", delivering_team=team, **rice_inputs(99999))
-    assert backlog_titles(team) == list("EBCADF")
-    services.backlog_reset_ranking(actor=pm, team=team)
-    assert backlog_titles(team) == list("FABCDE")
+    assert backlog_titles(team) == list("EFBACD")
+    # re-scoring an unpinned request moves it at once
+    ModelRequest.objects.filter(pk=items["D"].pk).update(reach=5000)
+    assert backlog_titles(team) == list("EFDABC")
+    # unpinning one: it follows its score again, the other pin stays
+    services.request_unpin(actor=pm, request=items["E"])
+    assert backlog_titles(team) == list("FDBACE") and pins(team) == [("A", 4)]
+    e.refresh_from_db()
+    assert (e.manual_rank, e.rank_reason, e.ranked_by, e.ranked_at) == (None, "", None, None)
+    assert services.backlog_unpin_all(actor=pm, team=team) == 1
+    assert backlog_titles(team) == list("FDABCE") and pins(team) == []
+
+
+@pytest.mark.django_db
+def test_switching_the_method_reorders_the_unpinned_requests_only():
+    team = PlatformTeamFactory()
+    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
+    # RICE ranks A B C D; WSJF ranks D C B A
+    items = {
+        title: ModelRequestFactory(
+            title=title, delivering_team=team, **rice_inputs(400 - 100 * i), **wsjf_inputs(1 + 4 * i)
+        )
+        for i, title in enumerate("ABCD")
+    }
+    assert backlog_titles(team, "rice") == list("ABCD")
+    assert backlog_titles(team, "wsjf") == list("DCBA")
+    services.request_rank(actor=pm, request=items["B"], position=1, reason="contract", method="rice")
+    assert backlog_titles(team, "rice") == list("BACD")
+    assert backlog_titles(team, "wsjf") == list("BDCA")  # B keeps rank 1; the others by WSJF
+
+
+@pytest.mark.django_db
+def test_old_frozen_backlogs_are_unfrozen_by_the_migration():
+    """Moves used to write a rank to every row; rows without a reason follow the score again."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    team = PlatformTeamFactory()
+    items = make_backlog(team, "ABC")
+    for rank, title in enumerate("CBA", start=1):
+        ModelRequest.objects.filter(pk=items[title].pk).update(manual_rank=rank)
+    ModelRequest.objects.filter(pk=items["C"].pk).update(rank_reason="launch")
+    migration = import_module("apps.modelrequests.migrations.0002_score_inputs_and_pins")
+    migration.unfreeze_backlogs(apps, None)
+    assert backlog_titles(team) == list("CAB") and pins(team) == [("C", 1)]
 
 
 @pytest.mark.django_db
@@ -64,23 +111,6 @@ def test_move_to_any_rank_across_the_whole_backlog():
         assert backlog_titles(team) == list(expected), (title, position)
     f = ModelRequest.objects.get(pk=items["F"].pk)
     assert (f.manual_rank, f.rank_reason, f.ranked_by) == (2, "to 2", pm)
-
-
-@pytest.mark.django_db
-def test_rank_within_a_filtered_view_counts_only_the_requests_shown():
-    team = PlatformTeamFactory()
-    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
-    items = make_backlog(team, "ABCDE")
-    shown = ModelRequest.objects.filter(title__in=["B", "D", "E"])
-    alone = ModelRequest.objects.filter(title="C")
-    # E to the top of B, D, E (A and C keep their places), B to their bottom; C alone stays put
-    for title, position, within, expected in [
-        ("E", 1, shown, "AEBCD"),
-        ("B", 3, shown, "AECDB"),
-        ("C", 1, alone, "AECDB"),
-    ]:
-        services.request_rank(actor=pm, request=items[title], position=position, within=within, reason="x")
-        assert backlog_titles(team) == list(expected), (title, position)
 
 
 @pytest.mark.django_db
@@ -182,7 +212,7 @@ def test_two_pms_reordering_at_once_lose_nothing():
     order = backlog_titles(team)
     # Either serial order is fine; both moves must be in it.
     assert order in (list("EBCAD"), list("BCEAD")), order
-    ranks = sorted(ModelRequest.objects.filter(delivering_team=team).values_list("manual_rank", flat=True))
-    assert ranks == [1, 2, 3, 4, 5]
+    # only the two moved requests are pinned, at the ranks the second mover saw them
+    assert pins(team) in ([("E", 1), ("A", 4)], [("E", 3), ("A", 4)])
     reasons = dict(ModelRequest.objects.filter(delivering_team=team).values_list("title", "rank_reason"))
     assert reasons["E"] == "top priority" and reasons["A"] == "after C"

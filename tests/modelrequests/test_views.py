@@ -5,7 +5,7 @@ import pytest
 
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
 from apps.modelrequests.selectors import KANBAN_CARDS_PER_COLUMN
-from tests.modelrequests.factories import ModelRequestFactory, rice_inputs, wsjf_inputs
+from tests.modelrequests.factories import ModelRequestFactory, backlog_titles, rice_inputs, wsjf_inputs
 from tests.querycount import assert_queries_independent_of_rows
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +67,12 @@ def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login
         delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, 4), **wsjf_inputs(8, 5, 3, 5)
     )
     page = browser_login(client, cast["deliver_pm"]).get(f"/requests/{request.pk}/").content.decode()
-    assert "reach 1000 × impact 2.0 × confidence 0.8 / effort 4.0" in page
-    assert "<strong>400.0</strong>" in page and "<strong>3.20</strong>" in page
+    # the delivering PM sets the size side (a box), sees the value side (text)
+    assert '<span class="score-value">1000</span>' in page and '<span class="score-value">2.0</span>' in page
+    assert 'name="effort" type="number"' in page and 'value="4.0"' in page
+    assert 'name="reach"' not in page and 'name="business_value"' not in page
+    assert "RICE <strong>400.00</strong> · rank <strong>1</strong>" in page
+    assert "WSJF <strong>3.20</strong> · rank <strong>1</strong>" in page
     assert '<option value="triaged">Triaged</option>' in page
     assert '<option value="rejected">Rejected</option>' in page
 
@@ -100,7 +104,7 @@ def test_backlog_move_buttons_rank_without_javascript(client, browser_login, cas
         {"delivering_team": cast.delivering.slug, "move": f"{b.pk}:before:{a.pk}", "reason": "", "next": url},
         follow=True,
     )
-    assert "Say why this request is placed here" in response.content.decode()
+    assert "Say why this request is pinned here" in response.content.decode()
     client.post(
         "/requests/backlog/rank/",
         {
@@ -131,30 +135,28 @@ def test_backlog_rank_box_moves_to_any_rank_across_pages_without_javascript(
     form = {"delivering_team": cast.delivering.slug, "reason": "board decision", "next": url}
     # Enter in the box: the hidden default button sends move_to="" and the one filled box
     response = client.post(post, {**form, "move_to": "", f"rank-{items['E'].pk}": "1"}, follow=True)
-    assert f"Placed #{items['E'].pk} E at rank 1." in response.content.decode()
+    assert f"Pinned #{items['E'].pk} E at rank 1." in response.content.decode()
     assert ModelRequest.objects.get(pk=items["E"].pk).manual_rank == 1
     # the row's Move button names the row; other boxes typed by mistake do not matter
     move = {"move_to": str(items["A"].pk), f"rank-{items['A'].pk}": "4", f"rank-{items['B'].pk}": "9"}
     client.post(post, {**form, **move})
-    assert list(
-        ModelRequest.objects.filter(delivering_team=cast.delivering)
-        .order_by("manual_rank")
-        .values_list("title", flat=True)
-    ) == list("EBCAD")
+    assert backlog_titles(cast.delivering) == list("EBCAD")
+    pins = ModelRequest.objects.filter(manual_rank__isnull=False).order_by("manual_rank")
+    assert [(r.title, r.manual_rank) for r in pins] == [("E", 1), ("A", 4)]  # B, C, D follow the score
     for data, message in [
         ({"move_to": ""}, "Type the new rank in one row&#x27;s box"),
         ({"move_to": str(items["A"].pk)}, f"Give #{items['A'].pk} a rank: a whole number from 1."),
         ({"move_to": "", f"rank-{items['A'].pk}": "x"}, "a whole number from 1"),
         ({"move_to": "", f"rank-{items['A'].pk}": "6"}, "Give a rank from 1 to 5."),
-        ({"move_to": "", f"rank-{items['A'].pk}": "2", "reason": ""}, "Say why this request is placed here"),
+        ({"move_to": "", f"rank-{items['A'].pk}": "2", "reason": ""}, "Say why this request is pinned here"),
     ]:
         response = client.post(post, {**form, **data}, follow=True)
         assert message in response.content.decode(), data
 
 
-def test_backlog_rank_box_counts_among_the_filtered_requests(client, browser_login, cast):
+def test_filtered_backlog_shows_and_takes_ranks_of_the_whole_backlog(client, browser_login, cast):
     mine = cast.requesting
-    other = ModelRequestFactory(title="Other", delivering_team=cast.delivering, **rice_inputs(950))
+    ModelRequestFactory(title="Other", delivering_team=cast.delivering, **rice_inputs(950))
     for title, reach in (("A", 900), ("B", 800), ("C", 700)):
         ModelRequestFactory(
             title=title, delivering_team=cast.delivering, requesting_team=mine, **rice_inputs(reach)
@@ -162,9 +164,10 @@ def test_backlog_rank_box_counts_among_the_filtered_requests(client, browser_log
     c = ModelRequest.objects.get(title="C")
     browser_login(client, cast["deliver_pm"])
     query = f"?delivering_team={cast.delivering.slug}&requesting_team={mine.slug}"
+    page = client.get(f"/requests/backlog/{query}").content.decode()
+    assert "Other" not in page and 'placeholder="2"' in page  # A is 2nd of the whole backlog
     client.post(f"/requests/backlog/rank/{query}", {"move_to": str(c.pk), f"rank-{c.pk}": "1", "reason": "x"})
-    order = ModelRequest.objects.filter(delivering_team=cast.delivering).order_by("manual_rank")
-    assert [r.title for r in order] == [other.title, "C", "A", "B"]  # first of the page's three
+    assert backlog_titles(cast.delivering) == ["C", "Other", "A", "B"]
 
 
 def test_backlog_capacity_line_and_unscored_section(client, browser_login, cast):
@@ -361,3 +364,55 @@ def test_csv_quotes_text_that_would_run_as_a_formula(client, browser_login, cast
     rows = read_csv(browser_login(client, cast["outsider"]).get("/requests/?export=csv"))
     assert rows[0]["title"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["expected_change_pct"] == "-4.0"
+
+
+def test_inline_scoring_answers_the_new_score_and_rank_or_the_refusal(client, browser_login, cast):
+    ModelRequestFactory(title="Top", delivering_team=cast.delivering, **rice_inputs(5000))
+    request = ModelRequestFactory(
+        requesting_team=cast.requesting, delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, None)
+    )
+    url = f"/requests/{request.pk}/score/"
+    fragment = {"HTTP_X_FRAGMENT": "score-box"}
+    browser_login(client, cast["deliver_pm"])
+    response = client.post(url, {"method": "rice", "effort": "4"}, **fragment)
+    html = response.content.decode()
+    assert response.status_code == 200 and html.lstrip().startswith('<form class="score-box"')
+    assert "RICE <strong>400.00</strong> · rank <strong>2</strong>" in html and "Saved." in html
+    assert ModelRequest.objects.get(pk=request.pk).effort == 4
+    refused = client.post(url, {"method": "rice", "reach": "10"}, **fragment)
+    assert refused.status_code == 403 and "may set the reach" in refused.content.decode()
+    bad = client.post(url, {"method": "rice", "effort": "many"}, **fragment)
+    assert bad.status_code == 400 and "effort:" in bad.content.decode()
+    # without the script: back to the page with a message
+    response = client.post(
+        url, {"method": "rice", "effort": "2", "next": request.get_absolute_url()}, follow=True
+    )
+    assert "Saved the RICE inputs" in response.content.decode()
+    assert ModelRequest.objects.get(pk=request.pk).effort == 2
+
+
+def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
+    pinned = ModelRequestFactory(
+        title="Pinned one",
+        delivering_team=cast.delivering,
+        manual_rank=1,
+        rank_reason="contract",
+        ranked_by=cast["deliver_pm"],
+        **rice_inputs(1),
+    )
+    ModelRequestFactory(
+        title="Scored", requesting_team=cast.requesting, delivering_team=cast.delivering, **rice_inputs(900)
+    )
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
+    page = browser_login(client, cast["deliver_pm"]).get(url).content.decode()
+    assert "📌 Pinned</span> by " + cast["deliver_pm"].username in page and "“contract”" in page
+    assert f'formaction="/requests/{pinned.pk}/unpin/"' in page and "Unpin all (1)" in page
+    assert page.index("Pinned one") < page.index("Scored")
+    page = browser_login(client, cast["request_pm"]).get(url).content.decode()
+    assert "Only a lead or product manager of" in page and "Unpin all" not in page
+    assert 'name="reach"' in page and 'name="effort"' not in page  # the value side is theirs
+    response = client.post(f"/requests/{pinned.pk}/unpin/", {"next": url}, follow=True)
+    assert "may pin, unpin or rank" in response.content.decode()
+    browser_login(client, cast["deliver_pm"])
+    client.post("/requests/backlog/reset/", {"delivering_team": cast.delivering.slug})
+    assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None

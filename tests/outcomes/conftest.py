@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from apps.registry.models import RegisteredModel
 from apps.teams import demo as teams_demo
-from tests.outcomes.factories import OutcomeModelFactory, OutcomeVersionFactory, promote
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
+from tests.shared_rows import shared_rows
 
 # slug -> (stream, owning team) as the registry's demo has them
 REGISTRY_MODELS = {
@@ -18,23 +19,41 @@ REGISTRY_MODELS = {
 }
 
 
-@pytest.fixture
-def org(db):
+def build_org():
+    """The teams demo with the registry demo's models, each with a version long in production."""
     org = teams_demo.load()
     for slug, (stream, team) in REGISTRY_MODELS.items():
         if RegisteredModel.objects.filter(slug=slug).exists():
             continue
-        model = OutcomeModelFactory(
+        model = RegisteredModelFactory(
             slug=slug, name=slug, value_stream=org.streams[stream], owning_team=org.teams[team]
         )
-        version = OutcomeVersionFactory(model=model, number=1)
-        promote(version, timezone.now() - datetime.timedelta(days=300))
+        version = ModelVersionFactory(in_production=True, model=model, number=1)
+        stage_change(version, at=timezone.now() - datetime.timedelta(days=300))
+    return org
+
+
+def build_demo_org():
+    from apps.outcomes import demo
+
+    org = build_org()
+    demo.load(org)
     return org
 
 
 @pytest.fixture
-def demo_org(org):
-    from apps.outcomes import demo
+def org(db):
+    return build_org()
 
-    demo.load(org)
-    return org
+
+@pytest.fixture
+def demo_org(db):
+    """The outcomes demo, for a single test (or one that needs committed rows, like a browser test)."""
+    return build_demo_org()
+
+
+@pytest.fixture(scope="class")
+def shared_demo_org(django_db_setup, django_db_blocker):
+    """The outcomes demo, loaded once for every test of a class (see tests/shared_rows.py)."""
+    with shared_rows(django_db_blocker):
+        yield build_demo_org()

@@ -1,5 +1,4 @@
-"""Factories for the outcomes tests (registry rows are made directly: the registry's own factories
-live on its branch)."""
+"""Factories for the outcomes tests (registry rows: tests/registry/factories.py)."""
 
 import datetime
 
@@ -8,42 +7,8 @@ from django.utils import timezone
 
 from apps.outcomes.models import Direction, Kpi, ModelCost, Observation
 from apps.outcomes.rollup import days_of, rollup_refresh
-from apps.registry.models import ModelVersion, RegisteredModel, Stage, StageChange
-from tests.factories import TeamFactory, ValueStreamFactory
-
-
-class OutcomeModelFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = RegisteredModel
-
-    name = factory.Sequence(lambda n: f"Outcome model {n}")
-    slug = factory.Sequence(lambda n: f"outcome-model-{n}")
-    owning_team = factory.SubFactory(TeamFactory)
-    value_stream = factory.LazyAttribute(lambda m: m.owning_team.value_stream)
-
-
-class OutcomeVersionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ModelVersion
-
-    model = factory.SubFactory(OutcomeModelFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    stage = Stage.PRODUCTION
-    task = "classification"
-    features = ["amount", "country"]
-    input_schema = [{"name": "amount", "type": "number"}, {"name": "country", "type": "string"}]
-    estimator = "sklearn.linear_model.LogisticRegression"
-    artefact_key = factory.Sequence(lambda n: f"models/test/{n}.skops")
-    artefact_sha256 = "0" * 64
-
-
-def promote(version: ModelVersion, when: datetime.datetime, *, rollback: bool = False) -> StageChange:
-    change = StageChange.objects.create(
-        version=version, from_stage=Stage.STAGING, to_stage=Stage.PRODUCTION, is_rollback=rollback
-    )
-    StageChange.objects.filter(pk=change.pk).update(created_at=when)
-    change.refresh_from_db()
-    return change
+from tests.factories import ValueStreamFactory
+from tests.registry.factories import RegisteredModelFactory
 
 
 class KpiFactory(factory.django.DjangoModelFactory):
@@ -62,7 +27,7 @@ class ModelCostFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ModelCost
 
-    model = factory.SubFactory(OutcomeModelFactory)
+    model = factory.SubFactory(RegisteredModelFactory)
     monthly_running_cost = 100.0
     monthly_team_effort_cost = 400.0
 

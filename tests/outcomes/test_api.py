@@ -5,13 +5,9 @@ from scipy import stats
 from apps.outcomes.impact import Verdict
 from apps.outcomes.models import Kpi, ModelCost
 from tests.factories import UserFactory
-from tests.outcomes.factories import (
-    KpiFactory,
-    ModelCostFactory,
-    OutcomeModelFactory,
-    observations,
-)
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +37,7 @@ def test_kpi_crud_for_stream_members_only(api_as, team, team_engineer, outsider)
 
 
 def test_model_costs_are_set_by_the_owning_team(api_as, team, team_lead, outsider):
-    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream)
     payload = {"model": model.slug, "monthly_running_cost": 300, "monthly_team_effort_cost": 2000}
     assert api_as(outsider).post("/api/v1/model-costs/", payload, format="json").status_code == 403
     assert api_as(team_lead).post("/api/v1/model-costs/", payload, format="json").status_code == 201
@@ -54,7 +50,7 @@ def test_model_costs_are_set_by_the_owning_team(api_as, team, team_lead, outside
 
 def test_impact_endpoint_returns_the_numbers_scipy_computes(api_as, outsider):
     rng = np.random.default_rng(3)
-    model = OutcomeModelFactory(slug="search-ranker")
+    model = RegisteredModelFactory(slug="search-ranker")
     kpi = KpiFactory(stream=model.value_stream, name="Click-through", value_per_unit=2.0)
     treatment, control = rng.normal(0.31, 0.02, 80), rng.normal(0.30, 0.02, 80)
     observations(kpi, treatment, segment="treatment", model=model, volume=500)
@@ -100,7 +96,7 @@ def test_lists_need_sign_in_and_keep_their_query_count(anon_api, api_as, url):
     client = api_as(UserFactory())
 
     def add_rows():
-        model = OutcomeModelFactory()
+        model = RegisteredModelFactory()
         kpi = KpiFactory(stream=model.value_stream)
         observations(kpi, [1, 2], segment="treatment", model=model)
         ModelCostFactory(model=model)
@@ -109,7 +105,7 @@ def test_lists_need_sign_in_and_keep_their_query_count(anon_api, api_as, url):
 
 
 def test_impact_endpoint_query_count_is_independent_of_observations(api_as, outsider, team):
-    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream)
     kpi = KpiFactory(stream=team.value_stream)
 
     def add_rows():

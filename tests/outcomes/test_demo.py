@@ -1,7 +1,5 @@
 """The demo tells the intended story on top of the registry's demo models."""
 
-import time
-
 import pytest
 from django.utils import timezone
 
@@ -20,11 +18,8 @@ def verdicts():
     return {i.model.slug: i for i in impacts}
 
 
-def test_demo_loads_fast_with_the_intended_story(org):
-    started = time.monotonic()
-    demo.load(org)
-    elapsed = time.monotonic() - started
-    assert elapsed < 60, f"demo took {elapsed:.1f}s"
+def test_demo_tells_the_intended_story(org):
+    demo.load(org)  # how long it takes: benchmarks/demo_load.py
     assert set(Kpi.objects.values_list("stream__slug", flat=True)) == {
         "checkout",
         "fraud",
@@ -48,17 +43,3 @@ def test_demo_loads_fast_with_the_intended_story(org):
     count = Observation.objects.count()
     demo.load(org)  # idempotent
     assert Observation.objects.count() == count
-
-
-@pytest.mark.slow
-def test_full_demo_tells_the_story_on_the_registry_demo_models(settings, tmp_path):
-    from django.core.management import call_command
-
-    settings.PLATFORM_STORAGE_ROOT = tmp_path
-    call_command("load_demo", verbosity=0)
-    impacts = verdicts()
-    assert impacts["fraud-scorer"].verdict == Verdict.PAYS_OFF
-    assert impacts["search-ranker"].verdict == Verdict.NOT_PROVEN
-    assert impacts["delivery-eta"].verdict == Verdict.SIMPLER
-    assert impacts["demand-forecast"].evidence == Evidence.BEFORE_AFTER
-    assert Feedback.objects.filter(model__slug="fraud-scorer", dedupe_key__startswith="drift:").count() == 1

@@ -11,15 +11,8 @@ from apps.outcomes.models import Direction, Observation
 from apps.outcomes.rollup import rollup_rebuild_all
 from apps.outcomes.stats import GroupStats, welch
 from apps.registry.models import RegisteredModel
-from tests.outcomes.factories import (
-    KpiFactory,
-    ModelCostFactory,
-    OutcomeModelFactory,
-    OutcomeVersionFactory,
-    day,
-    observations,
-    promote,
-)
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, day, observations
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +39,7 @@ def test_welch_from_sufficient_statistics_equals_scipy_on_raw_data():
 
 def test_impact_from_the_database_equals_scipy_on_the_same_rows():
     rng = np.random.default_rng(11)
-    model = OutcomeModelFactory()
+    model = RegisteredModelFactory()
     kpi = KpiFactory(stream=model.value_stream, value_per_unit=40.0)
     treatment, control = rng.normal(0.052, 0.004, 120), rng.normal(0.050, 0.006, 110)
     observations(kpi, treatment, segment="treatment", model=model, volume=1000)
@@ -66,7 +59,7 @@ def test_impact_from_the_database_equals_scipy_on_the_same_rows():
 def make_controlled(
     treatment, control, *, direction=Direction.HIGHER, monthly_cost=None, value_per_unit=10.0
 ):
-    model = OutcomeModelFactory()
+    model = RegisteredModelFactory()
     kpi = KpiFactory(stream=model.value_stream, direction=direction, value_per_unit=value_per_unit)
     observations(kpi, treatment, segment="treatment", model=model)
     observations(kpi, control, segment="control", model=model)
@@ -120,13 +113,13 @@ def test_lower_is_better_kpi_counts_a_decrease_as_benefit():
 
 def test_without_control_a_before_after_comparison_is_labelled_weaker_evidence():
     rng = np.random.default_rng(6)
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     model = version.model
     kpi = KpiFactory(stream=model.value_stream)
     before, after = rng.normal(10, 1, 60), rng.normal(12, 1, 60)
     observations(kpi, before, start=0)
     observations(kpi, after, start=60, model=model)
-    promote(version, day(60))
+    stage_change(version, at=day(60))
 
     row = impacts_of(model).kpis[0]
     reference = stats.ttest_ind(after, before, equal_var=False)
@@ -146,7 +139,7 @@ def test_period_filter_limits_the_rows():
 
 
 def test_model_without_observations_is_not_proven():
-    model = OutcomeModelFactory()
+    model = RegisteredModelFactory()
     impact = impacts_of(model)
     assert impact.evidence == Evidence.NONE
     assert impact.verdict == Verdict.NOT_PROVEN
@@ -155,7 +148,7 @@ def test_model_without_observations_is_not_proven():
 def test_several_observations_a_day_still_match_scipy_on_the_raw_rows():
     """The daily aggregates keep count, sum and sum of squares, so hourly rows lose nothing."""
     rng = np.random.default_rng(21)
-    model = OutcomeModelFactory()
+    model = RegisteredModelFactory()
     kpi = KpiFactory(stream=model.value_stream)
     rows = []
     for segment, mean in (("treatment", 5.2), ("control", 5.0)):

@@ -8,7 +8,8 @@ from apps.outcomes.ingest import MAX_ROWS
 from apps.outcomes.models import DailyAggregate, Observation
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
-from tests.outcomes.factories import KpiFactory, OutcomeModelFactory, OutcomeVersionFactory
+from tests.outcomes.factories import KpiFactory
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,8 @@ URL = "/api/v1/observations/"
 
 @pytest.fixture
 def setup(team):
-    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream, slug="ranker")
-    OutcomeVersionFactory(model=model, number=3)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream, slug="ranker")
+    ModelVersionFactory(in_production=True, model=model, number=3)
     kpi = KpiFactory(stream=team.value_stream, name="Conversion")
     return kpi, model
 

@@ -16,8 +16,7 @@ from apps.outcomes.monitoring import SAMPLE_SLOTS, hour_of, latency_percentile, 
 from apps.outcomes.stats import psi, psi_band
 from apps.registry.artefacts import pipeline_cache
 from apps.registry.models import Feedback
-from tests.outcomes.factories import OutcomeVersionFactory
-from tests.registry.factories import RegisteredModelFactory, register
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, register
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_prediction_endpoint_records_volume_latency_errors_and_a_sample(api_as, 
 
 
 def test_recording_is_a_few_queries_whatever_the_batch_size():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     prediction_record(version=version, row_count=1, latency_ms=3, inputs=[{"amount": 1}])
     rows = [{"amount": i, "country": "NL"} for i in range(5000)]
     with CaptureQueriesContext(connection) as queries:
@@ -79,7 +78,7 @@ def test_recording_is_a_few_queries_whatever_the_batch_size():
 
 
 def test_reservoir_keeps_a_bounded_uniform_sample():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     at = timezone.now()
     for start in range(0, 3000, 100):
         rows = [{"amount": i} for i in range(start, start + 100)]
@@ -92,7 +91,7 @@ def test_reservoir_keeps_a_bounded_uniform_sample():
 
 
 def test_inputs_are_only_built_when_a_row_is_sampled():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     calls = []
 
     def inputs(indices):
@@ -108,12 +107,14 @@ def test_monitoring_failure_never_breaks_a_prediction(caplog):
     def broken_inputs(indices):
         raise ValueError("unparseable")
 
-    prediction_record(version=OutcomeVersionFactory(), row_count=1, latency_ms=1, inputs=broken_inputs)
+    prediction_record(
+        version=ModelVersionFactory(in_production=True), row_count=1, latency_ms=1, inputs=broken_inputs
+    )
     assert "Could not record prediction monitoring" in caplog.text
 
 
 def test_latency_percentiles_from_the_histogram():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     for latency in [3] * 50 + [40] * 45 + [400] * 5:
         prediction_record(version=version, row_count=1, latency_ms=latency)
     totals = totals_of(PredictionStats.objects.filter(version=version))
@@ -160,7 +161,7 @@ def sample_hours(version, *, mean: float, hours: int, end, rng):
 
 
 def version_trained_on_standard_normal_amounts(rng):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     drift_reference_store(
         version=version,
         feature="amount",
@@ -200,7 +201,7 @@ def test_stable_inputs_open_nothing():
 
 
 def test_too_small_a_sample_is_not_judged():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     sample_hours(version, mean=5, hours=2, end=hour_of(timezone.now()), rng=np.random.default_rng(2))
     assert drift_check_version(version_id=version.pk) == []
 
@@ -212,7 +213,7 @@ def test_drift_check_is_on_the_beat_schedule():
 
 
 def test_old_input_samples_are_pruned():
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     now = hour_of(timezone.now())
     sample_hours(
         version, mean=0, hours=2, end=now - datetime.timedelta(days=31), rng=np.random.default_rng(3)
@@ -232,7 +233,7 @@ def test_reference_comes_from_the_training_dataset_of_the_job_that_registered_th
         f"{value:.4f},{'NL' if i % 2 else 'DE'}\n" for i, value in enumerate(rng.normal(0, 1, 500))
     )
     (tmp_path / "datasets" / "train.csv").write_text("amount,country\n" + lines)
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     dataset = DatasetVersionFactory(
         storage_key="datasets/train.csv",
         schema=[{**SCHEMA[0], "name": "amount"}, {**SCHEMA[1], "name": "country"}],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.outcomes.models import InputSample, PredictionStats
 from apps.outcomes.monitoring import SAMPLE_SLOTS, hour_of, prediction_record, totals_of
 from apps.outcomes.recorder import Counts, Recorder, recorder
-from tests.outcomes.factories import OutcomeVersionFactory
+from tests.registry.factories import ModelVersionFactory
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def stats_of(version):
 
 @pytest.mark.django_db
 def test_calls_cost_no_query_until_the_flush_writes_their_sum(buffered):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     prediction_record(version=version, row_count=1, latency_ms=3, inputs=[{"amount": 1}])
     with CaptureQueriesContext(connection) as queries:
         for latency in [3] * 48 + [40, 400]:
@@ -49,7 +49,7 @@ def test_calls_cost_no_query_until_the_flush_writes_their_sum(buffered):
 
 @pytest.mark.django_db
 def test_a_flush_adds_to_what_other_processes_wrote(buffered, settings):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 0  # "another process" writing at once
     prediction_record(version=version, row_count=5, latency_ms=7)
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 60
@@ -62,7 +62,7 @@ def test_a_flush_adds_to_what_other_processes_wrote(buffered, settings):
 
 @pytest.mark.django_db
 def test_the_reservoir_keeps_counting_across_flushes(buffered):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     at = timezone.now()
     for start in range(0, 3000, 100):
         rows = [{"amount": i} for i in range(start, start + 100)]
@@ -81,7 +81,7 @@ def test_the_reservoir_keeps_counting_across_flushes(buffered):
 def test_the_timer_writes_the_buffer_within_the_interval(settings):
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = 0.2
     recorder.reset()
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     prediction_record(version=version, row_count=2, latency_ms=4, inputs=[{"amount": 1}] * 2)
     deadline = time.monotonic() + 10
     while not PredictionStats.objects.filter(version=version).exists() and time.monotonic() < deadline:
@@ -92,7 +92,7 @@ def test_the_timer_writes_the_buffer_within_the_interval(settings):
 
 @pytest.mark.django_db
 def test_a_failed_flush_is_logged_and_never_reaches_the_caller(buffered, caplog):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     prediction_record(version=version, row_count=1, latency_ms=1, inputs=[{"amount": object()}])
     recorder.flush()  # the sample cannot be stored as JSON
     assert "Could not write prediction monitoring" in caplog.text
@@ -101,7 +101,7 @@ def test_a_failed_flush_is_logged_and_never_reaches_the_caller(buffered, caplog)
 
 @pytest.mark.django_db
 def test_a_forked_child_does_not_write_its_parents_calls(buffered):
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     prediction_record(version=version, row_count=1, latency_ms=1)
     read, write = os.pipe()
     child = os.fork()
@@ -119,7 +119,7 @@ def test_a_forked_child_does_not_write_its_parents_calls(buffered):
 def test_two_processes_filling_the_same_hour_keep_each_others_rows(buffered):
     """Both start the hour thinking it empty; their flushes number the rows they kept after the rows
     already written, so neither overwrites the other's."""
-    version = OutcomeVersionFactory()
+    version = ModelVersionFactory(in_production=True)
     key = (version.pk, hour_of(timezone.now()))
     web1, web2 = Recorder(), Recorder()
 

@@ -8,7 +8,8 @@ from apps.outcomes.impact import Period, model_impacts
 from apps.outcomes.requests_feedback import expected_vs_realised
 from apps.registry.models import RegisteredModel
 from tests.modelrequests.factories import ModelRequestFactory
-from tests.outcomes.factories import KpiFactory, OutcomeModelFactory, observations
+from tests.outcomes.factories import KpiFactory, observations
+from tests.registry.factories import RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def test_delivered_requests_compare_their_promise_with_the_realised_lift(
     client, browser_login, api_as, outsider
 ):
     rng = np.random.default_rng(8)
-    model = OutcomeModelFactory()
+    model = RegisteredModelFactory()
     kpi = KpiFactory(stream=model.value_stream, name="Conversion")
     observations(kpi, rng.normal(10.1, 0.2, 90), segment="treatment", model=model)
     observations(kpi, rng.normal(10.0, 0.2, 90), segment="control", model=model)

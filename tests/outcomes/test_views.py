@@ -5,8 +5,9 @@ import re
 import pytest
 
 from apps.outcomes.models import Kpi
-from tests.outcomes.factories import KpiFactory, ModelCostFactory, OutcomeModelFactory, observations
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -16,61 +17,86 @@ def test_pages_need_sign_in(client):
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
-def test_stream_dashboard_shows_verdicts_and_charts(client, browser_login, outsider, demo_org):
-    browser_login(client, outsider)
-    page = client.get("/outcomes/streams/supply/").content.decode()
-    assert "delivery-eta" in page and "consider the simpler alternative" in page
-    assert "before/after (weaker evidence)" in page
-    assert 'id="figure-impact"' in page and 'id="figure-ml-vs-alternative"' in page
-    assert "vendor/plotly/plotly.min.js" in page
-    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
-    assert sources and all(source.startswith("/") for source in sources), sources  # no CDN, nothing remote
+@pytest.mark.usefixtures("shared_demo_org")
+class TestOnTheOutcomesDemo:
+    """The outcomes demo is loaded once for these read-only checks."""
 
+    def test_stream_dashboard_shows_verdicts_and_charts(self, client, browser_login, outsider):
+        browser_login(client, outsider)
+        page = client.get("/outcomes/streams/supply/").content.decode()
+        assert "delivery-eta" in page and "consider the simpler alternative" in page
+        assert "before/after (weaker evidence)" in page
+        assert 'id="figure-impact"' in page and 'id="figure-ml-vs-alternative"' in page
+        assert "vendor/plotly/plotly.min.js" in page
+        sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
+        # no CDN, nothing remote
+        assert sources and all(source.startswith("/") for source in sources), sources
 
-def test_every_chart_has_a_csv_with_the_numbers_the_api_returns(
-    client, browser_login, api_as, outsider, demo_org
-):
-    browser_login(client, outsider)
-    response = client.get("/outcomes/streams/checkout/charts/impact.csv?period=all")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    api = api_as(outsider).get("/api/v1/streams/checkout/impact/?period=all").json()
-    api_rows = {
-        (m["model"], k["kpi_name"]): k for m in api["models"] for k in m["kpis"] if k["lift"] is not None
-    }
-    assert rows and len(rows) == len(api_rows)
-    for row in rows:
-        expected = api_rows[(row["model"], row["kpi"])]
-        assert float(row["lift"]) == pytest.approx(expected["lift"], rel=1e-5)
-        assert float(row["lift_ci_low"]) == pytest.approx(expected["ci_low"], rel=1e-5)
-    kpi = Kpi.objects.filter(stream__slug="checkout").first()
-    trend = client.get(f"/outcomes/streams/checkout/charts/kpi-{kpi.pk}.csv")
-    assert trend.status_code == 200 and trend.content.decode().startswith("day,segment,model,value,volume")
-    assert client.get("/outcomes/streams/checkout/charts/nope.csv").status_code == 404
-    assert client.get("/outcomes/charts/portfolio.csv").status_code == 200
+    def test_every_chart_has_a_csv_with_the_numbers_the_api_returns(
+        self, client, browser_login, api_as, outsider
+    ):
+        browser_login(client, outsider)
+        response = client.get("/outcomes/streams/checkout/charts/impact.csv?period=all")
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        api = api_as(outsider).get("/api/v1/streams/checkout/impact/?period=all").json()
+        api_rows = {
+            (m["model"], k["kpi_name"]): k for m in api["models"] for k in m["kpis"] if k["lift"] is not None
+        }
+        assert rows and len(rows) == len(api_rows)
+        for row in rows:
+            expected = api_rows[(row["model"], row["kpi"])]
+            assert float(row["lift"]) == pytest.approx(expected["lift"], rel=1e-5)
+            assert float(row["lift_ci_low"]) == pytest.approx(expected["ci_low"], rel=1e-5)
+        kpi = Kpi.objects.filter(stream__slug="checkout").first()
+        trend = client.get(f"/outcomes/streams/checkout/charts/kpi-{kpi.pk}.csv")
+        assert trend.status_code == 200 and trend.content.decode().startswith(
+            "day,segment,model,value,volume"
+        )
+        assert client.get("/outcomes/streams/checkout/charts/nope.csv").status_code == 404
+        assert client.get("/outcomes/charts/portfolio.csv").status_code == 200
 
+    def test_model_page_shows_monitoring_next_to_kpis(self, client, browser_login, outsider):
+        browser_login(client, outsider)
+        page = client.get("/outcomes/models/fraud-scorer/").content.decode()
+        for name in ("traffic", "latency", "errors", "drift"):
+            assert f'id="figure-{name}"' in page
+        assert "p95 latency" in page
+        for name in ("traffic", "latency", "errors", "drift"):
+            assert client.get(f"/outcomes/models/fraud-scorer/charts/{name}.csv").status_code == 200
 
-def test_model_page_shows_monitoring_next_to_kpis(client, browser_login, outsider, demo_org):
-    browser_login(client, outsider)
-    page = client.get("/outcomes/models/fraud-scorer/").content.decode()
-    for name in ("traffic", "latency", "errors", "drift"):
-        assert f'id="figure-{name}"' in page
-    assert "p95 latency" in page
-    for name in ("traffic", "latency", "errors", "drift"):
-        assert client.get(f"/outcomes/models/fraud-scorer/charts/{name}.csv").status_code == 200
+    def test_registry_include_renders_a_summary_card(self, rf, outsider):
+        from django.template import Context, Template
 
+        from apps.registry.models import RegisteredModel
 
-def test_registry_include_renders_a_summary_card(rf, outsider, demo_org):
-    from django.template import Context, Template
+        request = rf.get("/")
+        request.user = outsider
+        html = Template("{% load outcomes %}{% model_outcomes model %}").render(
+            Context({"model": RegisteredModel.objects.get(slug="fraud-scorer"), "request": request})
+        )
+        assert "pays off" in html and "/outcomes/models/fraud-scorer/" in html
 
-    from apps.registry.models import RegisteredModel
-
-    request = rf.get("/")
-    request.user = outsider
-    html = Template("{% load outcomes %}{% model_outcomes model %}").render(
-        Context({"model": RegisteredModel.objects.get(slug="fraud-scorer"), "request": request})
+    @pytest.mark.parametrize(
+        "model",
+        [
+            "kpi",
+            "observation",
+            "dailyaggregate",
+            "modelcost",
+            "predictionstats",
+            "inputsample",
+            "driftreference",
+            "driftresult",
+        ],
     )
-    assert "pays off" in html and "/outcomes/models/fraud-scorer/" in html
+    def test_admin_lists_every_outcomes_model(self, client, model):
+        from tests.factories import UserFactory
+
+        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        response = client.get(f"/admin/outcomes/{model}/")
+        assert response.status_code == 200
+        assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
 
 
 def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer, outsider):
@@ -91,7 +117,7 @@ def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer,
 
 
 def test_cost_form_for_the_owning_team(client, browser_login, team, team_lead, outsider):
-    model = OutcomeModelFactory(owning_team=team, value_stream=team.value_stream)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream)
     browser_login(client, outsider)
     assert client.get(f"/outcomes/models/{model.slug}/cost/").status_code == 403
     browser_login(client, team_lead)
@@ -114,7 +140,7 @@ def test_filters_show_errors_instead_of_failing(client, browser_login, outsider,
 
 def add_stream_rows(stream):
     def add():
-        model = OutcomeModelFactory(value_stream=stream, owning_team__value_stream=stream)
+        model = RegisteredModelFactory(value_stream=stream, owning_team__value_stream=stream)
         kpi = KpiFactory(stream=stream)
         observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
         observations(kpi, [1, 2, 3, 3], segment="control", model=model)
@@ -132,7 +158,7 @@ def test_list_pages_keep_their_query_count(client, browser_login, outsider, team
 def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_login, outsider, team):
     browser_login(client, outsider)
     stream = team.value_stream
-    model = OutcomeModelFactory(value_stream=stream, owning_team=team)
+    model = RegisteredModelFactory(value_stream=stream, owning_team=team)
     kpi = KpiFactory(stream=stream)
 
     def add():
@@ -144,31 +170,9 @@ def test_dashboards_keep_their_query_count_as_observations_grow(client, browser_
         assert_queries_independent_of_rows(client, url, add)
 
 
-@pytest.mark.parametrize(
-    "model",
-    [
-        "kpi",
-        "observation",
-        "dailyaggregate",
-        "modelcost",
-        "predictionstats",
-        "inputsample",
-        "driftreference",
-        "driftresult",
-    ],
-)
-def test_admin_lists_every_outcomes_model(client, demo_org, model):
-    from tests.factories import UserFactory
-
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = client.get(f"/admin/outcomes/{model}/")
-    assert response.status_code == 200
-    assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
-
-
 def test_segment_and_period_filters_reach_the_chart_data(client, browser_login, outsider, team):
     browser_login(client, outsider)
-    model = OutcomeModelFactory(value_stream=team.value_stream, owning_team=team)
+    model = RegisteredModelFactory(value_stream=team.value_stream, owning_team=team)
     kpi = KpiFactory(stream=team.value_stream)
     observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
     observations(kpi, [1, 1, 1, 1], segment="control", model=model)

@@ -1,5 +1,4 @@
-"""Factories for the practices tests. Versions are plain rows (no fitted artefact): the checks read
-only their lineage, metrics, stage and timestamps."""
+"""Factories for the practices tests (registry rows: tests/registry/factories.py)."""
 
 import datetime
 
@@ -7,53 +6,7 @@ import factory
 from django.utils import timezone
 
 from apps.practices.models import SelfAssessment, SurveyResponse, SurveyRound
-from apps.registry.models import ModelVersion, StageChange
 from tests.factories import TeamFactory
-from tests.registry.factories import RegisteredModelFactory
-
-
-class ScoredModelFactory(RegisteredModelFactory):
-    """A registered model with an on-call contact and a small baseline margin."""
-
-    name = factory.Sequence(lambda n: f"Scored model {n}")
-    slug = factory.Sequence(lambda n: f"scored-model-{n}")
-    oncall_contact = "oncall@example.com"
-    baseline_margin = 0.01
-
-
-class ScoredVersionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ModelVersion
-
-    model = factory.SubFactory(ScoredModelFactory)
-    number = factory.Sequence(lambda n: n + 1)
-    stage = "candidate"
-    task = "classification"
-    dataset_name = "orders"
-    dataset_version = 1
-    dataset_sha256 = "a" * 64
-    features = ["amount"]
-    estimator = "sklearn.linear_model.LogisticRegression"
-    parameters = factory.LazyFunction(lambda: {"C": 1.0})
-    code_version = "git:abc123"
-    metrics = factory.LazyFunction(lambda: {"roc_auc": 0.8})
-    baseline_metrics = factory.LazyFunction(lambda: {"roc_auc": 0.6})
-    artefact_key = factory.Sequence(lambda n: f"models/m/{n}.skops")
-    artefact_sha256 = "b" * 64
-    source_key = factory.Sequence(lambda n: f"training-job:{n}")
-
-
-def age(instance, *, days: float, field: str = "created_at"):
-    """Back-date an auto_now_add timestamp."""
-    when = timezone.now() - datetime.timedelta(days=days)
-    type(instance).objects.filter(pk=instance.pk).update(**{field: when})
-    setattr(instance, field, when)
-    return instance
-
-
-def stage_change(version, *, to_stage="production", days_ago=1, **kwargs):
-    change = StageChange.objects.create(version=version, from_stage="staging", to_stage=to_stage, **kwargs)
-    return age(change, days=days_ago)
 
 
 class SelfAssessmentFactory(factory.django.DjangoModelFactory):

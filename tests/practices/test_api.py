@@ -11,15 +11,9 @@ from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment,
 from apps.teams.models import InteractionMode, MemberRole, TeamType
 from tests.conftest import member_of
 from tests.factories import InteractionFactory, MembershipFactory, TeamFactory
-from tests.practices.factories import (
-    ScoredModelFactory,
-    ScoredVersionFactory,
-    SelfAssessmentFactory,
-    SurveyResponseFactory,
-    SurveyRoundFactory,
-    stage_change,
-)
+from tests.practices.factories import SelfAssessmentFactory, SurveyResponseFactory, SurveyRoundFactory
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
 
 pytestmark = pytest.mark.django_db
 NEXT_YEAR = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
@@ -48,8 +42,8 @@ def test_anonymous_gets_401(anon_api, url):
 
 def test_scorecard_list_holds_latest_per_subject_and_filters(api_as, outsider):
     team = TeamFactory(slug="alpha")
-    model = ScoredModelFactory(owning_team=team, slug="churn")
-    ScoredVersionFactory(model=model)
+    model = RegisteredModelFactory(owning_team=team, slug="churn")
+    ModelVersionFactory(model=model)
     services.scorecards_recompute(now=timezone.now() - datetime.timedelta(days=10))
     SelfAssessmentFactory(team=team, practice="version_control")
     SelfAssessmentFactory(team=team, practice="code_review")
@@ -82,8 +76,8 @@ def test_team_scorecard_detail_has_latest_next_level_and_history(api_as, outside
 
 
 def test_model_scorecard_detail(api_as, outsider):
-    model = ScoredModelFactory(slug="fraud-score")
-    version = ScoredVersionFactory(model=model, stage="production")
+    model = RegisteredModelFactory(slug="fraud-score")
+    version = ModelVersionFactory(model=model, stage="production")
     stage_change(version, is_override=True, days_ago=3)
     services.scorecards_recompute(teams=[], models=[model])
     body = api_as(outsider).get("/api/v1/scorecards/model/fraud-score/").json()
@@ -227,8 +221,8 @@ def test_engagement_lifecycle_through_api(api_as, team):
 
 
 def test_stream_delivery_endpoint(api_as, outsider):
-    platform_model = ScoredModelFactory()
-    version = ScoredVersionFactory(model=platform_model, stage="production")
+    platform_model = RegisteredModelFactory()
+    version = ModelVersionFactory(model=platform_model, stage="production")
     stage_change(version, days_ago=2)
     rows = api_as(outsider).get("/api/v1/stream-delivery/").json()
     row = next(r for r in rows if r["stream"] == platform_model.value_stream.slug)
@@ -238,8 +232,8 @@ def test_stream_delivery_endpoint(api_as, outsider):
 
 def add_rows():
     team = TeamFactory()
-    model = ScoredModelFactory(owning_team=team)
-    version = ScoredVersionFactory(model=model, stage="production")
+    model = RegisteredModelFactory(owning_team=team)
+    version = ModelVersionFactory(model=model, stage="production")
     stage_change(version, days_ago=3)
     SelfAssessmentFactory(team=team)
     SurveyRoundFactory()

@@ -9,14 +9,8 @@ from apps.practices.checks import CHECKS, Status, TeamContext
 from apps.practices.sources import load_facts
 from apps.registry.models import Feedback
 from tests.factories import TeamFactory
-from tests.practices.factories import (
-    ScoredModelFactory,
-    ScoredVersionFactory,
-    SelfAssessmentFactory,
-    age,
-    stage_change,
-)
-from tests.registry.factories import FULL_CARD
+from tests.practices.factories import SelfAssessmentFactory
+from tests.registry.factories import FULL_CARD, ModelVersionFactory, RegisteredModelFactory, age, stage_change
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +21,14 @@ def run(code, model):
 
 
 def test_owner_and_oncall():
-    assert run("owner_and_oncall", ScoredModelFactory()).status == Status.PASS
-    result = run("owner_and_oncall", ScoredModelFactory(oncall_contact="  "))
+    assert run("owner_and_oncall", RegisteredModelFactory()).status == Status.PASS
+    result = run("owner_and_oncall", RegisteredModelFactory(oncall_contact="  "))
     assert result.status == Status.FAIL
     assert "on-call" in result.explanation
 
 
 def test_consumers_recorded():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     assert run("consumers_recorded", model).status == Status.FAIL
     model.consuming_teams.add(TeamFactory(), TeamFactory())
     result = run("consumers_recorded", model)
@@ -43,8 +37,8 @@ def test_consumers_recorded():
 
 
 def test_model_card_complete():
-    assert run("model_card_complete", ScoredModelFactory(**FULL_CARD)).status == Status.PASS
-    partial = ScoredModelFactory(**(FULL_CARD | {"card_caveats": "", "card_factors": ""}))
+    assert run("model_card_complete", RegisteredModelFactory(**FULL_CARD)).status == Status.PASS
+    partial = RegisteredModelFactory(**(FULL_CARD | {"card_caveats": "", "card_factors": ""}))
     result = run("model_card_complete", partial)
     assert result.status == Status.FAIL
     assert result.evidence["filled"] == 6
@@ -52,16 +46,16 @@ def test_model_card_complete():
 
 
 def test_beats_baseline_pass_fail_and_not_applicable():
-    model = ScoredModelFactory(baseline_margin=0.05)
-    ScoredVersionFactory(model=model, stage="staging")
+    model = RegisteredModelFactory(baseline_margin=0.05)
+    ModelVersionFactory(model=model, stage="staging")
     assert run("beats_baseline", model).status == Status.NOT_APPLICABLE
-    good = ScoredModelFactory(baseline_margin=0.05)
-    ScoredVersionFactory(
+    good = RegisteredModelFactory(baseline_margin=0.05)
+    ModelVersionFactory(
         model=good, stage="production", metrics={"roc_auc": 0.8}, baseline_metrics={"roc_auc": 0.7}
     )
     assert run("beats_baseline", good).status == Status.PASS
-    weak = ScoredModelFactory(baseline_margin=0.05)
-    ScoredVersionFactory(
+    weak = RegisteredModelFactory(baseline_margin=0.05)
+    ModelVersionFactory(
         model=weak, stage="production", metrics={"roc_auc": 0.72}, baseline_metrics={"roc_auc": 0.7}
     )
     result = run("beats_baseline", weak)
@@ -74,21 +68,21 @@ def test_beats_baseline_pass_fail_and_not_applicable():
 
 
 def test_beats_baseline_lower_is_better_metric():
-    model = ScoredModelFactory(primary_metric="rmse", baseline_margin=0.0, task="regression")
-    ScoredVersionFactory(
+    model = RegisteredModelFactory(primary_metric="rmse", baseline_margin=0.0, task="regression")
+    ModelVersionFactory(
         model=model, stage="production", metrics={"rmse": 3.0}, baseline_metrics={"rmse": 5.0}
     )
     assert run("beats_baseline", model).status == Status.PASS
-    worse = ScoredModelFactory(primary_metric="rmse", baseline_margin=0.0)
-    ScoredVersionFactory(
+    worse = RegisteredModelFactory(primary_metric="rmse", baseline_margin=0.0)
+    ModelVersionFactory(
         model=worse, stage="production", metrics={"rmse": 6.0}, baseline_metrics={"rmse": 5.0}
     )
     assert run("beats_baseline", worse).status == Status.FAIL
 
 
 def test_no_gate_overrides_within_window():
-    model = ScoredModelFactory()
-    version = ScoredVersionFactory(model=model)
+    model = RegisteredModelFactory()
+    version = ModelVersionFactory(model=model)
     stage_change(version, is_override=True, days_ago=120)  # outside the 90-day window
     assert run("no_gate_overrides", model).status == Status.PASS
     stage_change(version, is_override=True, days_ago=10)
@@ -98,32 +92,32 @@ def test_no_gate_overrides_within_window():
 
 
 def test_lineage_recorded():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model)
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model)
     assert run("lineage_recorded", model).status == Status.PASS
-    bare = ScoredModelFactory()
-    ScoredVersionFactory(model=bare, dataset_sha256="", code_version="")
+    bare = RegisteredModelFactory()
+    ModelVersionFactory(model=bare, dataset_sha256="", code_version="")
     result = run("lineage_recorded", bare)
     assert result.status == Status.FAIL
     assert "dataset hash" in result.explanation and "code version" in result.explanation
-    assert run("lineage_recorded", ScoredModelFactory()).status == Status.NOT_APPLICABLE
+    assert run("lineage_recorded", RegisteredModelFactory()).status == Status.NOT_APPLICABLE
 
 
 def test_training_reproducible_needs_a_matching_rerun():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model, number=1)
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, number=1)
     result = run("training_reproducible", model)
     assert result.status == Status.FAIL and result.evidence["reruns"] == 0
-    ScoredVersionFactory(model=model, number=2)  # same dataset, parameters, code and metrics
+    ModelVersionFactory(model=model, number=2)  # same dataset, parameters, code and metrics
     result = run("training_reproducible", model)
     assert result.status == Status.PASS and result.evidence["reruns"] == 1
 
 
 def test_training_reproducible_fails_when_rerun_metrics_differ():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model, number=1, stage="production", metrics={"roc_auc": 0.8})
-    ScoredVersionFactory(model=model, number=2, metrics={"roc_auc": 0.75})
-    ScoredVersionFactory(
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, number=1, stage="production", metrics={"roc_auc": 0.8})
+    ModelVersionFactory(model=model, number=2, metrics={"roc_auc": 0.75})
+    ModelVersionFactory(
         model=model, number=3, parameters={"C": 9.0}, metrics={"roc_auc": 0.9}
     )  # other recipe
     result = run("training_reproducible", model)
@@ -132,8 +126,8 @@ def test_training_reproducible_fails_when_rerun_metrics_differ():
 
 
 def test_training_reproducible_fails_without_lineage():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model, parameters={})
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, parameters={})
     assert run("training_reproducible", model).status == Status.FAIL
 
 
@@ -151,7 +145,8 @@ def file_feedback(model, *, hours_ago, acknowledged_after=None, resolved_after=N
 
 
 def test_feedback_answered_against_tier_targets():
-    model = ScoredModelFactory(support_tier="tier_2")  # registry: acknowledge within 24 h, resolve in 7 days
+    # registry: acknowledge within 24 h, resolve in 7 days
+    model = RegisteredModelFactory(support_tier="tier_2")
     assert run("feedback_answered", model).status == Status.NOT_APPLICABLE
     file_feedback(model, hours_ago=100, acknowledged_after=2, resolved_after=50)
     file_feedback(model, hours_ago=5)  # still open but inside its target
@@ -163,27 +158,27 @@ def test_feedback_answered_against_tier_targets():
 
 
 def test_feedback_targets_depend_on_the_tier():
-    lenient = ScoredModelFactory(support_tier="tier_3")
+    lenient = RegisteredModelFactory(support_tier="tier_3")
     file_feedback(lenient, hours_ago=30)
     assert run("feedback_answered", lenient).status == Status.PASS
-    strict = ScoredModelFactory(support_tier="tier_1")
+    strict = RegisteredModelFactory(support_tier="tier_1")
     file_feedback(strict, hours_ago=30, acknowledged_after=6)  # acknowledged, but after the 4 h target
     assert run("feedback_answered", strict).status == Status.FAIL
 
 
 def test_recently_retrained():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     assert run("recently_retrained", model).status == Status.NOT_APPLICABLE
-    old = ScoredVersionFactory(model=model, number=1)
+    old = ModelVersionFactory(model=model, number=1)
     age(old, days=200)
     result = run("recently_retrained", model)
     assert result.status == Status.FAIL and result.evidence["days_since"] == 200
-    ScoredVersionFactory(model=model, number=2)
+    ModelVersionFactory(model=model, number=2)
     assert run("recently_retrained", model).status == Status.PASS
 
 
 def test_outcome_and_training_checks_report_no_data_while_those_areas_have_none():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     for code in ("outcome_data_arriving", "control_segment", "retraining_scheduled"):
         result = run(code, model)
         assert result.status == Status.NO_DATA, code
@@ -191,7 +186,7 @@ def test_outcome_and_training_checks_report_no_data_while_those_areas_have_none(
 
 def test_outcome_checks_on_loaded_facts():
     """The outcome checks' rules, on facts as the outcomes area will provide them."""
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     facts = load_facts([model.pk])
     facts.observations_available = True
     mf = facts.models[model.pk]
@@ -215,9 +210,9 @@ def team_context(team, **kwargs):
 def test_trained_on_platform():
     team = TeamFactory()
     assert CHECKS["trained_on_platform"].function(team_context(team)).status == Status.NOT_APPLICABLE
-    ScoredVersionFactory(model=ScoredModelFactory(owning_team=team))
+    ModelVersionFactory(model=RegisteredModelFactory(owning_team=team))
     assert CHECKS["trained_on_platform"].function(team_context(team)).status == Status.PASS
-    ScoredVersionFactory(model=ScoredModelFactory(owning_team=team, slug="by-hand"), source_key=None)
+    ModelVersionFactory(model=RegisteredModelFactory(owning_team=team, slug="by-hand"), source_key=None)
     result = CHECKS["trained_on_platform"].function(team_context(team))
     assert result.status == Status.FAIL and "by-hand" in result.explanation
 

@@ -10,16 +10,16 @@ from apps.registry.models import Feedback
 from apps.teams.models import TeamType
 from tests.factories import TeamFactory, ValueStreamFactory
 from tests.modelrequests.factories import ModelRequestFactory
-from tests.practices.factories import ScoredModelFactory, ScoredVersionFactory, stage_change
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
 
 pytestmark = pytest.mark.django_db
 
 
 def in_production(team, *, on_platform=True):
-    model = ScoredModelFactory(owning_team=team, value_stream=team.value_stream or ValueStreamFactory())
-    version = ScoredVersionFactory(model=model, stage="production", source_key=None)
+    model = RegisteredModelFactory(owning_team=team, value_stream=team.value_stream or ValueStreamFactory())
+    version = ModelVersionFactory(model=model, stage="production", source_key=None)
     if on_platform:
-        ScoredVersionFactory(model=model)  # a platform-trained candidate counts as "through the platform"
+        ModelVersionFactory(model=model)  # a platform-trained candidate counts as "through the platform"
     return model, version
 
 
@@ -35,7 +35,7 @@ def test_share_of_production_models_by_who_delivers_them():
     in_production(aligned)
     in_production(aligned, on_platform=False)
     in_production(specialist)
-    ScoredModelFactory(owning_team=aligned)  # not in production: not counted
+    RegisteredModelFactory(owning_team=aligned)  # not in production: not counted
     row = row_of(stream)
     assert row["production_models"] == 4
     assert row["by_kind"] == {
@@ -50,7 +50,7 @@ def test_share_of_production_models_by_who_delivers_them():
 def test_delivery_keys_promotions_rollbacks_and_time_to_restore():
     team = TeamFactory()
     model, version = in_production(team)
-    older = ScoredVersionFactory(model=model, stage="archived")
+    older = ModelVersionFactory(model=model, stage="archived")
     stage_change(older, days_ago=40)
     stage_change(version, days_ago=10)
     stage_change(version, days_ago=400)  # outside the window

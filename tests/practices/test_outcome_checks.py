@@ -9,7 +9,7 @@ from apps.outcomes.models import Observation
 from apps.practices.checks import CHECKS, Status
 from apps.practices.sources import load_facts
 from tests.outcomes.factories import KpiFactory
-from tests.practices.factories import ScoredModelFactory
+from tests.registry.factories import RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +30,8 @@ def observe(model, *, days_ago, segment="treatment"):
 
 
 def test_outcome_data_arriving_within_the_window():
-    model = ScoredModelFactory()
-    other = ScoredModelFactory()
+    model = RegisteredModelFactory()
+    other = RegisteredModelFactory()
     observe(other, days_ago=1)  # the outcomes area has data, but none for this model
     result = run("outcome_data_arriving", model)
     assert result.status == Status.FAIL and result.evidence["days_since"] is None
@@ -44,7 +44,7 @@ def test_outcome_data_arriving_within_the_window():
 
 
 def test_control_segment():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     observe(model, days_ago=1)
     assert run("control_segment", model).status == Status.FAIL
     observe(model, days_ago=1, segment="control")

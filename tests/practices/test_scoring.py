@@ -8,12 +8,8 @@ from apps.practices.rubric import get_rubric
 from apps.practices.scoring import aggregate, levels_of, mlops_level_of, next_level_needs
 from apps.practices.services import evaluate
 from tests.factories import TeamFactory
-from tests.practices.factories import (
-    ScoredModelFactory,
-    ScoredVersionFactory,
-    SelfAssessmentFactory,
-)
-from tests.registry.factories import FULL_CARD
+from tests.practices.factories import SelfAssessmentFactory
+from tests.registry.factories import FULL_CARD, ModelVersionFactory, RegisteredModelFactory
 
 
 def row(check, category, level, status):
@@ -103,10 +99,10 @@ def test_rubric_override_in_settings(settings):
 @pytest.mark.django_db
 def test_team_scorecard_end_to_end_reaches_gold():
     team = TeamFactory()
-    model = ScoredModelFactory(owning_team=team, **FULL_CARD)
+    model = RegisteredModelFactory(owning_team=team, **FULL_CARD)
     model.consuming_teams.add(TeamFactory())
-    ScoredVersionFactory(model=model, number=1, stage="production")
-    ScoredVersionFactory(model=model, number=2)
+    ModelVersionFactory(model=model, number=1, stage="production")
+    ModelVersionFactory(model=model, number=2)
     for practice in ["version_control", "ci", "automated_tests", "code_review", "monitoring"]:
         SelfAssessmentFactory(team=team, practice=practice)
     card = next(c for c in evaluate(teams=[team], models=[]) if c.subject == team)

@@ -12,12 +12,8 @@ from apps.practices.models import Level, ScorecardSnapshot, SelfAssessment, Surv
 from apps.teams.models import InteractionMode, MemberRole, TeamType
 from tests.conftest import member_of
 from tests.factories import InteractionFactory, TeamFactory, UserFactory
-from tests.practices.factories import (
-    ScoredModelFactory,
-    ScoredVersionFactory,
-    SelfAssessmentFactory,
-    SurveyRoundFactory,
-)
+from tests.practices.factories import SelfAssessmentFactory, SurveyRoundFactory
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 NEXT_YEAR = timezone.localdate() + datetime.timedelta(days=365)
@@ -40,8 +36,8 @@ def test_recompute_is_idempotent_and_keeps_history_of_changes():
 
 
 def test_recompute_all_covers_teams_and_models():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model)
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model)
     snapshots = services.scorecards_recompute()
     subjects = {(s.subject_type, s.team_id or s.model_id) for s in snapshots}
     assert ("model", model.pk) in subjects and ("team", model.owning_team_id) in subjects
@@ -200,8 +196,8 @@ def test_engagement_permissions(team, team_engineer):
 
 
 def test_back_dated_recompute_sees_only_what_existed_then():
-    model = ScoredModelFactory()
-    ScoredVersionFactory(model=model)
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model)
     past = services.scorecards_recompute(now=timezone.now() - datetime.timedelta(days=5))
     assert not [s for s in past if s.model_id == model.pk]
     team_then = next(s for s in past if s.team_id == model.owning_team_id)

@@ -11,7 +11,7 @@ from apps.practices import services, tasks
 from apps.practices.models import Level, ScorecardSnapshot
 from portal.celery import app
 from tests.factories import MembershipFactory, TeamFactory
-from tests.practices.factories import ScoredModelFactory, ScoredVersionFactory
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
 
 
 def test_beat_schedule_recomputes_all_scorecards():
@@ -23,7 +23,7 @@ def test_beat_schedule_recomputes_all_scorecards():
 
 @pytest.mark.django_db
 def test_scheduled_task_is_idempotent():
-    ScoredVersionFactory(model=ScoredModelFactory())
+    ModelVersionFactory(model=RegisteredModelFactory())
     TeamFactory()
     first = tasks.recompute_all_scorecards()
     rows = ScorecardSnapshot.objects.count()

@@ -6,7 +6,7 @@ from django.utils import timezone
 from apps.practices.checks import CHECKS, Status
 from apps.practices.sources import load_facts
 from apps.training.models import RetrainingSchedule
-from tests.practices.factories import ScoredModelFactory, ScoredVersionFactory
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
 from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +18,14 @@ def run(code, model):
 
 
 def trained(model, dataset, *, metrics, register=True, **kwargs):
-    version = ScoredVersionFactory(model=model, dataset_sha256=dataset.sha256) if register else None
+    version = ModelVersionFactory(model=model, dataset_sha256=dataset.sha256) if register else None
     return TrainingJobFactory(
         registered_model=model, registered_version=version, dataset_version=dataset, metrics=metrics, **kwargs
     )
 
 
 def test_a_training_job_rerun_with_the_same_metrics_makes_training_reproducible():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     dataset = DatasetVersionFactory()
     trained(model, dataset, metrics={"roc_auc": 0.81})
     assert run("training_reproducible", model).status == Status.FAIL  # nothing to compare with yet
@@ -36,7 +36,7 @@ def test_a_training_job_rerun_with_the_same_metrics_makes_training_reproducible(
 
 
 def test_a_training_job_rerun_with_other_metrics_fails():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     dataset = DatasetVersionFactory()
     trained(model, dataset, metrics={"roc_auc": 0.81})
     trained(model, dataset, metrics={"roc_auc": 0.79}, register=False)
@@ -46,7 +46,7 @@ def test_a_training_job_rerun_with_other_metrics_fails():
 
 
 def test_retraining_scheduled():
-    model = ScoredModelFactory()
+    model = RegisteredModelFactory()
     TrainingJobFactory(registered_model=model)  # the training area has data
     assert run("retraining_scheduled", model).status == Status.FAIL
     schedule = RetrainingSchedule.objects.create(

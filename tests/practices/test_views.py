@@ -11,9 +11,10 @@ from apps.practices.models import Engagement, SelfAssessment, SurveyResponse
 from apps.teams.models import InteractionMode, MemberRole, TeamType
 from tests.conftest import member_of
 from tests.factories import InteractionFactory, TeamFactory
-from tests.practices.factories import ScoredModelFactory, ScoredVersionFactory, SurveyRoundFactory
+from tests.practices.factories import SurveyRoundFactory
 from tests.practices.test_api import ANSWERS, add_rows
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
 
 pytestmark = pytest.mark.django_db
 NEXT_YEAR = (timezone.localdate() + datetime.timedelta(days=365)).isoformat()
@@ -41,8 +42,8 @@ def test_pages_need_login(client):
 
 def test_team_and_model_scorecard_pages(client, browser_login, outsider):
     team = TeamFactory(name="Basket")
-    model = ScoredModelFactory(owning_team=team, name="Basket churn")
-    ScoredVersionFactory(model=model, stage="production")
+    model = RegisteredModelFactory(owning_team=team, name="Basket churn")
+    ModelVersionFactory(model=model, stage="production")
     services.scorecards_recompute(now=timezone.now() - datetime.timedelta(days=7))
     services.scorecards_recompute()
     browser_login(client, outsider)

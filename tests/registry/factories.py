@@ -1,17 +1,28 @@
-"""Registry factories and small real fitted pipelines for tests."""
+"""Registry factories (the one set for registered models, versions and stage changes, used by every
+area's tests) and small real fitted pipelines."""
 
+import datetime
 import functools
 
 import factory
 import numpy as np
 import pandas as pd
+from django.utils import timezone
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from apps.registry import services
-from apps.registry.models import CARD_SECTIONS, Feedback, FeedbackKind, RegisteredModel
+from apps.registry.models import (
+    CARD_SECTIONS,
+    Feedback,
+    FeedbackKind,
+    ModelVersion,
+    RegisteredModel,
+    Stage,
+    StageChange,
+)
 from tests.factories import StaffFactory, TeamFactory
 
 INPUT_SCHEMA = [
@@ -95,6 +106,58 @@ class CompleteCardModelFactory(RegisteredModelFactory):
     card_training_data = FULL_CARD["card_training_data"]
     card_ethical_considerations = FULL_CARD["card_ethical_considerations"]
     card_caveats = FULL_CARD["card_caveats"]
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    """A version as a plain row, with full lineage but no fitted artefact behind it (for checks that
+    read only lineage, metrics, stage and timestamps); ``register`` stores a real pipeline."""
+
+    class Meta:
+        model = ModelVersion
+
+    class Params:
+        in_production = factory.Trait(stage=Stage.PRODUCTION)
+
+    model = factory.SubFactory(RegisteredModelFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    stage = Stage.CANDIDATE
+    task = "classification"
+    dataset_name = "orders"
+    dataset_version = 1
+    dataset_sha256 = "a" * 64
+    features = factory.LazyFunction(lambda: ["amount", "country"])
+    input_schema = factory.LazyFunction(
+        lambda: [{"name": "amount", "type": "number"}, {"name": "country", "type": "string"}]
+    )
+    estimator = "sklearn.linear_model.LogisticRegression"
+    parameters = factory.LazyFunction(lambda: {"C": 1.0})
+    code_version = "git:abc123"
+    metrics = factory.LazyFunction(lambda: {"roc_auc": 0.8})
+    baseline_metrics = factory.LazyFunction(lambda: {"roc_auc": 0.6})
+    artefact_key = factory.Sequence(lambda n: f"models/test/{n}.skops")
+    artefact_sha256 = "b" * 64
+    source_key = factory.Sequence(lambda n: f"training-job:{n}")
+
+
+def age(instance, *, days: float, field: str = "created_at"):
+    """Back-date an auto_now_add timestamp."""
+    return back_date(instance, timezone.now() - datetime.timedelta(days=days), field=field)
+
+
+def back_date(instance, when: datetime.datetime, *, field: str = "created_at"):
+    type(instance).objects.filter(pk=instance.pk).update(**{field: when})
+    setattr(instance, field, when)
+    return instance
+
+
+def stage_change(
+    version, *, to_stage=Stage.PRODUCTION, at: datetime.datetime | None = None, days_ago: float = 1, **kwargs
+) -> StageChange:
+    """A stage change from staging, made ``at`` a time (or ``days_ago``)."""
+    change = StageChange.objects.create(
+        version=version, from_stage=Stage.STAGING, to_stage=to_stage, **kwargs
+    )
+    return back_date(change, at) if at else age(change, days=days_ago)
 
 
 def register(model, *, score: float = 0.8, baseline: float = 0.5, actor=None, source_key=None, **kw):

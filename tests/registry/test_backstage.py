@@ -113,18 +113,6 @@ def test_management_command_to_stdout_and_file(catalogue, validators, tmp_path):
     assert list(yaml.safe_load_all(target.read_text())) == list(yaml.safe_load_all(out.getvalue()))
 
 
-def test_demo_export_is_valid(validators):
-    call_command("load_demo", verbosity=0, stdout=io.StringIO())
-    out = io.StringIO()
-    call_command("export_backstage", stdout=out)
-    entities = list(yaml.safe_load_all(out.getvalue()))
-    assert_valid_and_resolving(entities, validators)
-    assert {e["metadata"]["name"] for e in entities if e["kind"] == "Component"} >= {
-        "fraud-scorer",
-        "search-ranker",
-    }
-
-
 def test_an_invalid_entity_is_caught(validators):
     broken = {
         "apiVersion": "backstage.io/v1alpha1",

@@ -37,10 +37,16 @@ def diabetes_frame() -> pd.DataFrame:
     return load_diabetes(as_frame=True, scaled=False).frame
 
 
-def upload_frame(*, actor, team, frame: pd.DataFrame, name: str = "tumours", description: str = ""):
-    return services.dataset_upload(
-        actor=actor, team=team, name=name, description=description, file=csv_upload(frame_csv(frame))
+def upload(*, actor, team, content: str | bytes, name: str = "tumours", description: str = ""):
+    """Upload and process in this process, as a worker would: a ready dataset version."""
+    uploaded = services.dataset_upload(
+        actor=actor, team=team, name=name, description=description, file=csv_upload(content), enqueue=False
     )
+    return services.dataset_process(dataset_id=uploaded.pk)
+
+
+def upload_frame(*, actor, team, frame: pd.DataFrame, name: str = "tumours", description: str = ""):
+    return upload(actor=actor, team=team, content=frame_csv(frame), name=name, description=description)
 
 
 def stored_files() -> list[Path]:

@@ -22,7 +22,7 @@ def test_admin_upload_validates_and_stores_a_version(client, admin_user, team):
     )
     assert response.status_code == 302
     dataset = DatasetVersion.objects.get()
-    assert (dataset.version, dataset.row_count, dataset.uploaded_by) == (1, 2, admin_user)
+    assert (dataset.version, dataset.status, dataset.uploaded_by) == (1, "processing", admin_user)
     assert client.get(f"/admin/training/datasetversion/{dataset.pk}/change/").status_code == 200
 
 

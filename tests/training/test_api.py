@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.training import services
 from apps.training.models import DatasetVersion, JobStatus, TrainingJob
 from tests.querycount import assert_queries_independent_of_rows
 from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
@@ -29,10 +30,14 @@ def test_upload_then_read_versions_schema_and_preview(api_as, team, scientist):
     client = api_as(scientist)
     content = frame_csv(tumour_frame(50))
     first = upload(client, team, content)
-    assert first.status_code == 201, first.json()
+    assert first.status_code == 202, first.json()
+    assert first.json()["status"] == "processing" and first.json()["row_count"] is None
+    assert first.json()["schema"] == [] and first.json()["column_count"] == 33
     second = upload(client, team, content)
     assert second.json()["version"] == 2
     pk = second.json()["id"]
+    for dataset in (first.json()["id"], pk):  # what the worker does
+        services.dataset_process(dataset_id=dataset)
     body = client.get(f"/api/v1/datasets/{pk}/").json()
     assert body["row_count"] == 50 and body["team"] == team.slug and len(body["schema"]) == 33
     versions = client.get(f"/api/v1/datasets/{pk}/versions/").json()

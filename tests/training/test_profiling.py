@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-from apps.training import services
 from apps.training.engine import infer_task
-from tests.training.helpers import csv_upload
+from tests.training.helpers import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +18,8 @@ CSV = """id,price,colour,active,label,notes
 
 
 def test_schema_is_inferred_per_column(team, scientist):
-    dataset = services.dataset_upload(actor=scientist, team=team, name="shop", file=csv_upload(CSV))
+    dataset = upload(actor=scientist, team=team, name="shop", content=CSV)
+    assert dataset.status == "ready" and dataset.row_count == 5 and dataset.progress == 100
     columns = {column["name"]: column for column in dataset.schema}
     assert [c["name"] for c in dataset.schema] == ["id", "price", "colour", "active", "label", "notes"]
     assert {name: column["type"] for name, column in columns.items()} == {

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from apps.training import services
 from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from tests.querycount import assert_queries_independent_of_rows
 from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
@@ -41,6 +42,10 @@ def test_upload_form_stores_a_version_and_shows_refusals_on_the_field(client, br
     )
     dataset = DatasetVersion.objects.get()
     assert good["Location"] == dataset.get_absolute_url()
+    processing = client.get(dataset.get_absolute_url()).content.decode()
+    assert 'id="dataset-progress"' in processing and "Processing 0%" in processing
+    assert "Schema and column summaries" not in processing and "Train a model" not in processing
+    services.dataset_process(dataset_id=dataset.pk)  # what the worker does
     page = client.get(dataset.get_absolute_url()).content.decode()
     for text in [
         "Schema and column summaries",

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from apps.core.threads import available_cores
 from apps.registry.models import ModelVersion
 from apps.training.models import JobStatus, TrainingJob
 from apps.training.tasks import recover_stale_jobs, run_training_job
@@ -161,3 +162,25 @@ def test_cancelling_interrupts_a_long_fit_at_once(celery_worker_process, api_as,
     assert not any((inspector.active() or {}).values())
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED and job.registered_version is None
+
+
+@pytest.mark.parametrize("concurrency", [1, 2])
+def test_each_pool_process_trains_on_its_share_of_the_cores(
+    celery_worker_process, worker_factory, api_as, scientist, setup, concurrency
+):
+    """Two pool processes on two cores run one OpenMP thread each, not two each (oversubscription made
+    a 0.3 s fit take a minute); the job's log says how many it used."""
+    dataset, model = setup
+    celery_worker_process.stop()  # only the worker under test may take the job
+    try:
+        # As on a machine with no OMP_NUM_THREADS set: OpenMP would start one thread per core.
+        worker_factory(
+            queues="training", concurrency=concurrency, extra_env={"OMP_NUM_THREADS": str(available_cores())}
+        )
+        job = wait_for(submit(api_as, scientist, dataset, model), finished)
+    finally:
+        celery_worker_process.start()
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    share = max(1, available_cores() // concurrency)
+    expected = f"training on {share} CPU thread{'s' if share > 1 else ''}."
+    assert any(expected in line for line in job.log), job.log

@@ -1,7 +1,13 @@
 from rest_framework import serializers
 
 from apps.core.api import StrictFieldsMixin
-from apps.modelrequests.models import ModelRequest, RequestComment, RequestStatus, RequestTransition
+from apps.modelrequests.models import (
+    ModelRequest,
+    RequestComment,
+    RequestStatus,
+    RequestTransition,
+    ScoreInput,
+)
 from apps.modelrequests.services import REQUEST_FIELDS
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team, ValueStream
@@ -39,6 +45,10 @@ class ModelRequestSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text="WSJF score; null when unscored."
     )
     ranked_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    pinned = serializers.SerializerMethodField(
+        help_text="True when pinned at `manual_rank` on the backlog (by `ranked_by` at `ranked_at`, "
+        "for `rank_reason`); false when it follows its score."
+    )
 
     class Meta:
         model = ModelRequest
@@ -48,6 +58,7 @@ class ModelRequestSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "status",
             "rice",
             "wsjf",
+            "pinned",
             "manual_rank",
             "rank_reason",
             "ranked_by",
@@ -67,13 +78,58 @@ class ModelRequestSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "delivered_at",
         )
 
+    def get_pinned(self, obj) -> bool:
+        return obj.manual_rank is not None
+
+
+class ScoreInputSerializer(serializers.ModelSerializer):
+    set_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ScoreInput
+        fields = ("field", "set_by", "set_at")
+
 
 class ModelRequestDetailSerializer(ModelRequestSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
+    score_inputs = ScoreInputSerializer(many=True, read_only=True, help_text="Who set each input, when.")
 
     class Meta(ModelRequestSerializer.Meta):
-        fields = (*ModelRequestSerializer.Meta.fields, "transitions", "comments")
+        fields = (*ModelRequestSerializer.Meta.fields, "score_inputs", "transitions", "comments")
+
+
+class ScoreUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Some score inputs; each is checked against its scale and against who may set it."""
+
+    reach = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    impact = serializers.FloatField(required=False, allow_null=True)
+    confidence = serializers.FloatField(required=False, allow_null=True)
+    effort = serializers.FloatField(required=False, allow_null=True)
+    business_value = serializers.IntegerField(required=False, allow_null=True)
+    time_criticality = serializers.IntegerField(required=False, allow_null=True)
+    risk_reduction = serializers.IntegerField(required=False, allow_null=True)
+    job_size = serializers.IntegerField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"reach": ["Give at least one score input."]})
+        return attrs
+
+
+class ScoreResultSerializer(serializers.Serializer):
+    request = ModelRequestDetailSerializer()
+    rice_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the backlog ranked by RICE.")
+    wsjf_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the backlog ranked by WSJF.")
+
+
+class UnpinAllInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    delivering_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+
+
+class UnpinAllResultSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    unpinned = serializers.IntegerField()
 
 
 class TransitionInputSerializer(StrictFieldsMixin, serializers.Serializer):

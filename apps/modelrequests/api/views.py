@@ -17,8 +17,12 @@ from apps.modelrequests.api.serializers import (
     ModelRequestDetailSerializer,
     ModelRequestSerializer,
     RankInputSerializer,
+    ScoreResultSerializer,
+    ScoreUpdateSerializer,
     TransitionInputSerializer,
     TransitionSerializer,
+    UnpinAllInputSerializer,
+    UnpinAllResultSerializer,
 )
 from apps.modelrequests.filtersets import ModelRequestFilterSet, with_team_alias
 from apps.modelrequests.selectors import backlog_view
@@ -38,7 +42,9 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return selectors.request_list().prefetch_related("transitions__actor", "comments__author")
+            return selectors.request_list().prefetch_related(
+                "transitions__actor", "comments__author", "score_inputs__set_by"
+            )
         return selectors.request_list()
 
     def get_serializer_class(self):
@@ -91,6 +97,53 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         services.request_rank(actor=request.user, request=model_request, **data.validated_data)
         return Response(ModelRequestSerializer(self._fresh(model_request.pk)).data)
+
+    @extend_schema(
+        request=None,
+        responses={200: ModelRequestSerializer},
+        description="Remove the request's pin: it follows its score again. Delivering team's lead or PM, "
+        "or platform staff.",
+    )
+    @action(detail=True, methods=["post"])
+    def unpin(self, request, pk=None):
+        model_request = self.get_object()
+        services.request_unpin(actor=request.user, request=model_request)
+        return Response(ModelRequestSerializer(self._fresh(model_request.pk)).data)
+
+    @extend_schema(
+        request=UnpinAllInputSerializer,
+        responses={200: UnpinAllResultSerializer},
+        description="Remove every pin of a delivering team's backlog: it follows the score again.",
+    )
+    @action(detail=False, methods=["post"], url_path="unpin-all", filterset_class=None)
+    def unpin_all(self, request):
+        data = UnpinAllInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = data.validated_data["delivering_team"]
+        count = services.backlog_unpin_all(actor=request.user, team=team)
+        return Response({"team": team.slug, "unpinned": count})
+
+    @extend_schema(
+        request=ScoreUpdateSerializer,
+        responses={200: ScoreResultSerializer},
+        description="Set some score inputs. The value side (reach, impact, confidence, business value, "
+        "time criticality, risk reduction) is set by the requesting stream's accountable PM or the "
+        "requesting team's lead or PM; the size side (effort, job size) by the delivering team's lead "
+        "or PM; platform staff set all. Each input records who set it and when. Answers the request "
+        "with its new scores and its rank under each method.",
+    )
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        model_request = self.get_object()
+        data = ScoreUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_score(actor=request.user, request=model_request, data=data.validated_data)
+        fresh = get_object_or_404(self.get_queryset().prefetch_related("score_inputs__set_by"), pk=pk)
+        ranks = {
+            f"{method}_rank": selectors.backlog_rank_of(request=fresh, method=method)
+            for method in ("rice", "wsjf")
+        }
+        return Response(ScoreResultSerializer({"request": fresh, **ranks}).data)
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["post"])

@@ -23,6 +23,9 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
             "size_bytes",
             "row_count",
             "column_count",
+            "status",
+            "progress",
+            "error",
             "uploaded_by",
             "created_at",
         )
@@ -31,7 +34,14 @@ class DatasetVersionSerializer(serializers.ModelSerializer):
 
 class DatasetVersionDetailSerializer(DatasetVersionSerializer):
     class Meta(DatasetVersionSerializer.Meta):
-        fields = (*DatasetVersionSerializer.Meta.fields, "description", "storage_key", "schema", "preview")
+        fields = (
+            *DatasetVersionSerializer.Meta.fields,
+            "description",
+            "storage_key",
+            "schema",
+            "preview",
+            "processed_at",
+        )
         read_only_fields = fields
 
 

@@ -49,13 +49,16 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         request={"multipart/form-data": DatasetUploadSerializer},
         responses={
-            201: DatasetVersionDetailSerializer,
-            400: OpenApiResponse(description="Refused file"),
-            413: None,
+            202: DatasetVersionDetailSerializer,
+            400: OpenApiResponse(description="Refused file: the problem is named under `file`."),
+            413: OpenApiResponse(description="The upload is over the size limit (chunked or not)."),
         },
     )
     def create(self, request):
-        """Upload a CSV as the next version of the team's dataset ``name`` (streamed, never read whole)."""
+        """Upload a CSV as the next version of the team's dataset ``name`` (streamed, never read whole).
+        Cheap checks run at once (size, encoding, header, column count, the first rows); the answer is
+        202 with the dataset ``processing`` while a worker checks every row and profiles it: follow
+        ``status`` (``ready`` or ``failed`` with ``error``) and ``progress`` on the dataset."""
         if declared_too_large(request):
             raise PayloadTooLarge(f"The upload is larger than the limit of {limit_text()}.")
         serializer = DatasetUploadSerializer(data=request.data)
@@ -64,7 +67,7 @@ class DatasetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             dataset = services.dataset_upload(actor=request.user, **serializer.validated_data)
         except UploadTooLarge as exc:
             raise PayloadTooLarge(" ".join(exc.messages)) from exc
-        return Response(DatasetVersionDetailSerializer(dataset).data, status=status.HTTP_201_CREATED)
+        return Response(DatasetVersionDetailSerializer(dataset).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=DatasetVersionSerializer(many=True))
     @action(detail=True)

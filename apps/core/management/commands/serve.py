@@ -9,7 +9,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.teams.demo import DEMO_LOGINS, DEMO_PASSWORD
+from apps.core import demo
+from portal.celery import app
 
 
 def _stop_like_ctrl_c(signum, frame):
@@ -25,17 +26,35 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         celery = [sys.executable, "-m", "celery", "--app=portal"]
+        # The worker's and beat's logs go to files so the terminal shows the banner and the web requests.
+        logs = settings.VAR_DIR / "log"
+        logs.mkdir(exist_ok=True)
         commands = {
             "web": [sys.executable, "manage.py", "runserver", "--noreload", f"{host}:{port}"],
-            "worker": [*celery, "worker", "--loglevel=INFO", "--queues=default,training", "--concurrency=2"],
+            "worker": [
+                *celery,
+                "worker",
+                "--loglevel=INFO",
+                f"--logfile={logs / 'worker.log'}",
+                "--queues=default,training",
+                "--concurrency=2",
+            ],
             # Beat runs as its own process: embedded beat (`worker --beat`) ignores SIGTERM.
-            "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            "beat": [
+                *celery,
+                "beat",
+                "--loglevel=INFO",
+                f"--logfile={logs / 'beat.log'}",
+                "-s",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
         }
         # Each child leads its own process group, so a last-resort SIGKILL also reaches its pool processes.
         processes = {name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()}
         signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
-        self._announce(host, port)
         try:
+            self._wait_for_worker(processes["worker"])
+            self._announce(host, port, logs)
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
         except KeyboardInterrupt:
@@ -58,14 +77,25 @@ class Command(BaseCommand):
                 process.wait()
                 self.stderr.write(f"The {name} did not stop within 30 s of SIGTERM; killed it.")
 
-    def _announce(self, host, port):
-        width = max(len(login) for login, *_ in DEMO_LOGINS)
+    def _wait_for_worker(self, worker: subprocess.Popen, timeout: float = 120) -> None:
+        """The banner comes last, once the worker answers: a job started from it then runs at once."""
+        self.stdout.write("Starting the web server and the worker...")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and worker.poll() is None:
+            if app.control.ping(timeout=0.5):
+                return
+        self.stderr.write("The worker did not answer within 2 minutes; see var/log/worker.log.")
+
+    def _announce(self, host, port, logs):
+        password, logins = demo.logins()
+        width = max(len(login) for login, _ in logins)
         lines = [
             "",
             f"  ML portal:  http://{host}:{port}/",
             f"  API docs:   http://{host}:{port}/api/docs/     health: http://{host}:{port}/healthz",
-            f"  Demo logins (password for all: {DEMO_PASSWORD}):",
-            *(f"    {login.ljust(width)}  {what}" for login, _, _, _, what in DEMO_LOGINS),
+            f"  Demo logins (password for all: {password}):",
+            *(f"    {login.ljust(width)}  {what}" for login, what in logins),
+            f"  Worker and beat logs: {logs}/",
             "  Ctrl-C stops the web server, the worker and beat.",
             "",
         ]

@@ -1,0 +1,120 @@
+"""Who may do what with a model request: small named predicates, used by the services (which
+enforce them), the views and templates (which say upfront who can) and the API.
+
+| action                                   | who (platform staff may do everything)                    |
+|------------------------------------------|-----------------------------------------------------------|
+| set the value side of a score            | the requesting stream's accountable PM; the requesting    |
+| (reach, impact, confidence; business     | team's lead or product manager                            |
+| value, time criticality, risk reduction) |                                                           |
+| set the size side (effort, job size)     | the delivering team's lead or product manager             |
+| pin, unpin, rank the backlog             | the delivering team's lead or product manager             |
+| edit the request's details               | either team's lead or product manager; the filer while    |
+|                                          | the request is submitted                                  |
+| move it through the workflow             | see ``workflow``                                          |
+
+Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
+so a page checks every row without a query per row; without it they load the roles themselves.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from apps.core.permissions import is_platform_staff
+from apps.modelrequests import scoring
+from apps.teams.models import Membership
+from apps.teams.permissions import TEAM_EDITOR_ROLES
+
+VALUE_FIELDS = ("reach", "impact", "confidence", "business_value", "time_criticality", "risk_reduction")
+SIZE_FIELDS = ("effort", "job_size")
+SCORE_FIELDS = scoring.RICE_INPUTS + tuple(f for f in scoring.WSJF_INPUTS if f not in scoring.RICE_INPUTS)
+
+VALUE_SIDE_WHO = "the requesting stream's accountable product manager or the requesting team's lead or PM"
+SIZE_SIDE_WHO = "the delivering team's lead or product manager"
+
+
+def roles_of(user) -> dict[int, set[str]]:
+    if not (user and user.is_authenticated):
+        return {}
+    roles: dict[int, set[str]] = {}
+    for team_id, role in Membership.objects.filter(user=user).values_list("team_id", "role"):
+        roles.setdefault(team_id, set()).add(role)
+    return roles
+
+
+def _edits_team(user, team_id, roles) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return bool(roles.get(team_id, set()) & set(TEAM_EDITOR_ROLES))
+
+
+def is_stream_pm(user, request) -> bool:
+    return bool(user and user.is_authenticated and request.value_stream.product_manager_id == user.pk)
+
+
+def can_set_value_side(user, request, *, roles=None) -> bool:
+    return (
+        is_platform_staff(user)
+        or is_stream_pm(user, request)
+        or _edits_team(user, request.requesting_team_id, roles)
+    )
+
+
+def can_set_size_side(user, request, *, roles=None) -> bool:
+    return is_platform_staff(user) or _edits_team(user, request.delivering_team_id, roles)
+
+
+def can_set_score_field(user, request, field: str, *, roles=None) -> bool:
+    if field in SIZE_FIELDS:
+        return can_set_size_side(user, request, roles=roles)
+    return can_set_value_side(user, request, roles=roles)
+
+
+def score_fields_for(user, request, *, roles=None) -> list[str]:
+    """The score inputs ``user`` may set on ``request``."""
+    roles = roles_of(user) if roles is None else roles
+    return [name for name in SCORE_FIELDS if can_set_score_field(user, request, name, roles=roles)]
+
+
+def who_sets(field: str) -> str:
+    return SIZE_SIDE_WHO if field in SIZE_FIELDS else VALUE_SIDE_WHO
+
+
+def ensure_can_set_score_field(user, request, field: str, *, roles=None) -> None:
+    if not can_set_score_field(user, request, field, roles=roles):
+        label = field.replace("_", " ")
+        raise PermissionDenied(f"Only {who_sets(field)} (or platform staff) may set the {label}.")
+
+
+def can_rank(user, team, *, roles=None) -> bool:
+    return is_platform_staff(user) or (team is not None and _edits_team(user, team.pk, roles))
+
+
+def ensure_can_rank(user, team) -> None:
+    if not can_rank(user, team):
+        raise PermissionDenied(
+            f"Only platform staff or a lead or product manager of {team.name} may pin, unpin or rank "
+            "its backlog."
+        )
+
+
+def is_filer_editing_submitted(user, request) -> bool:
+    return bool(
+        user and user.is_authenticated and request.created_by_id == user.pk and request.status == "submitted"
+    )
+
+
+def can_edit_request(user, request, *, roles=None) -> bool:
+    roles = roles_of(user) if roles is None and not is_platform_staff(user) else roles
+    return (
+        is_platform_staff(user)
+        or _edits_team(user, request.requesting_team_id, roles)
+        or _edits_team(user, request.delivering_team_id, roles)
+        or is_filer_editing_submitted(user, request)
+    )
+
+
+def ensure_can_edit_request(user, request) -> None:
+    if not can_edit_request(user, request):
+        raise PermissionDenied(
+            f"Only platform staff, a lead or product manager of {request.requesting_team} or "
+            f"{request.delivering_team}, or the person who filed it while it is submitted, may change "
+            "this request."
+        )
