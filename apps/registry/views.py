@@ -177,6 +177,9 @@ def version_compare(request, slug):
     model = selectors.model_detail(slug=slug)
     versions = list(selectors.version_list(registered_model=model))
     numbers = [request.GET.get("a"), request.GET.get("b")]
+    if not any(numbers) and len(versions) >= 2:
+        # opens on the two latest versions (the list is newest first): the previous one vs the newest
+        numbers = [str(versions[1].number), str(versions[0].number)]
     chosen = [v for n in numbers for v in versions if str(v.number) == n]
     comparison = compare_versions(*chosen, metric=model.primary_metric) if len(chosen) == 2 else None
     return render(

@@ -4,10 +4,19 @@ the phone the navigation folds into a menu button that opens and closes it."""
 import pytest
 
 from tests.core.ui_pages import NAV_PAGES, detail_pages, name_of, open_page, sign_in
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 WIDTHS = {"desktop": 1440, "phone": 390}
+
+
+def login(page, user):
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def page_width(page) -> int:
@@ -33,10 +42,15 @@ def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
     assert too_wide == []
 
 
-def test_the_phone_menu_button_opens_and_closes_the_navigation(full_demo, browser, live_server, screenshot):
+def test_the_phone_menu_button_opens_and_closes_the_navigation(
+    transactional_db, browser, live_server, screenshot
+):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
     context = browser.new_context(viewport={"width": 390, "height": 800}, base_url=live_server.url)
     page = context.new_page()
-    sign_in(page, "pm")
+    login(page, user)
     open_page(page, "/models/")
     menu = page.get_by_role("button", name="Menu")
     nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Training")
@@ -60,7 +74,7 @@ def test_the_phone_menu_button_opens_and_closes_the_navigation(full_demo, browse
 
     wide = browser.new_context(viewport={"width": 1440, "height": 800}, base_url=live_server.url)
     page = wide.new_page()
-    sign_in(page, "pm")
+    login(page, user)
     open_page(page, "/models/")
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").is_visible()

@@ -149,6 +149,17 @@ def test_compare_page(client, browser_login, outsider, model):
     assert "[&quot;basket_value&quot;, &quot;items&quot;" in page  # features as JSON, not a Python repr
 
 
+def test_compare_page_opens_on_the_two_latest_versions(client, browser_login, outsider, model):
+    for score in (0.6, 0.7, 0.8):
+        register(model, score=score)
+    browser_login(client, outsider)
+    response = client.get("/models/basket-scorer/compare/")
+    assert [v.number for v in response.context["comparison"].versions] == [2, 3]
+    page = response.content.decode()
+    assert '<option value="2" selected>' in page and '<option value="3" selected>' in page
+    assert '<label for="compare-a"' in page and '<label for="compare-b"' in page
+
+
 def test_team_page_flags_overdue_feedback(client, browser_login, outsider, model, team):
     make_overdue(FeedbackFactory(model=model, title="Nobody answered"), hours=48)  # tier 2: ack within 24h
     FeedbackFactory(model=model, title="Fresh one")
