@@ -17,7 +17,8 @@ from apps.outcomes.models import Observation
 from apps.outcomes.rollup import days_of, rollup_refresh
 from apps.outcomes.templatetags import outcomes as filters
 from tests.modelrequests.factories import ModelRequestFactory
-from tests.outcomes.factories import KpiFactory, ModelCostFactory, OutcomeModelFactory, observations
+from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
+from tests.registry.factories import RegisteredModelFactory as OutcomeModelFactory
 
 pytestmark = pytest.mark.django_db
 
