@@ -1,12 +1,13 @@
 import django_filters
 
 from apps.core.events import EVENT_TYPES
+from apps.core.filters import YesNoFilter
 from apps.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 
 class SubscriptionFilterSet(django_filters.FilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
-    is_active = django_filters.BooleanFilter(label="Active")
+    is_active = YesNoFilter(label="Active")
 
     class Meta:
         model = Subscription
