@@ -25,7 +25,7 @@ def page_width(page) -> int:
 
 @pytest.mark.timeout(900)
 @pytest.mark.xfail(
-    reason="known failure after merging the parallel branches (see the closing note); fix before removing this mark",
+    reason="broke in the merge of parallel branches; see the closing note",
     strict=False,
 )
 def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(

@@ -13,7 +13,7 @@ def row_titles(page):
 
 
 @pytest.mark.xfail(
-    reason="known failure after merging the parallel branches (see the closing note); fix before removing this mark",
+    reason="broke in the merge of parallel branches; see the closing note",
     strict=False,
 )
 def test_pm_drags_a_card_on_the_backlog_and_the_order_survives_reload(login_page, screenshot):
@@ -41,7 +41,7 @@ def test_pm_drags_a_card_on_the_backlog_and_the_order_survives_reload(login_page
 
 
 @pytest.mark.xfail(
-    reason="known failure after merging the parallel branches (see the closing note); fix before removing this mark",
+    reason="broke in the merge of parallel branches; see the closing note",
     strict=False,
 )
 def test_pm_moves_a_request_from_another_page_to_any_rank_with_the_keyboard(

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(trans
 
 
 @pytest.mark.xfail(
-    reason="known failure after merging the parallel branches (see the closing note); fix before removing this mark",
+    reason="broke in the merge of parallel branches; see the closing note",
     strict=False,
 )
 def test_scientist_uploads_trains_and_watches_progress_reach_100(
