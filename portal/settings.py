@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.practices",
     "apps.search",
     "apps.webhooks",
+    "apps.sso",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +143,12 @@ MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
 # Prediction monitoring is added up per process and written this often (0: on every call).
 OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS", default=5.0)
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect sign-in; does nothing until PORTAL_OIDC_ISSUER is set.
+    "apps.sso.backend.PortalOIDCBackend",
+]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -294,6 +301,24 @@ CELERY_BEAT_SCHEDULE["training-run-due-schedules"] = {
     "task": "apps.training.tasks.run_due_schedules",
     "schedule": 300.0,
 }
+
+# --- Single sign-on (apps.sso, OpenID Connect via mozilla-django-oidc) ---------------------------
+# Off while PORTAL_OIDC_ISSUER is empty: then the login page shows no SSO button. The provider's
+# endpoints come from <issuer>/.well-known/openid-configuration. README, "Single sign-on".
+SSO_ISSUER = env.str("PORTAL_OIDC_ISSUER", default="")
+SSO_CLIENT_ID = env.str("PORTAL_OIDC_CLIENT_ID", default="")
+SSO_CLIENT_SECRET = env.str("PORTAL_OIDC_CLIENT_SECRET", default="")
+SSO_SCOPES = env.str("PORTAL_OIDC_SCOPES", default="openid email profile")
+SSO_GROUPS_CLAIM = env.str("PORTAL_OIDC_GROUPS_CLAIM", default="groups")
+# group=team-slug:role entries, comma-separated, e.g. "ml-platform-leads=ml-platform:lead".
+SSO_GROUP_MAP = _names(env.list("PORTAL_OIDC_GROUP_MAP", default=[]))
+SSO_STAFF_GROUPS = _names(env.list("PORTAL_OIDC_STAFF_GROUPS", default=[]))
+SSO_BUTTON_LABEL = env.str("PORTAL_OIDC_BUTTON_LABEL", default="Sign in with single sign-on")
+SSO_SIGN_ALGO = env.str("PORTAL_OIDC_SIGN_ALGO", default="RS256")
+# Read by mozilla-django-oidc itself.
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.float("PORTAL_OIDC_TIMEOUT_SECONDS", default=10.0)
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------
 if not DEBUG:

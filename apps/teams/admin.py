@@ -1,12 +1,41 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 
-from apps.teams.models import Interaction, Membership, Team, ValueStream
+from apps.teams.memberships import (
+    ensure_editable_by_hand,
+    ensure_team_accepts_hand_members,
+    synced_membership_message,
+)
+from apps.teams.models import Interaction, Membership, MembershipSource, Team, ValueStream
+
+
+class MembershipAdminForm(forms.ModelForm):
+    """Identity-provider memberships stay as synced; teams the provider manages take no hand members."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_changed():
+            ensure_editable_by_hand(self.instance)
+            if not self.instance.pk or "team" in self.changed_data:
+                ensure_team_accepts_hand_members(cleaned.get("team", getattr(self.instance, "team", None)))
+        return cleaned
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            ensure_editable_by_hand(form.instance)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipAdminForm
+    formset = MembershipInlineFormSet
     extra = 1
     autocomplete_fields = ["user"]
+    readonly_fields = ["source"]
 
 
 class TeamInline(admin.TabularInline):
@@ -63,11 +92,33 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "team", "role", "joined_at"]
-    list_filter = ["role", "team__team_type", "team"]
+    form = MembershipAdminForm
+    list_display = ["user", "team", "role", "source", "joined_at"]
+    list_filter = ["source", "role", "team__team_type", "team"]
+    readonly_fields = ["source"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "team__name"]
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user", "team"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.source == MembershipSource.IDP:
+            return ["user", "team", "role", "source"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj and obj.source == MembershipSource.IDP:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def response_action(self, request, queryset):
+        """Bulk actions leave synced memberships alone, naming each one and why."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        synced = queryset.filter(pk__in=selected, source=MembershipSource.IDP).select_related("user", "team")
+        if request.POST.get("action") == "delete_selected" and synced:
+            for membership in synced:
+                messages.error(request, synced_membership_message(membership))
+            return redirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 @admin.register(Interaction)

@@ -26,6 +26,12 @@ class MemberRole(models.TextChoices):
     LEAD = "lead", "Lead"
 
 
+class MembershipSource(models.TextChoices):
+    LOCAL = "local", "Local"
+    # Synced from the identity provider's groups at each sign-in (apps.sso); not editable by hand.
+    IDP = "idp", "Identity provider"
+
+
 class InteractionMode(models.TextChoices):
     COLLABORATION = "collaboration", "Collaboration"
     X_AS_A_SERVICE = "x_as_a_service", "X-as-a-service"
@@ -114,6 +120,12 @@ class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=32, choices=MemberRole.choices)
+    source = models.CharField(
+        max_length=8,
+        choices=MembershipSource.choices,
+        default=MembershipSource.LOCAL,
+        help_text="Identity-provider memberships are synced at each sign-in and changed only there.",
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

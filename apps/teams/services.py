@@ -5,6 +5,7 @@ from django.db import transaction
 
 from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.services import apply_and_save
+from apps.teams.memberships import ensure_editable_by_hand, ensure_team_accepts_hand_members
 from apps.teams.models import Interaction, Membership, Team, ValueStream
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 
@@ -72,18 +73,22 @@ def team_delete(*, actor: AbstractBaseUser, team: Team) -> None:
 
 def membership_create(*, actor: AbstractBaseUser, data: dict) -> Membership:
     ensure_can_change_team(actor, data.get("team"), action="add members to")
+    ensure_team_accepts_hand_members(data.get("team"))
     return apply_and_save(Membership(), data=data, fields=MEMBERSHIP_FIELDS)
 
 
 def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: dict) -> Membership:
     ensure_can_change_team(actor, membership.team, action="change members of")
+    ensure_editable_by_hand(membership)
     if "team" in data and data["team"] != membership.team:
         ensure_can_change_team(actor, data["team"], action="add members to")
+        ensure_team_accepts_hand_members(data["team"])
     return apply_and_save(membership, data=data, fields=MEMBERSHIP_FIELDS)
 
 
 def membership_delete(*, actor: AbstractBaseUser, membership: Membership) -> None:
     ensure_can_change_team(actor, membership.team, action="remove members from")
+    ensure_editable_by_hand(membership)
     membership.delete()
 
 

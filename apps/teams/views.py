@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -8,6 +9,7 @@ from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm
+from apps.teams.hooks import why_members_are_managed
 from apps.teams.models import Interaction, Membership, TeamType
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 from apps.teams.topology import layout
@@ -42,6 +44,7 @@ def team_detail(request, slug):
             "planned_interactions": [i for i in interactions if i.status == "planned"],
             "can_edit": can_change_team(request.user, team),
             "member_form": MembershipForm(initial={"team": team}),
+            "members_managed_because": why_members_are_managed(team),
         },
     )
 
@@ -85,8 +88,12 @@ def member_add(request, slug):
 @require_POST
 def member_remove(request, slug, pk):
     membership = get_object_or_404(Membership.objects.select_related("team", "user"), pk=pk, team__slug=slug)
-    services.membership_delete(actor=request.user, membership=membership)
-    messages.success(request, f"Removed {membership.user} from {membership.team}.")
+    try:
+        services.membership_delete(actor=request.user, membership=membership)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, f"Removed {membership.user} from {membership.team}.")
     return redirect(membership.team)
 
 

@@ -36,7 +36,8 @@ class MembershipSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ("id", "team", "user", "role", "joined_at")
+        fields = ("id", "team", "user", "role", "source", "joined_at")
+        read_only_fields = ("source",)
         validators: list = []  # the one-membership rule is reported by the service, per field
 
 

@@ -1,0 +1,77 @@
+"""The two steps of an OpenID Connect sign-in: send the browser to the provider, and take it back.
+Both are open to anonymous visitors (they are how one signs in); a failure returns to the login page
+with a message instead of an error page."""
+
+import logging
+
+import httpx
+import requests
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
+from django.shortcuts import redirect
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from apps.sso import oidc
+from apps.sso.config import sso_config
+from apps.sso.discovery import DiscoveryError
+
+logger = logging.getLogger(__name__)
+
+PROVIDER_ERRORS = (DiscoveryError, SuspiciousOperation, requests.RequestException, httpx.HTTPError)
+FAILED = "Single sign-on did not complete: {reason} You can try again, or sign in with a portal account."
+
+
+def _back_to_login(request, reason: str):
+    messages.error(request, FAILED.format(reason=reason))
+    return redirect("login")
+
+
+def _ensure_enabled() -> None:
+    if not sso_config().enabled:
+        raise Http404("Single sign-on is not configured.")
+
+
+class StartView(OIDCAuthenticationRequestView):
+    get_settings = staticmethod(oidc.oidc_setting)
+
+    def __init__(self, *args, **kwargs):
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+
+    def get(self, request):
+        _ensure_enabled()
+        try:
+            self.OIDC_OP_AUTH_ENDPOINT = self.get_settings("OIDC_OP_AUTHORIZATION_ENDPOINT")
+        except DiscoveryError as error:
+            logger.warning("SSO sign-in could not start: %s", error)
+            return _back_to_login(request, "the identity provider cannot be reached.")
+        self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
+        return super().get(request)
+
+
+class CallbackView(OIDCAuthenticationCallbackView):
+    get_settings = staticmethod(oidc.oidc_setting)
+
+    def get(self, request):
+        _ensure_enabled()
+        try:
+            return super().get(request)
+        except PROVIDER_ERRORS as error:
+            logger.warning("SSO sign-in failed: %s", error)
+            return _back_to_login(request, "the identity provider's answer could not be verified.")
+
+    def login_failure(self):
+        error = self.request.GET.get("error")
+        user = getattr(self, "user", None)
+        if error:
+            reason = f"the identity provider answered {error!r}."
+        elif user is not None and not user.is_active:
+            reason = "your portal account is deactivated."
+        else:
+            reason = "the sign-in was not accepted."
+        return _back_to_login(self.request, reason)
+
+
+start = login_not_required(StartView.as_view())
+callback = login_not_required(CallbackView.as_view())
