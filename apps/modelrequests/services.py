@@ -288,6 +288,7 @@ def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
 def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
+    policy.ensure_can_comment(actor, request)
     return apply_and_save(RequestComment(request=request, author=actor), data={"body": body}, fields=["body"])
 
 
