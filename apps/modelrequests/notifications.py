@@ -1,5 +1,5 @@
 """E-mail the requesting team on every status change (Django's e-mail backend; console by default).
-Called from ``transaction.on_commit``, so a rolled-back move never sends anything."""
+Run by the worker task ``modelrequests.status_change_mail``, sent once the move commits."""
 
 from django.conf import settings
 from django.core.mail import send_mail

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.core import dispatch
 from apps.core.exceptions import Conflict
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
-from apps.modelrequests import announcements, notifications, policy, ranking, selectors, workflow
+from apps.modelrequests import announcements, policy, ranking, selectors, workflow
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -191,7 +192,7 @@ def request_transition(
             setattr(request, name, value)
         changed.extend(UNPINNED)
     request.save(update_fields=changed)
-    transaction.on_commit(lambda: notifications.send_status_change(transition_id=transition.pk))
+    dispatch.enqueue_on_commit("modelrequests.status_change_mail", args=[transition.pk])
     announcements.request_moved(transition)
     return transition
 
@@ -287,6 +288,7 @@ def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
 def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
+    policy.ensure_can_comment(actor, request)
     return apply_and_save(RequestComment(request=request, author=actor), data={"body": body}, fields=["body"])
 
 

@@ -14,7 +14,7 @@ from apps.modelrequests.models import RequestStatus as S
 from apps.modelrequests.models import RequestTransition
 from tests.modelrequests.factories import ModelRequestFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_in_process")]
 
 DELIVER_ALL = {"deliver_pm", "deliver_lead", "deliver_engineer", "staff"}
 REQUEST_ALL = {"request_pm", "request_lead", "request_engineer", "staff"}
