@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 # Every setting the environment may change is read through django-environ (bool, int, float, list
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "apps.search",
     "apps.webhooks",
     "apps.sso",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -272,6 +274,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_BEAT_SCHEDULE["practices-recompute-scorecards"] = {
     "task": "apps.practices.tasks.recompute_all_scorecards",
     "schedule": env.float("PRACTICES_RECOMPUTE_SECONDS", default=6 * 3600.0),
+}
+# Notifications: the daily digest for those who chose it (the hour in TIME_ZONE).
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "apps.notifications.tasks.daily_digest",
+    "schedule": crontab(hour=env.int("PORTAL_DIGEST_HOUR", default=7), minute=0),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,5 +1,5 @@
-"""Writes for model requests: create/update/delete, workflow transitions (with the e-mail to the
-requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
+"""Writes for model requests: create/update/delete, workflow transitions (announced as events, which
+notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +7,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core import dispatch
 from apps.core.exceptions import Conflict
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
@@ -192,7 +191,6 @@ def request_transition(
             setattr(request, name, value)
         changed.extend(UNPINNED)
     request.save(update_fields=changed)
-    dispatch.enqueue_on_commit("modelrequests.status_change_mail", args=[transition.pk])
     announcements.request_moved(transition)
     return transition
 
@@ -289,7 +287,11 @@ def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str)
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
     policy.ensure_can_comment(actor, request)
-    return apply_and_save(RequestComment(request=request, author=actor), data={"body": body}, fields=["body"])
+    comment = apply_and_save(
+        RequestComment(request=request, author=actor), data={"body": body}, fields=["body"]
+    )
+    announcements.request_commented(comment)
+    return comment
 
 
 def board_update(*, actor: AbstractBaseUser, team, data: dict) -> Board:

@@ -1,4 +1,4 @@
-"""The status-change e-mail goes through a real Celery worker to a real SMTP server: a mail server that
+"""Notification e-mails go through a real Celery worker to a real SMTP server: a mail server that
 is down never fails the move that caused the mail, and the worker delivers once it is back."""
 
 import socket
@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.modelrequests.models import ModelRequest
 from apps.modelrequests.models import RequestStatus as S
+from apps.notifications.models import Notification
 from apps.teams.models import MemberRole
 from tests.conftest import member_of
 from tests.modelrequests.factories import ModelRequestFactory
@@ -84,5 +85,7 @@ def test_a_mail_server_that_is_down_never_fails_the_move_and_the_mail_arrives_la
         (message,) = inbox.wait_for(1)
     finally:
         controller.stop()
-    assert requester.email in message.rcpt_tos
-    assert "Triaged" in message.content.decode() and request.title in message.content.decode()
+    assert message.rcpt_tos == [requester.email]
+    content = message.content.decode()
+    assert "Triaged" in content and request.title in content and "your team filed this request" in content
+    assert Notification.objects.get(user=requester).emailed_at is not None
