@@ -95,9 +95,9 @@ def seed():
     return deliverer, len(transitions)
 
 
-def measure(client, url):
+def measure(client, url, *, runs: int = RUNS):
     timings, queries = [], 0
-    for _ in range(RUNS):
+    for _ in range(runs):
         with CaptureQueriesContext(connection) as context:
             start = time.perf_counter()
             response = client.get(url)

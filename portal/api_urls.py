@@ -11,6 +11,7 @@ v1 = [
     path("", include("apps.practices.api.urls")),
     path("", include("apps.search.api.urls")),
     path("", include("apps.webhooks.api.urls")),
+    path("", include("apps.notifications.api.urls")),
 ]
 
 urlpatterns = [

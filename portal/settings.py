@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from celery.schedules import crontab
 from kombu import Exchange, Queue
 
 # Every setting the environment may change is read through django-environ (bool, int, float, list
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "apps.practices",
     "apps.search",
     "apps.webhooks",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +157,9 @@ EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+# Mail is sent by a worker; a failed attempt is retried with exponential backoff from this base.
+PORTAL_MAIL_RETRY_BASE_SECONDS = env.int("PORTAL_MAIL_RETRY_BASE_SECONDS", default=30)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PORTAL_MAX_JSON_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
@@ -275,6 +280,11 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_BEAT_SCHEDULE["practices-recompute-scorecards"] = {
     "task": "apps.practices.tasks.recompute_all_scorecards",
     "schedule": env.float("PRACTICES_RECOMPUTE_SECONDS", default=6 * 3600.0),
+}
+# Notifications: the daily digest for those who chose it (the hour in TIME_ZONE).
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "apps.notifications.tasks.daily_digest",
+    "schedule": crontab(hour=env.int("PORTAL_DIGEST_HOUR", default=7), minute=0),
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

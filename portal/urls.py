@@ -23,6 +23,7 @@ urlpatterns = [
     path("practices/", include("apps.practices.urls")),
     path("search/", include("apps.search.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
+    path("notifications/", include("apps.notifications.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -92,3 +92,14 @@ def monitoring_written_at_once(settings):
     """Tests read monitoring straight after a prediction, inside their transaction; the buffered path
     (a timer thread with its own connection) has its own tests in tests/outcomes/test_recorder.py."""
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = TEST_SETTINGS["OUTCOMES_MONITORING_FLUSH_SECONDS"]
+
+
+@pytest.fixture
+def tasks_run_in_process():
+    """Celery tasks sent during the test run at once in this process (no worker, no broker)."""
+    from celery import current_app
+
+    previous = current_app.conf.task_always_eager, current_app.conf.task_eager_propagates
+    current_app.conf.task_always_eager = current_app.conf.task_eager_propagates = True
+    yield
+    current_app.conf.task_always_eager, current_app.conf.task_eager_propagates = previous

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,18 @@ def started_in_test(kind):
     yield start
     for process in started:
         process.stop()
+
+
+@contextmanager
+def queue_paused(queue: str):
+    """Every running worker stops taking tasks from ``queue`` (Celery's remote control, as an operator
+    would) and takes them again on leaving: a test can see a row in its waiting state."""
+    answers = app.control.cancel_consumer(queue, reply=True, timeout=5)
+    assert answers, f"no worker answered the request to stop consuming {queue}"
+    try:
+        yield
+    finally:
+        app.control.add_consumer(queue, reply=True, timeout=5)
 
 
 class WorkerProcess:

@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 EVENT_TYPES = {
     "request.created": "A model request was filed",
     "request.moved": "A model request moved in its workflow",
+    "request.commented": "Someone commented on a model request",
     "version.registered": "A model version was registered",
     "version.promoted": "A model version moved to another stage",
     "version.rolled_back": "A model's production version was rolled back",

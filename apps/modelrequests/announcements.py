@@ -1,7 +1,7 @@
 """The events model requests announce (apps.core.events): subscribers such as webhooks hear them."""
 
 from apps.core import events
-from apps.modelrequests.models import ModelRequest, RequestTransition
+from apps.modelrequests.models import ModelRequest, RequestComment, RequestTransition
 
 
 def _about(request: ModelRequest) -> dict:
@@ -38,6 +38,22 @@ def request_moved(transition: RequestTransition) -> None:
             "to_status": transition.to_status,
             "actor": getattr(transition.actor, "username", None),
             "note": transition.note,
+        },
+        **_about(request),
+    )
+
+
+def request_commented(comment: RequestComment) -> None:
+    request = comment.request
+    events.publish(
+        "request.commented",
+        data={
+            "summary": f"{comment.author} commented on #{request.pk} {request.title}",
+            "request": request.pk,
+            "title": request.title,
+            "comment": comment.pk,
+            "actor": getattr(comment.author, "username", None),
+            "body": comment.body,
         },
         **_about(request),
     )

@@ -8,18 +8,18 @@
 - bottleneck: the queue (submitted, triaged, accepted) grew faster per week than the throughput over
   the last ``RECENT_WEEKS`` weeks, with a suggested action.
 
-First times per request and weekly counts are aggregated in the database (GROUP BY); the means over
-those rows and the day-by-day cumulative flow are computed in Python.
+The per-transition work (first times, mean times, the day-by-day cumulative flow) is done in SQL
+(``flow_sql``), weekly counts by a GROUP BY: Python only shapes the answer.
 """
 
 import datetime
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from apps.modelrequests import flow_sql
 from apps.modelrequests.models import BACKLOG_STATUSES, RequestStatus, RequestTransition
 from apps.teams.models import Team, TeamType
 
@@ -87,75 +87,55 @@ def _days(value: datetime.timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 86400, 2)
 
 
-def _first_times(requests: QuerySet) -> list[tuple]:
-    """(delivering team, stream, first submitted, first in progress, first delivered) per request:
-    one GROUP BY over the transitions in the database."""
-
-    def first(status):
-        return Min("at", filter=Q(to_status=status))
-
-    return list(
-        RequestTransition.objects.filter(request__in=requests.values("pk"))
-        .values(
-            "request_id",
-            "request__delivering_team__name",
-            "request__value_stream__name",
-            "request__submitted_at",
-        )
-        .annotate(
-            t_sub=Coalesce(first(S.SUBMITTED), F("request__submitted_at")),
-            t_start=first(S.IN_PROGRESS),
-            t_done=first(S.DELIVERED),
-        )
-        .values_list(
-            "request__delivering_team__name", "request__value_stream__name", "t_sub", "t_start", "t_done"
-        )
-    )
+def _mean_days(row) -> dict:
+    lead, queue, cycle, delivered = row
+    return {
+        "lead": _seconds_to_days(lead),
+        "queue": _seconds_to_days(queue),
+        "cycle": _seconds_to_days(cycle),
+        "delivered": delivered,
+    }
 
 
-def _mean_days(rows, since: datetime.datetime) -> dict:
-    """Mean lead, queue and cycle time (days) of requests delivered / started in the period, and how
-    many were delivered in it."""
-    lead, queue, cycle = [], [], []
-    for _, _, submitted, started, done in rows:
-        if submitted and done and done >= since:
-            lead.append(done - submitted)
-        if submitted and started and started >= since:
-            queue.append(started - submitted)
-        if started and done and done >= since:
-            cycle.append(done - started)
-
-    def mean(spans):
-        return _days(sum(spans, datetime.timedelta()) / len(spans)) if spans else None
-
-    return {"lead": mean(lead), "queue": mean(queue), "cycle": mean(cycle), "delivered": len(lead)}
+def _seconds_to_days(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 86400, 2)
 
 
-def breakdown(requests: QuerySet, rows: list[tuple], *, by: str, since, weeks: int) -> list[dict]:
+def time_means(requests: QuerySet, *, since) -> dict:
+    """``{"all": means, "delivering_team": {id: means}, "value_stream": {id: means}}``."""
+    result: dict = {"all": None, "delivering_team": {}, "value_stream": {}}
+    for group, key, *row in flow_sql.time_means(requests, since=since):
+        if group == "all":
+            result["all"] = _mean_days(row)
+        else:
+            result[group][key] = _mean_days(row)
+    return result
+
+
+def breakdown(requests: QuerySet, means: dict, *, by: str, weeks: int) -> list[dict]:
     """The same numbers per delivering team (``by="delivering_team"``) or per stream (``"value_stream"``)."""
-    column = 0 if by == "delivering_team" else 1
     counts = (
-        requests.values(f"{by}__name", f"{by}__slug")
+        requests.values(f"{by}_id", f"{by}__name", f"{by}__slug")
         .annotate(
             wip=Count("id", filter=Q(status=S.IN_PROGRESS)),
             queued=Count("id", filter=Q(status__in=BACKLOG_STATUSES)),
         )
-        .order_by(f"{by}__name")
+        .order_by(f"{by}__name", f"{by}_id")
     )
+    none = {"lead": None, "queue": None, "cycle": None, "delivered": 0}
     result = []
     for group in counts:
-        name = group[f"{by}__name"]
-        means = _mean_days([row for row in rows if row[column] == name], since)
+        mean = means[by].get(group[f"{by}_id"], none)
         result.append(
             {
-                "name": name,
+                "name": group[f"{by}__name"],
                 "slug": group[f"{by}__slug"],
-                "lead_time_days": means["lead"],
-                "queue_time_days": means["queue"],
-                "cycle_time_days": means["cycle"],
+                "lead_time_days": mean["lead"],
+                "queue_time_days": mean["queue"],
+                "cycle_time_days": mean["cycle"],
                 "wip": group["wip"],
                 "queued": group["queued"],
-                "throughput_per_week": round(means["delivered"] / weeks, 2),
+                "throughput_per_week": round(mean["delivered"] / weeks, 2),
             }
         )
     return result
@@ -166,9 +146,8 @@ def _weekly_throughput(requests: QuerySet, *, weeks: int, now: datetime.datetime
     first_week = this_week - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first_week, datetime.time.min, tzinfo=datetime.UTC)
     rows = (
-        RequestTransition.objects.filter(
-            request__in=requests.values("pk"), to_status=S.DELIVERED, at__gte=since, at__lte=now
-        )
+        RequestTransition.objects.using(requests.db)
+        .filter(request__in=requests.values("pk"), to_status=S.DELIVERED, at__gte=since, at__lte=now)
         .annotate(week=TruncWeek("at"))
         .values("week")
         .annotate(n=Count("request", distinct=True))
@@ -205,32 +184,12 @@ def _ageing(requests: QuerySet, *, now: datetime.datetime, lead_time_days: float
 
 
 def cumulative_flow(requests: QuerySet, *, start: datetime.date, end: datetime.date) -> dict:
-    """``{"days": [...], "series": {status: [count per day]}}``: each request's status at the end of
-    each day, replayed from its transitions."""
-    events = (
-        RequestTransition.objects.filter(request__in=requests.values("pk"))
-        .order_by("at", "id")
-        .values_list("request_id", "to_status", "at")
-    )
+    """``{"days": [...], "series": {status: [count per day]}}``: how many requests were in each
+    status at the end of each day, from their transitions."""
     days = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
-    current: dict[int, str] = {}
-    counts: Counter = Counter()
-    series = {status: [] for status in CFD_ORDER}
-    events = iter(events)
-    pending = next(events, None)
-    for day in days:
-        day_end = datetime.datetime.combine(
-            day + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
-        )
-        while pending is not None and pending[2] < day_end:
-            request_id, status, _ = pending
-            if request_id in current:
-                counts[current[request_id]] -= 1
-            current[request_id] = status
-            counts[status] += 1
-            pending = next(events, None)
-        for status in CFD_ORDER:
-            series[status].append(counts[status])
+    series = {status: [0] * len(days) for status in CFD_ORDER}
+    for status, day, count in flow_sql.cumulative_flow_counts(requests, start=start, end=end):
+        series[status][day] = count
     return {"days": days, "series": series}
 
 
@@ -284,8 +243,8 @@ def flow_report(
     start = end - datetime.timedelta(days=period_days)
     since = datetime.datetime.combine(start, datetime.time.min, tzinfo=datetime.UTC)
     requests = requests.order_by()
-    rows = _first_times(requests)
-    means = _mean_days(rows, since)
+    groups = time_means(requests, since=since)
+    means = groups["all"]
     weeks = max(period_days // 7, 1)
     weekly = _weekly_throughput(requests, weeks=weeks, now=now)
     throughput = sum(w["delivered"] for w in weekly) / len(weekly)
@@ -308,12 +267,12 @@ def flow_report(
         ageing=_ageing(requests, now=now, lead_time_days=lead),
         cfd=cfd,
         bottleneck=bottleneck(requests, cfd=cfd, weekly=weekly, wip=wip, wip_limit=wip_limit),
-        by_delivering_team=breakdown(requests, rows, by="delivering_team", since=since, weeks=weeks),
-        by_stream=breakdown(requests, rows, by="value_stream", since=since, weeks=weeks),
+        by_delivering_team=breakdown(requests, groups, by="delivering_team", weeks=weeks),
+        by_stream=breakdown(requests, groups, by="value_stream", weeks=weeks),
     )
 
 
 def _wip_limit(requests: QuerySet) -> int | None:
     """The summed WIP limit of the teams delivering these requests."""
-    teams = Team.objects.filter(pk__in=requests.values("delivering_team"))
+    teams = Team.objects.using(requests.db).filter(pk__in=requests.values("delivering_team"))
     return teams.aggregate(total=Sum("wip_limit"))["total"]

@@ -10,7 +10,10 @@ enforce them), the views and templates (which say upfront who can) and the API.
 | pin, unpin, rank the backlog             | the delivering team's lead or product manager             |
 | edit the request's details               | either team's lead or product manager; the filer while    |
 |                                          | the request is submitted                                  |
+| comment                                  | any member of the requesting or delivering team; the      |
+|                                          | requesting stream's accountable PM; the filer             |
 | move it through the workflow             | see ``workflow``                                          |
+| undo a move the portal made on its own   | the delivering team's product manager                     |
 
 Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
 so a page checks every row without a query per row; without it they load the roles themselves.
@@ -95,10 +98,12 @@ def ensure_can_rank(user, team) -> None:
         )
 
 
+def is_filer(user, request) -> bool:
+    return bool(user and user.is_authenticated and request.created_by_id == user.pk)
+
+
 def is_filer_editing_submitted(user, request) -> bool:
-    return bool(
-        user and user.is_authenticated and request.created_by_id == user.pk and request.status == "submitted"
-    )
+    return is_filer(user, request) and request.status == "submitted"
 
 
 def can_edit_request(user, request, *, roles=None) -> bool:
@@ -118,3 +123,36 @@ def ensure_can_edit_request(user, request) -> None:
             f"{request.delivering_team}, or the person who filed it while it is submitted, may change "
             "this request."
         )
+
+
+def _member_of(user, team_id, roles) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return bool(roles.get(team_id))
+
+
+def can_comment(user, request, *, roles=None) -> bool:
+    roles = roles_of(user) if roles is None and not is_platform_staff(user) else roles
+    return (
+        is_platform_staff(user)
+        or is_filer(user, request)
+        or is_stream_pm(user, request)
+        or _member_of(user, request.requesting_team_id, roles)
+        or _member_of(user, request.delivering_team_id, roles)
+    )
+
+
+COMMENT_WHO = "members of the requesting or delivering team, the stream's accountable PM and the filer"
+
+
+def ensure_can_comment(user, request) -> None:
+    if not can_comment(user, request):
+        raise PermissionDenied(f"Only {COMMENT_WHO} (or platform staff) may comment on this request.")
+
+
+def is_delivering_pm(user, request, *, roles=None) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return "product_manager" in roles.get(request.delivering_team_id, set())
+
+
+def can_undo_system_move(user, request, *, roles=None) -> bool:
+    return is_platform_staff(user) or is_delivering_pm(user, request, roles=roles)

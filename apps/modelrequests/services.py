@@ -1,5 +1,5 @@
-"""Writes for model requests: create/update/delete, workflow transitions (with the e-mail to the
-requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
+"""Writes for model requests: create/update/delete, workflow transitions (announced as events, which
+notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.core.exceptions import Conflict
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
-from apps.modelrequests import announcements, notifications, policy, ranking, selectors, workflow
+from apps.modelrequests import announcements, policy, ranking, selectors, workflow
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -191,7 +191,6 @@ def request_transition(
             setattr(request, name, value)
         changed.extend(UNPINNED)
     request.save(update_fields=changed)
-    transaction.on_commit(lambda: notifications.send_status_change(transition_id=transition.pk))
     announcements.request_moved(transition)
     return transition
 
@@ -287,7 +286,12 @@ def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
 def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
-    return apply_and_save(RequestComment(request=request, author=actor), data={"body": body}, fields=["body"])
+    policy.ensure_can_comment(actor, request)
+    comment = apply_and_save(
+        RequestComment(request=request, author=actor), data={"body": body}, fields=["body"]
+    )
+    announcements.request_commented(comment)
+    return comment
 
 
 def board_update(*, actor: AbstractBaseUser, team, data: dict) -> Board:

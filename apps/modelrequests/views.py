@@ -62,6 +62,8 @@ def request_detail(request, pk):
             "value_side_who": policy.VALUE_SIDE_WHO,
             "size_side_who": policy.SIZE_SIDE_WHO,
             "comment_form": CommentForm(),
+            "can_comment": policy.can_comment(request.user, model_request, roles=roles),
+            "comment_who": policy.COMMENT_WHO,
             "workflow_rules": workflow.describe(),
         },
     )
@@ -112,10 +114,16 @@ def request_transition(request, pk):
 def comment_add(request, pk):
     model_request = get_object_or_404(ModelRequest, pk=pk)
     form = CommentForm(request.POST)
-    saved = save_form_with(
-        form,
-        lambda data: services.comment_create(actor=request.user, request=model_request, body=data["body"]),
-    )
+    try:
+        saved = save_form_with(
+            form,
+            lambda data: services.comment_create(
+                actor=request.user, request=model_request, body=data["body"]
+            ),
+        )
+    except PermissionDenied as denied:
+        messages.error(request, str(denied))
+        return redirect(model_request)
     if saved:
         messages.success(request, "Comment added.")
     else:

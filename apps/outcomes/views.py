@@ -1,11 +1,9 @@
-import csv
-
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from apps.core.api.exceptions import PayloadTooLarge
+from apps.core.csvexport import csv_response
 from apps.core.forms import save_form_with
 from apps.core.pagination import paginate
 from apps.outcomes import dashboards, selectors, services
@@ -21,13 +19,8 @@ def _filters(request) -> DashboardFilterForm:
     return DashboardFilterForm(request.GET or None)
 
 
-def _csv_response(chart, filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(chart.columns)
-    writer.writerows(chart.csv_rows())
-    return response
+def _csv_response(chart, filename: str):
+    return csv_response(chart.columns, chart.csv_rows(), filename=f"{filename}.csv")
 
 
 def portfolio(request):

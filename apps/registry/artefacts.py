@@ -18,7 +18,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import skops.io as sio
 from cachetools import LRUCache, cached
 from django.conf import settings
 
@@ -103,6 +102,14 @@ class StoredArtefact:
     size: int
 
 
+def _skops():
+    """skops.io, imported on first use: importing it walks every scikit-learn module (seconds), which
+    every management command, web process and worker would otherwise pay at start-up."""
+    import skops.io
+
+    return skops.io
+
+
 def storage_root() -> Path:
     return Path(settings.PLATFORM_STORAGE_ROOT).resolve()
 
@@ -122,7 +129,7 @@ def new_artefact_key(model_id: int) -> str:
 
 def save_pipeline(pipeline, *, model_id: int) -> StoredArtefact:
     """Serialise a fitted estimator with skops under a fresh server-generated key."""
-    data = sio.dumps(pipeline)
+    data = _skops().dumps(pipeline)
     refuse_untrusted_types(data)  # never store what could not be loaded again
     key = new_artefact_key(model_id)
     path = artefact_path(key)
@@ -169,7 +176,7 @@ def refuse_untrusted_types(data: bytes) -> list[str]:
     Raises :class:`ArtefactError` naming the others; nothing in the archive is built."""
     present = artefact_types(data)
     try:
-        untrusted = sio.get_untrusted_types(data=data)
+        untrusted = _skops().get_untrusted_types(data=data)
     except Exception as exc:  # noqa: BLE001 - any failure to audit the archive is a refusal
         raise ArtefactError(f"The artefact is not a readable skops file ({exc}).") from exc
     refused = sorted((present | set(untrusted)) - TRUSTED_TYPES)
@@ -183,7 +190,7 @@ def load_artefact(data: bytes):
     place the platform turns artefact bytes into objects."""
     trusted = refuse_untrusted_types(data)
     try:
-        return sio.loads(data, trusted=trusted)
+        return _skops().loads(data, trusted=trusted)
     except Exception as exc:  # noqa: BLE001 - e.g. an object array, which skops will not unpickle
         raise ArtefactError(f"The artefact could not be loaded safely ({exc}).") from exc
 

@@ -25,7 +25,22 @@ SERVICE_SLE = "Answer requests within 2 working days; incidents within 1 hour."
 DEMO_LOGINS = [
     ("admin", "Ada", "Admin", True, "superuser: everything, including the admin console"),
     ("platform", "Priya", "Raman", True, "platform staff (ML Platform lead): changes anything"),
-    ("pm", "Paula", "Martins", False, "product manager of Checkout Experience, accountable for Checkout"),
+    (
+        "pm",
+        "Paula",
+        "Martins",
+        False,
+        "product manager of Checkout Experience, accountable for Checkout: files requests, sets "
+        "their value (reach, impact, confidence; business value, time criticality, risk reduction)",
+    ),
+    (
+        "noah",
+        "Noah",
+        "Fischer",
+        False,
+        "product manager of ML Platform, a delivering team: triages, sizes (effort, job size) and "
+        "ranks its backlog, trains for accepted requests",
+    ),
     ("lead", "Leo", "Nakamura", False, "lead of Fraud Signals"),
     ("engineer", "Erik", "Svensson", False, "engineer in Checkout Experience"),
     ("scientist", "Dana", "Okafor", False, "data scientist in Forecasting Science"),
@@ -52,7 +67,6 @@ OTHER_PEOPLE = [
     ("zoe", "Zoë", "Dubois"),
     ("ali", "Ali", "Demir"),
     ("maya", "Maya", "Singh"),
-    ("noah", "Noah", "Fischer"),
     ("ella", "Ella", "Murphy"),
     ("ivan", "Ivan", "Horvat"),
     ("lena", "Lena", "Vogel"),

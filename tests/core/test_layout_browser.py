@@ -24,10 +24,6 @@ def page_width(page) -> int:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    reason="broke in the merge of parallel branches; see the closing note",
-    strict=False,
-)
 def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
     full_demo, browser, live_server, screenshot
 ):

@@ -182,8 +182,8 @@ def test_rank_endpoint_moves_to_a_rank(cast, api_as):
 
 
 def test_comments(cast, api_as):
-    request = ModelRequestFactory()
-    response = api_as(cast["outsider"]).post(
+    request = ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
+    response = api_as(cast["request_engineer"]).post(
         f"{URL}{request.pk}/comments/", {"body": "Which KPI?"}, format="json"
     )
     assert response.status_code == 201

@@ -5,7 +5,6 @@ from django.core.exceptions import PermissionDenied
 
 from apps.modelrequests import policy, services
 from apps.modelrequests.models import ModelRequest, RequestStatus, ScoreInput
-from tests.factories import UserFactory
 from tests.modelrequests.factories import ModelRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,15 +26,6 @@ SIDES = {
     "deliver_engineer": set(),
     "outsider": set(),
 }
-
-
-@pytest.fixture
-def scored(cast):
-    stream_pm = UserFactory()
-    cast.requesting.value_stream.product_manager = stream_pm
-    cast.requesting.value_stream.save()
-    cast.users["stream_pm"] = stream_pm
-    return ModelRequestFactory(requesting_team=cast.requesting, delivering_team=cast.delivering)
 
 
 @pytest.mark.parametrize("role", sorted(SIDES))

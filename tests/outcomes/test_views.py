@@ -38,7 +38,7 @@ class TestOnTheOutcomesDemo:
         browser_login(client, outsider)
         response = client.get("/outcomes/streams/checkout/charts/impact.csv?period=all")
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-        rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+        rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
         api = api_as(outsider).get("/api/v1/streams/checkout/impact/?period=all").json()
         api_rows = {
             (m["model"], k["kpi_name"]): k for m in api["models"] for k in m["kpis"] if k["lift"] is not None
@@ -50,7 +50,7 @@ class TestOnTheOutcomesDemo:
             assert float(row["lift_ci_low"]) == pytest.approx(expected["ci_low"], rel=1e-5)
         kpi = Kpi.objects.filter(stream__slug="checkout").first()
         trend = client.get(f"/outcomes/streams/checkout/charts/kpi-{kpi.pk}.csv")
-        assert trend.status_code == 200 and trend.content.decode().startswith(
+        assert trend.status_code == 200 and trend.getvalue().decode().startswith(
             "day,segment,model,value,volume"
         )
         assert client.get("/outcomes/streams/checkout/charts/nope.csv").status_code == 404
@@ -182,8 +182,18 @@ def test_segment_and_period_filters_reach_the_chart_data(client, browser_login, 
     observations(kpi, [1, 2, 3, 4], segment="treatment", model=model)
     observations(kpi, [1, 1, 1, 1], segment="control", model=model)
     url = f"/outcomes/streams/{team.value_stream.slug}/charts/kpi-{kpi.pk}.csv"
-    rows = list(csv.DictReader(io.StringIO(client.get(f"{url}?period=all&segment=control").content.decode())))
+    control = client.get(f"{url}?period=all&segment=control").getvalue().decode()
+    rows = list(csv.DictReader(io.StringIO(control)))
     assert {row["segment"] for row in rows} == {"control"} and len(rows) == 4
     custom = f"{url}?period=custom&start=2026-01-02&end=2026-01-03"
-    rows = list(csv.DictReader(io.StringIO(client.get(custom).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get(custom).getvalue().decode())))
     assert sorted({row["day"] for row in rows}) == ["2026-01-02", "2026-01-03"]
+
+
+def test_chart_csv_cells_that_a_spreadsheet_would_run_are_quoted(client, browser_login, outsider, team):
+    browser_login(client, outsider)
+    kpi = KpiFactory(stream=team.value_stream)
+    observations(kpi, [1, 2], segment="=1+2")
+    response = client.get(f"/outcomes/streams/{team.value_stream.slug}/charts/kpi-{kpi.pk}.csv?period=all")
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
+    assert rows and {row["segment"] for row in rows} == {"'=1+2"}

@@ -191,7 +191,7 @@ def test_model_page_query_count(client, browser_login, outsider, model):
         FeedbackFactory(model=model)
         model.consuming_teams.add(TeamFactory())
 
-    assert_queries_independent_of_rows(client, "/models/basket-scorer/", add_rows, expected=16)
+    assert_queries_independent_of_rows(client, "/models/basket-scorer/", add_rows, expected=18)
 
 
 def test_team_page_query_count(client, browser_login, outsider, team):

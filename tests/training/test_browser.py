@@ -8,14 +8,11 @@ import pytest
 from apps.training.models import JobStatus, TrainingJob
 from tests.registry.factories import RegisteredModelFactory
 from tests.training.helpers import frame_csv, tumour_frame
+from tests.worker import queue_paused
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.mark.xfail(
-    reason="broke in the merge of parallel branches; see the closing note",
-    strict=False,
-)
 def test_scientist_uploads_trains_and_watches_progress_reach_100(
     celery_worker_process, login_page, screenshot, team, scientist, tmp_path
 ):
@@ -28,9 +25,17 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
     page.select_option("#id_team", str(team.pk))
     page.fill("#id_name", "tumours")
     page.set_input_files("#id_file", str(csv_path))
-    page.click("main button.primary")
-    page.wait_for_url("**/training/datasets/*/")
-    assert page.get_by_text("Schema and column summaries").is_visible()
+    # The worker holds off while the page is looked at, so it is seen before the file is processed.
+    with queue_paused("training"):
+        page.click("main button.primary")
+        page.wait_for_url("**/training/datasets/*/")
+        assert page.locator("[data-dataset-status]").inner_text().startswith("Processing")
+        assert page.locator("#dataset-progress").get_by_role("progressbar").is_visible()
+        assert not page.get_by_text("Train a model").count()
+        screenshot(page, "training-dataset-processing")
+    # The page follows the worker and shows the schema by itself once the dataset is ready.
+    page.get_by_text("Schema and column summaries").wait_for(timeout=120_000)
+    assert page.locator("[data-dataset-status]").inner_text() == "Ready"
     screenshot(page, "training-dataset")
 
     page.click("text=Train a model")

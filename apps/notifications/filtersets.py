@@ -1,0 +1,14 @@
+import django_filters
+
+from apps.core.events import EVENT_TYPES
+from apps.core.filters import YesNoFilter
+from apps.notifications.models import Notification
+
+
+class NotificationFilterSet(django_filters.FilterSet):
+    unread = YesNoFilter(field_name="read_at", lookup_expr="isnull", label="Unread")
+    event_type = django_filters.ChoiceFilter(choices=list(EVENT_TYPES.items()), label="Event type")
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "event_type"]
