@@ -27,7 +27,8 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+
+from apps.accounts import services as accounts  # noqa: E402
 
 STREAMS = ["bench-checkout", "bench-fraud", "bench-supply", "bench-growth"]
 KPIS_PER_STREAM = 3
@@ -132,11 +133,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     user, _ = get_user_model().objects.get_or_create(username="bench-reader")
-    token, _ = Token.objects.get_or_create(user=user)
+    token = accounts.token_create(actor=user, name="benchmark")[1]
     browser = Client()
     browser.force_login(user)
     api = Client()
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
     slug = STREAMS[0]
     print(f"{'what':58} {'median ms':>10} {'p95 ms':>8}")
     for label, client, url, headers in [

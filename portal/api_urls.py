@@ -2,7 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 v1 = [
-    path("", include("apps.core.api.urls")),
+    path("", include("apps.accounts.api.urls")),
     path("", include("apps.teams.api.urls")),
     path("", include("apps.registry.api.urls")),
     path("", include("apps.training.api.urls")),

@@ -46,12 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
     "apps.teams",
+    "apps.accounts",
     "apps.registry",
     "apps.training",
     "apps.modelrequests",
@@ -175,9 +176,21 @@ PORTAL_MAX_DATASET_COLUMNS = env.int("PORTAL_MAX_DATASET_COLUMNS", default=2000)
 PORTAL_MAX_DATASET_ROWS = env.int("PORTAL_MAX_DATASET_ROWS", default=10_000_000)
 PORTAL_MAX_HEADER_BYTES = env.int("PORTAL_MAX_HEADER_BYTES", default=256 * 1024)
 
+# --- Accounts and API tokens (apps.accounts) -----------------------------------------------------
+# Tokens are django-rest-knox tokens (only their digest is stored) in the portal's own model.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+PORTAL_TOKEN_DEFAULT_DAYS = env.int("PORTAL_TOKEN_DEFAULT_DAYS", default=90)
+PORTAL_TOKEN_MAX_DAYS = env.int("PORTAL_TOKEN_MAX_DAYS", default=365)
+# A token's "last used" time is written at most this often per token.
+PORTAL_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int("PORTAL_TOKEN_LAST_USED_RESOLUTION_SECONDS", default=60)
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_MODEL": KNOX_TOKEN_MODEL}
+# knox's own migrations would create its unused default token table (its migrations do not know the
+# model is swapped); without them that model gets no table.
+MIGRATION_MODULES = {"knox": None}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "apps.core.authentication.PortalTokenAuthentication",
+        "apps.accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sso/", include("apps.sso.urls")),
+    path("account/", include("apps.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
     path("teams/", include("apps.teams.urls")),

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.teams.models import MemberRole
-from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFactory, UserFactory
+from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFactory, UserFactory, api_token
 from tests.shared_rows import TEST_SETTINGS
 
 # Playwright's sync API keeps an event loop on the main thread; the ORM calls the tests make around
@@ -62,11 +62,8 @@ def api_as():
     """``api_as(user)``: an API client authenticated with the user's token, as clients do."""
 
     def make(user):
-        from rest_framework.authtoken.models import Token
-
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make

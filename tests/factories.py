@@ -85,3 +85,10 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     purpose = "Use the platform."
     start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
     expected_end = None
+
+
+def api_token(user, *, name: str = "test token", **options) -> str:
+    """A new API token of ``user`` (the token itself, as a client sends it), issued as the portal does."""
+    from apps.accounts import services
+
+    return services.token_create(actor=user, name=name, **options)[1]

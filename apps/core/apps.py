@@ -6,9 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
-        from apps.core.authentication import connect_invalidation
-
-        connect_invalidation()
         bound_serializer_datetimes()
 
 

@@ -16,9 +16,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 
 from apps.teams.models import Team
+from tests.factories import api_token
 
 pytestmark = [
     pytest.mark.slow,
@@ -87,7 +87,7 @@ def run_schemathesis(port: int, token: str, seed: int, report: Path) -> subproce
 @pytest.mark.parametrize(("login", "seed"), [("engineer", 1), ("platform", 2)])
 def test_the_api_keeps_to_its_schema(gunicorn_factory, demo, login, seed, tmp_path):
     server = gunicorn_factory(workers=2, extra_env=PRODUCTION | {"PORTAL_PLATFORM_STORAGE": str(demo)})
-    token, _ = Token.objects.get_or_create(user=get_user_model().objects.get(username=login))
-    result = run_schemathesis(server.port, token.key, seed, tmp_path / "report")
+    token = api_token(get_user_model().objects.get(username=login))
+    result = run_schemathesis(server.port, token, seed, tmp_path / "report")
     failures = result.stdout[result.stdout.find("= FAILURES =") - 40 :]
     assert result.returncode == 0, failures[:20000] or result.stdout[-5000:] + result.stderr[-3000:]

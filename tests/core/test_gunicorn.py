@@ -4,11 +4,12 @@ are read whole below it, connections are kept alive, and a 200 MB upload complet
 import json
 import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from apps.training.models import DatasetVersion
+from tests.factories import api_token
 from tests.servers import multipart
 from tests.worker import ROOT
 
@@ -33,9 +34,7 @@ def post_upload(server, token, chunks, *, chunked: bool, name="big"):
 
 @pytest.fixture
 def token(team, team_engineer):
-    token, _ = Token.objects.get_or_create(user=team_engineer)
-    token.team_slug = team.slug
-    return token
+    return SimpleNamespace(key=api_token(team_engineer), team_slug=team.slug)
 
 
 def test_the_shipped_configuration_uses_threads_keep_alive_and_recycling():

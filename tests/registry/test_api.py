@@ -1,8 +1,8 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
+from apps.accounts.models import ApiToken
 from apps.outcomes.recorder import recorder
 from apps.registry import services
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel
@@ -299,7 +299,7 @@ def test_a_deleted_token_or_deactivated_user_is_refused_at_once(api_as, outsider
     outsider.is_active = True
     outsider.save()
     assert client.post(url, {"records": [ROW]}, format="json").status_code == 200
-    Token.objects.filter(user=outsider).delete()
+    ApiToken.objects.filter(user=outsider).delete()
     assert client.post(url, {"records": [ROW]}, format="json").status_code == 401
 
 

@@ -9,10 +9,9 @@ import orjson
 import pytest
 from django.test import RequestFactory
 from django.test.client import ClientHandler
-from rest_framework.authtoken.models import Token
 
 from apps.registry import services
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, api_token
 from tests.registry.factories import CompleteCardModelFactory, register
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +35,7 @@ def serve(handler, environ) -> tuple[int, bytes]:
 
 
 def test_a_large_prediction_leaves_no_cycle_holding_its_rows(outsider, model):
-    token, _ = Token.objects.get_or_create(user=outsider)
+    token = api_token(outsider)
     body = orjson.dumps({"records": [dict(ROW, items=index) for index in range(1000)]})
 
     def environ():
@@ -45,7 +44,7 @@ def test_a_large_prediction_leaves_no_cycle_holding_its_rows(outsider, model):
             f"/api/v1/models/{model.slug}/predict/",
             data=body,
             content_type="application/json",
-            HTTP_AUTHORIZATION=f"Token {token.key}",
+            HTTP_AUTHORIZATION=f"Token {token}",
         )
         return request.environ
 

@@ -1,31 +1,4 @@
-"""API views shared by every app: token login and the viewset behaviour that writes through services."""
-
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
-from rest_framework.views import APIView
-
-
-class ObtainTokenView(APIView):
-    """Exchange a username and password for an API token (send it as ``Authorization: Token ...``)."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    serializer_class = AuthTokenSerializer
-
-    @extend_schema(
-        request=AuthTokenSerializer,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-        auth=[],
-    )
-    def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+"""API behaviour shared by every app: the viewset that writes through services."""
 
 
 class ServiceViewSetMixin:

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from apps.accounts.api import views
+
+router = DefaultRouter(trailing_slash=True)
+router.register("tokens", views.TokenViewSet, basename="token")
+
+urlpatterns = [
+    path("auth/token/", views.ObtainTokenView.as_view(), name="api-token"),
+    *router.urls,
+]

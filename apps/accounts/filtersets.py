@@ -1,0 +1,53 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.models import ApiToken, ServiceAccount
+from apps.core.filters import YesNoFilter
+
+
+class TokenFilterSet(django_filters.FilterSet):
+    user = django_filters.CharFilter(field_name="user__username", label="Owner (username)")
+    read_only = YesNoFilter(label="Read-only")
+    expired = YesNoFilter(method="filter_expired", label="Expired")
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "read_only", "expired"]
+
+    def filter_expired(self, queryset, name, value):
+        if value is None:
+            return queryset
+        past = Q(expiry__lte=timezone.now())
+        return queryset.filter(past) if value else queryset.exclude(past)
+
+
+class ServiceAccountFilterSet(django_filters.FilterSet):
+    team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
+    is_active = YesNoFilter(field_name="user__is_active", label="Active")
+
+    class Meta:
+        model = ServiceAccount
+        fields = ["team", "is_active"]
+
+
+class UserFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Username, name or e-mail contains")
+    is_active = YesNoFilter(label="Active")
+    is_staff = YesNoFilter(label="Platform staff")
+    service_account = YesNoFilter(
+        field_name="service_account", lookup_expr="isnull", exclude=True, label="Service account"
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["q", "is_active", "is_staff", "service_account"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+        )

@@ -1,0 +1,46 @@
+from datetime import datetime, time
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from apps.accounts import tokens
+from apps.core.forms import DateInput
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="Where it is used, e.g. “nightly scoring job”.")
+    expires_on = forms.DateField(
+        widget=DateInput(),
+        required=False,
+        help_text=(
+            f"Default: in {settings.PORTAL_TOKEN_DEFAULT_DAYS} days; "
+            f"at most {settings.PORTAL_TOKEN_MAX_DAYS} days ahead."
+        ),
+    )
+    read_only = forms.BooleanField(
+        required=False, help_text="It may only read (GET requests), never change anything."
+    )
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owners is not None and len(owners) > 1:
+            self.fields["owner"] = forms.ChoiceField(
+                choices=[(user.pk, user.username) for user in owners],
+                help_text="Yourself or a service account.",
+            )
+            self.order_fields(["name", "owner"])
+        self.owners = {str(user.pk): user for user in owners or []}
+
+    def clean_expires_on(self):
+        day = self.cleaned_data.get("expires_on")
+        try:
+            return tokens.checked_expiry(
+                timezone.make_aware(datetime.combine(day, time(23, 59))) if day else None
+            )
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["expiry"]) from None
+
+    def owner(self, default):
+        return self.owners.get(self.cleaned_data.get("owner"), default)

@@ -1,0 +1,55 @@
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
+
+from apps.accounts.models import ApiToken, ServiceAccount
+from apps.core.permissions import is_platform_staff
+from apps.teams.models import MemberRole, Membership, Team
+
+
+def led_team_ids(user) -> list[int]:
+    return list(Membership.objects.filter(user=user, role=MemberRole.LEAD).values_list("team_id", flat=True))
+
+
+def token_list() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user", "user__service_account__team", "created_by").order_by(
+        "-created"
+    )
+
+
+def tokens_visible_to(user) -> QuerySet[ApiToken]:
+    """Staff: every token; others: their own and those of the service accounts of teams they lead."""
+    tokens = token_list()
+    if is_platform_staff(user):
+        return tokens
+    return tokens.filter(Q(user=user) | Q(user__service_account__team_id__in=led_team_ids(user)))
+
+
+def service_account_list() -> QuerySet[ServiceAccount]:
+    return ServiceAccount.objects.select_related("user", "team", "created_by").annotate(
+        token_count=Count("user__auth_token_set")
+    )
+
+
+def service_accounts_visible_to(user) -> QuerySet[ServiceAccount]:
+    """Staff: every one; a lead: their teams'; others: those of the teams they are in."""
+    accounts = service_account_list()
+    if is_platform_staff(user):
+        return accounts
+    member_of = Membership.objects.filter(user=user).values_list("team_id", flat=True)
+    return accounts.filter(team_id__in=member_of)
+
+
+def user_list() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.select_related("service_account__team")
+        .annotate(token_count=Count("auth_token_set", distinct=True))
+        .order_by("username")
+    )
+
+
+def teams_led_by(user) -> QuerySet[Team]:
+    """The teams whose service accounts ``user`` manages."""
+    if is_platform_staff(user):
+        return Team.objects.order_by("name")
+    return Team.objects.filter(pk__in=led_team_ids(user)).order_by("name")
