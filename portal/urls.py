@@ -28,3 +28,5 @@ urlpatterns = [
 ]
 
 handler404 = "apps.core.views.not_found"
+handler403 = "apps.core.views.forbidden"
+handler500 = "apps.core.views.failed"
