@@ -17,7 +17,8 @@ from tests.core.test_settings import ROOT
 
 
 def finished_line(caplog) -> dict:
-    record = next(r for r in caplog.records if isinstance(r.msg, dict) and r.msg["event"] == "request_finished")
+    lines = [r for r in caplog.records if isinstance(r.msg, dict)]
+    record = next(r for r in lines if r.msg["event"] == "request_finished")
     return json.loads(request_log.json_formatter().format(record))
 
 
@@ -82,7 +83,8 @@ class SentryReceiver(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.envelopes.append(gzip.decompress(body) if self.headers.get("Content-Encoding") == "gzip" else body)
+        gzipped = self.headers.get("Content-Encoding") == "gzip"
+        self.envelopes.append(gzip.decompress(body) if gzipped else body)
         self.send_response(200)
         self.end_headers()
 
@@ -95,7 +97,9 @@ def test_an_error_is_reported_to_the_sentry_dsn(tmp_path):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     dsn = f"http://publickey@127.0.0.1:{server.server_port}/42"
     script = (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings'); django.setup()\n"
+        "import django, os\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'portal.settings')\n"
+        "django.setup()\n"
         "import sentry_sdk\n"
         "try:\n    1 / 0\nexcept ZeroDivisionError as error:\n    sentry_sdk.capture_exception(error)\n"
         "sentry_sdk.flush(timeout=10)\n"
@@ -120,6 +124,10 @@ def test_debug_toolbar_only_in_development(tmp_path, debug, installed):
     script = "import portal.settings as s; print('debug_toolbar' in s.INSTALLED_APPS)"
     variables = {"DJANGO_DEBUG": debug, "DJANGO_SECRET_KEY": "x" * 50, "PORTAL_DEBUG_TOOLBAR": "true"}
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=clean_env(tmp_path) | variables, capture_output=True, text=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean_env(tmp_path) | variables,
+        capture_output=True,
+        text=True,
     )
     assert out.stdout.strip() == str(installed)
