@@ -3,7 +3,8 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 
-from portal.urls import handler403, handler404, handler500, urlpatterns as portal_urlpatterns
+from portal.urls import handler403, handler404, handler500
+from portal.urls import urlpatterns as portal_urlpatterns
 
 __all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
 
