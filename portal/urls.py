@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,5 +27,8 @@ urlpatterns = [
     path("webhooks/", include("apps.webhooks.urls")),
     path("notifications/", include("apps.notifications.urls")),
 ]
+
+if settings.DEBUG_TOOLBAR:
+    urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
 
 handler404 = "apps.core.views.not_found"
