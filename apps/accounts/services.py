@@ -3,7 +3,7 @@ checks its permission (apps.accounts.permissions) and writes in one transaction.
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -24,8 +24,8 @@ def _clean_name(name: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: AbstractBaseUser,
-    owner: AbstractBaseUser | None = None,
+    actor: User,
+    owner: User | None = None,
     name: str,
     expiry: datetime | None = None,
     read_only: bool = False,
@@ -44,12 +44,12 @@ def token_create(
     )
 
 
-def token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> None:
+def token_revoke(*, actor: User, token: ApiToken) -> None:
     ensure_can_manage_tokens_of(actor, token.user)
     token.delete()
 
 
-def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Every token of ``user`` (the caller has checked who may do this)."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
