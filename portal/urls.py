@@ -32,3 +32,5 @@ if settings.DEBUG_TOOLBAR:
     urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
 
 handler404 = "apps.core.views.not_found"
+handler403 = "apps.core.views.forbidden"
+handler500 = "apps.core.views.failed"
