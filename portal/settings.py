@@ -8,9 +8,9 @@ Quick start needs no variables: an embedded SQLite database and an embedded file
 from pathlib import Path
 
 import environ
-import plotly
 from celery.schedules import crontab
 from kombu import Exchange, Queue
+from whitenoise.compress import Compressor
 
 # Every setting the environment may change is read through django-environ (bool, int, float, list
 # and DATABASE_URL parsing); a variable that is not set takes the default named beside it.
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "knox",
     "django_filters",
+    "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,20 +129,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.js ships inside the plotly package; serve that copy, never a CDN.
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
+    "apps.core.staticfiles.PlotlyFinder",
 ]
+# Without DEBUG (production and `make run`): hashed names cached for a year, gzip and brotli copies
+# (apps/core/staticfiles.py), collected by `manage.py collectstatic` (the image build, `manage.py serve`).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "apps.core.staticfiles.CompressedStaticStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the hashed copies are kept (every page names files through {% static %}): half the files to
+# compress. Source maps are never downloaded by a page; they are not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Model artefacts and datasets live here, under keys the server generates.
 PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
@@ -347,17 +357,47 @@ OIDC_TIMEOUT = env.float("PORTAL_OIDC_TIMEOUT_SECONDS", default=10.0)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # `manage.py serve` (the quick start, plain HTTP on 127.0.0.1) turns the redirect and these off.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# --- Logs: JSON lines (request id, user, duration) in production, plain lines in the quick start --
+LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="console" if DEBUG else "json")
+LOG_LEVEL = env.str("PORTAL_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {"()": "apps.core.request_log.json_formatter"},
+        "console": {"()": "apps.core.request_log.console_formatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per request; the quick start's runserver already prints its own.
+    "loggers": {"django_structlog": {"level": LOG_LEVEL if LOG_FORMAT == "json" else "WARNING"}},
 }
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+
+# --- Error reports to Sentry (or any Sentry-compatible service), only when SENTRY_DSN is set ----
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# --- django-debug-toolbar: development only, when installed (`.[dev]`) and asked for -----------
+DEBUG_TOOLBAR = DEBUG and env.bool("PORTAL_DEBUG_TOOLBAR", default=False)
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    INTERNAL_IPS = ["127.0.0.1"]

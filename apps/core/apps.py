@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from apps.core import request_log
+
+        request_log.configure()
         bound_serializer_datetimes()
         # Every app's rules (its ``policy`` module) are registered before the first request.
         autodiscover_modules("policy")

@@ -108,27 +108,32 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
 
 @transaction.atomic
 def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
-    """Change a request's details and score inputs. Each score input is checked on its own (the
-    value side for the requesting side, the size side for the delivering team, see ``policy``) and
-    records who set it and when; a person who may only score passes only score inputs."""
-    scored = _changed_score_fields(request, data)
+    """Change a request's details and score inputs. The stored row is re-read (and locked) first: what
+    changed and who may change it are decided against the database, never against an object a form
+    or serializer already wrote the posted values onto. Each changed score input is checked on its own
+    (the value side for the requesting side, the size side for the delivering team, see ``policy``)
+    and records who set it and when; a person who may only score passes only score inputs."""
+    stored = (
+        ModelRequest.objects.select_for_update(of=("self",))
+        .select_related("requesting_team", "delivering_team", "value_stream")
+        .get(pk=request.pk)
+    )
+    scored = _changed_score_fields(stored, data)
     details = {
-        name
-        for name in data
-        if name not in policy.SCORE_FIELDS and getattr(request, name, None) != data[name]
+        name for name in data if name not in policy.SCORE_FIELDS and getattr(stored, name, None) != data[name]
     }
     if details or not scored:
-        ensure_can_change_request(actor, request)
-    _check_score_fields(actor, request, scored)
-    if "requesting_team" in data and data["requesting_team"] != request.requesting_team:
+        ensure_can_change_request(actor, stored)
+    _check_score_fields(actor, stored, scored)
+    if "requesting_team" in data and data["requesting_team"] != stored.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
-    if "delivering_team" in data and data["delivering_team"] != request.delivering_team:
+    if "delivering_team" in data and data["delivering_team"] != stored.delivering_team:
         # a pin means nothing on another team's backlog
         for name, value in UNPINNED.items():
-            setattr(request, name, value)
-    request = apply_and_save(request, data=data, fields=REQUEST_FIELDS)
-    _record_setters(actor, request, scored)
-    return request
+            setattr(stored, name, value)
+    stored = apply_and_save(stored, data=data, fields=REQUEST_FIELDS)
+    _record_setters(actor, stored, scored)
+    return stored
 
 
 def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
