@@ -2,7 +2,8 @@
 
     {% load policy %}
     {% allowed "teams.change_team" team as can_edit %}
-    {% if can_edit %}<a href="...">Edit</a>{% else %}<p class="muted">{% who_can "teams.change_team" team %}</p>{% endif %}
+    {% if can_edit %}<a href="...">Edit</a>
+    {% else %}<p class="muted">{% who_can "teams.change_team" team %}</p>{% endif %}
 
 ``who_can`` renders the sentence a refused user would read ("Only the lead or product manager of ML
 Platform, or platform staff, can ...")."""
