@@ -1,7 +1,7 @@
 """Writes for outcomes: KPIs, model costs, observation ingestion (see ``ingest``) and the prediction
 monitoring recorder the registry's prediction path calls (see ``monitoring``)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +18,7 @@ KPI_FIELDS = ("stream", "name", "description", "unit", "direction", "value_per_u
 MODEL_COST_FIELDS = ("model", "monthly_running_cost", "monthly_team_effort_cost", "notes")
 
 
-def kpi_create(*, actor: AbstractBaseUser, data: dict) -> Kpi:
+def kpi_create(*, actor: User, data: dict) -> Kpi:
     if data.get("stream") is None:
         raise ValidationError({"stream": "This field is required."})
     ensure(actor, "outcomes.change_kpi", data["stream"])
@@ -26,7 +26,7 @@ def kpi_create(*, actor: AbstractBaseUser, data: dict) -> Kpi:
 
 
 @transaction.atomic
-def kpi_update(*, actor: AbstractBaseUser, kpi: Kpi, data: dict) -> Kpi:
+def kpi_update(*, actor: User, kpi: Kpi, data: dict) -> Kpi:
     before = stored(kpi)
     ensure(actor, "outcomes.change_kpi", before.stream)
     if "stream" in changed_fields(kpi, data, before=before):
@@ -37,7 +37,7 @@ def kpi_update(*, actor: AbstractBaseUser, kpi: Kpi, data: dict) -> Kpi:
 
 
 @transaction.atomic
-def kpi_retire(*, actor: AbstractBaseUser, kpi: Kpi) -> Kpi:
+def kpi_retire(*, actor: User, kpi: Kpi) -> Kpi:
     """Retire the KPI: it keeps its observations and dashboards, and takes no new observations."""
     kpi = Kpi.objects.select_for_update().select_related("stream").get(pk=kpi.pk)
     ensure(actor, "outcomes.change_kpi", kpi.stream)
@@ -48,7 +48,7 @@ def kpi_retire(*, actor: AbstractBaseUser, kpi: Kpi) -> Kpi:
 
 
 @transaction.atomic
-def kpi_delete(*, actor: AbstractBaseUser, kpi: Kpi, confirm: bool = False) -> None:
+def kpi_delete(*, actor: User, kpi: Kpi, confirm: bool = False) -> None:
     """Delete a KPI. One with observations is refused (retire it instead) unless platform staff
     confirm, since its observations go with it."""
     kpi = Kpi.objects.select_for_update().select_related("stream").get(pk=kpi.pk)
@@ -75,7 +75,7 @@ def _ensure_costs_non_negative(data: dict) -> None:
         raise ValidationError(negative)
 
 
-def model_cost_create(*, actor: AbstractBaseUser, data: dict) -> ModelCost:
+def model_cost_create(*, actor: User, data: dict) -> ModelCost:
     if data.get("model") is None:
         raise ValidationError({"model": "This field is required."})
     ensure(actor, "outcomes.write_model_outcomes", data["model"])
@@ -84,7 +84,7 @@ def model_cost_create(*, actor: AbstractBaseUser, data: dict) -> ModelCost:
 
 
 @transaction.atomic
-def model_cost_update(*, actor: AbstractBaseUser, cost: ModelCost, data: dict) -> ModelCost:
+def model_cost_update(*, actor: User, cost: ModelCost, data: dict) -> ModelCost:
     ensure(actor, "outcomes.write_model_outcomes", stored(cost).model)
     if "model" in changed_fields(cost, data):
         raise ValidationError({"model": "A cost row belongs to its model; create one for the other model."})
@@ -92,7 +92,7 @@ def model_cost_update(*, actor: AbstractBaseUser, cost: ModelCost, data: dict) -
     return apply_and_save(cost, data=data, fields=MODEL_COST_FIELDS)
 
 
-def model_cost_set(*, actor: AbstractBaseUser, model, data: dict) -> ModelCost:
+def model_cost_set(*, actor: User, model, data: dict) -> ModelCost:
     """Create or update the model's cost row (the browser form and the demo use this)."""
     existing = ModelCost.objects.filter(model=model).first()
     if existing:
@@ -100,6 +100,6 @@ def model_cost_set(*, actor: AbstractBaseUser, model, data: dict) -> ModelCost:
     return model_cost_create(actor=actor, data={**data, "model": model})
 
 
-def model_cost_delete(*, actor: AbstractBaseUser, cost: ModelCost) -> None:
+def model_cost_delete(*, actor: User, cost: ModelCost) -> None:
     ensure(actor, "outcomes.write_model_outcomes", stored(cost).model)
     cost.delete()

@@ -3,7 +3,7 @@ engagements. Each service checks who acts, validates, and saves atomically."""
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -40,7 +40,7 @@ ENGAGEMENT_FIELDS = ("interaction", "goals", "notes")
 # --- Scorecards ---------------------------------------------------------------------------------
 
 
-def subject_key(subject_type: str, subject_id: int) -> tuple:
+def subject_key(subject_type: str, subject_id: int | None) -> tuple:
     return (subject_type, subject_id)
 
 
@@ -124,9 +124,7 @@ def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None
     return scorecards_recompute(teams=[team], models=[], now=now)[0]
 
 
-def scorecard_recompute_on_request(
-    *, actor: AbstractBaseUser, team: Team | None = None, model=None
-) -> ScorecardSnapshot:
+def scorecard_recompute_on_request(*, actor: User, team: Team | None = None, model=None) -> ScorecardSnapshot:
     """Recompute one team's or one model's scorecard now, for the team's (or owning team's) lead or
     product manager, or platform staff."""
     owner = team if team is not None else model.owning_team
@@ -144,7 +142,7 @@ def enqueue_team_recompute(team_id: int) -> None:
 
 
 @transaction.atomic
-def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssessment:
+def self_assessment_create(*, actor: User, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, data.get("team"), action="record practices of")
     assessment = apply_and_save(SelfAssessment(assessed_by=actor), data=data, fields=ASSESSMENT_FIELDS)
     enqueue_team_recompute(assessment.team_id)
@@ -152,9 +150,7 @@ def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssess
 
 
 @transaction.atomic
-def self_assessment_update(
-    *, actor: AbstractBaseUser, assessment: SelfAssessment, data: dict
-) -> SelfAssessment:
+def self_assessment_update(*, actor: User, assessment: SelfAssessment, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, assessment.team, action="change practices of")
     if "team" in data and data["team"] != assessment.team:
         raise ValidationError({"team": "An assessment stays with its team; record a new one instead."})
@@ -165,7 +161,7 @@ def self_assessment_update(
 
 
 @transaction.atomic
-def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessment) -> None:
+def self_assessment_delete(*, actor: User, assessment: SelfAssessment) -> None:
     ensure_can_change_team(actor, assessment.team, action="remove practices of")
     team_id = assessment.team_id
     assessment.delete()
@@ -175,23 +171,23 @@ def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessmen
 # --- Survey -------------------------------------------------------------------------------------
 
 
-def survey_round_create(*, actor: AbstractBaseUser, data: dict) -> SurveyRound:
+def survey_round_create(*, actor: User, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="open survey rounds")
     return apply_and_save(SurveyRound(), data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_update(*, actor: AbstractBaseUser, survey_round: SurveyRound, data: dict) -> SurveyRound:
+def survey_round_update(*, actor: User, survey_round: SurveyRound, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="change survey rounds")
     return apply_and_save(survey_round, data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_delete(*, actor: AbstractBaseUser, survey_round: SurveyRound) -> None:
+def survey_round_delete(*, actor: User, survey_round: SurveyRound) -> None:
     ensure_platform_staff(actor, action="delete survey rounds")
     survey_round.delete()
 
 
 @transaction.atomic
-def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResponse:
+def survey_response_submit(*, actor: User, data: dict) -> SurveyResponse:
     """A member's answers for their own team in an open round (platform staff answer for any team);
     answering again replaces them."""
     if data.get("team") is None:
@@ -210,9 +206,7 @@ def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResp
 
 
 @transaction.atomic
-def survey_response_update(
-    *, actor: AbstractBaseUser, response: SurveyResponse, data: dict
-) -> SurveyResponse:
+def survey_response_update(*, actor: User, response: SurveyResponse, data: dict) -> SurveyResponse:
     before = SurveyResponse.objects.select_for_update().get(pk=response.pk)
     ensure(actor, "practices.change_survey_answer", before)
     moved = {
@@ -227,7 +221,7 @@ def survey_response_update(
     return apply_and_save(before, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
-def survey_response_delete(*, actor: AbstractBaseUser, response: SurveyResponse) -> None:
+def survey_response_delete(*, actor: User, response: SurveyResponse) -> None:
     ensure(actor, "practices.change_survey_answer", stored(response))
     response.delete()
 
@@ -273,11 +267,12 @@ def snapshot_at_start(team: Team, start: datetime.date, now: datetime.datetime) 
 
 
 @transaction.atomic
-def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
+def engagement_create(*, actor: User, data: dict) -> Engagement:
     interaction = data.get("interaction")
     ensure_can_run_engagement(actor, interaction)
     validate_engagement(interaction, data.get("goals"))
     engagement = apply_and_save(Engagement(created_by=actor), data=data, fields=ENGAGEMENT_FIELDS)
+    assert interaction is not None  # ensure_can_run_engagement refused a missing one
     engagement.before_snapshot = snapshot_at_start(
         interaction.to_team, interaction.start_date, timezone.now()
     )
@@ -286,7 +281,7 @@ def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
 
 
 @transaction.atomic
-def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: dict) -> Engagement:
+def engagement_update(*, actor: User, engagement: Engagement, data: dict) -> Engagement:
     ensure_can_run_engagement(actor, engagement.interaction)
     if "interaction" in data and data["interaction"] != engagement.interaction:
         raise ValidationError({"interaction": "An engagement stays with its interaction."})
@@ -296,7 +291,7 @@ def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: 
 
 @transaction.atomic
 def engagement_complete(
-    *, actor: AbstractBaseUser, engagement: Engagement, now: datetime.datetime | None = None
+    *, actor: User, engagement: Engagement, now: datetime.datetime | None = None
 ) -> Engagement:
     """Close the time-box: record the team's scorecard after, and end the interaction."""
     engagement = Engagement.objects.select_for_update().select_related("interaction").get(pk=engagement.pk)
@@ -314,6 +309,6 @@ def engagement_complete(
     return engagement
 
 
-def engagement_delete(*, actor: AbstractBaseUser, engagement: Engagement) -> None:
+def engagement_delete(*, actor: User, engagement: Engagement) -> None:
     ensure_can_run_engagement(actor, engagement.interaction)
     engagement.delete()

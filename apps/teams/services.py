@@ -1,6 +1,6 @@
 """Writes for the teams catalogue. Each service checks who acts, validates, and saves atomically."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from apps.core.policy import allowed, ensure
@@ -40,13 +40,13 @@ def ensure_can_change_stream(actor, stream: ValueStream) -> None:
     ensure(actor, "teams.change_stream", stream)
 
 
-def stream_create(*, actor: AbstractBaseUser, data: dict) -> ValueStream:
+def stream_create(*, actor: User, data: dict) -> ValueStream:
     ensure(actor, "teams.create_stream")
     return apply_and_save(ValueStream(), data=data, fields=STREAM_FIELDS)
 
 
 @transaction.atomic
-def stream_update(*, actor: AbstractBaseUser, stream: ValueStream, data: dict) -> ValueStream:
+def stream_update(*, actor: User, stream: ValueStream, data: dict) -> ValueStream:
     before = stored(stream)
     ensure(actor, "teams.change_stream", before)
     if changed_fields(stream, data, before=before) & STREAM_OWNERSHIP_FIELDS:
@@ -54,18 +54,18 @@ def stream_update(*, actor: AbstractBaseUser, stream: ValueStream, data: dict) -
     return apply_and_save(stream, data=data, fields=STREAM_FIELDS)
 
 
-def stream_delete(*, actor: AbstractBaseUser, stream: ValueStream) -> None:
+def stream_delete(*, actor: User, stream: ValueStream) -> None:
     ensure(actor, "teams.create_stream")
     stream.delete()
 
 
-def team_create(*, actor: AbstractBaseUser, data: dict) -> Team:
+def team_create(*, actor: User, data: dict) -> Team:
     ensure(actor, "teams.create_team")
     return apply_and_save(Team(), data=data, fields=TEAM_FIELDS)
 
 
 @transaction.atomic
-def team_update(*, actor: AbstractBaseUser, team: Team, data: dict) -> Team:
+def team_update(*, actor: User, team: Team, data: dict) -> Team:
     before = stored(team)
     ensure(actor, "teams.change_team", before)
     if "value_stream" in changed_fields(team, data, before=before) and data["value_stream"] is not None:
@@ -74,19 +74,19 @@ def team_update(*, actor: AbstractBaseUser, team: Team, data: dict) -> Team:
     return apply_and_save(team, data=data, fields=TEAM_FIELDS)
 
 
-def team_delete(*, actor: AbstractBaseUser, team: Team) -> None:
+def team_delete(*, actor: User, team: Team) -> None:
     ensure(actor, "teams.create_team")
     team.delete()
 
 
-def membership_create(*, actor: AbstractBaseUser, data: dict) -> Membership:
+def membership_create(*, actor: User, data: dict) -> Membership:
     ensure(actor, "teams.manage_members", data.get("team"))
     ensure_team_accepts_hand_members(data.get("team"))
     return apply_and_save(Membership(), data=data, fields=MEMBERSHIP_FIELDS)
 
 
 @transaction.atomic
-def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: dict) -> Membership:
+def membership_update(*, actor: User, membership: Membership, data: dict) -> Membership:
     before = stored(membership)
     ensure(actor, "teams.manage_members", before.team)
     ensure_editable_by_hand(before)
@@ -96,7 +96,7 @@ def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: 
     return apply_and_save(membership, data=data, fields=MEMBERSHIP_FIELDS)
 
 
-def membership_delete(*, actor: AbstractBaseUser, membership: Membership) -> None:
+def membership_delete(*, actor: User, membership: Membership) -> None:
     before = stored(membership)
     ensure(actor, "teams.manage_members", before.team)
     ensure_editable_by_hand(before)
@@ -112,13 +112,13 @@ def _ensure_can_change_interaction(actor, from_team: Team | None, to_team: Team 
         ensure(actor, "teams.record_interaction", from_team)
 
 
-def interaction_create(*, actor: AbstractBaseUser, data: dict) -> Interaction:
+def interaction_create(*, actor: User, data: dict) -> Interaction:
     _ensure_can_change_interaction(actor, data.get("from_team"), data.get("to_team"))
     return apply_and_save(Interaction(), data=data, fields=INTERACTION_FIELDS)
 
 
 @transaction.atomic
-def interaction_update(*, actor: AbstractBaseUser, interaction: Interaction, data: dict) -> Interaction:
+def interaction_update(*, actor: User, interaction: Interaction, data: dict) -> Interaction:
     before = stored(interaction)
     _ensure_can_change_interaction(actor, before.from_team, before.to_team)
     if {"from_team", "to_team"} & changed_fields(interaction, data, before=before):
@@ -128,7 +128,7 @@ def interaction_update(*, actor: AbstractBaseUser, interaction: Interaction, dat
     return apply_and_save(interaction, data=data, fields=INTERACTION_FIELDS)
 
 
-def interaction_delete(*, actor: AbstractBaseUser, interaction: Interaction) -> None:
+def interaction_delete(*, actor: User, interaction: Interaction) -> None:
     before = stored(interaction)
     _ensure_can_change_interaction(actor, before.from_team, before.to_team)
     interaction.delete()
