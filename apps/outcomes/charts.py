@@ -61,8 +61,8 @@ def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -
         yaxis2=EVENT_AXIS,
         template=TEMPLATE,
         height=height,
-        margin={"l": 60, "r": right, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": -0.18},
+        margin={"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
+        legend=extra.pop("legend", {"orientation": "h", "y": -0.18}),
         font={"family": "system-ui, sans-serif", "size": 12},
         **extra,
     )
@@ -268,7 +268,8 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
     """The KPI with the model next to its simplest alternative (control group, or before promotion),
     as a performance index: alternative = 100, higher = better whatever the KPI's direction."""
     bars = [(impact, k) for impact in impacts for k in impact.measured]
-    labels = [f"{impact.model.slug} · {k.kpi.name}" for impact, k in bars]
+    # Two short lines per bar group: horizontal labels, never rotated under the legend.
+    labels = [f"{impact.model.name}<br>{k.kpi.name}" for impact, k in bars]
     alternative, model_values, rows = [], [], []
     for impact, k in bars:
         relative = k.relative_lift
@@ -302,12 +303,15 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
             ),
         ]
     )
-    known = [v for v in model_values if v is not None] + [100.0]
+    # Bars compare magnitudes: the axis starts at zero. The legend sits above the plot, clear of the labels.
     _layout(
         figure,
         barmode="group",
         yaxis_title="index (alternative = 100)",
-        yaxis_range=[min(90.0, min(known) - 2), max(known) + 2],
+        yaxis_rangemode="tozero",
+        xaxis_tickangle=0,
+        top=60,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
     return Chart(
         name="ml-vs-alternative",
