@@ -19,7 +19,8 @@ VERDICT_COLOURS = {
     Verdict.NOT_PROVEN: "#98a2b3",
     Verdict.SIMPLER: "#f04438",
 }
-SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
+# Mid tones that read on the light and the dark theme alike.
+SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#8a94a6"}
 EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
 # A small template instead of plotly's default one: validating that one costs ~20 ms per figure.
 GRID = {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd", "automargin": True}
@@ -29,7 +30,7 @@ TEMPLATE = go.layout.Template(
         "plot_bgcolor": "#fff",
         "xaxis": GRID,
         "yaxis": GRID,
-        "colorway": ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#475467", "#0e9384"],
+        "colorway": ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#8a94a6", "#0e9384"],
     }
 )
 
@@ -222,7 +223,7 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
                 "type": "data",
                 "array": plus,
                 "arrayminus": minus,
-                "color": "#101828",
+                "color": "#7b8597",  # reads on both themes
                 "thickness": 1.4,
             },
             hovertemplate="%{y}: %{x:+.2f}%<extra></extra>",
