@@ -91,12 +91,15 @@
       stage.textContent = job.stage;
       if (badge) badge.textContent = job.status_display;
       if (log && job.log) {
+        var box = log.parentNode;
+        var atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
         log.innerHTML = "";
         job.log.forEach(function (line) {
           var item = document.createElement("li");
           item.textContent = line;
           log.appendChild(item);
         });
+        if (atEnd) box.scrollTop = box.scrollHeight; // follow the newest line unless scrolled back
       }
     }
 
@@ -113,6 +116,7 @@
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     }
+    if (log) log.parentNode.scrollTop = log.parentNode.scrollHeight; // open on the newest line
     if (panel.dataset.active === "true") poll();
   }
 
@@ -136,14 +140,6 @@
     if (panel.dataset.active === "true") poll();
   }
 
-  function drawChart() {
-    var holder = document.getElementById("metrics-chart");
-    var data = document.getElementById("metrics-figure");
-    if (!holder || !data || !window.Plotly) return;
-    var figure = JSON.parse(data.textContent);
-    window.Plotly.newPlot(holder, figure.data, figure.layout, { displayModeBar: false, responsive: true });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("training-form");
     if (form) setUpTrainingForm(form);
@@ -151,6 +147,5 @@
     if (panel) setUpJobProgress(panel);
     var datasetPanel = document.getElementById("dataset-progress");
     if (datasetPanel) setUpDatasetProgress(datasetPanel);
-    drawChart();
   });
 })();
