@@ -4,7 +4,7 @@ checks its permission (apps.accounts.permissions) and writes in one transaction.
 from datetime import datetime
 
 from axes.utils import reset as axes_reset
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -26,8 +26,8 @@ def _clean_name(name: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: AbstractBaseUser,
-    owner: AbstractBaseUser | None = None,
+    actor: User,
+    owner: User | None = None,
     name: str,
     expiry: datetime | None = None,
     read_only: bool = False,
@@ -46,19 +46,19 @@ def token_create(
     )
 
 
-def token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> None:
+def token_revoke(*, actor: User, token: ApiToken) -> None:
     ensure_can_manage_tokens_of(actor, token.user)
     token.delete()
 
 
-def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Every token of ``user`` (the caller has checked who may do this)."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
 
 
 @transaction.atomic
-def sign_out_everywhere(*, user: AbstractBaseUser) -> dict[str, int]:
+def sign_out_everywhere(*, user: User) -> dict[str, int]:
     """End every browser session of ``user`` and revoke every API token of theirs."""
     ended = sessions.end_sessions_of(user)
     revoked = tokens_revoke_all(user=user)
@@ -66,7 +66,7 @@ def sign_out_everywhere(*, user: AbstractBaseUser) -> dict[str, int]:
 
 
 @transaction.atomic
-def lockout_clear(*, actor: AbstractBaseUser, username: str = "", ip_address: str = "") -> int:
+def lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> int:
     """Unlock a username (from every address), an address (for every username), or either; returns
     how many rows of failed sign-ins were cleared."""
     ensure_platform_staff(actor, action="unlock sign-ins")
