@@ -156,14 +156,14 @@ class BulkScoreRefused(Exception):
         super().__init__(f"Nothing saved: {len(errors)} of the rows were refused.")
 
 
-def _bulk_row_error(error: Exception) -> dict[str, list[str]]:
-    if isinstance(error, PermissionDenied):
-        return {"detail": [str(error)]}
-    return field_errors(error)
+def _bulk_row_error(error: PermissionDenied | ValidationError) -> dict[str, list[str]]:
+    if isinstance(error, ValidationError):
+        return field_errors(error)
+    return {"detail": [str(error)]}
 
 
 @transaction.atomic
-def requests_bulk_score(*, actor: AbstractBaseUser, team, rows: dict[int, dict]) -> list[ModelRequest]:
+def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[ModelRequest]:
     """Set score inputs (typically the size side) of several requests on ``team``'s backlog at once,
     all or nothing: every row goes through ``request_score`` (its scale and role checks, the record of
     who set each input) in its own savepoint so each refusal is collected; if any row is refused the
