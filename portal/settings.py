@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # django-auditlog records the writes; its entry model is apps.audit's AuditEvent.
+    "auditlog",
     "apps.core",
     "apps.teams",
     "apps.accounts",
@@ -62,6 +64,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.sso",
     "apps.notifications",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,8 @@ MIDDLEWARE = [
     "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts, through which channel (ui, api, admin) and the request id, for the audit trail.
+    "apps.core.acting.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.LoginRequiredMiddleware",
@@ -186,7 +191,16 @@ PORTAL_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int("PORTAL_TOKEN_LAST_USED_RESO
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_MODEL": KNOX_TOKEN_MODEL}
 # knox's own migrations would create its unused default token table (its migrations do not know the
 # model is swapped); without them that model gets no table.
-MIGRATION_MODULES = {"knox": None}
+MIGRATION_MODULES = {"knox": None, "auditlog": None}
+
+# --- Audit trail (apps.audit, django-auditlog) -------------------------------------------------
+# Every write to a portal model becomes an AuditEvent with its actor, channel, request id (the
+# auditlog "correlation id") and address; auditlog's own LogEntry table is not created (as for knox,
+# its migrations do not know the model is swapped). Secret fields are recorded as changed, never
+# with their values.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+AUDITLOG_CID_GETTER = "apps.audit.recording.current_request_id"
+AUDITLOG_MASK_CALLABLE = "apps.audit.recording.hidden"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("search/", include("apps.search.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("audit/", include("apps.audit.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -6,7 +6,11 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from apps.core.acting import connect_task_signals
+
         bound_serializer_datetimes()
+        # Tasks run in the ``task`` channel on behalf of whoever sent them (apps/core/acting.py).
+        connect_task_signals()
 
 
 def bound_serializer_datetimes() -> None:
