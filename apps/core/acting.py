@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import structlog
+
 UI, API, ADMIN, TASK, IDP_SYNC, SHELL = "ui", "api", "admin", "task", "idp-sync", "shell"
 CHANNELS = {
     UI: "Browser",
@@ -103,13 +105,17 @@ def channel_of_path(path: str) -> str:
 class RequestContextMiddleware:
     """Every web request runs in a context: the channel from its path, the signed-in user (read when a
     write needs it, after the API has authenticated), its address and a request id, which the response
-    echoes in ``X-Request-ID``."""
+    echoes in ``X-Request-ID``. The request id is the one the logs carry (django-structlog's, from the
+    caller's ``X-Request-ID`` when that is a plain token), so an audit record leads to its log lines."""
 
     def __init__(self, get_response: Callable):
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        logged = structlog.contextvars.get_contextvars().get("request_id")
+        request_id = request_id_from(logged or request.headers.get(REQUEST_ID_HEADER))
+        if request_id != logged:
+            structlog.contextvars.bind_contextvars(request_id=request_id)
         request.request_id = request_id
         with acting(
             channel=channel_of_path(request.path),

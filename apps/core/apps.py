@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -6,11 +7,14 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
-        from apps.core.acting import connect_task_signals
+        from apps.core import acting, request_log
 
+        request_log.configure()
         bound_serializer_datetimes()
         # Tasks run in the ``task`` channel on behalf of whoever sent them (apps/core/acting.py).
-        connect_task_signals()
+        acting.connect_task_signals()
+        # Every app's rules (its ``policy`` module) are registered before the first request.
+        autodiscover_modules("policy")
 
 
 def bound_serializer_datetimes() -> None:

@@ -3,14 +3,15 @@ from rest_framework import mixins, permissions, viewsets
 from apps.audit import selectors
 from apps.audit.api.serializers import AuditEventSerializer
 from apps.audit.filtersets import AuditEventFilterSet
-from apps.core.permissions import is_platform_staff
+from apps.audit.policy import READ_AUDIT_LOG
+from apps.core import policy
 
 
-class IsPlatformStaff(permissions.BasePermission):
-    message = "Only platform staff may read the audit trail."
+class MayReadAuditLog(permissions.BasePermission):
+    message = READ_AUDIT_LOG.denial()
 
     def has_permission(self, request, view):
-        return is_platform_staff(request.user)
+        return policy.allowed(request.user, "audit.read_audit_log")
 
 
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -20,6 +21,6 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilterSet
-    permission_classes = [permissions.IsAuthenticated, IsPlatformStaff]
+    permission_classes = [permissions.IsAuthenticated, MayReadAuditLog]
     queryset = selectors.audit_events()
     ordering_fields = ["timestamp"]

@@ -4,8 +4,8 @@ A template tag, so the pages of the domain apps show it without their code knowi
 from django import template
 
 from apps.audit import presenting, selectors
+from apps.core import policy
 from apps.core.acting import CHANNELS
-from apps.core.permissions import is_platform_staff
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def history(context, instance):
         "more_than_shown": len(events) >= selectors.HISTORY_LENGTH,
         "object_type": selectors.object_type_of(instance),
         "object_id": instance.pk,
-        "can_search": request is not None and is_platform_staff(request.user),
+        "can_search": request is not None and policy.allowed(request.user, "audit.read_audit_log"),
     }
 
 
