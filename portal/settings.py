@@ -445,6 +445,9 @@ LOGGING = {
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# A caller's (or proxy's) X-Request-ID is kept, so one id follows a call through logs and the audit
+# trail; apps.core.acting replaces one that is not a plain token of at most 64 characters.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 # --- Error reports to Sentry (or any Sentry-compatible service), only when SENTRY_DSN is set ----
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
