@@ -1,7 +1,8 @@
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 
-from apps.accounts.models import ApiToken, ServiceAccount
+from apps.accounts.models import ApiToken, ServiceAccount, UserSession
 from apps.core.permissions import is_platform_staff
 from apps.teams.models import MemberRole, Membership, Team
 
@@ -53,3 +54,22 @@ def teams_led_by(user) -> QuerySet[Team]:
     if is_platform_staff(user):
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=led_team_ids(user)).order_by("name")
+
+
+def sessions_of(user) -> QuerySet[UserSession]:
+    return UserSession.objects.filter(user=user).order_by("-created_at")
+
+
+def lockout_list() -> QuerySet[AccessAttempt]:
+    """Rows of failed sign-ins per username, address and browser, newest failure first."""
+    return AccessAttempt.objects.order_by("-attempt_time", "-id")
+
+
+def user_for_reset(pk: str | None):
+    """The active user a password-reset link names, or None."""
+    if not pk:
+        return None
+    try:
+        return get_user_model().objects.filter(pk=pk, is_active=True).first()
+    except (ValueError, TypeError):
+        return None

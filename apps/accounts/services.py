@@ -3,15 +3,17 @@ checks its permission (apps.accounts.permissions) and writes in one transaction.
 
 from datetime import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from apps.accounts import tokens
+from apps.accounts import sessions, tokens
 from apps.accounts.models import ApiToken
 from apps.accounts.permissions import (
     ensure_can_manage_tokens_of,
 )
+from apps.core.permissions import ensure_platform_staff
 
 
 def _clean_name(name: str) -> str:
@@ -24,8 +26,8 @@ def _clean_name(name: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: AbstractBaseUser,
-    owner: AbstractBaseUser | None = None,
+    actor: User,
+    owner: User | None = None,
     name: str,
     expiry: datetime | None = None,
     read_only: bool = False,
@@ -44,12 +46,32 @@ def token_create(
     )
 
 
-def token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> None:
+def token_revoke(*, actor: User, token: ApiToken) -> None:
     ensure_can_manage_tokens_of(actor, token.user)
     token.delete()
 
 
-def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Every token of ``user`` (the caller has checked who may do this)."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+@transaction.atomic
+def sign_out_everywhere(*, user: User) -> dict[str, int]:
+    """End every browser session of ``user`` and revoke every API token of theirs."""
+    ended = sessions.end_sessions_of(user)
+    revoked = tokens_revoke_all(user=user)
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+@transaction.atomic
+def lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> int:
+    """Unlock a username (from every address), an address (for every username), or either; returns
+    how many rows of failed sign-ins were cleared."""
+    ensure_platform_staff(actor, action="unlock sign-ins")
+    if not (username or ip_address):
+        raise ValidationError({"username": "Name a username or an address to unlock."})
+    return axes_reset(
+        ip=ip_address or None, username=username or None, ip_or_username=bool(username and ip_address)
+    )

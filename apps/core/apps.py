@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -6,7 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from apps.core import request_log
+
+        request_log.configure()
         bound_serializer_datetimes()
+        # Every app's rules (its ``policy`` module) are registered before the first request.
+        autodiscover_modules("policy")
 
 
 def bound_serializer_datetimes() -> None:
