@@ -5,7 +5,11 @@ from django.db import transaction
 
 from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.core.services import apply_and_save
-from apps.teams.memberships import ensure_editable_by_hand, ensure_team_accepts_hand_members
+from apps.teams.memberships import (
+    ensure_editable_by_hand,
+    ensure_team_accepts_hand_members,
+    ensure_user_accepts_hand_memberships,
+)
 from apps.teams.models import Interaction, Membership, Team, ValueStream
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 
@@ -74,6 +78,7 @@ def team_delete(*, actor: AbstractBaseUser, team: Team) -> None:
 def membership_create(*, actor: AbstractBaseUser, data: dict) -> Membership:
     ensure_can_change_team(actor, data.get("team"), action="add members to")
     ensure_team_accepts_hand_members(data.get("team"))
+    ensure_user_accepts_hand_memberships(data.get("user"))
     return apply_and_save(Membership(), data=data, fields=MEMBERSHIP_FIELDS)
 
 
@@ -83,6 +88,8 @@ def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: 
     if "team" in data and data["team"] != membership.team:
         ensure_can_change_team(actor, data["team"], action="add members to")
         ensure_team_accepts_hand_members(data["team"])
+    if "user" in data and data["user"] != membership.user:
+        ensure_user_accepts_hand_memberships(data["user"])
     return apply_and_save(membership, data=data, fields=MEMBERSHIP_FIELDS)
 
 

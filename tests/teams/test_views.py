@@ -166,7 +166,7 @@ PAGE_QUERIES = {
     "/teams/interactions/": 5,
     "/teams/topology/": 4,
     "/teams/streams/{stream}/": 4,
-    "/teams/{team}/": 11,
+    "/teams/{team}/": 12,  # + which members are service accounts (apps.teams.hooks.managed_members)
 }
 
 
