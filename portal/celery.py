@@ -28,3 +28,8 @@ def _limit_threads_to_this_process_share(**kwargs):
 from apps.core.heartbeats import QueueHeartbeat  # noqa: E402 - needs the app configured above
 
 app.steps["consumer"].add(QueueHeartbeat)
+
+# Tasks log with the request id of the web request that enqueued them (django-structlog).
+from django_structlog.celery.steps import DjangoStructLogInitStep  # noqa: E402
+
+app.steps["worker"].add(DjangoStructLogInitStep)

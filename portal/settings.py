@@ -5,12 +5,14 @@ Quick start needs no variables: an embedded SQLite database and an embedded file
 ``DATABASE_URL`` and ``CELERY_BROKER_URL`` (see README, "Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
-import plotly
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from kombu import Exchange, Queue
+from whitenoise.compress import Compressor
 
 # Every setting the environment may change is read through django-environ (bool, int, float, list
 # and DATABASE_URL parsing); a variable that is not set takes the default named beside it.
@@ -47,7 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "knox",
+    "axes",
+    "csp",
     "django_filters",
+    "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "apps.core",
@@ -66,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -74,7 +80,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "apps.core.middleware.LoginRequiredMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout answer (apps.accounts.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -127,20 +136,28 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     # plotly.js ships inside the plotly package; serve that copy, never a CDN.
-    ("vendor/plotly", Path(plotly.__file__).parent / "package_data"),
+    "apps.core.staticfiles.PlotlyFinder",
 ]
+# Without DEBUG (production and `make run`): hashed names cached for a year, gzip and brotli copies
+# (apps/core/staticfiles.py), collected by `manage.py collectstatic` (the image build, `manage.py serve`).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "apps.core.staticfiles.CompressedStaticStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Only the hashed copies are kept (every page names files through {% static %}): half the files to
+# compress. Source maps are never downloaded by a page; they are not compressed.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Model artefacts and datasets live here, under keys the server generates.
 PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
@@ -148,6 +165,8 @@ PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_
 OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS", default=5.0)
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every sign-in (password, token endpoint, admin) while the user or address is locked.
+    "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, refusing password sign-in to service accounts (they use tokens only).
     "apps.accounts.backends.PeopleModelBackend",
     # OpenID Connect sign-in; does nothing until PORTAL_OIDC_ISSUER is set.
@@ -157,6 +176,44 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A browser session ends this many hours after sign-in (default 12); "sign out everywhere" ends them all.
+SESSION_COOKIE_AGE = int(env.float("PORTAL_SESSION_HOURS", default=12) * 3600)
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------
+# Scripts, styles, images, fonts and connections only from the portal's own origin: no inline script
+# or style (the templates keep their data in JSON script blocks, which never run), no eval, no CDN.
+# The API docs page adds what Swagger UI needs on that view alone (portal/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Login throttling and lockout (django-axes) ---------------------------------------------------
+# After PORTAL_LOGIN_FAILURE_LIMIT failed sign-ins (login page, admin login or /api/v1/auth/token/)
+# for one username, or from one address, further sign-ins for it are refused for
+# PORTAL_LOCKOUT_MINUTES, counted from the last failure before the lockout; platform staff unlock in
+# the admin (Axes > Access attempts) or at /api/v1/auth/lockouts/.
+AXES_FAILURE_LIMIT = env.int("PORTAL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("PORTAL_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A refused attempt while locked does not push the end of the lockout further out: the answer can
+# say when to retry and mean it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+# Behind reverse proxies, how many of them append to X-Forwarded-For (0: the address is REMOTE_ADDR).
+PORTAL_PROXY_COUNT = env.int("PORTAL_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_address"
+AXES_VERBOSE = False
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="ml-portal@example.com")
@@ -233,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "apps.core.schema.document_error_responses",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No call to the public validator service (its badge would load from another origin).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
@@ -350,17 +409,47 @@ OIDC_TIMEOUT = env.float("PORTAL_OIDC_TIMEOUT_SECONDS", default=10.0)
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # `manage.py serve` (the quick start, plain HTTP on 127.0.0.1) turns the redirect and these off.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# --- Logs: JSON lines (request id, user, duration) in production, plain lines in the quick start --
+LOG_FORMAT = env.str("PORTAL_LOG_FORMAT", default="console" if DEBUG else "json")
+LOG_LEVEL = env.str("PORTAL_LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("PORTAL_LOG_LEVEL", default="INFO")},
+    "formatters": {
+        "json": {"()": "apps.core.request_log.json_formatter"},
+        "console": {"()": "apps.core.request_log.console_formatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per request; the quick start's runserver already prints its own.
+    "loggers": {"django_structlog": {"level": LOG_LEVEL if LOG_FORMAT == "json" else "WARNING"}},
 }
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+
+# --- Error reports to Sentry (or any Sentry-compatible service), only when SENTRY_DSN is set ----
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+# --- django-debug-toolbar: development only, when installed (`.[dev]`) and asked for -----------
+DEBUG_TOOLBAR = DEBUG and env.bool("PORTAL_DEBUG_TOOLBAR", default=False)
+if DEBUG_TOOLBAR:
+    INSTALLED_APPS.append("debug_toolbar")
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    INTERNAL_IPS = ["127.0.0.1"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("sso/", include("apps.sso.urls")),
     path("account/", include("apps.accounts.urls")),
+    path("account/", include("apps.accounts.password_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("portal.api_urls")),
     path("teams/", include("apps.teams.urls")),
@@ -27,4 +29,9 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
 ]
 
+if settings.DEBUG_TOOLBAR:
+    urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
+
 handler404 = "apps.core.views.not_found"
+handler403 = "apps.core.views.forbidden"
+handler500 = "apps.core.views.failed"

@@ -1,4 +1,5 @@
 import django_filters
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
@@ -56,3 +57,12 @@ class UserFilterSet(django_filters.FilterSet):
             | Q(last_name__icontains=value)
             | Q(email__icontains=value)
         )
+
+
+class LockoutFilterSet(django_filters.FilterSet):
+    username = django_filters.CharFilter(label="Username")
+    ip_address = django_filters.CharFilter(label="Address")
+
+    class Meta:
+        model = AccessAttempt
+        fields = ["username", "ip_address"]

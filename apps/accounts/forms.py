@@ -2,10 +2,13 @@ from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template import loader
 from django.utils import timezone
 
-from apps.accounts import tokens
+from apps.accounts import tasks, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES
 from apps.core.forms import DateInput
 from apps.teams.models import MemberRole, Team
@@ -70,3 +73,23 @@ class ServiceAccountForm(forms.Form):
         help_text="It may do what a member of the team with this role may.",
     )
     description = forms.CharField(max_length=300, required=False, help_text="What runs with it.")
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form (its token and templates); the mail is sent by a worker once the request
+    commits, so a mail server that is down never fails the page, and is retried."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        transaction.on_commit(
+            lambda: tasks.send_password_reset_mail.delay(subject=subject, body=body, to=to_email)
+        )

@@ -1,7 +1,8 @@
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from apps.accounts.models import ApiToken, ServiceAccount
+from apps.accounts.models import ApiToken, ServiceAccount, UserSession
 from apps.core.permissions import is_platform_staff
 from apps.teams.models import MemberRole, Membership, Team
 
@@ -73,3 +74,22 @@ def service_account_memberships(user_ids: list[int]) -> dict[int, str]:
         )
         for account in ServiceAccount.objects.filter(user_id__in=user_ids).select_related("user", "team")
     }
+
+
+def sessions_of(user) -> QuerySet[UserSession]:
+    return UserSession.objects.filter(user=user).order_by("-created_at")
+
+
+def lockout_list() -> QuerySet[AccessAttempt]:
+    """Rows of failed sign-ins per username, address and browser, newest failure first."""
+    return AccessAttempt.objects.order_by("-attempt_time", "-id")
+
+
+def user_for_reset(pk: str | None):
+    """The active user a password-reset link names, or None."""
+    if not pk:
+        return None
+    try:
+        return get_user_model().objects.filter(pk=pk, is_active=True).first()
+    except (ValueError, TypeError):
+        return None

@@ -3,8 +3,8 @@ checks its permission (apps.accounts.permissions) and writes in one transaction.
 
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from axes.utils import reset as axes_reset
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -18,6 +18,7 @@ from apps.accounts.permissions import (
     ensure_can_manage_tokens_of,
     ensure_can_manage_users,
 )
+from apps.core.permissions import ensure_platform_staff
 from apps.teams import services as team_services
 from apps.teams.models import MemberRole, Membership, Team
 
@@ -32,8 +33,8 @@ def _clean_name(name: str) -> str:
 @transaction.atomic
 def token_create(
     *,
-    actor: AbstractBaseUser,
-    owner: AbstractBaseUser | None = None,
+    actor: User,
+    owner: User | None = None,
     name: str,
     expiry: datetime | None = None,
     read_only: bool = False,
@@ -52,22 +53,41 @@ def token_create(
     )
 
 
-def token_revoke(*, actor: AbstractBaseUser, token: ApiToken) -> None:
+def token_revoke(*, actor: User, token: ApiToken) -> None:
     ensure_can_manage_tokens_of(actor, token.user)
     token.delete()
 
 
-def tokens_revoke_all(*, user: AbstractBaseUser) -> int:
+def tokens_revoke_all(*, user: User) -> int:
     """Every token of ``user`` (the caller has checked who may do this)."""
     deleted, _ = ApiToken.objects.filter(user=user).delete()
     return deleted
+
+
+@transaction.atomic
+def sign_out_everywhere(*, user: User) -> dict[str, int]:
+    """End every browser session of ``user`` and revoke every API token of theirs."""
+    ended = sessions.end_sessions_of(user)
+    revoked = tokens_revoke_all(user=user)
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
+@transaction.atomic
+def lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> int:
+    """Unlock a username (from every address), an address (for every username), or either; returns
+    how many rows of failed sign-ins were cleared."""
+    ensure_platform_staff(actor, action="unlock sign-ins")
+    if not (username or ip_address):
+        raise ValidationError({"username": "Name a username or an address to unlock."})
+    return axes_reset(
+        ip=ip_address or None, username=username or None, ip_or_username=bool(username and ip_address)
+    )
 
 
 # Users -------------------------------------------------------------------------------------------
 
 
 def _checked_username(username: str) -> str:
-    User = get_user_model()
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "Give a username."})
@@ -81,14 +101,14 @@ def _checked_username(username: str) -> str:
 
 
 def _checked_email(email: str) -> str:
-    email = get_user_model().objects.normalize_email((email or "").strip())
+    email = User.objects.normalize_email((email or "").strip())
     if not email:
         raise ValidationError({"email": "Give the person's e-mail address (password reset mails go there)."})
     try:
         validate_email(email)
     except ValidationError:
         raise ValidationError({"email": f"{email} is not an e-mail address."}) from None
-    if get_user_model().objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": f"Another user already has the address {email}."})
     return email
 
@@ -97,7 +117,6 @@ def _split_name(name: str) -> tuple[str, str]:
     """ "Ada Lovelace" -> ("Ada", "Lovelace"): Django keeps first and last names; the full name reads
     back the same (``get_full_name``)."""
     first, _, last = " ".join((name or "").split()).partition(" ")
-    User = get_user_model()
     for field, value in (("first_name", first), ("last_name", last)):
         if len(value) > User._meta.get_field(field).max_length:
             raise ValidationError({"name": "The name is too long."})
@@ -107,7 +126,7 @@ def _split_name(name: str) -> tuple[str, str]:
 @transaction.atomic
 def user_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     username: str,
     email: str,
     name: str = "",
@@ -121,7 +140,7 @@ def user_create(
     if (team is None) != (not role):
         raise ValidationError({"role" if team else "team": "Give both a team and a role, or neither."})
     first, last = _split_name(name)
-    user = get_user_model()(
+    user = User(
         username=_checked_username(username), email=_checked_email(email), first_name=first, last_name=last
     )
     if password:
@@ -138,14 +157,8 @@ def user_create(
     return user
 
 
-def _end_access(user) -> None:
-    """Every token and every browser session of ``user`` stop working."""
-    tokens_revoke_all(user=user)
-    sessions.end_sessions_of(user)
-
-
 @transaction.atomic
-def user_deactivate(*, actor: AbstractBaseUser, user):
+def user_deactivate(*, actor: User, user):
     """The user can no longer sign in or use a token; their tokens and sessions end now. Their rows
     (memberships, requests, comments) stay, so history keeps its names."""
     ensure_can_manage_users(actor)
@@ -157,19 +170,19 @@ def user_deactivate(*, actor: AbstractBaseUser, user):
 
 
 @transaction.atomic
-def user_reactivate(*, actor: AbstractBaseUser, user):
+def user_reactivate(*, actor: User, user):
     """Signing in works again; tokens revoked at deactivation stay revoked (make new ones)."""
     ensure_can_manage_users(actor)
     return _set_active(user, True)
 
 
 def _set_active(user, active: bool):
-    user = get_user_model().objects.select_for_update().get(pk=user.pk)
+    user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active != active:
         user.is_active = active
         user.save(update_fields=["is_active"])
     if not active:
-        _end_access(user)
+        sign_out_everywhere(user=user)
     return user
 
 
@@ -190,7 +203,7 @@ def _checked_role(role: str | None) -> str:
 @transaction.atomic
 def service_account_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     team: Team,
     username: str,
     role: str = MemberRole.ENGINEER,
@@ -202,7 +215,7 @@ def service_account_create(
         raise ValidationError({"team": "Give the team the service account belongs to."})
     ensure_can_manage_service_accounts_of(actor, team)
     role = _checked_role(role)
-    user = get_user_model()(username=_checked_username(username), first_name="", last_name="")
+    user = User(username=_checked_username(username), first_name="", last_name="")
     user.set_unusable_password()
     user.save()
     account = ServiceAccount.objects.create(
@@ -215,7 +228,7 @@ def service_account_create(
 @transaction.atomic
 def service_account_update(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     account: ServiceAccount,
     role: str | None = None,
     description: str | None = None,
@@ -232,7 +245,7 @@ def service_account_update(
 
 
 @transaction.atomic
-def service_account_deactivate(*, actor: AbstractBaseUser, account: ServiceAccount) -> ServiceAccount:
+def service_account_deactivate(*, actor: User, account: ServiceAccount) -> ServiceAccount:
     """It stops working at once: every token is revoked."""
     ensure_can_manage_service_accounts_of(actor, account.team)
     account.user = _set_active(account.user, False)
@@ -240,7 +253,7 @@ def service_account_deactivate(*, actor: AbstractBaseUser, account: ServiceAccou
 
 
 @transaction.atomic
-def service_account_reactivate(*, actor: AbstractBaseUser, account: ServiceAccount) -> ServiceAccount:
+def service_account_reactivate(*, actor: User, account: ServiceAccount) -> ServiceAccount:
     """It may get tokens again (its old ones stay revoked)."""
     ensure_can_manage_service_accounts_of(actor, account.team)
     account.user = _set_active(account.user, True)

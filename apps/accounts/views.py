@@ -1,7 +1,9 @@
 """The account pages under the user menu: API tokens, sign out everywhere, and for platform staff and
 team leads the users and service accounts they manage."""
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -151,3 +153,27 @@ def service_account_reactivate(request, pk):
     services.service_account_reactivate(actor=request.user, account=account)
     messages.success(request, f"Reactivated {account.user.username}; issue it a new token to use it.")
     return redirect(f"{account.team.get_absolute_url()}#service-accounts")
+
+
+def account(request):
+    """Who you are signed in as, your password, your sessions and tokens, and signing out everywhere."""
+    user = request.user
+    context = {
+        "session_count": selectors.sessions_of(user).count(),
+        "token_count": selectors.token_list().filter(user=user).count(),
+        "session_hours": settings.SESSION_COOKIE_AGE / 3600,
+        "memberships": user.memberships.select_related("team").order_by("team__name"),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@require_POST
+def sign_out_everywhere(request):
+    ended = services.sign_out_everywhere(user=request.user)
+    logout(request)  # this browser's session was among them: start a fresh, signed-out one
+    messages.success(
+        request,
+        f"Signed out everywhere: {ended['sessions_ended']} session(s) ended and "
+        f"{ended['tokens_revoked']} API token(s) revoked. Sign in again to go on.",
+    )
+    return redirect("login")

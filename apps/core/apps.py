@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
+        from apps.core import request_log
+
+        request_log.configure()
         bound_serializer_datetimes()
 
 

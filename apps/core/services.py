@@ -1,12 +1,15 @@
 """Write helpers every app's services share."""
 
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+ModelT = TypeVar("ModelT", bound=models.Model)
 
-def apply_and_save(instance: models.Model, *, data: dict, fields: Iterable[str]) -> models.Model:
+
+def apply_and_save(instance: ModelT, *, data: dict, fields: Iterable[str]) -> ModelT:
     """Set the given fields, validate the whole object (field rules, ``clean()``, uniqueness) and save
     it in one transaction; a ValidationError leaves the database untouched."""
     allowed = set(fields)

@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, permission_denied, server_error
 
 from apps.core.health import health_report, is_healthy
 
@@ -20,6 +20,20 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def forbidden(request, exception=None):
+    """403 from PermissionDenied: JSON under /api/, the portal's page (naming the refusal) elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exception) or "You do not have permission."}, status=403)
+    return permission_denied(request, exception)
+
+
+def failed(request):
+    """500: the portal's own page (no settings, no traceback); JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "The server failed to answer this request."}, status=500)
+    return server_error(request)
 
 
 def favicon(request):

@@ -3,7 +3,7 @@ from django import forms
 from apps.core.forms import DateInput
 from apps.core.pagination import whole_number
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import scoring
+from apps.modelrequests import policy, scoring
 from apps.modelrequests.models import Board, ModelRequest, RequestStatus
 from apps.modelrequests.services import REQUEST_FIELDS
 from apps.teams.selectors import teams_of_user
@@ -35,6 +35,25 @@ class ModelRequestForm(forms.ModelForm):
             (name, "wsjf") for name in scoring.WSJF_INPUTS
         ]:
             self.fields[name].help_text = "One of " + ", ".join(f"{value:g}" for value in scale[key]) + "."
+        if self.instance.pk and user is not None:
+            self._lock_score_fields(user)
+
+    def _lock_score_fields(self, user) -> None:
+        """Score inputs the user may not set show disabled, saying who may. A browser does not post
+        a disabled input, so a locked field not in the post is left out of the form (the stored
+        value stays); one posted anyway goes to the service, which refuses it (403, who may)."""
+        stored = ModelRequest.objects.select_related(
+            "requesting_team", "delivering_team", "value_stream"
+        ).get(pk=self.instance.pk)
+        roles = policy.roles_of(user)
+        for name in policy.SCORE_FIELDS:
+            if policy.can_set_score_field(user, stored, name, roles=roles):
+                continue
+            if self.is_bound and name not in self.data:
+                del self.fields[name]
+                continue
+            self.fields[name].widget.attrs["disabled"] = True
+            self.fields[name].help_text = policy.who_may_set(stored, name)
 
     class Meta:
         model = ModelRequest

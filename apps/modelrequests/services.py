@@ -1,7 +1,7 @@
 """Writes for model requests: create/update/delete, workflow transitions (announced as events, which
 notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -80,7 +80,7 @@ def _record_setters(actor, request: ModelRequest, fields: list[str]) -> None:
         )
 
 
-def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
+def request_create(*, actor: User, data: dict) -> ModelRequest:
     team = data.get("requesting_team")
     if not is_team_member(actor, team):
         raise PermissionDenied(
@@ -107,31 +107,36 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
 
 
 @transaction.atomic
-def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
-    """Change a request's details and score inputs. Each score input is checked on its own (the
-    value side for the requesting side, the size side for the delivering team, see ``policy``) and
-    records who set it and when; a person who may only score passes only score inputs."""
-    scored = _changed_score_fields(request, data)
+def request_update(*, actor: User, request: ModelRequest, data: dict) -> ModelRequest:
+    """Change a request's details and score inputs. The stored row is re-read (and locked) first: what
+    changed and who may change it are decided against the database, never against an object a form
+    or serializer already wrote the posted values onto. Each changed score input is checked on its own
+    (the value side for the requesting side, the size side for the delivering team, see ``policy``)
+    and records who set it and when; a person who may only score passes only score inputs."""
+    stored = (
+        ModelRequest.objects.select_for_update(of=("self",))
+        .select_related("requesting_team", "delivering_team", "value_stream")
+        .get(pk=request.pk)
+    )
+    scored = _changed_score_fields(stored, data)
     details = {
-        name
-        for name in data
-        if name not in policy.SCORE_FIELDS and getattr(request, name, None) != data[name]
+        name for name in data if name not in policy.SCORE_FIELDS and getattr(stored, name, None) != data[name]
     }
     if details or not scored:
-        ensure_can_change_request(actor, request)
-    _check_score_fields(actor, request, scored)
-    if "requesting_team" in data and data["requesting_team"] != request.requesting_team:
+        ensure_can_change_request(actor, stored)
+    _check_score_fields(actor, stored, scored)
+    if "requesting_team" in data and data["requesting_team"] != stored.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
-    if "delivering_team" in data and data["delivering_team"] != request.delivering_team:
+    if "delivering_team" in data and data["delivering_team"] != stored.delivering_team:
         # a pin means nothing on another team's backlog
         for name, value in UNPINNED.items():
-            setattr(request, name, value)
-    request = apply_and_save(request, data=data, fields=REQUEST_FIELDS)
-    _record_setters(actor, request, scored)
-    return request
+            setattr(stored, name, value)
+    stored = apply_and_save(stored, data=data, fields=REQUEST_FIELDS)
+    _record_setters(actor, stored, scored)
+    return stored
 
 
-def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
+def request_score(*, actor: User, request: ModelRequest, data: dict) -> ModelRequest:
     """Set some score inputs only (inline scoring): anything else is an unknown field."""
     unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
     if unknown:
@@ -140,7 +145,7 @@ def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict)
 
 
 @transaction.atomic
-def request_delete(*, actor: AbstractBaseUser, request: ModelRequest) -> None:
+def request_delete(*, actor: User, request: ModelRequest) -> None:
     ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
     if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
@@ -149,7 +154,7 @@ def request_delete(*, actor: AbstractBaseUser, request: ModelRequest) -> None:
 
 @transaction.atomic
 def request_transition(
-    *, actor: AbstractBaseUser, request: ModelRequest, to_status: str, note: str = "", at=None
+    *, actor: User, request: ModelRequest, to_status: str, note: str = "", at=None
 ) -> RequestTransition:
     """Move a request along the workflow (see ``workflow``). A move the request's status does not
     allow raises ``Conflict`` (409) naming, in words, the moves the actor may make from there; a move
@@ -198,7 +203,7 @@ def request_transition(
 @transaction.atomic
 def request_rank(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     request: ModelRequest,
     reason: str,
     after: ModelRequest | None = None,
@@ -240,10 +245,10 @@ def request_rank(
     others = [entry.pk for entry in ordered if entry.pk != request.pk]
     if anchor is not None:
         index = others.index(anchor.pk) + (1 if after else 0)
-    elif not 1 <= position <= len(others) + 1:
-        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
-    else:
+    elif position is not None and 1 <= position <= len(others) + 1:
         index = position - 1
+    else:
+        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
     pins = ranking.pins_after_move(ordered, moved=request.pk, index=index)
     current = {entry.pk: entry.pin for entry in ordered}
     rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
@@ -259,7 +264,7 @@ UNPINNED = {"manual_rank": None, "rank_reason": "", "ranked_by": None, "ranked_a
 
 
 @transaction.atomic
-def request_unpin(*, actor: AbstractBaseUser, request: ModelRequest) -> ModelRequest:
+def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
     """Drop one pin: the request follows its score again."""
     policy.ensure_can_rank(actor, request.delivering_team)
     ModelRequest.objects.filter(pk=request.pk).update(**UNPINNED)
@@ -268,14 +273,14 @@ def request_unpin(*, actor: AbstractBaseUser, request: ModelRequest) -> ModelReq
 
 
 @transaction.atomic
-def backlog_unpin_all(*, actor: AbstractBaseUser, team) -> int:
+def backlog_unpin_all(*, actor: User, team) -> int:
     """Drop every pin of a team's backlog: it follows the score again. Returns how many."""
     policy.ensure_can_rank(actor, team)
     return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(**UNPINNED)
 
 
 @transaction.atomic
-def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
+def requests_unpin(*, actor: User, queryset: QuerySet) -> int:
     """The admin's action: drop the pins of the selected requests (platform staff)."""
     teams = {request.delivering_team for request in queryset.select_related("delivering_team")}
     for team in teams:
@@ -283,7 +288,7 @@ def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
     return queryset.filter(manual_rank__isnull=False).update(**UNPINNED)
 
 
-def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:
+def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestComment:
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
     policy.ensure_can_comment(actor, request)
@@ -294,7 +299,7 @@ def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str)
     return comment
 
 
-def board_update(*, actor: AbstractBaseUser, team, data: dict) -> Board:
+def board_update(*, actor: User, team, data: dict) -> Board:
     ensure_can_change_team(actor, team, action="change the board of")
     board = Board.objects.filter(team=team).first() or Board(team=team)
     return apply_and_save(board, data=data, fields=BOARD_FIELDS)

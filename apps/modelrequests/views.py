@@ -214,7 +214,7 @@ def _score_inputs(item, *, method: str, user, roles) -> list[dict]:
                 "value": getattr(item, name),
                 "choices": choices,
                 "editable": policy.can_set_score_field(user, item, name, roles=roles),
-                "who": policy.who_sets(name),
+                "who": policy.who_may_set(item, name),
                 "setter": setters.get(name),
             }
         )

@@ -1,7 +1,7 @@
 """Writes for outcomes: KPIs, model costs, observation ingestion (see ``ingest``) and the prediction
 monitoring recorder the registry's prediction path calls (see ``monitoring``)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -16,7 +16,7 @@ KPI_FIELDS = ("stream", "name", "description", "unit", "direction", "value_per_u
 MODEL_COST_FIELDS = ("model", "monthly_running_cost", "monthly_team_effort_cost", "notes")
 
 
-def kpi_create(*, actor: AbstractBaseUser, data: dict) -> Kpi:
+def kpi_create(*, actor: User, data: dict) -> Kpi:
     if data.get("stream") is None:
         raise ValidationError({"stream": "This field is required."})
     ensure_can_write_stream(actor, data["stream"], action="add KPIs")
@@ -24,14 +24,14 @@ def kpi_create(*, actor: AbstractBaseUser, data: dict) -> Kpi:
 
 
 @transaction.atomic
-def kpi_update(*, actor: AbstractBaseUser, kpi: Kpi, data: dict) -> Kpi:
+def kpi_update(*, actor: User, kpi: Kpi, data: dict) -> Kpi:
     ensure_can_write_stream(actor, kpi.stream, action="change its KPIs")
     if "stream" in data and data["stream"] != kpi.stream:
         ensure_can_write_stream(actor, data["stream"], action="add KPIs")
     return apply_and_save(kpi, data=data, fields=KPI_FIELDS)
 
 
-def kpi_delete(*, actor: AbstractBaseUser, kpi: Kpi) -> None:
+def kpi_delete(*, actor: User, kpi: Kpi) -> None:
     ensure_can_write_stream(actor, kpi.stream, action="delete its KPIs")
     kpi.delete()
 
@@ -46,7 +46,7 @@ def _ensure_costs_non_negative(data: dict) -> None:
         raise ValidationError(negative)
 
 
-def model_cost_create(*, actor: AbstractBaseUser, data: dict) -> ModelCost:
+def model_cost_create(*, actor: User, data: dict) -> ModelCost:
     if data.get("model") is None:
         raise ValidationError({"model": "This field is required."})
     ensure_can_write_model(actor, data["model"], action="set its costs")
@@ -55,7 +55,7 @@ def model_cost_create(*, actor: AbstractBaseUser, data: dict) -> ModelCost:
 
 
 @transaction.atomic
-def model_cost_update(*, actor: AbstractBaseUser, cost: ModelCost, data: dict) -> ModelCost:
+def model_cost_update(*, actor: User, cost: ModelCost, data: dict) -> ModelCost:
     ensure_can_write_model(actor, cost.model, action="set its costs")
     if "model" in data and data["model"] != cost.model:
         raise ValidationError({"model": "A cost row belongs to its model; create one for the other model."})
@@ -63,7 +63,7 @@ def model_cost_update(*, actor: AbstractBaseUser, cost: ModelCost, data: dict) -
     return apply_and_save(cost, data=data, fields=MODEL_COST_FIELDS)
 
 
-def model_cost_set(*, actor: AbstractBaseUser, model, data: dict) -> ModelCost:
+def model_cost_set(*, actor: User, model, data: dict) -> ModelCost:
     """Create or update the model's cost row (the browser form and the demo use this)."""
     existing = ModelCost.objects.filter(model=model).first()
     if existing:
@@ -71,6 +71,6 @@ def model_cost_set(*, actor: AbstractBaseUser, model, data: dict) -> ModelCost:
     return model_cost_create(actor=actor, data={**data, "model": model})
 
 
-def model_cost_delete(*, actor: AbstractBaseUser, cost: ModelCost) -> None:
+def model_cost_delete(*, actor: User, cost: ModelCost) -> None:
     ensure_can_write_model(actor, cost.model, action="delete its costs")
     cost.delete()

@@ -17,13 +17,12 @@ LEVEL_COLOURS = [
 ]
 
 
-def layout(fig: go.Figure, **kwargs) -> str:
+def layout(fig: go.Figure, **kwargs) -> go.Figure:
     base = {"margin": {"l": 50, "r": 20, "t": 30, "b": 40}, "height": 320, "template": "plotly_white"}
-    fig.update_layout(**(base | kwargs))
-    return fig.to_json()
+    return fig.update_layout(**(base | kwargs))
 
 
-def level_history(snapshots, *, band: tuple | None = None) -> str:
+def level_history(snapshots, *, band: tuple | None = None) -> go.Figure:
     """Overall level (and MLOps level for teams) over time, as steps up to the last recompute;
     ``band`` = (start, end) shades a period such as an engagement's time-box."""
     snapshots = list(snapshots)
@@ -76,7 +75,7 @@ def level_history(snapshots, *, band: tuple | None = None) -> str:
     )
 
 
-def heatmap(rows: list) -> str:
+def heatmap(rows: list) -> go.Figure:
     teams = [row["team"].name for row in rows]
     z = [[cell if cell is not None else None for cell in row["cells"]] for row in rows]
     text = [[Level(cell).label if cell is not None else "—" for cell in row["cells"]] for row in rows]
@@ -105,7 +104,7 @@ def heatmap(rows: list) -> str:
     )
 
 
-def survey_trend(results: list) -> str:
+def survey_trend(results: list) -> go.Figure:
     by_team = {}
     for row in results:
         by_team.setdefault(row["team"].name, []).append(row)
@@ -123,7 +122,7 @@ def survey_trend(results: list) -> str:
     return layout(fig, yaxis={"range": [1, 5], "title": "Cognitive load (1-5)"})
 
 
-def delivery_share(streams: list) -> str:
+def delivery_share(streams: list) -> go.Figure:
     names = [row["stream"].name for row in streams]
     fig = go.Figure(
         [
@@ -136,7 +135,7 @@ def delivery_share(streams: list) -> str:
     )
 
 
-def promotions(streams: list) -> str:
+def promotions(streams: list) -> go.Figure:
     fig = go.Figure()
     for row in streams:
         months = sorted(row["promotions_by_month"])

@@ -3,7 +3,7 @@ engagements. Each service checks who acts, validates, and saves atomically."""
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -39,7 +39,7 @@ ENGAGEMENT_FIELDS = ("interaction", "goals", "notes")
 # --- Scorecards ---------------------------------------------------------------------------------
 
 
-def subject_key(subject_type: str, subject_id: int) -> tuple:
+def subject_key(subject_type: str, subject_id: int | None) -> tuple:
     return (subject_type, subject_id)
 
 
@@ -123,9 +123,7 @@ def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None
     return scorecards_recompute(teams=[team], models=[], now=now)[0]
 
 
-def scorecard_recompute_on_request(
-    *, actor: AbstractBaseUser, team: Team | None = None, model=None
-) -> ScorecardSnapshot:
+def scorecard_recompute_on_request(*, actor: User, team: Team | None = None, model=None) -> ScorecardSnapshot:
     """Recompute one team's or one model's scorecard now, for the team's (or owning team's) lead or
     product manager, or platform staff."""
     owner = team if team is not None else model.owning_team
@@ -143,7 +141,7 @@ def enqueue_team_recompute(team_id: int) -> None:
 
 
 @transaction.atomic
-def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssessment:
+def self_assessment_create(*, actor: User, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, data.get("team"), action="record practices of")
     assessment = apply_and_save(SelfAssessment(assessed_by=actor), data=data, fields=ASSESSMENT_FIELDS)
     enqueue_team_recompute(assessment.team_id)
@@ -151,9 +149,7 @@ def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssess
 
 
 @transaction.atomic
-def self_assessment_update(
-    *, actor: AbstractBaseUser, assessment: SelfAssessment, data: dict
-) -> SelfAssessment:
+def self_assessment_update(*, actor: User, assessment: SelfAssessment, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, assessment.team, action="change practices of")
     if "team" in data and data["team"] != assessment.team:
         raise ValidationError({"team": "An assessment stays with its team; record a new one instead."})
@@ -164,7 +160,7 @@ def self_assessment_update(
 
 
 @transaction.atomic
-def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessment) -> None:
+def self_assessment_delete(*, actor: User, assessment: SelfAssessment) -> None:
     ensure_can_change_team(actor, assessment.team, action="remove practices of")
     team_id = assessment.team_id
     assessment.delete()
@@ -174,17 +170,17 @@ def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessmen
 # --- Survey -------------------------------------------------------------------------------------
 
 
-def survey_round_create(*, actor: AbstractBaseUser, data: dict) -> SurveyRound:
+def survey_round_create(*, actor: User, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="open survey rounds")
     return apply_and_save(SurveyRound(), data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_update(*, actor: AbstractBaseUser, survey_round: SurveyRound, data: dict) -> SurveyRound:
+def survey_round_update(*, actor: User, survey_round: SurveyRound, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="change survey rounds")
     return apply_and_save(survey_round, data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_delete(*, actor: AbstractBaseUser, survey_round: SurveyRound) -> None:
+def survey_round_delete(*, actor: User, survey_round: SurveyRound) -> None:
     ensure_platform_staff(actor, action="delete survey rounds")
     survey_round.delete()
 
@@ -196,7 +192,7 @@ def ensure_member(actor, team) -> None:
 
 
 @transaction.atomic
-def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResponse:
+def survey_response_submit(*, actor: User, data: dict) -> SurveyResponse:
     """A member's answers for their own team in an open round; answering again replaces them."""
     ensure_member(actor, data.get("team"))
     survey_round = data.get("round")
@@ -211,9 +207,7 @@ def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResp
     return apply_and_save(response, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
-def survey_response_update(
-    *, actor: AbstractBaseUser, response: SurveyResponse, data: dict
-) -> SurveyResponse:
+def survey_response_update(*, actor: User, response: SurveyResponse, data: dict) -> SurveyResponse:
     if response.respondent_id != actor.pk:
         raise PermissionDenied("Only the respondent changes their answers.")
     moved = {
@@ -226,7 +220,7 @@ def survey_response_update(
     return survey_response_submit(actor=actor, data={"round": response.round, "team": response.team} | data)
 
 
-def survey_response_delete(*, actor: AbstractBaseUser, response: SurveyResponse) -> None:
+def survey_response_delete(*, actor: User, response: SurveyResponse) -> None:
     if response.respondent_id != actor.pk:
         ensure_platform_staff(actor, action="delete other people's survey answers")
     response.delete()
@@ -273,11 +267,12 @@ def snapshot_at_start(team: Team, start: datetime.date, now: datetime.datetime) 
 
 
 @transaction.atomic
-def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
+def engagement_create(*, actor: User, data: dict) -> Engagement:
     interaction = data.get("interaction")
     ensure_can_run_engagement(actor, interaction)
     validate_engagement(interaction, data.get("goals"))
     engagement = apply_and_save(Engagement(created_by=actor), data=data, fields=ENGAGEMENT_FIELDS)
+    assert interaction is not None  # ensure_can_run_engagement refused a missing one
     engagement.before_snapshot = snapshot_at_start(
         interaction.to_team, interaction.start_date, timezone.now()
     )
@@ -286,7 +281,7 @@ def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
 
 
 @transaction.atomic
-def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: dict) -> Engagement:
+def engagement_update(*, actor: User, engagement: Engagement, data: dict) -> Engagement:
     ensure_can_run_engagement(actor, engagement.interaction)
     if "interaction" in data and data["interaction"] != engagement.interaction:
         raise ValidationError({"interaction": "An engagement stays with its interaction."})
@@ -296,7 +291,7 @@ def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: 
 
 @transaction.atomic
 def engagement_complete(
-    *, actor: AbstractBaseUser, engagement: Engagement, now: datetime.datetime | None = None
+    *, actor: User, engagement: Engagement, now: datetime.datetime | None = None
 ) -> Engagement:
     """Close the time-box: record the team's scorecard after, and end the interaction."""
     engagement = Engagement.objects.select_for_update().select_related("interaction").get(pk=engagement.pk)
@@ -314,6 +309,6 @@ def engagement_complete(
     return engagement
 
 
-def engagement_delete(*, actor: AbstractBaseUser, engagement: Engagement) -> None:
+def engagement_delete(*, actor: User, engagement: Engagement) -> None:
     ensure_can_run_engagement(actor, engagement.interaction)
     engagement.delete()

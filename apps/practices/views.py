@@ -26,7 +26,7 @@ def overview(request):
         "practices/overview.html",
         {
             "grid": grid,
-            "heatmap_json": charts.heatmap(grid["rows"]),
+            "heatmap_figure": charts.heatmap(grid["rows"]),
             "filter": filterset,
             "page": paginate(request, filterset.qs),
         },
@@ -43,7 +43,7 @@ def scorecard_context(detail: dict) -> dict:
         ],
         "next_level": detail["next_level_needs"],
         "history": detail["history"],
-        "history_json": charts.level_history(detail["history"]) if detail["history"] else None,
+        "history_figure": charts.level_history(detail["history"]) if detail["history"] else None,
         "mlops_labels": MLOPS_LABELS,
     }
 
@@ -93,10 +93,10 @@ def stream_delivery(request):
         {
             "streams": streams,
             "kinds": delivery.DELIVERY_KINDS,
-            "share_json": charts.delivery_share(streams)
+            "share_figure": charts.delivery_share(streams)
             if any(s["production_models"] for s in streams)
             else None,
-            "promotions_json": charts.promotions(streams)
+            "promotions_figure": charts.promotions(streams)
             if any(s["promotions_by_month"] for s in streams)
             else None,
             "window_days": delivery.WINDOW_DAYS,
@@ -185,7 +185,7 @@ def engagement_detail(request, pk):
                 )
                 for code, name in CATEGORIES
             ],
-            "history_json": charts.level_history(history, band=time_box(engagement)) if history else None,
+            "history_figure": charts.level_history(history, band=time_box(engagement)) if history else None,
             "can_edit": can_change_team(request.user, engagement.enabling_team)
             or can_change_team(request.user, team),
         },
@@ -215,7 +215,7 @@ def survey(request):
             "rounds": rounds,
             "open_rounds": [r for r in rounds if r.is_open()],
             "results": results,
-            "trend_json": charts.survey_trend(results) if results else None,
+            "trend_figure": charts.survey_trend(results) if results else None,
             "questions": QUESTIONS,
             "high_load": HIGH_LOAD,
         },

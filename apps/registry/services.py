@@ -7,7 +7,7 @@ stage moves only through ``version_promote`` / ``version_rollback``, which keep 
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -93,22 +93,20 @@ def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
     return model
 
 
-def registered_model_create(*, actor: AbstractBaseUser, data: dict) -> RegisteredModel:
+def registered_model_create(*, actor: User, data: dict) -> RegisteredModel:
     """Register a model owned by a team; its lead or product manager (or platform staff) may."""
     ensure_can_change_team(actor, data.get("owning_team"), action="register models for")
     return _save_model(RegisteredModel(), data)
 
 
-def registered_model_update(
-    *, actor: AbstractBaseUser, registered_model: RegisteredModel, data: dict
-) -> RegisteredModel:
+def registered_model_update(*, actor: User, registered_model: RegisteredModel, data: dict) -> RegisteredModel:
     ensure_can_change_team(actor, registered_model.owning_team)
     if "owning_team" in data and data["owning_team"] != registered_model.owning_team:
         ensure_can_change_team(actor, data["owning_team"], action="hand models over to")
     return _save_model(registered_model, data)
 
 
-def registered_model_delete(*, actor: AbstractBaseUser, registered_model: RegisteredModel) -> None:
+def registered_model_delete(*, actor: User, registered_model: RegisteredModel) -> None:
     ensure_platform_staff(actor, action="delete registered models")
     if registered_model.versions.exists():
         raise Conflict(
@@ -181,7 +179,7 @@ def _ensure_can_register(actor, registered_model: RegisteredModel) -> None:
 def version_register(
     *,
     registered_model: RegisteredModel,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     pipeline,
     task: str,
     lineage: dict,
@@ -258,7 +256,7 @@ def _require_reason(reason: str) -> str:
 
 @transaction.atomic
 def version_promote(
-    *, version: ModelVersion, actor: AbstractBaseUser, to_stage: str, reason: str, override: bool = False
+    *, version: ModelVersion, actor: User, to_stage: str, reason: str, override: bool = False
 ) -> ModelVersion:
     """Move a version to another stage. Production archives the current production version and is
     refused unless every gate passes; platform staff may override, and the override is recorded."""
@@ -290,9 +288,7 @@ def version_promote(
 
 
 @transaction.atomic
-def version_rollback(
-    *, registered_model: RegisteredModel, actor: AbstractBaseUser, reason: str
-) -> ModelVersion:
+def version_rollback(*, registered_model: RegisteredModel, actor: User, reason: str) -> ModelVersion:
     """One action: archive the production version and put the previous production version back."""
     ensure_can_change_team(actor, registered_model.owning_team, action="roll back")
     reason = _require_reason(reason)
@@ -348,7 +344,7 @@ def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | Non
     return mine
 
 
-def feedback_create(*, actor: AbstractBaseUser, data: dict) -> Feedback:
+def feedback_create(*, actor: User, data: dict) -> Feedback:
     """A consuming team files feedback on a model (platform staff may file for anyone)."""
     data = dict(data)
     model = data.get("model")
@@ -378,7 +374,7 @@ def _locked(feedback: Feedback) -> Feedback:
 
 
 @transaction.atomic
-def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+def feedback_acknowledge(*, actor: User, feedback: Feedback, response: str = "") -> Feedback:
     feedback = _locked(feedback)
     _ensure_can_respond(actor, feedback)
     if feedback.status != FeedbackStatus.OPEN:
@@ -393,7 +389,7 @@ def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, respons
 
 
 @transaction.atomic
-def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+def feedback_resolve(*, actor: User, feedback: Feedback, response: str = "") -> Feedback:
     """Resolve open or acknowledged feedback (resolving open feedback acknowledges it too)."""
     feedback = _locked(feedback)
     _ensure_can_respond(actor, feedback)
@@ -411,10 +407,11 @@ def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: s
 
 
 def _next_statuses(feedback: Feedback) -> list[str]:
-    return {
+    moves: dict[str, list[str]] = {
         FeedbackStatus.OPEN: [FeedbackStatus.ACKNOWLEDGED, FeedbackStatus.RESOLVED],
         FeedbackStatus.ACKNOWLEDGED: [FeedbackStatus.RESOLVED],
-    }.get(feedback.status, [])
+    }
+    return moves.get(feedback.status, [])
 
 
 def feedback_open_for_platform(

@@ -58,9 +58,9 @@ def sync_memberships(*, user, groups: list[str], grants: tuple[GroupGrant, ...])
         logger.warning("PORTAL_OIDC_GROUP_MAP names the team %r, which does not exist; ignored.", slug)
     changes = MembershipChanges()
     current = {m.team.slug: m for m in Membership.objects.filter(user=user).select_related("team")}
-    for slug, membership in current.items():
-        if membership.source == MembershipSource.IDP and slug not in teams:
-            membership.delete()
+    for slug, existing in current.items():
+        if existing.source == MembershipSource.IDP and slug not in teams:
+            existing.delete()
             changes.removed.append(slug)
     for slug, team in teams.items():
         membership = current.get(slug)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from apps.sso import oidc
+from apps.sso.backend import TokenRefused
 from apps.sso.config import sso_config
 from apps.sso.discovery import DiscoveryError
 
@@ -57,6 +58,9 @@ class CallbackView(OIDCAuthenticationCallbackView):
         _ensure_enabled()
         try:
             return super().get(request)
+        except TokenRefused as error:
+            logger.warning("SSO sign-in refused: %s", error)
+            return _back_to_login(request, str(error))
         except PROVIDER_ERRORS as error:
             logger.warning("SSO sign-in failed: %s", error)
             return _back_to_login(request, "the identity provider's answer could not be verified.")

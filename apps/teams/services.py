@@ -1,6 +1,6 @@
 """Writes for the teams catalogue. Each service checks who acts, validates, and saves atomically."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from apps.core.permissions import ensure_platform_staff, is_platform_staff
@@ -45,44 +45,44 @@ def ensure_can_change_stream(actor, stream: ValueStream) -> None:
         ensure_platform_staff(actor, action=f"change the value stream {stream.name}")
 
 
-def stream_create(*, actor: AbstractBaseUser, data: dict) -> ValueStream:
+def stream_create(*, actor: User, data: dict) -> ValueStream:
     ensure_platform_staff(actor, action="create value streams")
     return apply_and_save(ValueStream(), data=data, fields=STREAM_FIELDS)
 
 
-def stream_update(*, actor: AbstractBaseUser, stream: ValueStream, data: dict) -> ValueStream:
+def stream_update(*, actor: User, stream: ValueStream, data: dict) -> ValueStream:
     ensure_can_change_stream(actor, stream)
     return apply_and_save(stream, data=data, fields=STREAM_FIELDS)
 
 
-def stream_delete(*, actor: AbstractBaseUser, stream: ValueStream) -> None:
+def stream_delete(*, actor: User, stream: ValueStream) -> None:
     ensure_platform_staff(actor, action="delete value streams")
     stream.delete()
 
 
-def team_create(*, actor: AbstractBaseUser, data: dict) -> Team:
+def team_create(*, actor: User, data: dict) -> Team:
     ensure_platform_staff(actor, action="create teams")
     return apply_and_save(Team(), data=data, fields=TEAM_FIELDS)
 
 
-def team_update(*, actor: AbstractBaseUser, team: Team, data: dict) -> Team:
+def team_update(*, actor: User, team: Team, data: dict) -> Team:
     ensure_can_change_team(actor, team)
     return apply_and_save(team, data=data, fields=TEAM_FIELDS)
 
 
-def team_delete(*, actor: AbstractBaseUser, team: Team) -> None:
+def team_delete(*, actor: User, team: Team) -> None:
     ensure_platform_staff(actor, action="delete teams")
     team.delete()
 
 
-def membership_create(*, actor: AbstractBaseUser, data: dict) -> Membership:
+def membership_create(*, actor: User, data: dict) -> Membership:
     ensure_can_change_team(actor, data.get("team"), action="add members to")
     ensure_team_accepts_hand_members(data.get("team"))
     ensure_user_accepts_hand_memberships(data.get("user"))
     return apply_and_save(Membership(), data=data, fields=MEMBERSHIP_FIELDS)
 
 
-def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: dict) -> Membership:
+def membership_update(*, actor: User, membership: Membership, data: dict) -> Membership:
     ensure_can_change_team(actor, membership.team, action="change members of")
     ensure_editable_by_hand(membership)
     if "team" in data and data["team"] != membership.team:
@@ -93,7 +93,7 @@ def membership_update(*, actor: AbstractBaseUser, membership: Membership, data: 
     return apply_and_save(membership, data=data, fields=MEMBERSHIP_FIELDS)
 
 
-def membership_delete(*, actor: AbstractBaseUser, membership: Membership) -> None:
+def membership_delete(*, actor: User, membership: Membership) -> None:
     ensure_can_change_team(actor, membership.team, action="remove members from")
     ensure_editable_by_hand(membership)
     membership.delete()
@@ -105,13 +105,13 @@ def _ensure_can_change_interaction(actor, from_team: Team | None, to_team: Team 
         ensure_can_change_team(actor, from_team, action="record interactions of")
 
 
-def interaction_create(*, actor: AbstractBaseUser, data: dict) -> Interaction:
+def interaction_create(*, actor: User, data: dict) -> Interaction:
     _ensure_can_change_interaction(actor, data.get("from_team"), data.get("to_team"))
     return apply_and_save(Interaction(), data=data, fields=INTERACTION_FIELDS)
 
 
 @transaction.atomic
-def interaction_update(*, actor: AbstractBaseUser, interaction: Interaction, data: dict) -> Interaction:
+def interaction_update(*, actor: User, interaction: Interaction, data: dict) -> Interaction:
     _ensure_can_change_interaction(actor, interaction.from_team, interaction.to_team)
     if {"from_team", "to_team"} & set(data):
         _ensure_can_change_interaction(
@@ -120,6 +120,6 @@ def interaction_update(*, actor: AbstractBaseUser, interaction: Interaction, dat
     return apply_and_save(interaction, data=data, fields=INTERACTION_FIELDS)
 
 
-def interaction_delete(*, actor: AbstractBaseUser, interaction: Interaction) -> None:
+def interaction_delete(*, actor: User, interaction: Interaction) -> None:
     _ensure_can_change_interaction(actor, interaction.from_team, interaction.to_team)
     interaction.delete()

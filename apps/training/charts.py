@@ -40,7 +40,7 @@ def metric_rows(job) -> list[dict]:
     ]
 
 
-def metrics_figure(job) -> str:
+def metrics_figure(job) -> go.Figure:
     """Small multiples, one bar group per metric (scales differ): model beside both baselines."""
     rows = metric_rows(job)
     figure = make_subplots(rows=1, cols=len(rows), subplot_titles=[row["label"] for row in rows])
@@ -67,8 +67,6 @@ def metrics_figure(job) -> str:
         margin={"l": 40, "r": 20, "t": 50, "b": 20},
         legend={"orientation": "h", "y": -0.05},
         bargap=0.25,
-        plot_bgcolor="#fff",
         font={"size": 12},
     )
-    figure.update_annotations(font_size=12)
-    return figure.to_json()
+    return figure.update_annotations(font_size=12)

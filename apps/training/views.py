@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -116,7 +114,7 @@ def job_detail(request, pk):
     }
     if job.metrics:
         context["metric_rows"] = charts.metric_rows(job)
-        context["figure"] = json.loads(charts.metrics_figure(job))
+        context["figure"] = charts.metrics_figure(job)
     return render(request, "training/job_detail.html", context)
 
 

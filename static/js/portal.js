@@ -66,8 +66,30 @@
     });
   }
 
+  // Bars drawn to a server-given share: the Content-Security-Policy allows no style attributes in
+  // the markup, so the width is set here (script-set styles are allowed).
+  function drawProgressBars() {
+    document.querySelectorAll("[data-progress]").forEach(function (bar) {
+      bar.style.width = Math.max(0, Math.min(100, Number(bar.dataset.progress) || 0)) + "%";
+    });
+  }
+
+  // "Go back" links: the previous page when there is one (no javascript: URLs under the CSP).
+  function setUpBackLinks() {
+    document.querySelectorAll("a[data-back]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        if (window.history.length > 1) {
+          event.preventDefault();
+          window.history.back();
+        }
+      });
+    });
+  }
+
   setUpMenu();
   setUpThemeToggle();
+  drawProgressBars();
+  setUpBackLinks();
   focusableScrollers();
   var resizeTimer = null;
   window.addEventListener("resize", function () {

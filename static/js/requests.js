@@ -3,8 +3,7 @@
      submits it; the server places the request and keeps the reason. The buttons (↑ ↓ and a row's
      "move to rank" box) post the same form; without a reason typed, ask for it before sending.
    - kanban: dropping a card on a column submits the card's move form with that status; the server
-     applies the workflow and shows a refusal naming the allowed moves.
-   - flow: renders the plotly figures built on the server. */
+     applies the workflow and shows a refusal naming the allowed moves. */
 (function () {
   "use strict";
 
@@ -136,21 +135,9 @@
     });
   }
 
-  function charts() {
-    if (!window.Plotly) return;
-    [["cfd", "cfd-data"], ["throughput", "throughput-data"]].forEach(function (pair) {
-      var target = document.getElementById(pair[0]);
-      var data = document.getElementById(pair[1]);
-      if (!target || !data) return;
-      var figure = JSON.parse(data.textContent);
-      window.Plotly.newPlot(target, figure.data, figure.layout, { responsive: true, displaylogo: false });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     backlog();
     inlineScoring();
     kanban();
-    charts();
   });
 })();

@@ -136,14 +136,6 @@
     if (panel.dataset.active === "true") poll();
   }
 
-  function drawChart() {
-    var holder = document.getElementById("metrics-chart");
-    var data = document.getElementById("metrics-figure");
-    if (!holder || !data || !window.Plotly) return;
-    var figure = JSON.parse(data.textContent);
-    window.Plotly.newPlot(holder, figure.data, figure.layout, { displayModeBar: false, responsive: true });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("training-form");
     if (form) setUpTrainingForm(form);
@@ -151,6 +143,5 @@
     if (panel) setUpJobProgress(panel);
     var datasetPanel = document.getElementById("dataset-progress");
     if (datasetPanel) setUpDatasetProgress(datasetPanel);
-    drawChart();
   });
 })();

@@ -3,11 +3,13 @@ worker and beat come up, and one SIGTERM (what Ctrl-C amounts to) stops all of t
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -47,6 +49,33 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
+def fetch(port: int, path: str, **headers) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def assert_runs_without_debug(port: int) -> None:
+    """The portal's 404 page, not Django's debug page; hashed static files, compressed, cached a year."""
+    status, _, body = fetch(port, "/no-such-page/")
+    assert status == 404
+    assert b"There is nothing at this address" in body
+    assert b"Django tried these URL patterns" not in body and b"DEBUG = True" not in body
+    status, _, body = fetch(port, "/login/")
+    assert status == 200
+    stylesheet = re.search(rb'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', body)
+    assert stylesheet, body[:600]
+    status, headers, _ = fetch(port, stylesheet.group(1).decode(), **{"Accept-Encoding": "br, gzip"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "br"
+    assert "max-age=315360000" in headers["Cache-Control"] and "immutable" in headers["Cache-Control"]
+    plotly = fetch(port, "/static/vendor/plotly/plotly.min.js", **{"Accept-Encoding": "gzip"})
+    assert plotly[0] == 404  # only the hashed name is kept
+
+
 def test_serve_starts_everything_and_one_sigterm_stops_it_all(tmp_path):
     env = {
         key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "CELERY_BROKER_URL")
@@ -72,6 +101,7 @@ def test_serve_starts_everything_and_one_sigterm_stops_it_all(tmp_path):
             "broker": "ok",
             "worker": "ok",
         }
+        assert_runs_without_debug(port)
         children = descendants(serve.pid)
         assert len(children) >= 5, children  # web, worker and its 2 pool processes, beat
 

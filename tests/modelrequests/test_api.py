@@ -303,7 +303,9 @@ def test_score_endpoint_sets_inputs_by_side_and_answers_scores_and_ranks(cast, a
     assert response.json()["request"]["rice"] is None and response.json()["rice_rank"] is None
     refused = api_as(cast["request_pm"]).post(url, {"effort": 4}, format="json")
     assert (
-        refused.status_code == 403 and "delivering team's lead or product manager" in refused.json()["detail"]
+        refused.status_code == 403
+        and f"Only the lead or PM of {cast.delivering}, or platform staff, can size this"
+        in refused.json()["detail"]
     )
     response = api_as(cast["deliver_pm"]).post(url, {"effort": 4}, format="json")
     body = response.json()

@@ -111,6 +111,6 @@ def test_flow_page_draws_the_cumulative_flow_diagram(login_page, screenshot):
         ModelRequestFactory(delivering_team=team)
     page = login_page(pm)
     page.goto(f"/requests/flow/?delivering_team={team.slug}")
-    page.wait_for_selector("#cfd .main-svg")
-    assert page.locator("#throughput .main-svg").count() >= 1
+    page.wait_for_selector("[data-chart=cfd-data] .main-svg")
+    assert page.locator("[data-chart=throughput-data] .main-svg").count() >= 1
     screenshot(page, "requests-flow")

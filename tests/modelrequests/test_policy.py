@@ -42,7 +42,7 @@ def test_each_score_input_is_set_by_its_side_and_records_who_and_when(cast, scor
     else:
         with pytest.raises(PermissionDenied) as refused:
             services.request_score(actor=actor, request=request, data={field: value})
-        assert policy.who_sets(field) in str(refused.value)
+        assert policy.who_may_set(request, field) in str(refused.value)
         assert getattr(ModelRequest.objects.get(pk=scored.pk), field) is None
         assert not ScoreInput.objects.filter(request=scored).exists()
 

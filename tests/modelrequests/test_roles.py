@@ -35,7 +35,7 @@ def test_score_input_through_the_api(cast, scored, api_as, role, field):
     allowed = field in SIDES[role]
     assert response.status_code == (200 if allowed else 403), response.content
     if not allowed:
-        assert "may set the" in response.json()["detail"]
+        assert "or platform staff, can s" in response.json()["detail"]
     _assert_scored_or_untouched(scored, actor, field, allowed)
 
 

@@ -381,7 +381,7 @@ def test_inline_scoring_answers_the_new_score_and_rank_or_the_refusal(client, br
     assert "RICE <strong>400.00</strong> · rank <strong>2</strong>" in html and "Saved." in html
     assert ModelRequest.objects.get(pk=request.pk).effort == 4
     refused = client.post(url, {"method": "rice", "reach": "10"}, **fragment)
-    assert refused.status_code == 403 and "may set the reach" in refused.content.decode()
+    assert refused.status_code == 403 and "can set the reach" in refused.content.decode()
     bad = client.post(url, {"method": "rice", "effort": "many"}, **fragment)
     assert bad.status_code == 400 and "effort:" in bad.content.decode()
     # without the script: back to the page with a message

@@ -49,7 +49,7 @@ def test_team_and_model_scorecard_pages(client, browser_login, outsider):
     browser_login(client, outsider)
     page = client.get(f"/practices/teams/{team.slug}/").content.decode()
     assert "Next level: Bronze needs" in page and "Version control (self-assessed)" in page
-    assert "Basket churn" in page and 'data-figure="history-figure"' in page
+    assert "Basket churn" in page and 'data-chart="history-figure"' in page
     assert "Assess a practice" not in page  # an outsider may read, not write
     model_page = client.get(f"/practices/models/{model.slug}/").content.decode()
     assert "Production version beats its baseline" in model_page and "no data yet" in model_page
@@ -61,7 +61,7 @@ def test_overview_heatmap_lists_every_team(client, browser_login, outsider):
     services.team_scorecard_recompute(team=computed)
     browser_login(client, outsider)
     page = client.get("/practices/").content.decode()
-    assert 'id="heatmap"' in page and "Computed" in page and never.name in page
+    assert 'data-chart="heatmap-figure"' in page and "Computed" in page and never.name in page
     assert "vendor/plotly/plotly.min.js" in page and "cdn" not in page.lower()
 
 
@@ -107,7 +107,7 @@ def test_member_answers_the_survey_in_the_browser(client, browser_login, team, t
     response = client.post(f"/practices/survey/{survey_round.pk}/answer/", {"team": other.pk} | ANSWERS)
     assert response.status_code == 200 and "team" in response.context["form"].errors
     page = client.get("/practices/survey/").content.decode()
-    assert team.name in page and 'data-figure="trend-figure"' in page
+    assert team.name in page and 'data-chart="trend-figure"' in page
 
 
 def test_engagement_page_shows_before_and_after(client, browser_login, team):

@@ -21,7 +21,7 @@ def test_lead_promotes_a_version_and_sees_it_in_the_stage_history(login_page, sc
 
     page = login_page(lead)
     page.goto("/models/fraud-scorer/")
-    assert page.locator("#metric-chart .main-svg").first.is_visible()  # plotly drew the chart
+    assert page.locator("[data-chart=metric-chart-data] .main-svg").first.is_visible()  # plotly drew it
     screenshot(page, "registry-model-page")
 
     # a weak version is refused, naming the failed gate

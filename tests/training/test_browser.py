@@ -73,7 +73,7 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
     # The page polls once a second: it showed the bar below 100% and then at 100%.
     assert seen[-1] == "100%" and len(seen) >= 2, seen
     assert page.locator("[data-job-progress]").inner_text() == "100%"
-    page.wait_for_selector("#metrics-chart .main-svg", timeout=15000)  # plotly drew the chart
+    page.wait_for_selector("[data-chart=metrics-figure] .main-svg", timeout=15000)  # plotly drew the chart
     link = page.locator("[data-registered-version]")
     assert link.inner_text() == str(job.registered_version)
     assert link.get_attribute("href") == model.get_absolute_url()

@@ -157,3 +157,68 @@ class ServiceAccountUpdateSerializer(ServiceAccountSerializer):
 
     username = serializers.CharField(source="user.username", read_only=True)
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+
+class LockedOutSerializer(serializers.Serializer):
+    detail = serializers.CharField(read_only=True, help_text="Why, and until when (the portal's time zone).")
+    retry_after = serializers.DateTimeField(read_only=True, help_text="When signing in works again.")
+    retry_after_seconds = serializers.IntegerField(
+        help_text="The same, in seconds (also the Retry-After header)."
+    )
+
+
+class SignedOutEverywhereSerializer(serializers.Serializer):
+    sessions_ended = serializers.IntegerField()
+    tokens_revoked = serializers.IntegerField()
+
+
+class PasswordResetSerializer(StrictFieldsMixin, serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class PasswordResetConfirmSerializer(StrictFieldsMixin, serializers.Serializer):
+    uid = serializers.CharField(help_text="The `uid` part of the link in the reset mail.")
+    token = serializers.CharField(help_text="The `token` part of the link in the reset mail.")
+    new_password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
+
+class PasswordChangeSerializer(StrictFieldsMixin, serializers.Serializer):
+    old_password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+    new_password = serializers.CharField(
+        style={"input_type": "password"}, trim_whitespace=False, write_only=True
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class LockoutSerializer(serializers.Serializer):
+    """One row of failed sign-ins (django-axes' access attempt)."""
+
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True, allow_null=True)
+    ip_address = serializers.CharField(read_only=True, allow_null=True)
+    failures = serializers.IntegerField(source="failures_since_start", read_only=True)
+    last_failure_at = serializers.DateTimeField(source="attempt_time", read_only=True)
+    path = serializers.CharField(source="path_info", read_only=True)
+
+
+class UnlockSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.CharField(required=False, help_text="Unlock this username (from every address).")
+    ip_address = serializers.IPAddressField(
+        required=False, help_text="Unlock this address (for every username)."
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError({"username": ["Name a username or an ip_address to unlock."]})
+        return attrs
+
+
+class UnlockedSerializer(serializers.Serializer):
+    unlocked = serializers.IntegerField(help_text="How many rows of failed sign-ins were cleared.")

@@ -1,0 +1,117 @@
+/* Every chart of the portal: <div data-chart="ID"> beside <script type="application/json" id="ID">
+   holding the plotly figure ({% chart %}, apps/core/templatetags/charts.py). plotly.js (4.8 MB) is
+   fetched only on pages that have a chart, after the page is shown; the charts take the page's
+   colours (light or dark theme, static/css/portal.css) and follow a theme change. The modebar's
+   camera button downloads a PNG; a point whose customdata is a portal path opens it when clicked. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var plotlySource = script && script.getAttribute("data-plotly");
+  var loading = null;
+
+  function loadPlotly() {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!loading) {
+      loading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = plotlySource;
+        tag.onload = function () { resolve(window.Plotly); };
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return loading;
+  }
+
+  /* The page's colours, resolved (the custom properties hold light-dark() pairs). */
+  function colours() {
+    var probe = document.createElement("span");
+    probe.hidden = true;
+    document.body.appendChild(probe);
+    function resolve(name) {
+      probe.style.color = "var(" + name + ")";
+      return window.getComputedStyle(probe).color;
+    }
+    var found = { fg: resolve("--fg"), muted: resolve("--muted"), line: resolve("--line"), zero: resolve("--field-line"), card: resolve("--card") };
+    probe.remove();
+    return found;
+  }
+
+  function themeLayout(figure) {
+    var c = colours();
+    var layout = {
+      paper_bgcolor: "rgba(0,0,0,0)",
+      plot_bgcolor: "rgba(0,0,0,0)",
+      "font.color": c.fg,
+      "legend.bgcolor": "rgba(0,0,0,0)",
+      "hoverlabel.bgcolor": c.card,
+      "hoverlabel.font.color": c.fg,
+      "hoverlabel.bordercolor": c.line
+    };
+    var axes = ["xaxis", "yaxis"].concat(Object.keys(figure.layout || {}).filter(function (key) {
+      return /^[xy]axis\d+$/.test(key);
+    }));
+    axes.forEach(function (axis) {
+      layout[axis + ".gridcolor"] = c.line;
+      layout[axis + ".zerolinecolor"] = c.zero;
+      layout[axis + ".linecolor"] = c.zero;
+    });
+    return layout;
+  }
+
+  function apply(layout, changes) {
+    Object.keys(changes).forEach(function (path) {
+      var parts = path.split(".");
+      var node = layout;
+      parts.slice(0, -1).forEach(function (part) {
+        if (typeof node[part] !== "object" || node[part] === null) node[part] = {};
+        node = node[part];
+      });
+      node[parts[parts.length - 1]] = changes[path];
+    });
+    return layout;
+  }
+
+  function draw(Plotly, element) {
+    var source = document.getElementById(element.getAttribute("data-chart"));
+    if (!source) return;
+    var figure = JSON.parse(source.textContent);
+    var layout = apply(figure.layout || {}, themeLayout(figure));
+    element._portalFigure = figure;
+    Plotly.newPlot(element, figure.data, layout, {
+      responsive: true,
+      displaylogo: false,
+      showSendToCloud: false,
+      toImageButtonOptions: { format: "png", filename: element.getAttribute("data-chart"), scale: 2 }
+    }).then(function () {
+      element.setAttribute("data-chart-drawn", "");
+      element.on("plotly_click", function (event) {
+        var url = event.points[0] && event.points[0].customdata;
+        if (typeof url === "string" && url.charAt(0) === "/") window.location.href = url;
+      });
+    });
+  }
+
+  function retheme() {
+    if (!window.Plotly) return;
+    document.querySelectorAll("[data-chart-drawn]").forEach(function (element) {
+      window.Plotly.relayout(element, themeLayout(element._portalFigure));
+    });
+  }
+
+  function start() {
+    var charts = document.querySelectorAll("[data-chart]");
+    if (!charts.length) return;
+    loadPlotly().then(function (Plotly) {
+      charts.forEach(function (element) { draw(Plotly, element); });
+    });
+  }
+
+  document.addEventListener("portal:themechange", retheme);
+  if (window.matchMedia) {
+    var query = window.matchMedia("(prefers-color-scheme: dark)");
+    if (query.addEventListener) query.addEventListener("change", retheme);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,60 @@
+"""The Content-Security-Policy (django-csp): the portal's own origin only, no inline script or style,
+on pages and the API; the docs page adds data: images and nothing else; no template has inline
+script, style element or style attribute."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
+
+
+def directives(response) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+@pytest.mark.parametrize("path", ["/login/", "/teams/", "/api/v1/teams/", "/account/"])
+def test_every_answer_allows_only_the_portal_itself(path, outsider, browser_login):
+    client = browser_login(Client(), outsider)
+    policy = directives(client.get(path))
+    for name in ("default-src", "script-src", "style-src", "img-src", "font-src", "connect-src"):
+        assert policy[name] == ["'self'"], (name, policy[name])
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+
+
+def test_the_docs_page_adds_data_images_only(outsider, browser_login):
+    client = browser_login(Client(), outsider)
+    policy = directives(client.get("/api/docs/", HTTP_ACCEPT="text/html"))
+    assert policy["img-src"] == ["'self'", "data:"]
+    for name in ("script-src", "style-src", "connect-src", "font-src"):
+        assert policy[name] == ["'self'"]
+
+
+def test_no_template_has_inline_script_or_style():
+    offenders = []
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text()
+        for script in re.finditer(r"<script(?P<attrs>[^>]*)>", text):
+            attrs = script.group("attrs")
+            if "src=" not in attrs and 'type="application/json"' not in attrs:
+                offenders.append(f"{template}: inline script")
+        if re.search(r"<style\b", text) or re.search(r"\sstyle=", text):
+            offenders.append(f"{template}: inline style")
+        if re.search(r"\son[a-z]+=", text):
+            offenders.append(f"{template}: inline event handler")
+        if "javascript:" in text:
+            offenders.append(f"{template}: javascript: URL")
+    assert offenders == []
+
+
+def test_no_script_evaluates_strings():
+    for script in STATIC_JS.glob("*.js"):
+        text = script.read_text()
+        assert "eval(" not in text and "new Function" not in text, script

@@ -1,0 +1,155 @@
+"""The full authorization code flow with PKCE over real HTTP: an HTTP client follows every redirect
+between the live portal and the tests' identity provider (tests/sso/provider/), signs in on the
+provider's login form and lands in the portal signed in. Spoiled ID tokens from the same provider are
+refused with a message naming the check, and nobody is signed in or created."""
+
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from apps.sso.models import IdentityLink
+from apps.teams.models import MemberRole, Membership, MembershipSource
+from tests.sso.conftest import PROVIDER_LABEL
+from tests.sso.idp import PASSWORD
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def http():
+    """A real HTTP client that keeps cookies and follows redirects, as a browser without scripts."""
+    with httpx.Client(follow_redirects=True, timeout=30) as client:
+        yield client
+
+
+def field(page: str, name: str) -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found, f"no {name} field in the page"
+    return html.unescape(found.group(1))
+
+
+def sign_in(client: httpx.Client, portal_url: str, username: str, next_path: str = "") -> httpx.Response:
+    """Click "Sign in with ..." on the portal's login page and sign in on the provider's login form."""
+    login = client.get(f"{portal_url}/login/" + (f"?next={next_path}" if next_path else ""))
+    assert PROVIDER_LABEL in login.text
+    start = re.search(r'href="(/sso/start/[^"]*)"', login.text).group(1)
+    provider_login = client.get(portal_url + html.unescape(start))
+    assert "Test identity provider" in provider_login.text, provider_login.url
+    landed = client.post(
+        str(provider_login.url),
+        data={
+            "csrfmiddlewaretoken": field(provider_login.text, "csrfmiddlewaretoken"),
+            "username": username,
+            "password": PASSWORD,
+            "next": field(provider_login.text, "next"),
+        },
+    )
+    return landed
+
+
+def visited(response: httpx.Response) -> list[httpx.URL]:
+    return [step.url for step in response.history] + [response.url]
+
+
+def test_code_flow_with_pkce_signs_in_with_mapped_memberships(provider_sso, live_server, ml_platform, http):
+    subject = provider_sso.person(
+        "carol", groups=["ml-platform-leads", "portal-admins"], given_name="Carol", family_name="Chen"
+    )
+
+    landed = sign_in(http, live_server.url, "carol", next_path="/teams/")
+
+    assert landed.status_code == 200
+    assert str(landed.url) == f"{live_server.url}/teams/"
+    assert "Carol Chen" in landed.text
+    urls = visited(landed)
+    authorize = next(url for url in urls if url.path == "/o/authorize/")
+    query = parse_qs(urlsplit(str(authorize)).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43  # base64url of a SHA-256 digest
+    assert query["redirect_uri"] == [f"{live_server.url}/sso/callback/"]
+    assert set(query["scope"][0].split()) == {"openid", "email", "profile", "groups"}
+    callback = next(url for url in urls if url.path == "/sso/callback/")
+    assert set(parse_qs(callback.query.decode())) == {"code", "state"}
+
+    link = IdentityLink.objects.select_related("user").get(subject=subject)
+    assert link.issuer == provider_sso.issuer
+    assert link.groups == ["ml-platform-leads", "portal-admins"]
+    assert link.user.is_staff
+    assert link.user.get_full_name() == "Carol Chen"
+    membership = Membership.objects.get(user=link.user)
+    assert (membership.team, membership.role, membership.source) == (
+        ml_platform,
+        MemberRole.LEAD,
+        MembershipSource.IDP,
+    )
+    # The session is a real portal session: the API answers as Carol.
+    assert http.get(f"{live_server.url}/api/v1/teams/").status_code == 200
+
+
+def test_an_intercepted_code_is_useless_without_the_portals_pkce_verifier(
+    provider_sso, live_server, settings, http
+):
+    """The code comes back through the browser; only the portal, which keeps the PKCE verifier in the
+    session, can exchange it. Without the verifier (or with a guessed one) the provider refuses."""
+    provider_sso.person("dave", groups=[])
+    provider_login = http.get(f"{live_server.url}/sso/start/")
+    answer = http.post(
+        str(provider_login.url),
+        data={
+            "csrfmiddlewaretoken": field(provider_login.text, "csrfmiddlewaretoken"),
+            "username": "dave",
+            "password": PASSWORD,
+            "next": field(provider_login.text, "next"),
+        },
+        follow_redirects=False,
+    )
+    while not (location := str(answer.url.join(answer.headers["location"]))).startswith(live_server.url):
+        answer = http.get(location, follow_redirects=False)  # through the provider, not to the portal
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": f"{live_server.url}/sso/callback/",
+        "client_id": settings.SSO_CLIENT_ID,
+        "client_secret": settings.SSO_CLIENT_SECRET,
+    }
+
+    without = httpx.post(f"{provider_sso.issuer}/token/", data=exchange)
+    guessed = httpx.post(f"{provider_sso.issuer}/token/", data=exchange | {"code_verifier": "x" * 64})
+
+    assert (without.status_code, without.json()["error"]) == (400, "invalid_request")
+    assert (guessed.status_code, guessed.json()["error"]) == (400, "invalid_grant")
+    assert not IdentityLink.objects.exists()
+    # The same code with the verifier the portal kept: signed in.
+    landed = http.get(location)
+    assert landed.url == f"{live_server.url}/"
+    assert IdentityLink.objects.get().user.username == "dave"
+
+
+SPOILED_IDS = ["other-key", "audience", "issuer", "expired"]
+SPOILED = [
+    ({"foreign_key": True}, "the ID token's signature does not match the identity provider's keys."),
+    ({"audience": "another-app"}, "the ID token was issued for another client."),
+    ({"issuer": "http://127.0.0.1:1/o"}, "the ID token was issued by another provider."),
+    ({"expires_in": -60}, "the ID token has expired; check that the server clocks agree."),
+]
+
+
+@pytest.mark.parametrize(("misbehaviour", "message"), SPOILED, ids=SPOILED_IDS)
+def test_a_spoiled_id_token_is_refused_with_the_reason(
+    provider_sso, live_server, ml_platform, http, misbehaviour, message
+):
+    provider_sso.person("eve", groups=["ml-platform-leads", "portal-admins"])
+    provider_sso.misbehave(**misbehaviour)
+
+    landed = sign_in(http, live_server.url, "eve")
+
+    assert landed.url.path == "/login/"
+    assert html.escape(f"Single sign-on did not complete: {message}") in landed.text
+    assert not IdentityLink.objects.exists()
+    assert not Membership.objects.exists()
+    # Not signed in: a portal page sends the client back to the login page.
+    assert http.get(f"{live_server.url}/teams/").url.path == "/login/"
