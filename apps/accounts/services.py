@@ -84,6 +84,8 @@ def lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> i
     )
 
 
+NAME_PART_LENGTH = 150  # django.contrib.auth's first_name and last_name
+
 # Users -------------------------------------------------------------------------------------------
 
 
@@ -114,12 +116,11 @@ def _checked_email(email: str) -> str:
 
 
 def _split_name(name: str) -> tuple[str, str]:
-    """ "Ada Lovelace" -> ("Ada", "Lovelace"): Django keeps first and last names; the full name reads
-    back the same (``get_full_name``)."""
+    """“Ada Lovelace” -> ("Ada", "Lovelace"): Django keeps first and last names (150 characters each);
+    the full name reads back the same (``get_full_name``)."""
     first, _, last = " ".join((name or "").split()).partition(" ")
-    for field, value in (("first_name", first), ("last_name", last)):
-        if len(value) > User._meta.get_field(field).max_length:
-            raise ValidationError({"name": "The name is too long."})
+    if max(len(first), len(last)) > NAME_PART_LENGTH:
+        raise ValidationError({"name": f"A first or last name is at most {NAME_PART_LENGTH} characters."})
     return first, last
 
 
