@@ -251,7 +251,7 @@ REST_FRAMEWORK = {
         "apps.accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",

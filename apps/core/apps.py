@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -10,6 +11,8 @@ class CoreConfig(AppConfig):
 
         request_log.configure()
         bound_serializer_datetimes()
+        # Every app's rules (its ``policy`` module) are registered before the first request.
+        autodiscover_modules("policy")
 
 
 def bound_serializer_datetimes() -> None:

@@ -4,7 +4,7 @@ engagements. Each service checks who acts, validates, and saves atomically."""
 import datetime
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +12,8 @@ from django.utils import timezone
 from apps.core import dispatch
 from apps.core.exceptions import Conflict
 from apps.core.permissions import ensure_platform_staff
-from apps.core.services import apply_and_save
+from apps.core.policy import ensure
+from apps.core.services import apply_and_save, changed_fields, stored
 from apps.practices.checks import CHECKS, TeamContext
 from apps.practices.models import (
     Engagement,
@@ -27,7 +28,7 @@ from apps.practices.scoring import Scorecard, evaluate_model, evaluate_team
 from apps.practices.sources import load_facts, team_assessments
 from apps.practices.survey import QUESTION_FIELDS
 from apps.registry.models import RegisteredModel
-from apps.teams.models import InteractionMode, Membership, Team, TeamType
+from apps.teams.models import InteractionMode, Team, TeamType
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 ASSESSMENT_FIELDS = ("team", "practice", "evidence_url", "notes", "expires_on")
@@ -185,16 +186,13 @@ def survey_round_delete(*, actor: User, survey_round: SurveyRound) -> None:
     survey_round.delete()
 
 
-def ensure_member(actor, team) -> None:
-    if team is None or not Membership.objects.filter(team=team, user_id=actor.pk).exists():
-        name = getattr(team, "name", "this team")
-        raise PermissionDenied(f"Only members of {name} answer its cognitive-load survey.")
-
-
 @transaction.atomic
 def survey_response_submit(*, actor: User, data: dict) -> SurveyResponse:
-    """A member's answers for their own team in an open round; answering again replaces them."""
-    ensure_member(actor, data.get("team"))
+    """A member's answers for their own team in an open round (platform staff answer for any team);
+    answering again replaces them."""
+    if data.get("team") is None:
+        raise ValidationError({"team": "This field is required."})
+    ensure(actor, "practices.answer_survey", data["team"])
     survey_round = data.get("round")
     if survey_round is not None and not survey_round.is_open():
         window = f"{survey_round.opens_on} to {survey_round.closes_on}"
@@ -207,22 +205,24 @@ def survey_response_submit(*, actor: User, data: dict) -> SurveyResponse:
     return apply_and_save(response, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
+@transaction.atomic
 def survey_response_update(*, actor: User, response: SurveyResponse, data: dict) -> SurveyResponse:
-    if response.respondent_id != actor.pk:
-        raise PermissionDenied("Only the respondent changes their answers.")
+    before = SurveyResponse.objects.select_for_update().get(pk=response.pk)
+    ensure(actor, "practices.change_survey_answer", before)
     moved = {
         name: f"An answer stays with its {name}; answer the other {name} separately."
-        for name, current in (("round", response.round), ("team", response.team))
-        if name in data and data[name] != current
+        for name in sorted({"round", "team"} & changed_fields(before, data, before=before))
     }
     if moved:
         raise ValidationError(moved)
-    return survey_response_submit(actor=actor, data={"round": response.round, "team": response.team} | data)
+    if before.respondent_id == actor.pk:
+        return survey_response_submit(actor=actor, data={"round": before.round, "team": before.team} | data)
+    # Platform staff fix another respondent's answers, also once the round has closed.
+    return apply_and_save(before, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
 def survey_response_delete(*, actor: User, response: SurveyResponse) -> None:
-    if response.respondent_id != actor.pk:
-        ensure_platform_staff(actor, action="delete other people's survey answers")
+    ensure(actor, "practices.change_survey_answer", stored(response))
     response.delete()
 
 

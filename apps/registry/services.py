@@ -13,8 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import ensure_platform_staff, is_platform_staff
-from apps.core.services import apply_and_save
+from apps.core.permissions import is_platform_staff
+from apps.core.policy import ensure
+from apps.core.services import apply_and_save, changed_fields, stored
 from apps.registry import announcements, artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
 from apps.registry.models import (
@@ -95,19 +96,30 @@ def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
 
 def registered_model_create(*, actor: User, data: dict) -> RegisteredModel:
     """Register a model owned by a team; its lead or product manager (or platform staff) may."""
-    ensure_can_change_team(actor, data.get("owning_team"), action="register models for")
+    ensure(actor, "registry.register_model", data.get("owning_team"))
+    if data.get("value_stream") is not None and not _serves(data.get("owning_team"), data["value_stream"]):
+        ensure(actor, "registry.attribute_model", data["value_stream"])
     return _save_model(RegisteredModel(), data)
 
 
+def _serves(team, stream) -> bool:
+    return team is not None and team.value_stream_id == stream.pk
+
+
+@transaction.atomic
 def registered_model_update(*, actor: User, registered_model: RegisteredModel, data: dict) -> RegisteredModel:
-    ensure_can_change_team(actor, registered_model.owning_team)
-    if "owning_team" in data and data["owning_team"] != registered_model.owning_team:
-        ensure_can_change_team(actor, data["owning_team"], action="hand models over to")
+    before = stored(registered_model)
+    ensure(actor, "registry.change_model", before.owning_team)
+    changed = changed_fields(registered_model, data, before=before)
+    if "owning_team" in changed:
+        ensure(actor, "registry.receive_model", data["owning_team"])
+    if "value_stream" in changed:
+        ensure(actor, "registry.attribute_model", data["value_stream"])
     return _save_model(registered_model, data)
 
 
 def registered_model_delete(*, actor: User, registered_model: RegisteredModel) -> None:
-    ensure_platform_staff(actor, action="delete registered models")
+    ensure(actor, "registry.delete_model")
     if registered_model.versions.exists():
         raise Conflict(
             "A model with versions keeps its history; set its lifecycle to retired instead.",
