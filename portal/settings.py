@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # django-auditlog records the writes; its entry model is apps.audit's AuditEvent.
+    "auditlog",
     "apps.core",
     "apps.teams",
     "apps.accounts",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.sso",
     "apps.notifications",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +81,8 @@ MIDDLEWARE = [
     "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts, through which channel (ui, api, admin) and the request id, for the audit trail.
+    "apps.core.acting.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -244,7 +249,16 @@ PORTAL_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int("PORTAL_TOKEN_LAST_USED_RESO
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_MODEL": KNOX_TOKEN_MODEL}
 # knox's own migrations would create its unused default token table (its migrations do not know the
 # model is swapped); without them that model gets no table.
-MIGRATION_MODULES = {"knox": None}
+MIGRATION_MODULES = {"knox": None, "auditlog": None}
+
+# --- Audit trail (apps.audit, django-auditlog) -------------------------------------------------
+# Every write to a portal model becomes an AuditEvent with its actor, channel, request id (the
+# auditlog "correlation id") and address; auditlog's own LogEntry table is not created (as for knox,
+# its migrations do not know the model is swapped). Secret fields are recorded as changed, never
+# with their values.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+AUDITLOG_CID_GETTER = "apps.audit.recording.current_request_id"
+AUDITLOG_MASK_CALLABLE = "apps.audit.recording.hidden"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -434,6 +448,9 @@ LOGGING = {
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# A caller's (or proxy's) X-Request-ID is kept, so one id follows a call through logs and the audit
+# trail; apps.core.acting replaces one that is not a plain token of at most 64 characters.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 # --- Error reports to Sentry (or any Sentry-compatible service), only when SENTRY_DSN is set ----
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

@@ -7,10 +7,12 @@ class CoreConfig(AppConfig):
     verbose_name = "Portal core"
 
     def ready(self):
-        from apps.core import request_log
+        from apps.core import acting, request_log
 
         request_log.configure()
         bound_serializer_datetimes()
+        # Tasks run in the ``task`` channel on behalf of whoever sent them (apps/core/acting.py).
+        acting.connect_task_signals()
         # Every app's rules (its ``policy`` module) are registered before the first request.
         autodiscover_modules("policy")
 

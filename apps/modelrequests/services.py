@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
@@ -253,8 +254,11 @@ def request_rank(
     current = {entry.pk: entry.pin for entry in ordered}
     rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
     ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
-    ModelRequest.objects.filter(pk=request.pk).update(
-        rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
+    update_rows(
+        ModelRequest.objects.filter(pk=request.pk),
+        rank_reason=reason[:300],
+        ranked_by=actor,
+        ranked_at=timezone.now(),
     )
     request.refresh_from_db()
     return request
@@ -267,7 +271,7 @@ UNPINNED = {"manual_rank": None, "rank_reason": "", "ranked_by": None, "ranked_a
 def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
     """Drop one pin: the request follows its score again."""
     policy.ensure_can_rank(actor, request.delivering_team)
-    ModelRequest.objects.filter(pk=request.pk).update(**UNPINNED)
+    update_rows(ModelRequest.objects.filter(pk=request.pk), **UNPINNED)
     request.refresh_from_db()
     return request
 
@@ -276,7 +280,9 @@ def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
 def backlog_unpin_all(*, actor: User, team) -> int:
     """Drop every pin of a team's backlog: it follows the score again. Returns how many."""
     policy.ensure_can_rank(actor, team)
-    return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(
+        ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False), **UNPINNED
+    )
 
 
 @transaction.atomic
@@ -285,7 +291,7 @@ def requests_unpin(*, actor: User, queryset: QuerySet) -> int:
     teams = {request.delivering_team for request in queryset.select_related("delivering_team")}
     for team in teams:
         policy.ensure_can_rank(actor, team)
-    return queryset.filter(manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(queryset.filter(manual_rank__isnull=False), **UNPINNED)
 
 
 def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestComment:

@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core import dispatch, events
+from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
@@ -131,8 +132,12 @@ def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | 
 
 def _dataset_failed(dataset: DatasetVersion, error: str) -> None:
     """The row stays (with the reason); the file goes, so nothing is kept from a refused upload."""
-    updated = DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING).update(
-        status=DatasetStatus.FAILED, error=error, processed_at=timezone.now(), heartbeat_at=timezone.now()
+    updated = update_rows(
+        DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING),
+        status=DatasetStatus.FAILED,
+        error=error,
+        processed_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
     if updated:
         storage.delete(dataset.storage_key)
@@ -170,7 +175,8 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
         logger.exception("Processing dataset %s failed", dataset.pk)
         _dataset_failed(dataset, f"Processing failed: {exc.__class__.__name__}: {exc}")
         return DatasetVersion.objects.get(pk=dataset.pk)
-    rows.update(
+    update_rows(
+        rows,
         status=DatasetStatus.READY,
         progress=100,
         row_count=row_count,
@@ -476,7 +482,8 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
         _line("Succeeded" + (f": registered {version}." if version else " (no model to register)."))
     )
     succeeded = bool(
-        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+        update_rows(
+            TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts),
             status=JobStatus.SUCCEEDED,
             progress=100,
             stage="Done",
