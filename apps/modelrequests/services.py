@@ -7,7 +7,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core.exceptions import Conflict
+from apps.core.changes import update_rows
+from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
@@ -144,6 +145,65 @@ def request_score(*, actor: User, request: ModelRequest, data: dict) -> ModelReq
     return request_update(actor=actor, request=request, data=data)
 
 
+BULK_SCORE_MAX_ROWS = 200
+
+
+class BulkScoreRefused(Exception):
+    """Nothing of a bulk score was saved: ``errors`` maps each refused row's id to
+    ``{field: [messages]}``; ``forbidden`` when every refusal is a missing right (403, else 400)."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]], *, forbidden: bool):
+        self.errors, self.forbidden = errors, forbidden
+        super().__init__(f"Nothing saved: {len(errors)} of the rows were refused.")
+
+
+def _bulk_row_error(error: PermissionDenied | ValidationError) -> dict[str, list[str]]:
+    if isinstance(error, ValidationError):
+        return field_errors(error)
+    return {"detail": [str(error)]}
+
+
+@transaction.atomic
+def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[ModelRequest]:
+    """Set score inputs (typically the size side) of several requests on ``team``'s backlog at once,
+    all or nothing: every row goes through ``request_score`` (its scale and role checks, the record of
+    who set each input) in its own savepoint so each refusal is collected; if any row is refused the
+    whole transaction rolls back and ``BulkScoreRefused`` names each row's problem. Rows whose inputs
+    equal the stored ones are left alone. Returns the requests written."""
+    if not rows:
+        raise ValidationError({"rows": "Give at least one request to score."})
+    if len(rows) > BULK_SCORE_MAX_ROWS:
+        raise ValidationError({"rows": f"At most {BULK_SCORE_MAX_ROWS} requests at once."})
+    found = {
+        item.pk: item
+        for item in ModelRequest.objects.select_related("requesting_team", "delivering_team", "value_stream")
+        .filter(pk__in=rows)
+        .order_by("pk")
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    written = []
+    for pk, data in rows.items():
+        item = found.get(pk)
+        if item is None or item.delivering_team_id != team.pk or item.status not in BACKLOG_STATUSES:
+            errors[pk] = {"id": [f"#{pk} is not on the backlog of {team.name}."]}
+            continue
+        unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
+        if unknown or not data:
+            errors[pk] = {name: ["Not a score input."] for name in unknown} or {"id": ["Give an input."]}
+            continue
+        if not _changed_score_fields(item, data):
+            continue
+        try:
+            with transaction.atomic():
+                written.append(request_score(actor=actor, request=item, data=data))
+        except (PermissionDenied, ValidationError) as error:
+            errors[pk] = _bulk_row_error(error)
+    if errors:  # raising rolls back every row written above
+        forbidden = all(set(problem) == {"detail"} for problem in errors.values())
+        raise BulkScoreRefused(errors, forbidden=forbidden)
+    return written
+
+
 @transaction.atomic
 def request_delete(*, actor: User, request: ModelRequest) -> None:
     ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
@@ -253,8 +313,11 @@ def request_rank(
     current = {entry.pk: entry.pin for entry in ordered}
     rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
     ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
-    ModelRequest.objects.filter(pk=request.pk).update(
-        rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
+    update_rows(
+        ModelRequest.objects.filter(pk=request.pk),
+        rank_reason=reason[:300],
+        ranked_by=actor,
+        ranked_at=timezone.now(),
     )
     request.refresh_from_db()
     return request
@@ -267,7 +330,7 @@ UNPINNED = {"manual_rank": None, "rank_reason": "", "ranked_by": None, "ranked_a
 def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
     """Drop one pin: the request follows its score again."""
     policy.ensure_can_rank(actor, request.delivering_team)
-    ModelRequest.objects.filter(pk=request.pk).update(**UNPINNED)
+    update_rows(ModelRequest.objects.filter(pk=request.pk), **UNPINNED)
     request.refresh_from_db()
     return request
 
@@ -276,7 +339,9 @@ def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
 def backlog_unpin_all(*, actor: User, team) -> int:
     """Drop every pin of a team's backlog: it follows the score again. Returns how many."""
     policy.ensure_can_rank(actor, team)
-    return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(
+        ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False), **UNPINNED
+    )
 
 
 @transaction.atomic
@@ -285,7 +350,7 @@ def requests_unpin(*, actor: User, queryset: QuerySet) -> int:
     teams = {request.delivering_team for request in queryset.select_related("delivering_team")}
     for team in teams:
         policy.ensure_can_rank(actor, team)
-    return queryset.filter(manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(queryset.filter(manual_rank__isnull=False), **UNPINNED)
 
 
 def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestComment:

@@ -19,7 +19,8 @@ VERDICT_COLOURS = {
     Verdict.NOT_PROVEN: "#98a2b3",
     Verdict.SIMPLER: "#f04438",
 }
-SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#475467"}
+# Mid tones that read on the light and the dark theme alike.
+SEGMENT_COLOURS = {"treatment": "#2e90fa", "control": "#f79009", "all": "#8a94a6"}
 EVENT_COLOURS = {"promotion": "#7a5af8", "rollback": "#f04438"}
 # A small template instead of plotly's default one: validating that one costs ~20 ms per figure.
 GRID = {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd", "automargin": True}
@@ -29,7 +30,7 @@ TEMPLATE = go.layout.Template(
         "plot_bgcolor": "#fff",
         "xaxis": GRID,
         "yaxis": GRID,
-        "colorway": ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#475467", "#0e9384"],
+        "colorway": ["#2e90fa", "#f79009", "#12b76a", "#7a5af8", "#f04438", "#8a94a6", "#0e9384"],
     }
 )
 
@@ -61,8 +62,8 @@ def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -
         yaxis2=EVENT_AXIS,
         template=TEMPLATE,
         height=height,
-        margin={"l": 60, "r": right, "t": 30, "b": 40},
-        legend={"orientation": "h", "y": -0.18},
+        margin={"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
+        legend=extra.pop("legend", {"orientation": "h", "y": -0.18}),
         font={"family": "system-ui, sans-serif", "size": 12},
         **extra,
     )
@@ -222,7 +223,7 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
                 "type": "data",
                 "array": plus,
                 "arrayminus": minus,
-                "color": "#101828",
+                "color": "#7b8597",  # reads on both themes
                 "thickness": 1.4,
             },
             hovertemplate="%{y}: %{x:+.2f}%<extra></extra>",
@@ -268,7 +269,8 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
     """The KPI with the model next to its simplest alternative (control group, or before promotion),
     as a performance index: alternative = 100, higher = better whatever the KPI's direction."""
     bars = [(impact, k) for impact in impacts for k in impact.measured]
-    labels = [f"{impact.model.slug} · {k.kpi.name}" for impact, k in bars]
+    # Two short lines per bar group: horizontal labels, never rotated under the legend.
+    labels = [f"{impact.model.name}<br>{k.kpi.name}" for impact, k in bars]
     alternative, model_values, rows = [], [], []
     for impact, k in bars:
         relative = k.relative_lift
@@ -302,12 +304,15 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
             ),
         ]
     )
-    known = [v for v in model_values if v is not None] + [100.0]
+    # Bars compare magnitudes: the axis starts at zero. The legend sits above the plot, clear of the labels.
     _layout(
         figure,
         barmode="group",
         yaxis_title="index (alternative = 100)",
-        yaxis_range=[min(90.0, min(known) - 2), max(known) + 2],
+        yaxis_rangemode="tozero",
+        xaxis_tickangle=0,
+        top=60,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
     return Chart(
         name="ml-vs-alternative",

@@ -153,6 +153,7 @@ def kpi_form(request, pk=None):
             "form": form,
             "title": f"Edit KPI {kpi.name}" if kpi else "New KPI",
             "cancel_url": reverse("outcomes:kpi-list"),
+            "history_of": kpi,
         },
     )
 

@@ -173,19 +173,38 @@ def model_rollback(request, slug):
     return redirect(model)
 
 
+def _compared_numbers(request, versions) -> tuple[str | None, str | None, str]:
+    """The two version numbers to compare: the ones asked for, any missing one filled from the two
+    latest (previous vs newest), and what was wrong with the request, in words ("" when nothing)."""
+    known = [str(v.number) for v in versions]  # newest first
+    asked = [request.GET.get("a") or None, request.GET.get("b") or None]
+    unknown = [n for n in asked if n is not None and n not in known]
+    if unknown:
+        choices = ", ".join(f"v{n}" for n in reversed(known))
+        return None, None, f"There is no version {unknown[0]} of this model; choose from {choices}."
+    a, b = asked
+    if a is None:
+        a = next((n for n in known[1:2] + known[:1] if n != b), None)
+    if b is None:
+        b = next((n for n in known if n != a), None)
+    if a is not None and a == b:
+        return a, b, "Choose two different versions."
+    return a, b, ""
+
+
 def version_compare(request, slug):
     model = selectors.model_detail(slug=slug)
     versions = list(selectors.version_list(registered_model=model))
-    numbers = [request.GET.get("a"), request.GET.get("b")]
-    if not any(numbers) and len(versions) >= 2:
-        # opens on the two latest versions (the list is newest first): the previous one vs the newest
-        numbers = [str(versions[1].number), str(versions[0].number)]
-    chosen = [v for n in numbers for v in versions if str(v.number) == n]
+    a, b, problem = _compared_numbers(request, versions)
+    chosen = [v for n in (a, b) for v in versions if str(v.number) == n]
     comparison = compare_versions(*chosen, metric=model.primary_metric) if len(chosen) == 2 else None
+    if not problem and comparison is None:
+        problem = "This model has one version: there is nothing to compare yet."
     return render(
         request,
         "registry/version_compare.html",
-        {"model": model, "versions": versions, "comparison": comparison, "a": numbers[0], "b": numbers[1]},
+        {"model": model, "versions": versions, "comparison": comparison, "a": a, "b": b, "problem": problem},
+        status=400 if problem and versions[1:] else 200,
     )
 
 

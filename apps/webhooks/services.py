@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.changes import update_rows
 from apps.core.events import EVENT_TYPES, Event
 from apps.core.services import apply_and_save
 from apps.teams.permissions import ensure_can_change_team
@@ -228,7 +229,7 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
             delivery.status = DeliveryStatus.RETRYING
     with transaction.atomic():
         delivery.save()
-        Subscription.objects.filter(pk=subscription.pk).update(consecutive_failures=failures)
+        update_rows(Subscription.objects.filter(pk=subscription.pk), consecutive_failures=failures)
         if failures >= settings.WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS:
             _disable(subscription, failures, error)
             retry_in = None
@@ -237,8 +238,10 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
 
 def _disable(subscription: Subscription, failures: int, error: str) -> None:
     reason = f"Disabled after {failures} failed attempts in a row; the last: {error}"[:300]
-    updated = Subscription.objects.filter(pk=subscription.pk, is_active=True).update(
-        is_active=False, disabled_reason=reason
+    updated = update_rows(
+        Subscription.objects.filter(pk=subscription.pk, is_active=True),
+        is_active=False,
+        disabled_reason=reason,
     )
     owner = subscription.created_by
     if updated and owner and owner.email:

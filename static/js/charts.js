@@ -7,12 +7,18 @@
   "use strict";
   var script = document.currentScript;
   var plotlySource = script && script.getAttribute("data-plotly");
+  var plotlyStyles = script && script.getAttribute("data-plotly-css");
   var loading = null;
 
   function loadPlotly() {
     if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
+        /* plotly's own style rules as a stylesheet: the CSP refuses the <style> it would add */
+        var styles = document.createElement("link");
+        styles.rel = "stylesheet";
+        styles.href = plotlyStyles;
+        document.head.appendChild(styles);
         var tag = document.createElement("script");
         tag.src = plotlySource;
         tag.onload = function () { resolve(window.Plotly); };

@@ -91,12 +91,15 @@
       stage.textContent = job.stage;
       if (badge) badge.textContent = job.status_display;
       if (log && job.log) {
+        var box = log.parentNode;
+        var atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
         log.innerHTML = "";
         job.log.forEach(function (line) {
           var item = document.createElement("li");
           item.textContent = line;
           log.appendChild(item);
         });
+        if (atEnd) box.scrollTop = box.scrollHeight; // follow the newest line unless scrolled back
       }
     }
 
@@ -113,6 +116,7 @@
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     }
+    if (log) log.parentNode.scrollTop = log.parentNode.scrollHeight; // open on the newest line
     if (panel.dataset.active === "true") poll();
   }
 

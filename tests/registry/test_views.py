@@ -57,7 +57,10 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     browser_login(client, outsider)
     page = client.get("/models/basket-scorer/").content.decode()
     assert "<strong>baskets</strong>" in page
-    assert "<script>alert" not in page and "javascript:" not in page
+    assert "<script>alert" not in page
+    # the History section shows the text as typed, escaped; the rendered card has no such link
+    assert "javascript:" not in page.split('id="history"')[0]
+    assert 'href="javascript:' not in page
     assert "Consumers United" in page
     assert "override" in page and "beats_baseline" in page
     assert "Scores drift on Mondays" in page and "overdue" in page
@@ -191,7 +194,9 @@ def test_model_page_query_count(client, browser_login, outsider, model):
         FeedbackFactory(model=model)
         model.consuming_teams.add(TeamFactory())
 
-    assert_queries_independent_of_rows(client, "/models/basket-scorer/", add_rows, expected=18)
+    assert_queries_independent_of_rows(
+        client, "/models/basket-scorer/", add_rows, expected=19
+    )  # +1: the History section (apps.audit)
 
 
 def test_team_page_query_count(client, browser_login, outsider, team):
@@ -200,7 +205,9 @@ def test_team_page_query_count(client, browser_login, outsider, team):
     def add_rows():
         make_overdue(FeedbackFactory(model=CompleteCardModelFactory(owning_team=team)), hours=100)
 
-    assert_queries_independent_of_rows(client, f"/teams/{team.slug}/", add_rows, expected=11)
+    assert_queries_independent_of_rows(
+        client, f"/teams/{team.slug}/", add_rows, expected=12
+    )  # +1: the History section (apps.audit)
 
 
 def test_model_page_links_the_request_it_came_from(client, browser_login, outsider, model, api_as):
@@ -258,3 +265,31 @@ def test_chart_of_a_single_version_shows_its_baseline(model):
     figure = primary_metric_figure([register(model)], model.primary_metric)
     baseline = next(trace for trace in figure["data"] if trace["name"] == "baseline")
     assert "markers" in baseline["mode"] and baseline["y"] == [0.5]  # a lone point needs a marker
+
+
+def test_compare_page_fills_a_missing_version_and_refuses_the_same_one_twice(
+    client, browser_login, outsider, model
+):
+    for score in (0.6, 0.7, 0.8):
+        register(model, score=score)
+    browser_login(client, outsider)
+    response = client.get("/models/basket-scorer/compare/?b=1")
+    assert response.status_code == 200
+    assert [v.number for v in response.context["comparison"].versions] == [2, 1]
+    assert "Compare versions: v2 vs v1" in response.content.decode()
+
+    response = client.get("/models/basket-scorer/compare/?a=3&b=3")
+    assert response.status_code == 400
+    assert "Choose two different versions." in response.content.decode()
+
+    response = client.get("/models/basket-scorer/compare/?a=9&b=abc")
+    assert response.status_code == 400 and response.context["comparison"] is None
+    assert "There is no version 9 of this model; choose from v1, v2, v3." in response.content.decode()
+
+
+def test_compare_page_of_a_model_with_one_version_says_so(client, browser_login, outsider, model):
+    register(model, score=0.6)
+    browser_login(client, outsider)
+    response = client.get("/models/basket-scorer/compare/")
+    assert response.status_code == 200
+    assert "This model has one version: there is nothing to compare yet." in response.content.decode()
