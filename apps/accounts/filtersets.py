@@ -5,10 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, ServiceAccount
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 
 
-class TokenFilterSet(django_filters.FilterSet):
+class TokenFilterSet(PortalFilterSet):
     user = django_filters.CharFilter(field_name="user__username", label="Owner (username)")
     read_only = YesNoFilter(label="Read-only")
     expired = YesNoFilter(method="filter_expired", label="Expired")
@@ -24,7 +24,7 @@ class TokenFilterSet(django_filters.FilterSet):
         return queryset.filter(past) if value else queryset.exclude(past)
 
 
-class ServiceAccountFilterSet(django_filters.FilterSet):
+class ServiceAccountFilterSet(PortalFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
     is_active = YesNoFilter(field_name="user__is_active", label="Active")
 
@@ -33,7 +33,7 @@ class ServiceAccountFilterSet(django_filters.FilterSet):
         fields = ["team", "is_active"]
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Username, name or e-mail contains")
     is_active = YesNoFilter(label="Active")
     is_staff = YesNoFilter(label="Platform staff")
@@ -54,7 +54,7 @@ class UserFilterSet(django_filters.FilterSet):
         )
 
 
-class LockoutFilterSet(django_filters.FilterSet):
+class LockoutFilterSet(PortalFilterSet):
     username = django_filters.CharFilter(label="Username")
     ip_address = django_filters.CharFilter(label="Address")
 
