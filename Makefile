@@ -57,6 +57,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
 test: install-dev chromium test-js lint

@@ -17,6 +17,7 @@ v1 = [
     path("", include("apps.search.api.urls")),
     path("", include("apps.webhooks.api.urls")),
     path("", include("apps.notifications.api.urls")),
+    path("", include("apps.audit.api.urls")),
 ]
 
 urlpatterns = [

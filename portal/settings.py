@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from kombu import Exchange, Queue
 from whitenoise.compress import Compressor
 
+from portal.storage import platform_entry
+
 # Every setting the environment may change is read through django-environ (bool, int, float, list
 # and DATABASE_URL parsing); a variable that is not set takes the default named beside it.
 env = environ.Env()
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # django-auditlog records the writes; its entry model is apps.audit's AuditEvent.
+    "auditlog",
     "apps.core",
     "apps.teams",
     "apps.accounts",
@@ -67,6 +71,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.sso",
     "apps.notifications",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +83,8 @@ MIDDLEWARE = [
     "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts, through which channel (ui, api, admin) and the request id, for the audit trail.
+    "apps.core.acting.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,6 +157,8 @@ STATICFILES_FINDERS = [
 # (apps/core/staticfiles.py), collected by `manage.py collectstatic` (the image build, `manage.py serve`).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Datasets and model artefacts (apps.core.storage): S3 when PORTAL_S3_BUCKET is set, else a folder.
+    "platform": platform_entry(env),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -162,7 +171,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Model artefacts and datasets live here, under keys the server generates.
+# Model artefacts and datasets live here, under keys the server generates (with S3: only scratch files).
 PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
 # Prediction monitoring is added up per process and written this often (0: on every call).
 OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS", default=5.0)
@@ -170,7 +179,8 @@ OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS",
 AUTHENTICATION_BACKENDS = [
     # First: refuses every sign-in (password, token endpoint, admin) while the user or address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing password sign-in to service accounts (they use tokens only).
+    "apps.accounts.backends.PeopleModelBackend",
     # OpenID Connect sign-in; does nothing until PORTAL_OIDC_ISSUER is set.
     "apps.sso.backend.PortalOIDCBackend",
 ]
@@ -246,14 +256,23 @@ PORTAL_TOKEN_LAST_USED_RESOLUTION_SECONDS = env.int("PORTAL_TOKEN_LAST_USED_RESO
 REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "TOKEN_MODEL": KNOX_TOKEN_MODEL}
 # knox's own migrations would create its unused default token table (its migrations do not know the
 # model is swapped); without them that model gets no table.
-MIGRATION_MODULES = {"knox": None}
+MIGRATION_MODULES = {"knox": None, "auditlog": None}
+
+# --- Audit trail (apps.audit, django-auditlog) -------------------------------------------------
+# Every write to a portal model becomes an AuditEvent with its actor, channel, request id (the
+# auditlog "correlation id") and address; auditlog's own LogEntry table is not created (as for knox,
+# its migrations do not know the model is swapped). Secret fields are recorded as changed, never
+# with their values.
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
+AUDITLOG_CID_GETTER = "apps.audit.recording.current_request_id"
+AUDITLOG_MASK_CALLABLE = "apps.audit.recording.hidden"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.accounts.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.teams.permissions.IsAuthenticatedReadTeamWrite"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.PolicyPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "apps.core.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -283,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
         "DatasetStatusEnum": "apps.training.models.DatasetStatus",
         "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
+        "MemberRoleEnum": "apps.teams.models.MemberRole",
+        "ServiceAccountRoleEnum": "apps.accounts.models.SERVICE_ACCOUNT_ROLE_CHOICES",
     },
     # Every operation documents the portal's error answers (apps/core/schema.py).
     "POSTPROCESSING_HOOKS": [
@@ -434,6 +455,9 @@ LOGGING = {
 }
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# A caller's (or proxy's) X-Request-ID is kept, so one id follows a call through logs and the audit
+# trail; apps.core.acting replaces one that is not a plain token of at most 64 characters.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = True
 
 # --- Error reports to Sentry (or any Sentry-compatible service), only when SENTRY_DSN is set ----
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

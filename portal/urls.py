@@ -27,6 +27,7 @@ urlpatterns = [
     path("search/", include("apps.search.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("audit/", include("apps.audit.urls")),
 ]
 
 if settings.DEBUG_TOOLBAR:

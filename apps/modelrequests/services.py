@@ -1,13 +1,14 @@
 """Writes for model requests: create/update/delete, workflow transitions (announced as events, which
 notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core.exceptions import Conflict
+from apps.core.changes import update_rows
+from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
@@ -80,7 +81,7 @@ def _record_setters(actor, request: ModelRequest, fields: list[str]) -> None:
         )
 
 
-def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
+def request_create(*, actor: User, data: dict) -> ModelRequest:
     team = data.get("requesting_team")
     if not is_team_member(actor, team):
         raise PermissionDenied(
@@ -107,7 +108,7 @@ def request_create(*, actor: AbstractBaseUser, data: dict) -> ModelRequest:
 
 
 @transaction.atomic
-def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
+def request_update(*, actor: User, request: ModelRequest, data: dict) -> ModelRequest:
     """Change a request's details and score inputs. The stored row is re-read (and locked) first: what
     changed and who may change it are decided against the database, never against an object a form
     or serializer already wrote the posted values onto. Each changed score input is checked on its own
@@ -136,7 +137,7 @@ def request_update(*, actor: AbstractBaseUser, request: ModelRequest, data: dict
     return stored
 
 
-def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict) -> ModelRequest:
+def request_score(*, actor: User, request: ModelRequest, data: dict) -> ModelRequest:
     """Set some score inputs only (inline scoring): anything else is an unknown field."""
     unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
     if unknown:
@@ -144,8 +145,67 @@ def request_score(*, actor: AbstractBaseUser, request: ModelRequest, data: dict)
     return request_update(actor=actor, request=request, data=data)
 
 
+BULK_SCORE_MAX_ROWS = 200
+
+
+class BulkScoreRefused(Exception):
+    """Nothing of a bulk score was saved: ``errors`` maps each refused row's id to
+    ``{field: [messages]}``; ``forbidden`` when every refusal is a missing right (403, else 400)."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]], *, forbidden: bool):
+        self.errors, self.forbidden = errors, forbidden
+        super().__init__(f"Nothing saved: {len(errors)} of the rows were refused.")
+
+
+def _bulk_row_error(error: PermissionDenied | ValidationError) -> dict[str, list[str]]:
+    if isinstance(error, ValidationError):
+        return field_errors(error)
+    return {"detail": [str(error)]}
+
+
 @transaction.atomic
-def request_delete(*, actor: AbstractBaseUser, request: ModelRequest) -> None:
+def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[ModelRequest]:
+    """Set score inputs (typically the size side) of several requests on ``team``'s backlog at once,
+    all or nothing: every row goes through ``request_score`` (its scale and role checks, the record of
+    who set each input) in its own savepoint so each refusal is collected; if any row is refused the
+    whole transaction rolls back and ``BulkScoreRefused`` names each row's problem. Rows whose inputs
+    equal the stored ones are left alone. Returns the requests written."""
+    if not rows:
+        raise ValidationError({"rows": "Give at least one request to score."})
+    if len(rows) > BULK_SCORE_MAX_ROWS:
+        raise ValidationError({"rows": f"At most {BULK_SCORE_MAX_ROWS} requests at once."})
+    found = {
+        item.pk: item
+        for item in ModelRequest.objects.select_related("requesting_team", "delivering_team", "value_stream")
+        .filter(pk__in=rows)
+        .order_by("pk")
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    written = []
+    for pk, data in rows.items():
+        item = found.get(pk)
+        if item is None or item.delivering_team_id != team.pk or item.status not in BACKLOG_STATUSES:
+            errors[pk] = {"id": [f"#{pk} is not on the backlog of {team.name}."]}
+            continue
+        unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
+        if unknown or not data:
+            errors[pk] = {name: ["Not a score input."] for name in unknown} or {"id": ["Give an input."]}
+            continue
+        if not _changed_score_fields(item, data):
+            continue
+        try:
+            with transaction.atomic():
+                written.append(request_score(actor=actor, request=item, data=data))
+        except (PermissionDenied, ValidationError) as error:
+            errors[pk] = _bulk_row_error(error)
+    if errors:  # raising rolls back every row written above
+        forbidden = all(set(problem) == {"detail"} for problem in errors.values())
+        raise BulkScoreRefused(errors, forbidden=forbidden)
+    return written
+
+
+@transaction.atomic
+def request_delete(*, actor: User, request: ModelRequest) -> None:
     ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
     if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
@@ -154,7 +214,7 @@ def request_delete(*, actor: AbstractBaseUser, request: ModelRequest) -> None:
 
 @transaction.atomic
 def request_transition(
-    *, actor: AbstractBaseUser, request: ModelRequest, to_status: str, note: str = "", at=None
+    *, actor: User, request: ModelRequest, to_status: str, note: str = "", at=None
 ) -> RequestTransition:
     """Move a request along the workflow (see ``workflow``). A move the request's status does not
     allow raises ``Conflict`` (409) naming, in words, the moves the actor may make from there; a move
@@ -203,7 +263,7 @@ def request_transition(
 @transaction.atomic
 def request_rank(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     request: ModelRequest,
     reason: str,
     after: ModelRequest | None = None,
@@ -245,16 +305,19 @@ def request_rank(
     others = [entry.pk for entry in ordered if entry.pk != request.pk]
     if anchor is not None:
         index = others.index(anchor.pk) + (1 if after else 0)
-    elif not 1 <= position <= len(others) + 1:
-        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
-    else:
+    elif position is not None and 1 <= position <= len(others) + 1:
         index = position - 1
+    else:
+        raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
     pins = ranking.pins_after_move(ordered, moved=request.pk, index=index)
     current = {entry.pk: entry.pin for entry in ordered}
     rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
     ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
-    ModelRequest.objects.filter(pk=request.pk).update(
-        rank_reason=reason[:300], ranked_by=actor, ranked_at=timezone.now()
+    update_rows(
+        ModelRequest.objects.filter(pk=request.pk),
+        rank_reason=reason[:300],
+        ranked_by=actor,
+        ranked_at=timezone.now(),
     )
     request.refresh_from_db()
     return request
@@ -264,31 +327,33 @@ UNPINNED = {"manual_rank": None, "rank_reason": "", "ranked_by": None, "ranked_a
 
 
 @transaction.atomic
-def request_unpin(*, actor: AbstractBaseUser, request: ModelRequest) -> ModelRequest:
+def request_unpin(*, actor: User, request: ModelRequest) -> ModelRequest:
     """Drop one pin: the request follows its score again."""
     policy.ensure_can_rank(actor, request.delivering_team)
-    ModelRequest.objects.filter(pk=request.pk).update(**UNPINNED)
+    update_rows(ModelRequest.objects.filter(pk=request.pk), **UNPINNED)
     request.refresh_from_db()
     return request
 
 
 @transaction.atomic
-def backlog_unpin_all(*, actor: AbstractBaseUser, team) -> int:
+def backlog_unpin_all(*, actor: User, team) -> int:
     """Drop every pin of a team's backlog: it follows the score again. Returns how many."""
     policy.ensure_can_rank(actor, team)
-    return ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(
+        ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False), **UNPINNED
+    )
 
 
 @transaction.atomic
-def requests_unpin(*, actor: AbstractBaseUser, queryset: QuerySet) -> int:
+def requests_unpin(*, actor: User, queryset: QuerySet) -> int:
     """The admin's action: drop the pins of the selected requests (platform staff)."""
     teams = {request.delivering_team for request in queryset.select_related("delivering_team")}
     for team in teams:
         policy.ensure_can_rank(actor, team)
-    return queryset.filter(manual_rank__isnull=False).update(**UNPINNED)
+    return update_rows(queryset.filter(manual_rank__isnull=False), **UNPINNED)
 
 
-def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str) -> RequestComment:
+def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestComment:
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to comment.")
     policy.ensure_can_comment(actor, request)
@@ -299,7 +364,7 @@ def comment_create(*, actor: AbstractBaseUser, request: ModelRequest, body: str)
     return comment
 
 
-def board_update(*, actor: AbstractBaseUser, team, data: dict) -> Board:
+def board_update(*, actor: User, team, data: dict) -> Board:
     ensure_can_change_team(actor, team, action="change the board of")
     board = Board.objects.filter(team=team).first() or Board(team=team)
     return apply_and_save(board, data=data, fields=BOARD_FIELDS)

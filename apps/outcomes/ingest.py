@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.core.api.exceptions import PayloadTooLarge
+from apps.core.policy import ensure
 from apps.core.validation import detected_encoding, moment_problem
 from apps.outcomes.models import Kpi, Observation, Segment
-from apps.outcomes.permissions import ensure_can_write_model, ensure_can_write_stream
 from apps.outcomes.rollup import MAX_MAGNITUDE, MIN_MAGNITUDE, days_of, rollup_refresh
 from apps.registry.models import ModelVersion, RegisteredModel
 
@@ -139,6 +139,8 @@ def _build(row: dict, lookups: _Lookups) -> tuple[Observation | None, list[tuple
         values["kpi"] = lookups.kpis.get(values["kpi"])
         if values["kpi"] is None:
             errors.append(("kpi", f"No KPI with id {row['kpi']}."))
+        elif values["kpi"].retired_at is not None:
+            errors.append(("kpi", f"{values['kpi'].name} is retired and takes no new observations."))
     check("time", _time)
     check("value", lambda raw: _number(raw, name="value"))
     check("volume", lambda raw: _number(raw, name="volume", minimum=0))
@@ -185,9 +187,9 @@ def _check_permissions(actor, observations: list[Observation]) -> None:
         models = {o.model_id: o.model for o in observations if o.model and o.kpi.stream_id == stream.pk}
         if models:
             for model in models.values():
-                ensure_can_write_model(actor, model, action=f"send observations for {model.slug}")
+                ensure(actor, "outcomes.write_model_outcomes", model)
         if any(o.model is None for o in observations if o.kpi.stream_id == stream.pk):
-            ensure_can_write_stream(actor, stream, action=f"send observations for {stream}")
+            ensure(actor, "outcomes.post_observations", stream)
 
 
 def observations_ingest(*, actor, rows: list) -> IngestResult:

@@ -29,6 +29,11 @@ class Kpi(models.Model):
         default=0.0, help_text="Money one unit of the KPI is worth per unit of volume (for ROI)."
     )
     target = models.FloatField(null=True, blank=True)
+    retired_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the KPI is retired: it keeps its history and takes no new observations.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

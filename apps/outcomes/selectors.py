@@ -1,6 +1,8 @@
 """Reads for outcomes and monitoring; they own the query shape and aggregate in the database."""
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -82,7 +84,7 @@ def stage_events(*, models, period: Period) -> list[StageChange]:
     return list(queryset.select_related("version", "version__model").order_by("created_at"))
 
 
-def monitoring_daily(*, model: RegisteredModel, since: datetime.date) -> list[dict]:
+def monitoring_daily(*, model: RegisteredModel, since: datetime.date) -> list[Mapping[str, Any]]:
     """Per version and day: requests, rows, errors, latency sum and histogram (one query)."""
     return list(
         PredictionStats.objects.filter(version__model=model, bucket_start__date__gte=since)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("kpis/", views.kpi_list, name="kpi-list"),
     path("kpis/new/", views.kpi_form, name="kpi-create"),
     path("kpis/<int:pk>/edit/", views.kpi_form, name="kpi-edit"),
+    path("kpis/<int:pk>/retire/", views.kpi_retire, name="kpi-retire"),
     path("observations/", views.observation_list, name="observation-list"),
     path("observations/upload/", views.observation_upload, name="observation-upload"),
 ]

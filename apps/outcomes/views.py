@@ -1,17 +1,18 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from apps.core.api.exceptions import PayloadTooLarge
 from apps.core.csvexport import csv_response
 from apps.core.forms import save_form_with
 from apps.core.pagination import paginate
+from apps.core.policy import allowed, ensure
 from apps.outcomes import dashboards, selectors, services
 from apps.outcomes.filtersets import KpiFilterSet, ObservationFilterSet
 from apps.outcomes.forms import DashboardFilterForm, KpiForm, ModelCostForm, ObservationUploadForm
 from apps.outcomes.ingest import MAX_ROWS
 from apps.outcomes.models import Kpi, ModelCost
-from apps.outcomes.permissions import can_write_model, can_write_stream, ensure_can_write_model
 from apps.outcomes.requests_feedback import expected_vs_realised
 
 
@@ -68,7 +69,8 @@ def stream_dashboard(request, slug):
             "filters": filters,
             "dashboard": dashboard,
             "charts": dashboard.charts,
-            "can_edit": can_write_stream(request.user, stream),
+            "can_edit": allowed(request.user, "outcomes.change_kpi", stream),
+            "can_post": allowed(request.user, "outcomes.post_observations", stream),
             "requests": expected_vs_realised(impacts=dashboard.impacts),
         },
     )
@@ -90,8 +92,7 @@ def model_detail(request, slug):
             "dashboard": dashboard,
             "charts": dashboard.charts,
             "impact": dashboard.impacts[0] if dashboard.impacts else None,
-            "can_edit": can_write_model(request.user, model)
-            or can_write_stream(request.user, model.value_stream),
+            "can_edit": allowed(request.user, "outcomes.write_model_outcomes", model),
         },
     )
 
@@ -103,7 +104,7 @@ def model_chart_csv(request, slug, name):
 
 def model_cost_form(request, slug):
     model = selectors.model_for_outcomes(slug=slug)
-    ensure_can_write_model(request.user, model, action="set its costs")
+    ensure(request.user, "outcomes.write_model_outcomes", model)
     cost = ModelCost.objects.filter(model=model).first()
     form = ModelCostForm(request.POST or None, instance=cost)
     if request.method == "POST":
@@ -152,8 +153,17 @@ def kpi_form(request, pk=None):
             "form": form,
             "title": f"Edit KPI {kpi.name}" if kpi else "New KPI",
             "cancel_url": reverse("outcomes:kpi-list"),
+            "history_of": kpi,
         },
     )
+
+
+@require_POST
+def kpi_retire(request, pk):
+    kpi = get_object_or_404(Kpi, pk=pk)
+    services.kpi_retire(actor=request.user, kpi=kpi)
+    messages.success(request, f"Retired the KPI {kpi.name}: it keeps its observations and takes no new ones.")
+    return redirect("outcomes:kpi-list")
 
 
 def observation_list(request):

@@ -3,6 +3,7 @@ from django import forms
 from apps.practices.checks import CHECKS
 from apps.practices.models import Engagement, SelfAssessment, SurveyResponse, http_url_validator
 from apps.practices.rubric import get_rubric
+from apps.practices.selectors import teams_answering_for
 from apps.practices.services import ASSESSMENT_FIELDS
 from apps.practices.survey import LIKERT_CHOICES, QUESTION_FIELDS, QUESTIONS
 from apps.teams.models import Interaction, InteractionMode, Team
@@ -52,7 +53,9 @@ class EngagementForm(forms.ModelForm):
 
 
 class SurveyResponseForm(forms.ModelForm):
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), help_text="You answer for your own team.")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), help_text="You answer for your own team (platform staff for any team)."
+    )
 
     class Meta:
         model = SurveyResponse
@@ -60,7 +63,7 @@ class SurveyResponseForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(memberships__user=user).order_by("name")
+        self.fields["team"].queryset = teams_answering_for(user)
         for name, statement in QUESTIONS:
             self.fields[name] = forms.TypedChoiceField(
                 label=statement, choices=LIKERT_CHOICES, coerce=int, widget=forms.RadioSelect

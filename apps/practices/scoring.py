@@ -11,6 +11,7 @@ not applicable or without data has no level and does not count.
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from apps.practices.checks import CHECKS, STATUS_LABELS, CheckResult, Status, TeamContext
 from apps.practices.models import Level, SubjectType
@@ -39,7 +40,7 @@ MLOPS_LABELS = {
 @dataclass
 class Scorecard:
     subject_type: str
-    subject: object
+    subject: Any  # the scored Team or RegisteredModel
     results: list  # dicts, in rubric order
     category_levels: dict
     level: int

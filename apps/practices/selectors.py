@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from apps.core.policy import is_platform_staff
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 from apps.practices.rubric import CATEGORIES
 from apps.practices.survey import QUESTION_FIELDS
@@ -145,3 +146,9 @@ def rubric_rows() -> list[dict]:
         }
         for code, entry in get_rubric().items()
     ]
+
+
+def teams_answering_for(user) -> QuerySet[Team]:
+    """The teams whose survey ``user`` may answer: their own, every team for platform staff."""
+    teams = Team.objects.order_by("name")
+    return teams if is_platform_staff(user) else teams.filter(memberships__user=user).distinct()

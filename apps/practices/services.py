@@ -3,8 +3,8 @@ engagements. Each service checks who acts, validates, and saves atomically."""
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -12,7 +12,8 @@ from django.utils import timezone
 from apps.core import dispatch
 from apps.core.exceptions import Conflict
 from apps.core.permissions import ensure_platform_staff
-from apps.core.services import apply_and_save
+from apps.core.policy import ensure
+from apps.core.services import apply_and_save, changed_fields, stored
 from apps.practices.checks import CHECKS, TeamContext
 from apps.practices.models import (
     Engagement,
@@ -27,7 +28,7 @@ from apps.practices.scoring import Scorecard, evaluate_model, evaluate_team
 from apps.practices.sources import load_facts, team_assessments
 from apps.practices.survey import QUESTION_FIELDS
 from apps.registry.models import RegisteredModel
-from apps.teams.models import InteractionMode, Membership, Team, TeamType
+from apps.teams.models import InteractionMode, Team, TeamType
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 ASSESSMENT_FIELDS = ("team", "practice", "evidence_url", "notes", "expires_on")
@@ -39,7 +40,7 @@ ENGAGEMENT_FIELDS = ("interaction", "goals", "notes")
 # --- Scorecards ---------------------------------------------------------------------------------
 
 
-def subject_key(subject_type: str, subject_id: int) -> tuple:
+def subject_key(subject_type: str, subject_id: int | None) -> tuple:
     return (subject_type, subject_id)
 
 
@@ -123,9 +124,7 @@ def team_scorecard_recompute(*, team: Team, now: datetime.datetime | None = None
     return scorecards_recompute(teams=[team], models=[], now=now)[0]
 
 
-def scorecard_recompute_on_request(
-    *, actor: AbstractBaseUser, team: Team | None = None, model=None
-) -> ScorecardSnapshot:
+def scorecard_recompute_on_request(*, actor: User, team: Team | None = None, model=None) -> ScorecardSnapshot:
     """Recompute one team's or one model's scorecard now, for the team's (or owning team's) lead or
     product manager, or platform staff."""
     owner = team if team is not None else model.owning_team
@@ -143,7 +142,7 @@ def enqueue_team_recompute(team_id: int) -> None:
 
 
 @transaction.atomic
-def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssessment:
+def self_assessment_create(*, actor: User, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, data.get("team"), action="record practices of")
     assessment = apply_and_save(SelfAssessment(assessed_by=actor), data=data, fields=ASSESSMENT_FIELDS)
     enqueue_team_recompute(assessment.team_id)
@@ -151,9 +150,7 @@ def self_assessment_create(*, actor: AbstractBaseUser, data: dict) -> SelfAssess
 
 
 @transaction.atomic
-def self_assessment_update(
-    *, actor: AbstractBaseUser, assessment: SelfAssessment, data: dict
-) -> SelfAssessment:
+def self_assessment_update(*, actor: User, assessment: SelfAssessment, data: dict) -> SelfAssessment:
     ensure_can_change_team(actor, assessment.team, action="change practices of")
     if "team" in data and data["team"] != assessment.team:
         raise ValidationError({"team": "An assessment stays with its team; record a new one instead."})
@@ -164,7 +161,7 @@ def self_assessment_update(
 
 
 @transaction.atomic
-def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessment) -> None:
+def self_assessment_delete(*, actor: User, assessment: SelfAssessment) -> None:
     ensure_can_change_team(actor, assessment.team, action="remove practices of")
     team_id = assessment.team_id
     assessment.delete()
@@ -174,31 +171,28 @@ def self_assessment_delete(*, actor: AbstractBaseUser, assessment: SelfAssessmen
 # --- Survey -------------------------------------------------------------------------------------
 
 
-def survey_round_create(*, actor: AbstractBaseUser, data: dict) -> SurveyRound:
+def survey_round_create(*, actor: User, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="open survey rounds")
     return apply_and_save(SurveyRound(), data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_update(*, actor: AbstractBaseUser, survey_round: SurveyRound, data: dict) -> SurveyRound:
+def survey_round_update(*, actor: User, survey_round: SurveyRound, data: dict) -> SurveyRound:
     ensure_platform_staff(actor, action="change survey rounds")
     return apply_and_save(survey_round, data=data, fields=SURVEY_ROUND_FIELDS)
 
 
-def survey_round_delete(*, actor: AbstractBaseUser, survey_round: SurveyRound) -> None:
+def survey_round_delete(*, actor: User, survey_round: SurveyRound) -> None:
     ensure_platform_staff(actor, action="delete survey rounds")
     survey_round.delete()
 
 
-def ensure_member(actor, team) -> None:
-    if team is None or not Membership.objects.filter(team=team, user_id=actor.pk).exists():
-        name = getattr(team, "name", "this team")
-        raise PermissionDenied(f"Only members of {name} answer its cognitive-load survey.")
-
-
 @transaction.atomic
-def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResponse:
-    """A member's answers for their own team in an open round; answering again replaces them."""
-    ensure_member(actor, data.get("team"))
+def survey_response_submit(*, actor: User, data: dict) -> SurveyResponse:
+    """A member's answers for their own team in an open round (platform staff answer for any team);
+    answering again replaces them."""
+    if data.get("team") is None:
+        raise ValidationError({"team": "This field is required."})
+    ensure(actor, "practices.answer_survey", data["team"])
     survey_round = data.get("round")
     if survey_round is not None and not survey_round.is_open():
         window = f"{survey_round.opens_on} to {survey_round.closes_on}"
@@ -211,24 +205,24 @@ def survey_response_submit(*, actor: AbstractBaseUser, data: dict) -> SurveyResp
     return apply_and_save(response, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
-def survey_response_update(
-    *, actor: AbstractBaseUser, response: SurveyResponse, data: dict
-) -> SurveyResponse:
-    if response.respondent_id != actor.pk:
-        raise PermissionDenied("Only the respondent changes their answers.")
+@transaction.atomic
+def survey_response_update(*, actor: User, response: SurveyResponse, data: dict) -> SurveyResponse:
+    before = SurveyResponse.objects.select_for_update().get(pk=response.pk)
+    ensure(actor, "practices.change_survey_answer", before)
     moved = {
         name: f"An answer stays with its {name}; answer the other {name} separately."
-        for name, current in (("round", response.round), ("team", response.team))
-        if name in data and data[name] != current
+        for name in sorted({"round", "team"} & changed_fields(before, data, before=before))
     }
     if moved:
         raise ValidationError(moved)
-    return survey_response_submit(actor=actor, data={"round": response.round, "team": response.team} | data)
+    if before.respondent_id == actor.pk:
+        return survey_response_submit(actor=actor, data={"round": before.round, "team": before.team} | data)
+    # Platform staff fix another respondent's answers, also once the round has closed.
+    return apply_and_save(before, data=data, fields=SURVEY_RESPONSE_FIELDS)
 
 
-def survey_response_delete(*, actor: AbstractBaseUser, response: SurveyResponse) -> None:
-    if response.respondent_id != actor.pk:
-        ensure_platform_staff(actor, action="delete other people's survey answers")
+def survey_response_delete(*, actor: User, response: SurveyResponse) -> None:
+    ensure(actor, "practices.change_survey_answer", stored(response))
     response.delete()
 
 
@@ -273,11 +267,12 @@ def snapshot_at_start(team: Team, start: datetime.date, now: datetime.datetime) 
 
 
 @transaction.atomic
-def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
+def engagement_create(*, actor: User, data: dict) -> Engagement:
     interaction = data.get("interaction")
     ensure_can_run_engagement(actor, interaction)
     validate_engagement(interaction, data.get("goals"))
     engagement = apply_and_save(Engagement(created_by=actor), data=data, fields=ENGAGEMENT_FIELDS)
+    assert interaction is not None  # ensure_can_run_engagement refused a missing one
     engagement.before_snapshot = snapshot_at_start(
         interaction.to_team, interaction.start_date, timezone.now()
     )
@@ -286,7 +281,7 @@ def engagement_create(*, actor: AbstractBaseUser, data: dict) -> Engagement:
 
 
 @transaction.atomic
-def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: dict) -> Engagement:
+def engagement_update(*, actor: User, engagement: Engagement, data: dict) -> Engagement:
     ensure_can_run_engagement(actor, engagement.interaction)
     if "interaction" in data and data["interaction"] != engagement.interaction:
         raise ValidationError({"interaction": "An engagement stays with its interaction."})
@@ -296,7 +291,7 @@ def engagement_update(*, actor: AbstractBaseUser, engagement: Engagement, data: 
 
 @transaction.atomic
 def engagement_complete(
-    *, actor: AbstractBaseUser, engagement: Engagement, now: datetime.datetime | None = None
+    *, actor: User, engagement: Engagement, now: datetime.datetime | None = None
 ) -> Engagement:
     """Close the time-box: record the team's scorecard after, and end the interaction."""
     engagement = Engagement.objects.select_for_update().select_related("interaction").get(pk=engagement.pk)
@@ -314,6 +309,6 @@ def engagement_complete(
     return engagement
 
 
-def engagement_delete(*, actor: AbstractBaseUser, engagement: Engagement) -> None:
+def engagement_delete(*, actor: User, engagement: Engagement) -> None:
     ensure_can_run_engagement(actor, engagement.interaction)
     engagement.delete()

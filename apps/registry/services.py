@@ -7,14 +7,15 @@ stage moves only through ``version_promote`` / ``version_rollback``, which keep 
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import ensure_platform_staff, is_platform_staff
-from apps.core.services import apply_and_save
+from apps.core.permissions import is_platform_staff
+from apps.core.policy import ensure
+from apps.core.services import apply_and_save, changed_fields, stored
 from apps.registry import announcements, artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
 from apps.registry.models import (
@@ -93,23 +94,32 @@ def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
     return model
 
 
-def registered_model_create(*, actor: AbstractBaseUser, data: dict) -> RegisteredModel:
+def registered_model_create(*, actor: User, data: dict) -> RegisteredModel:
     """Register a model owned by a team; its lead or product manager (or platform staff) may."""
-    ensure_can_change_team(actor, data.get("owning_team"), action="register models for")
+    ensure(actor, "registry.register_model", data.get("owning_team"))
+    if data.get("value_stream") is not None and not _serves(data.get("owning_team"), data["value_stream"]):
+        ensure(actor, "registry.attribute_model", data["value_stream"])
     return _save_model(RegisteredModel(), data)
 
 
-def registered_model_update(
-    *, actor: AbstractBaseUser, registered_model: RegisteredModel, data: dict
-) -> RegisteredModel:
-    ensure_can_change_team(actor, registered_model.owning_team)
-    if "owning_team" in data and data["owning_team"] != registered_model.owning_team:
-        ensure_can_change_team(actor, data["owning_team"], action="hand models over to")
+def _serves(team, stream) -> bool:
+    return team is not None and team.value_stream_id == stream.pk
+
+
+@transaction.atomic
+def registered_model_update(*, actor: User, registered_model: RegisteredModel, data: dict) -> RegisteredModel:
+    before = stored(registered_model)
+    ensure(actor, "registry.change_model", before.owning_team)
+    changed = changed_fields(registered_model, data, before=before)
+    if "owning_team" in changed:
+        ensure(actor, "registry.receive_model", data["owning_team"])
+    if "value_stream" in changed:
+        ensure(actor, "registry.attribute_model", data["value_stream"])
     return _save_model(registered_model, data)
 
 
-def registered_model_delete(*, actor: AbstractBaseUser, registered_model: RegisteredModel) -> None:
-    ensure_platform_staff(actor, action="delete registered models")
+def registered_model_delete(*, actor: User, registered_model: RegisteredModel) -> None:
+    ensure(actor, "registry.delete_model")
     if registered_model.versions.exists():
         raise Conflict(
             "A model with versions keeps its history; set its lifecycle to retired instead.",
@@ -181,7 +191,7 @@ def _ensure_can_register(actor, registered_model: RegisteredModel) -> None:
 def version_register(
     *,
     registered_model: RegisteredModel,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     pipeline,
     task: str,
     lineage: dict,
@@ -258,7 +268,7 @@ def _require_reason(reason: str) -> str:
 
 @transaction.atomic
 def version_promote(
-    *, version: ModelVersion, actor: AbstractBaseUser, to_stage: str, reason: str, override: bool = False
+    *, version: ModelVersion, actor: User, to_stage: str, reason: str, override: bool = False
 ) -> ModelVersion:
     """Move a version to another stage. Production archives the current production version and is
     refused unless every gate passes; platform staff may override, and the override is recorded."""
@@ -290,9 +300,7 @@ def version_promote(
 
 
 @transaction.atomic
-def version_rollback(
-    *, registered_model: RegisteredModel, actor: AbstractBaseUser, reason: str
-) -> ModelVersion:
+def version_rollback(*, registered_model: RegisteredModel, actor: User, reason: str) -> ModelVersion:
     """One action: archive the production version and put the previous production version back."""
     ensure_can_change_team(actor, registered_model.owning_team, action="roll back")
     reason = _require_reason(reason)
@@ -348,7 +356,7 @@ def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | Non
     return mine
 
 
-def feedback_create(*, actor: AbstractBaseUser, data: dict) -> Feedback:
+def feedback_create(*, actor: User, data: dict) -> Feedback:
     """A consuming team files feedback on a model (platform staff may file for anyone)."""
     data = dict(data)
     model = data.get("model")
@@ -378,7 +386,7 @@ def _locked(feedback: Feedback) -> Feedback:
 
 
 @transaction.atomic
-def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+def feedback_acknowledge(*, actor: User, feedback: Feedback, response: str = "") -> Feedback:
     feedback = _locked(feedback)
     _ensure_can_respond(actor, feedback)
     if feedback.status != FeedbackStatus.OPEN:
@@ -393,7 +401,7 @@ def feedback_acknowledge(*, actor: AbstractBaseUser, feedback: Feedback, respons
 
 
 @transaction.atomic
-def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: str = "") -> Feedback:
+def feedback_resolve(*, actor: User, feedback: Feedback, response: str = "") -> Feedback:
     """Resolve open or acknowledged feedback (resolving open feedback acknowledges it too)."""
     feedback = _locked(feedback)
     _ensure_can_respond(actor, feedback)
@@ -411,10 +419,11 @@ def feedback_resolve(*, actor: AbstractBaseUser, feedback: Feedback, response: s
 
 
 def _next_statuses(feedback: Feedback) -> list[str]:
-    return {
+    moves: dict[str, list[str]] = {
         FeedbackStatus.OPEN: [FeedbackStatus.ACKNOWLEDGED, FeedbackStatus.RESOLVED],
         FeedbackStatus.ACKNOWLEDGED: [FeedbackStatus.RESOLVED],
-    }.get(feedback.status, [])
+    }
+    return moves.get(feedback.status, [])
 
 
 def feedback_open_for_platform(

@@ -9,6 +9,7 @@ from operator import and_, or_
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Greatest
 
 from apps.search.kinds import KINDS, SearchKind
@@ -61,7 +62,8 @@ def _matching(queryset: QuerySet, kind: SearchKind, query: str, terms: list[str]
         and_,
         (_contains(kind, term) | Q(**{f"similarity_{i}__gte": threshold}) for i, term in enumerate(terms)),
     )
-    closeness = reduce(lambda a, b: a + b, (F(name) for name in similar)) / len(terms)
+    scores: list[Combinable] = [F(name) for name in similar]
+    closeness = reduce(lambda a, b: a + b, scores) / len(terms)
     return (
         queryset.annotate(**similar)
         .filter(every_term)

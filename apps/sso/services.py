@@ -14,6 +14,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.acting import IDP_SYNC, acting
 from apps.sso.config import GroupGrant, SsoConfig
 from apps.sso.models import IdentityLink
 from apps.teams.models import Membership, MembershipSource, Team
@@ -58,9 +59,9 @@ def sync_memberships(*, user, groups: list[str], grants: tuple[GroupGrant, ...])
         logger.warning("PORTAL_OIDC_GROUP_MAP names the team %r, which does not exist; ignored.", slug)
     changes = MembershipChanges()
     current = {m.team.slug: m for m in Membership.objects.filter(user=user).select_related("team")}
-    for slug, membership in current.items():
-        if membership.source == MembershipSource.IDP and slug not in teams:
-            membership.delete()
+    for slug, existing in current.items():
+        if existing.source == MembershipSource.IDP and slug not in teams:
+            existing.delete()
             changes.removed.append(slug)
     for slug, team in teams.items():
         membership = current.get(slug)
@@ -124,12 +125,15 @@ def _linked_user(*, issuer: str, claims: dict, groups: list[str]):
 
 @transaction.atomic
 def sign_in_from_idp(*, claims: dict, config: SsoConfig):
-    """The portal user for these verified claims, with memberships and staff status synced."""
+    """The portal user for these verified claims, with memberships and staff status synced. The
+    writes are the identity provider's (channel ``idp-sync``), made for the person signing in."""
     groups = groups_in(claims, config.groups_claim)
-    user = _linked_user(issuer=config.issuer, claims=claims, groups=groups)
-    _update_profile(user, claims)
-    changes = sync_memberships(user=user, groups=groups, grants=config.grants)
-    sync_staff(user=user, groups=groups, staff_groups=config.staff_groups)
+    with acting(channel=IDP_SYNC, inherit_actor=False) as context:
+        user = _linked_user(issuer=config.issuer, claims=claims, groups=groups)
+        context.actor = user
+        _update_profile(user, claims)
+        changes = sync_memberships(user=user, groups=groups, grants=config.grants)
+        sync_staff(user=user, groups=groups, staff_groups=config.staff_groups)
     logger.info(
         "SSO sign-in of %s: memberships added %s, changed %s, removed %s",
         user.username,

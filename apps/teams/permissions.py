@@ -1,46 +1,26 @@
-"""Who may change a team's things: platform staff change anything, a team's lead or product manager
-change that team's things, its members may act for it, everyone signed in reads. Services call
-``ensure_can_change_team``; the DRF permission below only adds the authentication and read-only
-rules on top."""
+"""Compatibility names for the team rules of ``apps.teams.policy`` (where the rules live)."""
 
-from django.core.exceptions import PermissionDenied
-from rest_framework import permissions
+from apps.core.policy import allowed, ensure, is_platform_staff
+from apps.teams.policy import TEAM_EDITOR_ROLES, is_team_editor
+from apps.teams.policy import is_team_member as _is_member
 
-from apps.core.permissions import is_platform_staff
-from apps.teams.models import MemberRole
-
-TEAM_EDITOR_ROLES = (MemberRole.LEAD, MemberRole.PRODUCT_MANAGER)
+__all__ = [
+    "TEAM_EDITOR_ROLES",
+    "can_change_team",
+    "ensure_can_change_team",
+    "is_team_editor",
+    "is_team_member",
+]
 
 
 def can_change_team(user, team) -> bool:
-    if is_platform_staff(user):
-        return True
-    if not (user and user.is_authenticated) or team is None:
-        return False
-    return team.memberships.filter(user=user, role__in=TEAM_EDITOR_ROLES).exists()
+    return allowed(user, "teams.change_team", team)
 
 
 def is_team_member(user, team) -> bool:
-    if is_platform_staff(user):
-        return True
-    return bool(user and user.is_authenticated and team and team.memberships.filter(user=user).exists())
+    """A member of ``team``, or platform staff (who act for any team)."""
+    return bool(is_platform_staff(user) or _is_member(user, team))
 
 
 def ensure_can_change_team(user, team, *, action: str = "change") -> None:
-    if not can_change_team(user, team):
-        name = getattr(team, "name", "this team")
-        raise PermissionDenied(
-            f"Only platform staff or a lead or product manager of {name} may {action} this."
-        )
-
-
-class IsAuthenticatedReadTeamWrite(permissions.IsAuthenticated):
-    """Signed-in users read; writes are checked again per object by the service layer."""
-
-    def has_object_permission(self, request, view, obj):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        owning_team = getattr(view, "owning_team", None)
-        if owning_team is None:
-            return True  # the service decides
-        return can_change_team(request.user, owning_team(obj))
+    ensure(user, "teams.change_team", team, action=f"{action} {{obj}}" if action != "change" else None)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from apps.teams.models import Interaction, Membership, Team, ValueStream
+from apps.teams.models import Interaction, InteractionQuerySet, Membership, Team, ValueStream
 
 
 def stream_list() -> QuerySet[ValueStream]:
@@ -52,7 +52,7 @@ def membership_list() -> QuerySet[Membership]:
     return Membership.objects.select_related("team", "user")
 
 
-def interaction_list() -> QuerySet[Interaction]:
+def interaction_list() -> InteractionQuerySet:
     return Interaction.objects.select_related("from_team", "to_team")
 
 

@@ -2,26 +2,27 @@
 train and cancel; every write checks who acts, validates, and saves atomically."""
 
 import datetime
+import functools
 import logging
 import time
 import uuid
 
 from celery import current_app
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events
+from apps.core import dispatch, events, storage
+from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
 from apps.teams.permissions import is_team_member
-from apps.training import storage
 from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
@@ -54,6 +55,11 @@ def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
 # --- datasets ------------------------------------------------------------------------------------
 
 
+def new_dataset_key(team_id: int) -> str:
+    """A fresh server-generated storage key; nothing the uploader sends becomes part of it."""
+    return f"datasets/{int(team_id)}/{uuid.uuid4().hex}.csv"
+
+
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -64,7 +70,7 @@ def _clean_name(name: str) -> str:
 
 
 def dataset_upload(
-    *, actor: AbstractBaseUser, team: Team, name: str, file, description: str = "", enqueue: bool = True
+    *, actor: User, team: Team, name: str, file, description: str = "", enqueue: bool = True
 ) -> DatasetVersion:
     """Check and store an uploaded CSV as the next version of the team's dataset ``name``, in status
     ``processing``; a worker then checks every row and profiles it (``dataset_process``, queued after
@@ -73,9 +79,9 @@ def dataset_upload(
     ensure_team_member(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
     name = _clean_name(name)
     received = receive_csv(file)
-    key = storage.new_dataset_key(team.pk)
+    key = new_dataset_key(team.pk)
     try:
-        storage.store(received.path, key)
+        storage.save_file(key, received.path, move=True)
         with transaction.atomic():
             Team.objects.select_for_update().filter(pk=team.pk).first()  # one version number at a time
             last = DatasetVersion.objects.filter(team=team, name=name).aggregate(last=Max("version"))["last"]
@@ -130,8 +136,12 @@ def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | 
 
 def _dataset_failed(dataset: DatasetVersion, error: str) -> None:
     """The row stays (with the reason); the file goes, so nothing is kept from a refused upload."""
-    updated = DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING).update(
-        status=DatasetStatus.FAILED, error=error, processed_at=timezone.now(), heartbeat_at=timezone.now()
+    updated = update_rows(
+        DatasetVersion.objects.filter(pk=dataset.pk, status=DatasetStatus.PROCESSING),
+        status=DatasetStatus.FAILED,
+        error=error,
+        processed_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
     if updated:
         storage.delete(dataset.storage_key)
@@ -153,15 +163,17 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
             last_report[0] = now
             rows.update(progress=max(1, min(99, start + int(share * span))), heartbeat_at=timezone.now())
 
-    path = storage.path_of(dataset.storage_key)
     try:
-        header, row_count = check_rows(path)
-        report(1.0, span=20)
-        if row_count > settings.PORTAL_MAX_DATASET_ROWS:
-            raise ValidationError(
-                {"file": [f"Too many rows: {row_count:,}; at most {settings.PORTAL_MAX_DATASET_ROWS:,}."]}
-            )
-        schema, preview = profile_csv(path, header, report=lambda share: report(share, start=20, span=79))
+        with storage.local_copy(dataset.storage_key, sha256=dataset.sha256) as path:
+            header, row_count = check_rows(path)
+            report(1.0, span=20)
+            if row_count > settings.PORTAL_MAX_DATASET_ROWS:
+                raise ValidationError(
+                    {"file": [f"Too many rows: {row_count:,}; at most {settings.PORTAL_MAX_DATASET_ROWS:,}."]}
+                )
+            schema, preview = profile_csv(path, header, report=lambda share: report(share, start=20, span=79))
+    except storage.StorageUnavailable:
+        raise  # the store is down: the row stays processing and stale recovery requeues it
     except ValidationError as refused:
         _dataset_failed(dataset, " ".join(refused.messages))
         return DatasetVersion.objects.get(pk=dataset.pk)
@@ -169,7 +181,8 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
         logger.exception("Processing dataset %s failed", dataset.pk)
         _dataset_failed(dataset, f"Processing failed: {exc.__class__.__name__}: {exc}")
         return DatasetVersion.objects.get(pk=dataset.pk)
-    rows.update(
+    update_rows(
+        rows,
         status=DatasetStatus.READY,
         progress=100,
         row_count=row_count,
@@ -193,7 +206,7 @@ def datasets_recover_stale(*, now: datetime.datetime | None = None, stale_after:
     """Requeue datasets whose processing went silent (the worker died or the message was lost), or
     fail them after the last attempt, so no upload waits forever."""
     now, cutoff = _stale_cutoff(now, stale_after)
-    outcome = {"requeued": [], "failed": []}
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
     with transaction.atomic():
         stale = DatasetVersion.objects.select_for_update(skip_locked=True).filter(
             Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
@@ -209,7 +222,7 @@ def datasets_recover_stale(*, now: datetime.datetime | None = None, stale_after:
             dataset.celery_task_id = uuid.uuid4().hex
             dataset.heartbeat_at = now
             dataset.save(update_fields=["celery_task_id", "heartbeat_at"])
-            transaction.on_commit(lambda dataset=dataset: enqueue_dataset(dataset))
+            transaction.on_commit(functools.partial(enqueue_dataset, dataset))
             outcome["requeued"].append(dataset.pk)
     return outcome
 
@@ -283,6 +296,8 @@ def _ensure_ready(dataset: DatasetVersion) -> None:
 
 def _task(dataset: DatasetVersion, target: str, task: str | None) -> tuple[str, bool]:
     column = dataset.column(target)
+    if column is None:
+        raise ValidationError({"target": f"{dataset} has no column {target!r}."})
     if not task:
         return infer_task(column), True
     if task not in (CLASSIFICATION, REGRESSION):
@@ -333,7 +348,7 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
     return model
 
 
-def training_job_create(*, actor: AbstractBaseUser, data: dict, enqueue: bool = True) -> TrainingJob:
+def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> TrainingJob:
     """Validate a job and queue it on the training queue (after commit). ``data``: dataset_version,
     target, features, task, estimator, parameters, cv_folds, holdout_share, seed, search_budget,
     time_limit_seconds, and registered_model or new_model ({name, slug, purpose})."""
@@ -381,7 +396,7 @@ def enqueue_job(job: TrainingJob) -> None:
     )
 
 
-def training_job_cancel(*, actor: AbstractBaseUser, job: TrainingJob) -> TrainingJob:
+def training_job_cancel(*, actor: User, job: TrainingJob) -> TrainingJob:
     ensure_team_member(actor, job.team, action="cancel this job")
     with transaction.atomic():
         job = TrainingJob.objects.select_for_update().get(pk=job.pk)
@@ -473,7 +488,8 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
         _line("Succeeded" + (f": registered {version}." if version else " (no model to register)."))
     )
     succeeded = bool(
-        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
+        update_rows(
+            TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts),
             status=JobStatus.SUCCEEDED,
             progress=100,
             stage="Done",
@@ -524,7 +540,7 @@ def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "") -> 
             "job": job.pk,
             "team": job.team.slug,
             "estimator": job.estimator,
-            "model": job.registered_model.slug if job.registered_model_id else None,
+            "model": job.registered_model.slug if job.registered_model is not None else None,
             "version": version.number if version else None,
             "error": error,
         },
@@ -538,13 +554,13 @@ def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int
     fail them once they used every attempt. A requeued job gets a new task id, so the dead worker's
     message, if the broker ever redelivers it, is ignored."""
     now, cutoff = _stale_cutoff(now, stale_after)
-    outcome = {"requeued": [], "failed": []}
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
     with transaction.atomic():
         stale = TrainingJob.objects.select_for_update(skip_locked=True).filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=cutoff
         )
         for job in stale:
-            silent = int((now - job.heartbeat_at).total_seconds())
+            silent = int((now - (job.heartbeat_at or cutoff)).total_seconds())
             if job.attempts >= settings.TRAINING_MAX_ATTEMPTS:
                 _fail(
                     job,
@@ -562,7 +578,7 @@ def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int
                 _line(f"No heartbeat from {job.worker or 'its worker'} for {silent} s; requeued."),
             ]
             job.save(update_fields=["status", "stage", "progress", "celery_task_id", "log"])
-            transaction.on_commit(lambda job=job: enqueue_job(job))
+            transaction.on_commit(functools.partial(enqueue_job, job))
             outcome["requeued"].append(job.pk)
     return outcome
 
@@ -586,7 +602,7 @@ SCHEDULE_FIELDS = (
 
 
 def retraining_schedule_save(
-    *, actor: AbstractBaseUser, data: dict, schedule: RetrainingSchedule | None = None
+    *, actor: User, data: dict, schedule: RetrainingSchedule | None = None
 ) -> RetrainingSchedule:
     if schedule is not None:
         ensure_team_member(
@@ -596,7 +612,9 @@ def retraining_schedule_save(
     model = data.get("registered_model") or (
         schedule.registered_model if schedule.registered_model_id else None
     )
-    ensure_team_member(actor, getattr(model, "owning_team", None), action="schedule retraining of this model")
+    if model is None:
+        raise ValidationError({"registered_model": "Choose the model to retrain."})
+    ensure_team_member(actor, model.owning_team, action="schedule retraining of this model")
     dataset_team = data.get("dataset_team") or (schedule.dataset_team if schedule.dataset_team_id else None)
     if dataset_team is not None:  # the schedule trains on this team's datasets (as training_job_create)
         ensure_team_member(actor, dataset_team, action="train models on this team's datasets")
@@ -610,9 +628,7 @@ def retraining_schedule_save(
     return apply_and_save(schedule, data=data, fields=SCHEDULE_FIELDS)
 
 
-def retraining_schedule_from_job(
-    *, actor: AbstractBaseUser, job: TrainingJob, interval_hours
-) -> RetrainingSchedule:
+def retraining_schedule_from_job(*, actor: User, job: TrainingJob, interval_hours) -> RetrainingSchedule:
     """Retrain the job's model with the job's settings on the newest version of its dataset."""
     try:
         hours = int(interval_hours)
@@ -640,7 +656,7 @@ def retraining_schedule_from_job(
     return retraining_schedule_save(actor=actor, data=data, schedule=existing)
 
 
-def retraining_schedule_delete(*, actor: AbstractBaseUser, schedule: RetrainingSchedule) -> None:
+def retraining_schedule_delete(*, actor: User, schedule: RetrainingSchedule) -> None:
     ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
     schedule.delete()
 
@@ -666,6 +682,10 @@ def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJ
                 .order_by("-version")
                 .first()
             )
+            if schedule.created_by is None:
+                schedule.last_error = "Its creator's account is gone; save the schedule again to own it."
+                schedule.save(update_fields=["last_run_at", "next_run_at", "last_error"])
+                continue
             try:
                 with transaction.atomic():
                     job = training_job_create(

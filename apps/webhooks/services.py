@@ -7,13 +7,14 @@ import time
 import httpx
 from celery import current_app
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.changes import update_rows
 from apps.core.events import EVENT_TYPES, Event
 from apps.core.services import apply_and_save
 from apps.teams.permissions import ensure_can_change_team
@@ -49,7 +50,7 @@ def _clean_event_types(data: dict) -> None:
 
 
 @transaction.atomic
-def subscription_create(*, actor: AbstractBaseUser, data: dict) -> Subscription:
+def subscription_create(*, actor: User, data: dict) -> Subscription:
     ensure_can_change_team(actor, data.get("team"), action="add webhooks for")
     _clean_event_types(data)
     subscription = Subscription(created_by=actor)
@@ -57,7 +58,7 @@ def subscription_create(*, actor: AbstractBaseUser, data: dict) -> Subscription:
 
 
 @transaction.atomic
-def subscription_update(*, actor: AbstractBaseUser, subscription: Subscription, data: dict) -> Subscription:
+def subscription_update(*, actor: User, subscription: Subscription, data: dict) -> Subscription:
     ensure_can_change_team(actor, subscription.team, action="change webhooks of")
     if "team" in data and data["team"] != subscription.team:
         ensure_can_change_team(actor, data["team"], action="move webhooks to")
@@ -72,7 +73,7 @@ def subscription_update(*, actor: AbstractBaseUser, subscription: Subscription, 
 
 
 @transaction.atomic
-def subscription_rotate_secret(*, actor: AbstractBaseUser, subscription: Subscription) -> Subscription:
+def subscription_rotate_secret(*, actor: User, subscription: Subscription) -> Subscription:
     ensure_can_change_team(actor, subscription.team, action="change webhooks of")
     subscription.secret = new_secret()
     subscription.save(update_fields=["secret", "updated_at"])
@@ -80,7 +81,7 @@ def subscription_rotate_secret(*, actor: AbstractBaseUser, subscription: Subscri
 
 
 @transaction.atomic
-def subscription_delete(*, actor: AbstractBaseUser, subscription: Subscription) -> None:
+def subscription_delete(*, actor: User, subscription: Subscription) -> None:
     ensure_can_change_team(actor, subscription.team, action="delete webhooks of")
     subscription.delete()
 
@@ -126,7 +127,7 @@ def deliveries_for_event(*, event: Event, **kwargs) -> list[Delivery]:
 
 
 @transaction.atomic
-def delivery_send_test(*, actor: AbstractBaseUser, subscription: Subscription) -> Delivery:
+def delivery_send_test(*, actor: User, subscription: Subscription) -> Delivery:
     """A `ping` event to this subscription only, whatever its filters: does the receiver answer?"""
     ensure_can_change_team(actor, subscription.team, action="test webhooks of")
     event = Event(
@@ -147,7 +148,7 @@ def delivery_send_test(*, actor: AbstractBaseUser, subscription: Subscription) -
 
 
 @transaction.atomic
-def delivery_redeliver(*, actor: AbstractBaseUser, delivery: Delivery) -> Delivery:
+def delivery_redeliver(*, actor: User, delivery: Delivery) -> Delivery:
     """Send the same body again (same event id, so receivers can de-duplicate) as a new delivery."""
     ensure_can_change_team(actor, delivery.subscription.team, action="redeliver webhooks of")
     again = Delivery.objects.create(
@@ -228,7 +229,7 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
             delivery.status = DeliveryStatus.RETRYING
     with transaction.atomic():
         delivery.save()
-        Subscription.objects.filter(pk=subscription.pk).update(consecutive_failures=failures)
+        update_rows(Subscription.objects.filter(pk=subscription.pk), consecutive_failures=failures)
         if failures >= settings.WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS:
             _disable(subscription, failures, error)
             retry_in = None
@@ -237,8 +238,10 @@ def delivery_attempt(*, delivery_id: int) -> int | None:
 
 def _disable(subscription: Subscription, failures: int, error: str) -> None:
     reason = f"Disabled after {failures} failed attempts in a row; the last: {error}"[:300]
-    updated = Subscription.objects.filter(pk=subscription.pk, is_active=True).update(
-        is_active=False, disabled_reason=reason
+    updated = update_rows(
+        Subscription.objects.filter(pk=subscription.pk, is_active=True),
+        is_active=False,
+        disabled_reason=reason,
     )
     owner = subscription.created_by
     if updated and owner and owner.email:

@@ -107,7 +107,9 @@ def test_serve_starts_everything_and_one_sigterm_stops_it_all(tmp_path):
 
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=120)
-        assert "killed it" not in (tmp_path / "serve.err").read_text()  # each stopped on its SIGTERM
+        terminal = (tmp_path / "serve.err").read_text()
+        assert "killed it" not in terminal  # each stopped on its SIGTERM
+        assert '"event":' not in terminal  # readable lines in a terminal, not JSON for a collector
         assert health(port) is None
         assert not [pid for pid in children if Path(f"/proc/{pid}").exists()]
     finally:

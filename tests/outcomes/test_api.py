@@ -12,7 +12,10 @@ from tests.registry.factories import RegisteredModelFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_kpi_crud_for_stream_members_only(api_as, team, team_engineer, outsider):
+def test_kpi_crud_for_the_stream_pm_only(api_as, team, team_engineer, outsider):
+    pm = UserFactory()
+    team.value_stream.product_manager = pm
+    team.value_stream.save()
     payload = {
         "stream": team.value_stream.slug,
         "name": "Conversion",
@@ -22,17 +25,22 @@ def test_kpi_crud_for_stream_members_only(api_as, team, team_engineer, outsider)
         "target": 0.06,
     }
     assert api_as(outsider).post("/api/v1/kpis/", payload, format="json").status_code == 403
-    response = api_as(team_engineer).post("/api/v1/kpis/", payload, format="json")
+    refused = api_as(team_engineer).post("/api/v1/kpis/", payload, format="json")
+    assert refused.status_code == 403 and "product manager of" in refused.json()["detail"]
+    assert not Kpi.objects.exists()
+    response = api_as(pm).post("/api/v1/kpis/", payload, format="json")
     assert response.status_code == 201, response.json()
-    assert api_as(team_engineer).post("/api/v1/kpis/", payload, format="json").status_code == 400
+    assert api_as(pm).post("/api/v1/kpis/", payload, format="json").status_code == 400
     kpi_id = response.json()["id"]
-    assert api_as(outsider).patch(f"/api/v1/kpis/{kpi_id}/", {"target": 1}, format="json").status_code == 403
+    for user in (outsider, team_engineer):
+        assert api_as(user).patch(f"/api/v1/kpis/{kpi_id}/", {"target": 1}, format="json").status_code == 403
     assert api_as(outsider).get(f"/api/v1/kpis/{kpi_id}/").json()["target"] == 0.06
-    bad = api_as(team_engineer).patch(f"/api/v1/kpis/{kpi_id}/", {"direction": "sideways"}, format="json")
+    bad = api_as(pm).patch(f"/api/v1/kpis/{kpi_id}/", {"direction": "sideways"}, format="json")
     assert bad.status_code == 400 and "direction" in bad.json()
-    unknown = api_as(team_engineer).patch(f"/api/v1/kpis/{kpi_id}/", {"colour": "red"}, format="json")
+    unknown = api_as(pm).patch(f"/api/v1/kpis/{kpi_id}/", {"colour": "red"}, format="json")
     assert unknown.status_code == 400 and "colour" in unknown.json()
-    assert api_as(team_engineer).delete(f"/api/v1/kpis/{kpi_id}/").status_code == 204
+    assert api_as(team_engineer).delete(f"/api/v1/kpis/{kpi_id}/").status_code == 403
+    assert api_as(pm).delete(f"/api/v1/kpis/{kpi_id}/").status_code == 204
     assert not Kpi.objects.exists()
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from apps.outcomes.models import Kpi, ModelCost
+from tests.factories import UserFactory
 from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
 from tests.querycount import assert_queries_independent_of_rows
 from tests.registry.factories import RegisteredModelFactory
@@ -99,7 +100,10 @@ class TestOnTheOutcomesDemo:
         assert client.get(f"/admin/outcomes/{model}/?q=fraud").status_code == 200
 
 
-def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer, outsider):
+def test_kpi_form_for_the_stream_pm(client, browser_login, team, team_engineer, outsider):
+    pm = UserFactory()
+    team.value_stream.product_manager = pm
+    team.value_stream.save()
     browser_login(client, outsider)
     data = {
         "stream": team.value_stream.pk,
@@ -112,6 +116,9 @@ def test_kpi_form_for_stream_members(client, browser_login, team, team_engineer,
     response = client.post("/outcomes/kpis/new/", data)
     assert response.status_code == 403
     browser_login(client, team_engineer)
+    assert client.post("/outcomes/kpis/new/", data).status_code == 403
+    assert not Kpi.objects.exists()
+    browser_login(client, pm)
     assert client.post("/outcomes/kpis/new/", data).status_code == 302
     assert Kpi.objects.get().name == "Basket size"
 
@@ -197,3 +204,20 @@ def test_chart_csv_cells_that_a_spreadsheet_would_run_are_quoted(client, browser
     response = client.get(f"/outcomes/streams/{team.value_stream.slug}/charts/kpi-{kpi.pk}.csv?period=all")
     rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     assert rows and {row["segment"] for row in rows} == {"'=1+2"}
+
+
+def test_the_stream_pm_retires_a_kpi_from_the_list(client, browser_login, team, team_engineer):
+    pm = UserFactory()
+    team.value_stream.product_manager = pm
+    team.value_stream.save()
+    kpi = KpiFactory(stream=team.value_stream, name="Basket size")
+    browser_login(client, team_engineer)
+    page = client.get("/outcomes/kpis/").content.decode()
+    assert "Retire" not in page and "Only the product manager of" in page
+    assert client.post(f"/outcomes/kpis/{kpi.pk}/retire/").status_code == 403
+    assert Kpi.objects.get(pk=kpi.pk).retired_at is None
+    browser_login(client, pm)
+    assert "Retire" in client.get("/outcomes/kpis/").content.decode()
+    assert client.post(f"/outcomes/kpis/{kpi.pk}/retire/").status_code == 302
+    assert Kpi.objects.get(pk=kpi.pk).retired_at is not None
+    assert "retired" in client.get("/outcomes/kpis/").content.decode()

@@ -165,8 +165,9 @@ PAGE_QUERIES = {
     "/teams/streams/": 4,
     "/teams/interactions/": 5,
     "/teams/topology/": 4,
-    "/teams/streams/{stream}/": 4,
-    "/teams/{team}/": 11,
+    # detail pages: +1 for their History section (apps.audit)
+    "/teams/streams/{stream}/": 5,
+    "/teams/{team}/": 13,  # + which members are service accounts (apps.teams.hooks.managed_members)
 }
 
 

@@ -13,7 +13,8 @@ class KpiSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Kpi
-        fields = ("id", *KPI_FIELDS, "created_at", "updated_at")
+        fields = ("id", *KPI_FIELDS, "retired_at", "created_at", "updated_at")
+        read_only_fields = ("retired_at",)
         validators: list = []  # the unique name per stream is reported by the service, per field
 
 

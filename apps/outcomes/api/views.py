@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -37,9 +38,43 @@ class KpiViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     update_service = services.kpi_update
     delete_service = services.kpi_delete
     instance_kwarg = "kpi"
+    policy_rules = {
+        "update": ("outcomes.change_kpi", lambda kpi: kpi.stream),
+        "partial_update": ("outcomes.change_kpi", lambda kpi: kpi.stream),
+        "destroy": ("outcomes.change_kpi", lambda kpi: kpi.stream),
+        "retire": ("outcomes.change_kpi", lambda kpi: kpi.stream),
+    }
 
     def get_queryset(self):
         return selectors.kpi_list()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "confirm",
+                bool,
+                description="Platform staff only: delete a KPI that has observations, with them.",
+            )
+        ],
+        responses={204: None, 403: None, 409: None},
+        description="Delete a KPI (the stream's product manager or platform staff). A KPI with "
+        "observations answers 409: retire it instead; platform staff may delete it with `confirm=true`.",
+    )
+    def destroy(self, request, *args, **kwargs):
+        confirm = serializers.BooleanField().to_internal_value(request.query_params.get("confirm", "false"))
+        services.kpi_delete(actor=request.user, kpi=self.get_object(), confirm=confirm)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: KpiSerializer},
+        description="Retire the KPI: it keeps its observations and dashboards and takes no new ones. "
+        "The stream's product manager or platform staff.",
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        kpi = services.kpi_retire(actor=request.user, kpi=self.get_object())
+        return Response(KpiSerializer(self.get_queryset().get(pk=kpi.pk)).data)
 
 
 class ObservationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

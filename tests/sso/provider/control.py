@@ -39,8 +39,8 @@ def person(request, body, username):
     user.email = body.get("email", user.email)
     user.first_name = body.get("given_name", user.first_name)
     user.last_name = body.get("family_name", user.last_name)
-    if "password" in body:
-        user.set_password(body["password"])
+    if "password" in body and not user.check_password(body["password"]):
+        user.set_password(body["password"])  # a new password ends the person's provider sessions
     user.save()
     if "groups" in body:
         user.groups.set([Group.objects.get_or_create(name=name)[0] for name in body["groups"]])
@@ -68,7 +68,7 @@ def client(request, body, client_id):
 @controlled(["PUT", "DELETE"])
 def misbehaviour(request, body):
     """PUT ``{"audience": ..., "issuer": ..., "expires_in": -60, "foreign_key": true}`` (any of them)
-    spoils the next ID tokens; DELETE
+    spoils the next ID tokens, ``{"userinfo_subject": ...}`` the userinfo answers; DELETE
     makes the provider honest again."""
     claims.MISBEHAVIOUR.clear()
     if request.method == "PUT":

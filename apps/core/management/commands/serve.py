@@ -42,6 +42,7 @@ class Command(BaseCommand):
         if _debug(env.setdefault("DJANGO_DEBUG", "false")):
             return env
         env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+        env.setdefault("PORTAL_LOG_FORMAT", "console")  # a terminal, not a log collector
         env.setdefault("DJANGO_SECURE_COOKIES", "false")
         if not env.get("DJANGO_SECRET_KEY"):
             key_file = settings.VAR_DIR / "secret_key"
