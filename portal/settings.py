@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from kombu import Exchange, Queue
 from whitenoise.compress import Compressor
 
+from portal.storage import platform_entry
+
 # Every setting the environment may change is read through django-environ (bool, int, float, list
 # and DATABASE_URL parsing); a variable that is not set takes the default named beside it.
 env = environ.Env()
@@ -152,6 +154,8 @@ STATICFILES_FINDERS = [
 # (apps/core/staticfiles.py), collected by `manage.py collectstatic` (the image build, `manage.py serve`).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Datasets and model artefacts (apps.core.storage): S3 when PORTAL_S3_BUCKET is set, else a folder.
+    "platform": platform_entry(env),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -164,7 +168,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 MEDIA_ROOT = Path(env.str("PORTAL_MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Model artefacts and datasets live here, under keys the server generates.
+# Model artefacts and datasets live here, under keys the server generates (with S3: only scratch files).
 PLATFORM_STORAGE_ROOT = Path(env.str("PORTAL_PLATFORM_STORAGE", default=str(VAR_DIR / "platform")))
 # Prediction monitoring is added up per process and written this often (0: on every call).
 OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS", default=5.0)

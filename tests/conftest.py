@@ -14,7 +14,7 @@ from tests.shared_rows import TEST_SETTINGS
 # it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.worker", "tests.browser", "tests.servers"]
+pytest_plugins = ["tests.worker", "tests.browser", "tests.servers", "tests.s3"]
 
 
 @pytest.fixture

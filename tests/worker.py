@@ -27,7 +27,7 @@ def database_url_of_test_db() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def wait_for_ping(process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_for_ping(process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -125,7 +125,11 @@ class WorkerProcess:
             env=env,
             start_new_session=True,
         )
-        wait_for_ping(self.process)
+        try:
+            wait_for_ping(self.process)
+        except BaseException:
+            self.stop()  # a worker that never answered must not live on after the test
+            raise
         return self
 
     def stop(self) -> None:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from apps.core import events
+from apps.core import events, storage
 from apps.outcomes.models import DriftBand, DriftReference, DriftResult, InputSample
 from apps.outcomes.monitoring import hour_of
 from apps.outcomes.stats import (
@@ -100,7 +100,6 @@ TRAINING_ROWS = 20_000
 
 def _training_columns(version: ModelVersion, features: list[str]) -> dict[str, list]:
     """The version's training data per feature, when a platform training job registered it."""
-    from apps.training import storage
     from apps.training.models import TrainingJob
     from apps.training.profiling import read_csv
 
@@ -110,8 +109,9 @@ def _training_columns(version: ModelVersion, features: list[str]) -> dict[str, l
     dataset = job.dataset_version
     wanted = [name for name in features if name in dataset.column_names]
     try:
-        frame = read_csv(storage.path_of(dataset.storage_key), usecols=wanted, nrows=TRAINING_ROWS)
-    except (OSError, ValueError) as error:
+        with storage.local_copy(dataset.storage_key, sha256=dataset.sha256) as path:
+            frame = read_csv(path, usecols=wanted, nrows=TRAINING_ROWS)
+    except (OSError, ValueError, storage.StorageError) as error:
         logger.warning("No training data for the drift reference of %s: %s", version, error)
         return {}
     return {name: frame[name].dropna().tolist() for name in wanted}

@@ -16,11 +16,10 @@ import threading
 import uuid
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from cachetools import LRUCache, cached
-from django.conf import settings
 
+from apps.core import storage
 from apps.registry.fastpath import ColumnPlan, plan_for
 
 logger = logging.getLogger(__name__)
@@ -110,19 +109,6 @@ def _skops():
     return skops.io
 
 
-def storage_root() -> Path:
-    return Path(settings.PLATFORM_STORAGE_ROOT).resolve()
-
-
-def artefact_path(key: str) -> Path:
-    """The file of a stored key; refuses any key that would leave platform storage."""
-    root = storage_root()
-    path = (root / key).resolve()
-    if not path.is_relative_to(root) or path == root:
-        raise ArtefactError(f"Artefact key {key!r} is outside platform storage.")
-    return path
-
-
 def new_artefact_key(model_id: int) -> str:
     return f"registry/{int(model_id)}/{uuid.uuid4().hex}{ARTEFACT_SUFFIX}"
 
@@ -132,16 +118,12 @@ def save_pipeline(pipeline, *, model_id: int) -> StoredArtefact:
     data = _skops().dumps(pipeline)
     refuse_untrusted_types(data)  # never store what could not be loaded again
     key = new_artefact_key(model_id)
-    path = artefact_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    storage.save_bytes(key, data)
     return StoredArtefact(key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
 
 def delete_artefact(key: str) -> None:
-    artefact_path(key).unlink(missing_ok=True)
+    storage.delete(key)
 
 
 def _schema_types(node, found: set[str]) -> None:
@@ -197,11 +179,14 @@ def load_artefact(data: bytes):
 
 def read_verified(key: str, expected_sha256: str) -> bytes:
     """The artefact's bytes, only if they hash to the registered sha256."""
-    path = artefact_path(key)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
+        data = storage.read_bytes(key)
+    except storage.StorageMissing as exc:
         raise ArtefactError(f"The artefact {key} is missing from platform storage.") from exc
+    except storage.StorageUnavailable:
+        raise  # the store is down, not the artefact wrong: a 503, and the next call tries again
+    except storage.StorageError as exc:
+        raise ArtefactError(str(exc)) from exc
     actual = hashlib.sha256(data).hexdigest()
     if actual != expected_sha256:
         raise ArtefactError(

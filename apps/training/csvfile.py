@@ -1,9 +1,9 @@
-"""Receive an uploaded CSV without ever holding it in memory: stream it in chunks to a temporary file
-under platform storage while hashing it, counting its lines and checking it is UTF-8 text, then check
-its head (header length, column names, column count, the first rows). These checks are cheap (a few
-passes of C code over the bytes, whatever the width of the file), so the web process never spends
-long on an upload; the full row-by-row check (``check_rows``) and the profile run on a worker.
-Every refusal names the problem; a refused file is deleted."""
+"""Receive an uploaded CSV without ever holding it in memory: stream it in chunks to a local scratch
+file (``apps.core.storage.scratch_dir``) while hashing it, counting its lines and checking it is
+UTF-8 text, then check its head (header length, column names, column count, the first rows). These
+checks are cheap (a few passes of C code over the bytes, whatever the width of the file), so the
+web process never spends long on an upload; the full row-by-row check (``check_rows``) and the
+profile run on a worker. Every refusal names the problem; a refused file is deleted."""
 
 import codecs
 import csv
@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from apps.core import storage
 from apps.core.chunked import body_limit
 from apps.core.validation import detected_encoding
 
@@ -61,12 +62,6 @@ def refuse(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
 
 
-def temp_dir() -> Path:
-    path = Path(settings.PLATFORM_STORAGE_ROOT) / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def receive_csv(upload, *, max_bytes: int | None = None) -> ReceivedCsv:
     """Stream ``upload`` (a Django UploadedFile or any object with ``name`` and ``chunks()``) to a
     temporary file and validate it; the caller owns the file afterwards (move it or delete it)."""
@@ -74,7 +69,7 @@ def receive_csv(upload, *, max_bytes: int | None = None) -> ReceivedCsv:
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise refuse(f"Not a CSV file: {name or 'the upload'} must be a .csv file (comma-separated text).")
-    handle, temp_name = tempfile.mkstemp(suffix=".csv.partial", dir=temp_dir())
+    handle, temp_name = tempfile.mkstemp(suffix=".csv.partial", dir=storage.scratch_dir())
     path = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -19,9 +19,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from apps.core import storage
 from apps.core.threads import limit_threads, threads_in_force
 from apps.registry.services import version_register
-from apps.training import engine, services, storage
+from apps.training import engine, services
 from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
 
@@ -151,9 +152,8 @@ def _run(job: TrainingJob, report: Reporter):
         f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features); "
         f"training on {threads} CPU thread{'s' if threads > 1 else ''}.",
     )
-    X, y = engine.load_frame(
-        storage.path_of(dataset.storage_key), dataset.schema, job.features, job.target, job.task
-    )
+    with storage.local_copy(dataset.storage_key, sha256=dataset.sha256) as path:
+        X, y = engine.load_frame(path, dataset.schema, job.features, job.target, job.task)
     result = engine.train(spec, dataset.schema, X, y, report)
     version = None
     if job.registered_model_id:

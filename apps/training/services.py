@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events
+from apps.core import dispatch, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.services import apply_and_save
@@ -23,7 +23,6 @@ from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
 from apps.teams.permissions import is_team_member
-from apps.training import storage
 from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
@@ -56,6 +55,11 @@ def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
 # --- datasets ------------------------------------------------------------------------------------
 
 
+def new_dataset_key(team_id: int) -> str:
+    """A fresh server-generated storage key; nothing the uploader sends becomes part of it."""
+    return f"datasets/{int(team_id)}/{uuid.uuid4().hex}.csv"
+
+
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
@@ -75,9 +79,9 @@ def dataset_upload(
     ensure_team_member(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
     name = _clean_name(name)
     received = receive_csv(file)
-    key = storage.new_dataset_key(team.pk)
+    key = new_dataset_key(team.pk)
     try:
-        storage.store(received.path, key)
+        storage.save_file(key, received.path, move=True)
         with transaction.atomic():
             Team.objects.select_for_update().filter(pk=team.pk).first()  # one version number at a time
             last = DatasetVersion.objects.filter(team=team, name=name).aggregate(last=Max("version"))["last"]
@@ -159,15 +163,17 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
             last_report[0] = now
             rows.update(progress=max(1, min(99, start + int(share * span))), heartbeat_at=timezone.now())
 
-    path = storage.path_of(dataset.storage_key)
     try:
-        header, row_count = check_rows(path)
-        report(1.0, span=20)
-        if row_count > settings.PORTAL_MAX_DATASET_ROWS:
-            raise ValidationError(
-                {"file": [f"Too many rows: {row_count:,}; at most {settings.PORTAL_MAX_DATASET_ROWS:,}."]}
-            )
-        schema, preview = profile_csv(path, header, report=lambda share: report(share, start=20, span=79))
+        with storage.local_copy(dataset.storage_key, sha256=dataset.sha256) as path:
+            header, row_count = check_rows(path)
+            report(1.0, span=20)
+            if row_count > settings.PORTAL_MAX_DATASET_ROWS:
+                raise ValidationError(
+                    {"file": [f"Too many rows: {row_count:,}; at most {settings.PORTAL_MAX_DATASET_ROWS:,}."]}
+                )
+            schema, preview = profile_csv(path, header, report=lambda share: report(share, start=20, span=79))
+    except storage.StorageUnavailable:
+        raise  # the store is down: the row stays processing and stale recovery requeues it
     except ValidationError as refused:
         _dataset_failed(dataset, " ".join(refused.messages))
         return DatasetVersion.objects.get(pk=dataset.pk)

@@ -45,9 +45,10 @@ def test_artefact_with_untrusted_types_is_refused_even_with_a_matching_hash(plat
         artefacts.refuse_untrusted_types(data)
 
 
-def test_keys_cannot_leave_platform_storage():
-    with pytest.raises(ArtefactError):
-        artefacts.artefact_path("../../etc/passwd")
+@pytest.mark.parametrize("key", ["../../etc/passwd", "/etc/passwd", "registry/../x.skops", "registry/1/"])
+def test_keys_cannot_leave_platform_storage(key):
+    with pytest.raises(ArtefactError, match="not a platform storage key"):
+        artefacts.read_verified(key, "0" * 64)
 
 
 def test_cache_is_keyed_by_sha(version):

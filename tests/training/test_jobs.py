@@ -100,7 +100,7 @@ def test_a_job_that_raises_fails_with_the_error_in_plain_words(tumours, scientis
     done = runner.execute(job.pk, task_id=job.celery_task_id)
     assert done.status == JobStatus.FAILED
     assert done.error.startswith("Training failed at 'Loading the data'")
-    assert "No such file" in done.error
+    assert "datasets/0/missing.csv is missing from platform storage" in done.error
 
 
 def test_cancellation_is_honoured_between_stages(tumours, scientist, monkeypatch):

@@ -3,7 +3,7 @@ redelivered job gets the same version back (source_key)."""
 
 import pytest
 
-from apps.registry.artefacts import artefact_path
+from apps.core import storage
 from apps.registry.models import ModelVersion, RegisteredModel
 from apps.registry.prediction import predict
 from apps.training import runner, services
@@ -57,7 +57,7 @@ def test_success_registers_a_candidate_with_full_lineage(tumours, scientist, tum
     assert version.metrics == done.metrics
     best = done.lift["best_baseline"]
     assert version.baseline_metrics == done.baseline_metrics[best]
-    assert artefact_path(version.artefact_key).is_file() and len(version.artefact_sha256) == 64
+    assert storage.exists(version.artefact_key) and len(version.artefact_sha256) == 64
 
     result = predict(
         version=version,

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from apps.training import storage
+from apps.core import storage
 from apps.training.csvfile import SAMPLE_BYTES
 from apps.training.models import DatasetStatus, DatasetVersion
 from tests.training.helpers import csv_upload, frame_csv, tumour_frame
@@ -55,7 +55,7 @@ def test_a_bad_row_past_the_head_fails_on_the_worker_and_nothing_is_kept(
     body = wait_until_processed(client, response.json()["id"])
     assert body["status"] == "failed"
     assert body["error"].startswith("Ragged row on line ") and "it has 3 values" in body["error"]
-    assert not storage.path_of(DatasetVersion.objects.get(pk=body["id"]).storage_key).exists()
+    assert not storage.exists(DatasetVersion.objects.get(pk=body["id"]).storage_key)
     refused = client.post(
         "/api/v1/training-jobs/",
         {"dataset_version": body["id"], "target": "a", "estimator": "knn"},

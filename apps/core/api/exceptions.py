@@ -1,5 +1,6 @@
 """API errors as JSON with the right status: a service's ValidationError is a 400 with field-level
-messages, Conflict a 409 with the allowed states, PermissionDenied a 403, Http404 a 404."""
+messages, Conflict a 409 with the allowed states, PermissionDenied a 403, Http404 a 404,
+platform storage that does not answer a 503."""
 
 from collections import Counter
 
@@ -13,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.storage import StorageUnavailable
 
 
 def exception_handler(exc, context):
@@ -24,6 +26,8 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or "Forbidden."}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, Http404):
         return Response({"detail": str(exc) or "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, StorageUnavailable):
+        return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
     if isinstance(exc, ProtectedError | RestrictedError):
         return Response({"detail": still_referred_to(exc), "allowed": []}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
