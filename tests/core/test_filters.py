@@ -108,3 +108,22 @@ def test_browser_pages_ignore_junk_filter_values(client, browser_login, outsider
     response = browser_login(client, outsider).get(url)
     assert response.status_code == 200
     assert response.context["page"].paginator.count >= (1 if url.startswith("/teams/") else 0)
+
+
+@pytest.mark.django_db
+def test_every_list_filters_empty_choice_reads_any_and_its_label():
+    import re
+
+    from apps.modelrequests.filtersets import ModelRequestFilterSet
+    from apps.modelrequests.models import ModelRequest
+    from apps.registry.filtersets import RegisteredModelFilterSet
+    from apps.registry.models import RegisteredModel
+
+    for filterset_class, model in (
+        (RegisteredModelFilterSet, RegisteredModel),
+        (ModelRequestFilterSet, ModelRequest),
+    ):
+        html = str(filterset_class({}, queryset=model.objects.none()).form)
+        empty = re.findall(r'<option value=""[^>]*>([^<]*)</option>', html)
+        assert empty and all(label.startswith("Any") for label in empty), empty
+        assert "---------" not in html
