@@ -419,7 +419,7 @@ def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
     assert "Only a lead or product manager of" in page and "Unpin all" not in page
     assert 'name="reach"' in page and 'name="effort"' not in page  # the value side is theirs
     response = client.post(f"/requests/{pinned.pk}/unpin/", {"next": url}, follow=True)
-    assert "may pin, unpin or rank" in response.content.decode()
+    assert "can pin, unpin or rank the backlog of" in response.content.decode()
     browser_login(client, cast["deliver_pm"])
     client.post("/requests/backlog/reset/", {"delivering_team": cast.delivering.slug})
     assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None
