@@ -65,7 +65,7 @@ class AuditEventFilterSet(PortalFilterSet):
             | Q(cid=value)
         )
 
-    def of_type(self, queryset, name, value):
+    def of_type(self, queryset, name, value: str):
         app_label, model = value.split(".", 1)
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 
