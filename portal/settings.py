@@ -176,7 +176,8 @@ OUTCOMES_MONITORING_FLUSH_SECONDS = env.float("PORTAL_MONITORING_FLUSH_SECONDS",
 AUTHENTICATION_BACKENDS = [
     # First: refuses every sign-in (password, token endpoint, admin) while the user or address is locked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing password sign-in to service accounts (they use tokens only).
+    "apps.accounts.backends.PeopleModelBackend",
     # OpenID Connect sign-in; does nothing until PORTAL_OIDC_ISSUER is set.
     "apps.sso.backend.PortalOIDCBackend",
 ]
@@ -298,6 +299,8 @@ SPECTACULAR_SETTINGS = {
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
         "DatasetStatusEnum": "apps.training.models.DatasetStatus",
         "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
+        "MemberRoleEnum": "apps.teams.models.MemberRole",
+        "ServiceAccountRoleEnum": "apps.accounts.models.SERVICE_ACCOUNT_ROLE_CHOICES",
     },
     # Every operation documents the portal's error answers (apps/core/schema.py).
     "POSTPROCESSING_HOOKS": [

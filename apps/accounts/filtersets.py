@@ -25,17 +25,22 @@ class TokenFilterSet(django_filters.FilterSet):
 
 
 class ServiceAccountFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Username or description contains")
     team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
     is_active = YesNoFilter(field_name="user__is_active", label="Active")
 
     class Meta:
         model = ServiceAccount
-        fields = ["team", "is_active"]
+        fields = ["q", "team", "is_active"]
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(Q(user__username__icontains=value) | Q(description__icontains=value))
 
 
 class UserFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Username, name or e-mail contains")
     is_active = YesNoFilter(label="Active")
+    team = django_filters.CharFilter(field_name="memberships__team__slug", label="Member of team (slug)")
     is_staff = YesNoFilter(label="Platform staff")
     service_account = YesNoFilter(
         field_name="service_account", lookup_expr="isnull", exclude=True, label="Service account"
@@ -43,7 +48,7 @@ class UserFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = get_user_model()
-        fields = ["q", "is_active", "is_staff", "service_account"]
+        fields = ["q", "is_active", "team", "is_staff", "service_account"]
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(

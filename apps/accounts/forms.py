@@ -9,7 +9,9 @@ from django.template import loader
 from django.utils import timezone
 
 from apps.accounts import tasks, tokens
+from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES
 from apps.core.forms import DateInput
+from apps.teams.models import MemberRole, Team
 
 
 class TokenForm(forms.Form):
@@ -47,6 +49,30 @@ class TokenForm(forms.Form):
 
     def owner(self, default):
         return self.owners.get(self.cleaned_data.get("owner"), default)
+
+
+class UserCreateForm(forms.Form):
+    """A person's account (platform staff); the service checks uniqueness and the team's rules."""
+
+    username = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="Password reset mails go here.")
+    name = forms.CharField(max_length=300, required=False, help_text="Full name, e.g. “Ada Lovelace”.")
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"), required=False, empty_label="No team", to_field_name="slug"
+    )
+    role = forms.ChoiceField(
+        choices=[("", "—"), *MemberRole.choices], required=False, help_text="Role in the team."
+    )
+
+
+class ServiceAccountForm(forms.Form):
+    username = forms.CharField(max_length=150, help_text="e.g. “fraud-nightly-scoring”; it never signs in.")
+    role = forms.ChoiceField(
+        choices=SERVICE_ACCOUNT_ROLE_CHOICES,
+        initial=MemberRole.ENGINEER,
+        help_text="It may do what a member of the team with this role may.",
+    )
+    description = forms.CharField(max_length=300, required=False, help_text="What runs with it.")
 
 
 class PortalPasswordResetForm(PasswordResetForm):

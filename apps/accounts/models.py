@@ -35,6 +35,12 @@ class ApiToken(AbstractAuthToken):
         return self.expiry is not None and self.expiry <= timezone.now()
 
 
+# A service account never leads: a lead manages service accounts and their tokens, so a lead robot
+# could mint credentials for itself and its siblings.
+SERVICE_ACCOUNT_ROLES = tuple(role for role in MemberRole if role != MemberRole.LEAD)
+SERVICE_ACCOUNT_ROLE_CHOICES = [(role.value, role.label) for role in SERVICE_ACCOUNT_ROLES]
+
+
 class ServiceAccount(models.Model):
     """A non-human user that belongs to one team with a role; it signs in with tokens only."""
 

@@ -1,6 +1,6 @@
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.accounts.models import ApiToken, ServiceAccount, UserSession
 from apps.core.permissions import is_platform_staff
@@ -32,7 +32,7 @@ def service_account_list() -> QuerySet[ServiceAccount]:
 
 
 def service_accounts_visible_to(user) -> QuerySet[ServiceAccount]:
-    """Staff: every one; a lead: their teams'; others: those of the teams they are in."""
+    """Staff: every one; others: those of the teams they are in (a lead manages them, members read)."""
     accounts = service_account_list()
     if is_platform_staff(user):
         return accounts
@@ -40,10 +40,18 @@ def service_accounts_visible_to(user) -> QuerySet[ServiceAccount]:
     return accounts.filter(team_id__in=member_of)
 
 
+def service_accounts_of_team(team) -> QuerySet[ServiceAccount]:
+    return service_account_list().filter(team=team).order_by("-user__is_active", "user__username")
+
+
 def user_list() -> QuerySet:
+    """People and service accounts, with their teams and how many tokens they hold."""
     return (
         get_user_model()
         .objects.select_related("service_account__team")
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("team").order_by("team__name"))
+        )
         .annotate(token_count=Count("auth_token_set", distinct=True))
         .order_by("username")
     )
@@ -54,6 +62,18 @@ def teams_led_by(user) -> QuerySet[Team]:
     if is_platform_staff(user):
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=led_team_ids(user)).order_by("name")
+
+
+def service_account_memberships(user_ids: list[int]) -> dict[int, str]:
+    """Why these users' memberships are not changed by hand: they are service accounts (the teams
+    app asks through ``apps.teams.hooks.managed_members``)."""
+    return {
+        account.user_id: (
+            f"{account.user.username} is a service account of {account.team.name}: it belongs to that team "
+            "only, and its role is changed under Service accounts on the team page."
+        )
+        for account in ServiceAccount.objects.filter(user_id__in=user_ids).select_related("user", "team")
+    }
 
 
 def sessions_of(user) -> QuerySet[UserSession]:

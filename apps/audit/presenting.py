@@ -17,7 +17,8 @@ def action_word(event: AuditEvent) -> str:
 
 
 def changed_fields(event: AuditEvent) -> list[tuple[str, str | None, str | None]]:
-    """``(field, old, new)`` per changed field, in name order; an empty side is None."""
+    """``(field, old, new)`` per changed field, in name order; an empty side is None (a created row
+    lists only the fields it was given a value for)."""
     rows = []
     for name, values in sorted((event.changes_dict or {}).items()):
         if isinstance(values, dict):  # a many-to-many change: {"type": ..., "objects": [...]}
@@ -26,7 +27,10 @@ def changed_fields(event: AuditEvent) -> list[tuple[str, str | None, str | None]
             )
             continue
         old, new = (list(values) + [None, None])[:2]
-        rows.append((name, None if old == NONE else old, None if new == NONE else new))
+        old, new = None if old == NONE else old, None if new == NONE else new
+        if event.action == Action.CREATE and new in (None, ""):
+            continue  # a new row's empty fields say nothing
+        rows.append((name, old, new))
     return rows
 
 

@@ -10,6 +10,7 @@ in (``apps.core.acting``): a web request, a Celery task, the single sign-on sync
 import copy
 
 from auditlog import get_logentry_model
+from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -81,7 +82,7 @@ def register_portal_models() -> None:
 
 def record_rows_updated(sender, before, values, **kwargs) -> None:
     """A guarded bulk update (``apps.core.changes.update_rows``): one record per row, as a save's."""
-    if not auditlog.contains(sender):
+    if auditlog_disabled.get() or not auditlog.contains(sender):
         return
     if any(hasattr(value, "resolve_expression") for value in values.values()):
         written = sender._base_manager.in_bulk([row.pk for row in before])

@@ -108,3 +108,13 @@ def ensure(user, name: str, obj=None, *, action: str | None = None) -> None:
     """Raise PermissionDenied, naming who can, unless ``user`` may ``name`` on ``obj``."""
     if not allowed(user, name, obj):
         raise PermissionDenied(denial(name, obj, action=action))
+
+
+def markdown_table() -> str:
+    """The README's permission table: every rule, who may, and why (``manage.py policy_table``)."""
+    lines = ["| action | who may | why | rule |", "|---|---|---|---|"]
+    for name in sorted(RULES):
+        entry = RULES[name]
+        cells = (entry._fill(entry.action, None), entry.who_can(None), entry.why, f"`{name}`")
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"

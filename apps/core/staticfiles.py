@@ -8,6 +8,7 @@ files at every start, so the first run stays fast.
 """
 
 import re
+from functools import cache
 from pathlib import Path
 
 import brotli
@@ -44,6 +45,24 @@ def plotly_stylesheet(script: str) -> str:
         selector = re.sub(r"^,", " ,", selector).replace("X", ".js-plotly-plot .plotly")
         lines.append(f"{selector.replace('Y', '.plotly-notifier')} {{ {double or single} }}")
     return "\n".join(lines) + "\n"
+
+
+# Besides, the bundle adds the map traces' style (maplibre) in a <style> element of its own unless an
+# element with that style's id is on the page; the portal draws no maps, so charts.js puts an empty
+# element with each such id in place first (ids read from the bundle: they change with its version).
+_OWN_STYLE_ID = re.compile(
+    r'getElementById\("([0-9a-f]{32,})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
+def plotly_skipped_style_ids(script: str) -> list[str]:
+    return list(dict.fromkeys(_OWN_STYLE_ID.findall(script)))
+
+
+@cache
+def served_plotly_skipped_style_ids() -> tuple[str, ...]:
+    bundle = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    return tuple(plotly_skipped_style_ids(bundle.read_text(encoding="utf-8")))
 
 
 class _FastBrotliCompressor(Compressor):

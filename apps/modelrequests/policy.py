@@ -80,18 +80,24 @@ def who_sets(field: str) -> str:
     return SIZE_SIDE_WHO if field in SIZE_FIELDS else VALUE_SIDE_WHO
 
 
+def who_sizes(request) -> str:
+    return f"Only the lead or PM of {request.delivering_team}, or platform staff, can size this"
+
+
+def who_values(request) -> str:
+    return (
+        f"Only the accountable PM of the {request.value_stream} stream, the lead or PM of "
+        f"{request.requesting_team}, or platform staff, can set its value"
+    )
+
+
 def who_may_set(request, field: str) -> str:
     """Who may set ``field`` on ``request``, in words naming the teams (no query beyond the request's
     teams and stream, which the selectors load)."""
     label = field.replace("_", " ")
     if field in SIZE_FIELDS:
-        return (
-            f"Only the lead or PM of {request.delivering_team}, or platform staff, can size this ({label})."
-        )
-    return (
-        f"Only the accountable PM of the {request.value_stream} stream, the lead or PM of "
-        f"{request.requesting_team}, or platform staff, can set the {label}."
-    )
+        return f"{who_sizes(request)} ({label})."
+    return f"{who_values(request).removesuffix(' its value')} the {label}."
 
 
 def ensure_can_set_score_field(user, request, field: str, *, roles=None) -> None:

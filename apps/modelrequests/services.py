@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.changes import update_rows
-from apps.core.exceptions import Conflict
+from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
@@ -143,6 +143,65 @@ def request_score(*, actor: User, request: ModelRequest, data: dict) -> ModelReq
     if unknown:
         raise ValidationError({name: "Not a score input." for name in unknown})
     return request_update(actor=actor, request=request, data=data)
+
+
+BULK_SCORE_MAX_ROWS = 200
+
+
+class BulkScoreRefused(Exception):
+    """Nothing of a bulk score was saved: ``errors`` maps each refused row's id to
+    ``{field: [messages]}``; ``forbidden`` when every refusal is a missing right (403, else 400)."""
+
+    def __init__(self, errors: dict[int, dict[str, list[str]]], *, forbidden: bool):
+        self.errors, self.forbidden = errors, forbidden
+        super().__init__(f"Nothing saved: {len(errors)} of the rows were refused.")
+
+
+def _bulk_row_error(error: PermissionDenied | ValidationError) -> dict[str, list[str]]:
+    if isinstance(error, ValidationError):
+        return field_errors(error)
+    return {"detail": [str(error)]}
+
+
+@transaction.atomic
+def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[ModelRequest]:
+    """Set score inputs (typically the size side) of several requests on ``team``'s backlog at once,
+    all or nothing: every row goes through ``request_score`` (its scale and role checks, the record of
+    who set each input) in its own savepoint so each refusal is collected; if any row is refused the
+    whole transaction rolls back and ``BulkScoreRefused`` names each row's problem. Rows whose inputs
+    equal the stored ones are left alone. Returns the requests written."""
+    if not rows:
+        raise ValidationError({"rows": "Give at least one request to score."})
+    if len(rows) > BULK_SCORE_MAX_ROWS:
+        raise ValidationError({"rows": f"At most {BULK_SCORE_MAX_ROWS} requests at once."})
+    found = {
+        item.pk: item
+        for item in ModelRequest.objects.select_related("requesting_team", "delivering_team", "value_stream")
+        .filter(pk__in=rows)
+        .order_by("pk")
+    }
+    errors: dict[int, dict[str, list[str]]] = {}
+    written = []
+    for pk, data in rows.items():
+        item = found.get(pk)
+        if item is None or item.delivering_team_id != team.pk or item.status not in BACKLOG_STATUSES:
+            errors[pk] = {"id": [f"#{pk} is not on the backlog of {team.name}."]}
+            continue
+        unknown = sorted(set(data) - set(policy.SCORE_FIELDS))
+        if unknown or not data:
+            errors[pk] = {name: ["Not a score input."] for name in unknown} or {"id": ["Give an input."]}
+            continue
+        if not _changed_score_fields(item, data):
+            continue
+        try:
+            with transaction.atomic():
+                written.append(request_score(actor=actor, request=item, data=data))
+        except (PermissionDenied, ValidationError) as error:
+            errors[pk] = _bulk_row_error(error)
+    if errors:  # raising rolls back every row written above
+        forbidden = all(set(problem) == {"detail"} for problem in errors.values())
+        raise BulkScoreRefused(errors, forbidden=forbidden)
+    return written
 
 
 @transaction.atomic

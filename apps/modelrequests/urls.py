@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.request_form, name="request-create"),
     path("backlog/", views.backlog, name="backlog"),
     path("backlog/rank/", views.backlog_rank, name="backlog-rank"),
+    path("backlog/bulk-score/", views.backlog_bulk_score, name="backlog-bulk-score"),
     path("backlog/reset/", views.backlog_reset, name="backlog-reset"),
     path("backlog/board/", views.board_settings, name="board-settings"),
     path("board/", views.kanban, name="kanban"),

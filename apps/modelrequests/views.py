@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
-from apps.core.pagination import paginate
+from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import charts, exports, flow_metrics, policy, scoring, selectors, services, workflow
 from apps.modelrequests.filtersets import ModelRequestFilterSet
@@ -169,6 +169,7 @@ def backlog(request):
             "unscored": board.first_unscored,
             "unscored_count": board.unscored_count,
             "can_rank": policy.can_rank(request.user, team),
+            "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
             "pinned_count": ModelRequest.objects.filter(
                 delivering_team=team, manual_rank__isnull=False
             ).count(),
@@ -195,6 +196,58 @@ def _backlog_rows(page, *, method: str, user) -> list[dict]:
             }
         )
     return rows
+
+
+def _bulk_sizing(rows, unscored, *, method: str, user, roles) -> dict | None:
+    """The backlog's bulk sizing form (the page's rows and the first unscored ones), for those who
+    may size this team's requests; None for everyone else."""
+    items = [row["item"] for row in rows] + list(unscored)
+    items = [item for item in items if policy.can_set_size_side(user, item, roles=roles)]
+    if not items:
+        return None
+    field = scoring.size_field(method)
+    choices = None if field == "effort" else scoring.scales()["wsjf"]
+    return {
+        "field": field,
+        "label": ModelRequest._meta.get_field(field).verbose_name,
+        "choices": choices,
+        "items": [{"item": item, "value": getattr(item, field)} for item in items],
+    }
+
+
+@require_POST
+def backlog_bulk_score(request):
+    """The backlog's bulk sizing form: ``<field>-<id>`` boxes (``effort`` or ``job_size``); an empty box
+    leaves that request alone. All or nothing: one refused row saves none and each row's problem is
+    named."""
+    team = get_object_or_404(Team, slug=request.POST.get("delivering_team"))
+    default = f"{reverse('modelrequests:backlog')}?delivering_team={team.slug}"
+    rows, problems = {}, []
+    for key, raw in request.POST.items():
+        name, _, pk = key.rpartition("-")
+        if name not in policy.SIZE_FIELDS or not raw.strip() or whole_number(pk) is None:
+            continue
+        try:
+            rows[int(pk)] = {name: ModelRequest._meta.get_field(name).to_python(raw.strip())}
+        except ValidationError as error:
+            problems.append(f"#{pk}: {' '.join(error.messages)}")
+    if problems:
+        messages.error(request, "Nothing saved. " + " ".join(problems))
+        return _back(request, default)
+    try:
+        written = services.requests_bulk_score(actor=request.user, team=team, rows=rows)
+    except services.BulkScoreRefused as refused:
+        named = [
+            f"#{pk}: {' '.join(msg for msgs in fields.values() for msg in msgs)}"
+            for pk, fields in sorted(refused.errors.items())
+        ]
+        messages.error(request, f"{refused} " + " ".join(named))
+    except ValidationError as error:
+        messages.error(request, "Nothing saved: " + " ".join(error.messages))
+    else:
+        listed = ", ".join(f"#{item.pk}" for item in written) or "none changed"
+        messages.success(request, f"Sized {len(written)} requests ({listed}).")
+    return _back(request, default)
 
 
 def _score_inputs(item, *, method: str, user, roles) -> list[dict]:
@@ -343,11 +396,15 @@ def score_box(item, *, method: str, user, roles, rank: bool = True) -> dict:
     and when), the score and (``rank``) its rank on the delivering team's backlog."""
     inputs = _score_inputs(item, method=method, user=user, roles=roles)
     score = item.rice_score if method == "rice" else item.wsjf_score
+    locked_sides = {"size" if entry["name"] in policy.SIZE_FIELDS else "value" for entry in inputs}
+    locked_sides -= {"size" if e["name"] in policy.SIZE_FIELDS else "value" for e in inputs if e["editable"]}
+    notes = {"value": policy.who_values(item), "size": policy.who_sizes(item)}
     return {
         "req": item,
         "method": method,
         "method_label": ScoringMethod(method).label,
         "inputs": inputs,
+        "locked_notes": [notes[side] + "." for side in ("value", "size") if side in locked_sides],
         "can_score": any(entry["editable"] for entry in inputs),
         "score": score,
         "rank": selectors.backlog_rank_of(request=item, method=method) if rank else None,

@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,8 @@ from apps.practices.survey import HIGH_LOAD, QUESTIONS
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 
+# plotly draws a heatmap as a data: image; this page alone allows them (Content-Security-Policy).
+@csp_update({"img-src": ["data:"]})
 def overview(request):
     grid = selectors.heatmap()
     filterset = ModelScorecardFilterSet(

@@ -72,5 +72,5 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token, id_token, payload):
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
-            raise TokenRefused("the provider's user information is about someone else than the ID token.")
+            raise TokenRefused("the provider's user information is not about the person in the ID token.")
         return services.sign_in_from_idp(claims=payload | userinfo, config=sso_config())

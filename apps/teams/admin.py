@@ -2,9 +2,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 
+from apps.teams.hooks import managed_members
 from apps.teams.memberships import (
     ensure_editable_by_hand,
     ensure_team_accepts_hand_members,
+    ensure_user_accepts_hand_memberships,
     synced_membership_message,
 )
 from apps.teams.models import Interaction, Membership, MembershipSource, Team, ValueStream
@@ -19,6 +21,8 @@ class MembershipAdminForm(forms.ModelForm):
             ensure_editable_by_hand(self.instance)
             if not self.instance.pk or "team" in self.changed_data:
                 ensure_team_accepts_hand_members(cleaned.get("team", getattr(self.instance, "team", None)))
+            if not self.instance.pk or "user" in self.changed_data:
+                ensure_user_accepts_hand_memberships(cleaned.get("user"))
         return cleaned
 
 
@@ -100,24 +104,37 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user", "team"]
 
+    @staticmethod
+    def _managed(obj) -> bool:
+        return obj.source == MembershipSource.IDP or bool(managed_members([obj.user_id]))
+
     def get_readonly_fields(self, request, obj=None):
-        if obj and obj.source == MembershipSource.IDP:
+        if obj and self._managed(obj):
             return ["user", "team", "role", "source"]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
-        if obj and obj.source == MembershipSource.IDP:
+        if obj and self._managed(obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def response_action(self, request, queryset):
-        """Bulk actions leave synced memberships alone, naming each one and why."""
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
-        synced = queryset.filter(pk__in=selected, source=MembershipSource.IDP).select_related("user", "team")
-        if request.POST.get("action") == "delete_selected" and synced:
-            for membership in synced:
-                messages.error(request, synced_membership_message(membership))
-            return redirect(request.get_full_path())
+        """Bulk actions leave synced and otherwise managed memberships alone, naming each one and why."""
+        selected = queryset.filter(pk__in=request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
+        if request.POST.get("action") == "delete_selected":
+            chosen = list(selected.select_related("user", "team"))
+            reasons = managed_members([membership.user_id for membership in chosen])
+            refused = [
+                synced_membership_message(membership)
+                if membership.source == MembershipSource.IDP
+                else reasons[membership.user_id]
+                for membership in chosen
+                if membership.source == MembershipSource.IDP or membership.user_id in reasons
+            ]
+            if refused:
+                for message in refused:
+                    messages.error(request, message)
+                return redirect(request.get_full_path())
         return super().response_action(request, queryset)
 
 

@@ -5,7 +5,11 @@ from django.db import transaction
 
 from apps.core.policy import allowed, ensure
 from apps.core.services import apply_and_save, changed_fields, stored
-from apps.teams.memberships import ensure_editable_by_hand, ensure_team_accepts_hand_members
+from apps.teams.memberships import (
+    ensure_editable_by_hand,
+    ensure_team_accepts_hand_members,
+    ensure_user_accepts_hand_memberships,
+)
 from apps.teams.models import Interaction, Membership, Team, ValueStream
 
 STREAM_FIELDS = ("name", "slug", "description", "product_manager")
@@ -82,6 +86,7 @@ def team_delete(*, actor: User, team: Team) -> None:
 def membership_create(*, actor: User, data: dict) -> Membership:
     ensure(actor, "teams.manage_members", data.get("team"))
     ensure_team_accepts_hand_members(data.get("team"))
+    ensure_user_accepts_hand_memberships(data.get("user"))
     return apply_and_save(Membership(), data=data, fields=MEMBERSHIP_FIELDS)
 
 
@@ -93,6 +98,8 @@ def membership_update(*, actor: User, membership: Membership, data: dict) -> Mem
     if "team" in changed_fields(membership, data, before=before):
         ensure(actor, "teams.manage_members", data["team"])
         ensure_team_accepts_hand_members(data["team"])
+    if "user" in data and data["user"] != membership.user:
+        ensure_user_accepts_hand_memberships(data["user"])
     return apply_and_save(membership, data=data, fields=MEMBERSHIP_FIELDS)
 
 

@@ -9,7 +9,7 @@ from apps.core.permissions import ensure_platform_staff, is_platform_staff
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm
-from apps.teams.hooks import why_members_are_managed
+from apps.teams.hooks import managed_members, why_members_are_managed
 from apps.teams.models import Interaction, Membership, TeamType
 from apps.teams.permissions import can_change_team, ensure_can_change_team
 from apps.teams.topology import layout
@@ -35,11 +35,16 @@ def team_list(request):
 def team_detail(request, slug):
     team = selectors.team_detail(slug=slug)
     interactions = list(selectors.team_interactions(team=team))
+    members = list(team.memberships.all())
+    managed = managed_members([membership.user_id for membership in members])
+    for membership in members:
+        membership.managed_because = managed.get(membership.user_id)
     return render(
         request,
         "teams/team_detail.html",
         {
             "team": team,
+            "members": members,
             "current_interactions": [i for i in interactions if i.status in ("current", "overdue")],
             "planned_interactions": [i for i in interactions if i.status == "planned"],
             "can_edit": can_change_team(request.user, team),

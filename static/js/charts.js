@@ -8,6 +8,7 @@
   var script = document.currentScript;
   var plotlySource = script && script.getAttribute("data-plotly");
   var plotlyStyles = script && script.getAttribute("data-plotly-css");
+  var skippedStyles = ((script && script.getAttribute("data-plotly-skip-styles")) || "").split(" ").filter(Boolean);
   var loading = null;
 
   function loadPlotly() {
@@ -18,7 +19,16 @@
         var styles = document.createElement("link");
         styles.rel = "stylesheet";
         styles.href = plotlyStyles;
+        /* plotly looks its style element up by this id; the class tells it to add none of its own */
+        styles.id = "plotly.js-style-global";
+        styles.className = "no-inline-styles";
         document.head.appendChild(styles);
+        /* styles of traces the portal never draws (maps): an element with their id makes plotly skip them */
+        skippedStyles.forEach(function (id) {
+          var placeholder = document.createElement("template");
+          placeholder.id = id;
+          document.head.appendChild(placeholder);
+        });
         var tag = document.createElement("script");
         tag.src = plotlySource;
         tag.onload = function () { resolve(window.Plotly); };

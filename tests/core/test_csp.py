@@ -58,3 +58,12 @@ def test_no_script_evaluates_strings():
     for script in STATIC_JS.glob("*.js"):
         text = script.read_text()
         assert "eval(" not in text and "new Function" not in text, script
+
+
+def test_pages_name_the_plotly_styles_to_skip(outsider, browser_login):
+    from apps.core.staticfiles import served_plotly_skipped_style_ids
+
+    ids = served_plotly_skipped_style_ids()
+    assert ids, "plotly.js no longer adds a style of its own at load: drop data-plotly-skip-styles"
+    page = browser_login(Client(), outsider).get("/teams/").content.decode()
+    assert f'data-plotly-skip-styles="{" ".join(ids)}"' in page

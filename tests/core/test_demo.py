@@ -98,6 +98,19 @@ class TestFullDemo:
             assert client.session["_auth_user_id"], login
             client.post("/logout/")
 
+    def test_fraud_signals_has_a_service_account(self, client):
+        from apps.accounts.models import ServiceAccount
+
+        account = ServiceAccount.objects.select_related("team", "user", "created_by").get()
+        assert (account.team.slug, account.user.username, account.created_by.username) == (
+            "fraud-signals",
+            "fraud-scoring-bot",
+            "lead",
+        )
+        assert Membership.objects.get(user=account.user).role == account.role == MemberRole.ML_ENGINEER
+        client.force_login(account.created_by)
+        assert "fraud-scoring-bot" in client.get("/teams/fraud-signals/").content.decode()
+
     def test_registry_models_history_and_feedback(self):
         models = {m.slug: m for m in RegisteredModel.objects.select_related("owning_team", "value_stream")}
         for slug, (team, stream, task) in REGISTRY_MODELS.items():
@@ -188,6 +201,7 @@ def test_each_app_names_its_demo_on_its_app_config_and_they_load_in_layer_order(
     from apps.core import demo
 
     assert [area.label for area in demo.areas()] == [
+        "accounts",
         "registry",
         "training",
         "modelrequests",

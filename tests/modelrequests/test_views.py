@@ -67,8 +67,12 @@ def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login
         delivering_team=cast.delivering, **rice_inputs(1000, 2, 0.8, 4), **wsjf_inputs(8, 5, 3, 5)
     )
     page = browser_login(client, cast["deliver_pm"]).get(f"/requests/{request.pk}/").content.decode()
-    # the delivering PM sets the size side (a box), sees the value side (text)
-    assert '<span class="score-value">1000</span>' in page and '<span class="score-value">2.0</span>' in page
+    # the delivering PM sets the size side (a box), sees the value side (disabled)
+    assert (
+        'type="number" disabled value="1000"' in page
+        and '<select disabled aria-describedby="locked-rice-' in page
+    )
+    assert "<option>2.0</option></select>" in page
     assert 'name="effort" type="number"' in page and 'value="4.0"' in page
     assert 'name="reach"' not in page and 'name="business_value"' not in page
     assert "RICE <strong>400.00</strong> · rank <strong>1</strong>" in page

@@ -35,7 +35,7 @@ class ProviderProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.sso.provider"], cwd=ROOT, env=env, start_new_session=True
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # creating its SQLite database takes ~20 s on a busy machine
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the test identity provider exited with {self.process.returncode}")
@@ -72,7 +72,7 @@ class ProviderProcess:
 
     def misbehave(self, **how) -> None:
         """The next ID tokens get ``audience=``, ``issuer=``, ``expires_in=`` (seconds from now) or are
-        signed by another key (``foreign_key=True``)."""
+        signed by another key (``foreign_key=True``); ``userinfo_subject=`` spoils the userinfo answers."""
         self._control("PUT", "id-token", how)
 
     def behave(self) -> None:

@@ -1,7 +1,8 @@
 """The full authorization code flow with PKCE over real HTTP: an HTTP client follows every redirect
 between the live portal and the tests' identity provider (tests/sso/provider/), signs in on the
-provider's login form and lands in the portal signed in. Spoiled ID tokens from the same provider are
-refused with a message naming the check, and nobody is signed in or created."""
+provider's login form and lands in the portal signed in. Spoiled ID tokens (and userinfo answers)
+from the same provider are refused with a message naming the check, and nobody is signed in or
+created."""
 
 import html
 import re
@@ -129,12 +130,13 @@ def test_an_intercepted_code_is_useless_without_the_portals_pkce_verifier(
     assert IdentityLink.objects.get().user.username == "dave"
 
 
-SPOILED_IDS = ["other-key", "audience", "issuer", "expired"]
+SPOILED_IDS = ["other-key", "audience", "issuer", "expired", "userinfo-subject"]
 SPOILED = [
     ({"foreign_key": True}, "the ID token's signature does not match the identity provider's keys."),
     ({"audience": "another-app"}, "the ID token was issued for another client."),
     ({"issuer": "http://127.0.0.1:1/o"}, "the ID token was issued by another provider."),
     ({"expires_in": -60}, "the ID token has expired; check that the server clocks agree."),
+    ({"userinfo_subject": "999"}, "the provider's user information is not about the person in the ID token."),
 ]
 
 

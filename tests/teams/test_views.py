@@ -167,7 +167,7 @@ PAGE_QUERIES = {
     "/teams/topology/": 4,
     # detail pages: +1 for their History section (apps.audit)
     "/teams/streams/{stream}/": 5,
-    "/teams/{team}/": 12,
+    "/teams/{team}/": 13,  # + which members are service accounts (apps.teams.hooks.managed_members)
 }
 
 

@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from apps.accounts.models import ApiToken
+from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES, ApiToken, ServiceAccount
 from apps.core.api.serializers import StrictFieldsMixin
 from apps.core.validation import BoundedDateTimeField
+from apps.teams.models import MemberRole, Team
 
 
 class LoginSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -58,6 +59,104 @@ class TokenCreatedSerializer(TokenSerializer):
 
     class Meta(TokenSerializer.Meta):
         fields = (*TokenSerializer.Meta.fields, "token")
+
+
+class UserTeamSerializer(serializers.Serializer):
+    team = serializers.CharField(source="team.slug", help_text="The team's slug.")
+    role = serializers.CharField()
+
+
+class UserSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+    is_service_account = serializers.SerializerMethodField()
+    teams = UserTeamSerializer(source="memberships", many=True, read_only=True)
+    token_count = serializers.IntegerField(
+        read_only=True, help_text="Tokens the user holds (live or expired)."
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = (
+            "id",
+            "username",
+            "name",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_service_account",
+            "teams",
+            "token_count",
+            "date_joined",
+            "last_login",
+        )
+        read_only_fields = fields
+
+    def get_is_service_account(self, user) -> bool:
+        return hasattr(user, "service_account")
+
+
+class UserCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Shape checks only; the service checks uniqueness, the e-mail address and the password rules."""
+
+    username = serializers.CharField(max_length=150)
+    email = serializers.CharField(max_length=254, help_text="Password reset mails go here.")
+    name = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, help_text="Full name, e.g. “Ada Lovelace”."
+    )
+    password = serializers.CharField(
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Optional: without one the person signs in through single sign-on or a password reset.",
+    )
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), required=False, help_text="Join this team (slug)."
+    )
+    role = serializers.ChoiceField(choices=MemberRole.choices, required=False, help_text="Role in `team`.")
+
+
+class ServiceAccountSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", max_length=150)
+    team = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Team.objects.all(), help_text="Its one team (slug); never changes."
+    )
+    role = serializers.ChoiceField(
+        choices=SERVICE_ACCOUNT_ROLE_CHOICES,
+        required=False,
+        error_messages={
+            "invalid_choice": "“{input}” is not a role a service account can have (it cannot be a team's "
+            f"lead); choose one of {', '.join(value for value, _ in SERVICE_ACCOUNT_ROLE_CHOICES)}."
+        },
+        help_text="Its permissions are this role's in its team (never lead). Default: engineer.",
+    )
+    is_active = serializers.BooleanField(source="user.is_active", read_only=True)
+    token_count = serializers.IntegerField(read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ServiceAccount
+        fields = (
+            "id",
+            "username",
+            "team",
+            "role",
+            "description",
+            "is_active",
+            "token_count",
+            "created_by",
+            "created_at",
+        )
+        read_only_fields = ("created_at",)
+
+
+class ServiceAccountUpdateSerializer(ServiceAccountSerializer):
+    """PATCH: the role and description; the username and team stay."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
 
 class LockedOutSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ from apps.accounts.api import views
 
 router = DefaultRouter(trailing_slash=True)
 router.register("tokens", views.TokenViewSet, basename="token")
+router.register("users", views.UserViewSet, basename="user")
+router.register("service-accounts", views.ServiceAccountViewSet, basename="service-account")
 router.register("auth/lockouts", views.LockoutViewSet, basename="lockout")
 
 urlpatterns = [

@@ -2,7 +2,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.http import urlsafe_base64_decode
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
@@ -18,15 +18,21 @@ from apps.accounts.api.serializers import (
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
+    ServiceAccountSerializer,
+    ServiceAccountUpdateSerializer,
     SignedOutEverywhereSerializer,
     TokenCreatedSerializer,
     TokenLoginResponseSerializer,
     TokenSerializer,
     UnlockedSerializer,
     UnlockSerializer,
+    UserCreateSerializer,
+    UserSerializer,
 )
-from apps.accounts.filtersets import LockoutFilterSet, TokenFilterSet
+from apps.accounts.filtersets import LockoutFilterSet, ServiceAccountFilterSet, TokenFilterSet, UserFilterSet
 from apps.accounts.forms import PortalPasswordResetForm
+from apps.core.policy import allowed, denial
+from apps.teams.models import MemberRole
 
 LOGIN_TOKEN_NAME = "Signed in through /api/v1/auth/token/"
 
@@ -95,6 +101,129 @@ class TokenViewSet(
 
     def perform_destroy(self, instance):
         services.token_revoke(actor=self.request.user, token=instance)
+
+
+class MayManageUsers(IsAuthenticated):
+    """Signed in and allowed ``accounts.manage_users``; others get a 403 that says who can."""
+
+    message = denial("accounts.manage_users")
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and allowed(request.user, "accounts.manage_users")
+
+
+USERNAME_IN_URL = r"[\w.@+-]+"
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List users (platform staff)"),
+    retrieve=extend_schema(summary="One user (platform staff)"),
+)
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Users, people and service accounts, looked up by username: platform staff list, create,
+    deactivate and reactivate them. Deactivating revokes every token and ends every session at once;
+    a deactivated user cannot sign in or use a token. Everyone else gets 403."""
+
+    serializer_class = UserSerializer
+    filterset_class = UserFilterSet
+    ordering_fields = ["username", "date_joined", "last_login"]
+    permission_classes = [MayManageUsers]
+    lookup_field = "username"
+    lookup_value_regex = USERNAME_IN_URL
+
+    def get_queryset(self):
+        return selectors.user_list()
+
+    def _answer(self, user, code=status.HTTP_200_OK):
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data, status=code)
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def create(self, request):
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(actor=request.user, **serializer.validated_data)
+        return self._answer(user, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: UserSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, username=None):
+        """Stop the user signing in; revoke their tokens and end their sessions now."""
+        return self._answer(services.user_deactivate(actor=request.user, user=self.get_object()))
+
+    @extend_schema(request=None, responses={200: UserSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, username=None):
+        """Let the user sign in again (their old tokens stay revoked)."""
+        return self._answer(services.user_reactivate(actor=request.user, user=self.get_object()))
+
+
+class ServiceAccountViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
+):
+    """Service accounts: non-human users of one team, with that team's role's permissions, looked up by
+    username. Members of a team see its service accounts; its lead (or platform staff) creates,
+    changes, deactivates and reactivates them, and makes their tokens at `/api/v1/tokens/` with
+    `user` set to the service account. They have no password: they authenticate with tokens only."""
+
+    serializer_class = ServiceAccountSerializer
+    filterset_class = ServiceAccountFilterSet
+    ordering_fields = ["created_at", "user__username"]
+    permission_classes = [IsAuthenticated]
+    lookup_field = "user__username"
+    lookup_url_kwarg = "username"
+    lookup_value_regex = USERNAME_IN_URL
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.service_account_list().none()
+        return selectors.service_accounts_visible_to(self.request.user)
+
+    def get_serializer_class(self):
+        return ServiceAccountUpdateSerializer if self.action == "partial_update" else ServiceAccountSerializer
+
+    def _answer(self, account, code=status.HTTP_200_OK):
+        listed = selectors.service_account_list().get(pk=account.pk)
+        return Response(ServiceAccountSerializer(listed).data, status=code)
+
+    @extend_schema(responses={201: ServiceAccountSerializer})
+    def create(self, request):
+        serializer = ServiceAccountSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        account = services.service_account_create(
+            actor=request.user,
+            team=data["team"],
+            username=data["user"]["username"],
+            role=data.get("role", MemberRole.ENGINEER),
+            description=data.get("description", ""),
+        )
+        return self._answer(account, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ServiceAccountUpdateSerializer, responses={200: ServiceAccountSerializer})
+    def partial_update(self, request, username=None):
+        serializer = ServiceAccountUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        account = services.service_account_update(
+            actor=request.user, account=self.get_object(), **serializer.validated_data
+        )
+        return self._answer(account)
+
+    @extend_schema(request=None, responses={200: ServiceAccountSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, username=None):
+        """It stops working: every token of it is revoked."""
+        return self._answer(
+            services.service_account_deactivate(actor=request.user, account=self.get_object())
+        )
+
+    @extend_schema(request=None, responses={200: ServiceAccountSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, username=None):
+        """It may get tokens again."""
+        return self._answer(
+            services.service_account_reactivate(actor=request.user, account=self.get_object())
+        )
 
 
 def _password_errors(form, field_map: dict[str, str]) -> serializers.ValidationError:

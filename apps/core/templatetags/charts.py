@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html, json_script
 from plotly.utils import PlotlyJSONEncoder
 
+from apps.core.staticfiles import served_plotly_skipped_style_ids
+
 register = template.Library()
 
 
@@ -26,3 +28,9 @@ def chart(figure, element_id: str, size: str = "", label: str = ""):
         format_html(' role="img" aria-label="{}"', label) if label else "",
         json_script(data, element_id, encoder=PlotlyJSONEncoder),
     )
+
+
+@register.simple_tag
+def plotly_skipped_style_ids() -> str:
+    """The ids of the style elements plotly.js must not add (apps/core/staticfiles.py), space-separated."""
+    return " ".join(served_plotly_skipped_style_ids())

@@ -117,6 +117,41 @@ class ScoreUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
         return attrs
 
 
+class BulkScoreRowSerializer(ScoreUpdateSerializer):
+    id = serializers.IntegerField(help_text="A request on the delivering team's backlog.")
+
+    def validate(self, attrs):
+        if len(attrs) < 2:
+            raise serializers.ValidationError({"effort": ["Give at least one score input besides the id."]})
+        return attrs
+
+
+class BulkScoreInputSerializer(StrictFieldsMixin, serializers.Serializer):
+    delivering_team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all())
+    rows = BulkScoreRowSerializer(many=True, allow_empty=False, max_length=200)
+
+    def validate_rows(self, rows):
+        ids = [row["id"] for row in rows]
+        repeated = sorted({pk for pk in ids if ids.count(pk) > 1})
+        if repeated:
+            raise serializers.ValidationError(f"Each request once: repeated {', '.join(map(str, repeated))}.")
+        return rows
+
+
+class BulkScoreResultSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    updated = serializers.IntegerField(help_text="Requests whose inputs changed.")
+    results = ModelRequestSerializer(many=True)
+
+
+class BulkScoreRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    rows = serializers.DictField(
+        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+        help_text="Per request id, its problems by field (`detail`: a missing right, naming who may).",
+    )
+
+
 class ScoreResultSerializer(serializers.Serializer):
     request = ModelRequestDetailSerializer()
     rice_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the backlog ranked by RICE.")

@@ -11,6 +11,9 @@ from apps.modelrequests import flow_metrics, selectors, services
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
+    BulkScoreInputSerializer,
+    BulkScoreRefusedSerializer,
+    BulkScoreResultSerializer,
     CommentSerializer,
     ConflictSerializer,
     FlowSerializer,
@@ -146,6 +149,43 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             for method in ("rice", "wsjf")
         }
         return Response(ScoreResultSerializer({"request": fresh, **ranks}).data)
+
+    @extend_schema(
+        request=BulkScoreInputSerializer,
+        responses={
+            200: BulkScoreResultSerializer,
+            400: BulkScoreRefusedSerializer,
+            403: BulkScoreRefusedSerializer,
+        },
+        description="Set score inputs (typically the size: `effort`, `job_size`) of several requests on one "
+        "delivering team's backlog, all or nothing. Each row is checked like `score` (scales, who may "
+        "set each input) and records who set it; if any row is refused nothing is saved and the answer "
+        "names each refused row's problems (403 when every refusal is a missing right, else 400).",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-score", filterset_class=None)
+    def bulk_score(self, request):
+        data = BulkScoreInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = data.validated_data["delivering_team"]
+        rows = {row.pop("id"): row for row in data.validated_data["rows"]}
+        try:
+            written = services.requests_bulk_score(actor=request.user, team=team, rows=rows)
+        except services.BulkScoreRefused as refused:
+            return Response(
+                {
+                    "detail": str(refused),
+                    "rows": {str(pk): problems for pk, problems in refused.errors.items()},
+                },
+                status=status.HTTP_403_FORBIDDEN if refused.forbidden else status.HTTP_400_BAD_REQUEST,
+            )
+        fresh = selectors.request_list().filter(pk__in=[item.pk for item in written]).order_by("pk")
+        return Response(
+            {
+                "team": team.slug,
+                "updated": len(written),
+                "results": ModelRequestSerializer(fresh, many=True).data,
+            }
+        )
 
     @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
     @action(detail=True, methods=["post"])

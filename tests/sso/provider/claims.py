@@ -1,6 +1,7 @@
 """What the provider says about a person: standard profile claims and ``groups`` (the names of their
 Django groups, read at each sign-in). ``MISBEHAVIOUR`` lets a test make the next ID tokens wrong in one
-way (another audience or issuer, expired, or signed with a key the provider does not publish)."""
+way (another audience or issuer, expired, signed with a key the provider does not publish, or a
+userinfo answer about another subject)."""
 
 import json
 import time
@@ -26,9 +27,14 @@ class ClaimsValidator(OAuth2Validator):
             "groups": sorted(user.groups.values_list("name", flat=True)),
         }
 
+    def get_userinfo_claims(self, request):
+        claims = super().get_userinfo_claims(request)
+        claims["sub"] = MISBEHAVIOUR.get("userinfo_subject", claims["sub"])
+        return claims
+
     def finalize_id_token(self, id_token, token, token_handler, request):
         signed = super().finalize_id_token(id_token, token, token_handler, request)
-        if not MISBEHAVIOUR:
+        if not MISBEHAVIOUR.keys() & {"audience", "issuer", "expires_in", "foreign_key"}:
             return signed
         genuine = jwt.JWT(jwt=signed, key=settings.SIGNING_KEY)
         claims = json.loads(genuine.claims)

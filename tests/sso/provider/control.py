@@ -68,7 +68,7 @@ def client(request, body, client_id):
 @controlled(["PUT", "DELETE"])
 def misbehaviour(request, body):
     """PUT ``{"audience": ..., "issuer": ..., "expires_in": -60, "foreign_key": true}`` (any of them)
-    spoils the next ID tokens; DELETE
+    spoils the next ID tokens, ``{"userinfo_subject": ...}`` the userinfo answers; DELETE
     makes the provider honest again."""
     claims.MISBEHAVIOUR.clear()
     if request.method == "PUT":
