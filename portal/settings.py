@@ -140,6 +140,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# A filter's empty choice reads "Any" (model choices: "Any team", apps/core/filters.PortalFilterSet).
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)

@@ -5,10 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import ApiToken, ServiceAccount
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 
 
-class TokenFilterSet(django_filters.FilterSet):
+class TokenFilterSet(PortalFilterSet):
     user = django_filters.CharFilter(field_name="user__username", label="Owner (username)")
     read_only = YesNoFilter(label="Read-only")
     expired = YesNoFilter(method="filter_expired", label="Expired")
@@ -24,7 +24,7 @@ class TokenFilterSet(django_filters.FilterSet):
         return queryset.filter(past) if value else queryset.exclude(past)
 
 
-class ServiceAccountFilterSet(django_filters.FilterSet):
+class ServiceAccountFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Username or description contains")
     team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
     is_active = YesNoFilter(field_name="user__is_active", label="Active")
@@ -37,7 +37,7 @@ class ServiceAccountFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(user__username__icontains=value) | Q(description__icontains=value))
 
 
-class UserFilterSet(django_filters.FilterSet):
+class UserFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="filter_text", label="Username, name or e-mail contains")
     is_active = YesNoFilter(label="Active")
     team = django_filters.CharFilter(field_name="memberships__team__slug", label="Member of team (slug)")
@@ -59,7 +59,7 @@ class UserFilterSet(django_filters.FilterSet):
         )
 
 
-class LockoutFilterSet(django_filters.FilterSet):
+class LockoutFilterSet(PortalFilterSet):
     username = django_filters.CharFilter(label="Username")
     ip_address = django_filters.CharFilter(label="Address")
 

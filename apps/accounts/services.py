@@ -1,5 +1,5 @@
 """Writes of the accounts app: tokens, users, service accounts and signing out everywhere. Each
-checks its permission (apps.accounts.permissions) and writes in one transaction."""
+checks its permission (the rules of apps.accounts.policy) and writes in one transaction."""
 
 from datetime import datetime
 
@@ -12,13 +12,9 @@ from django.db import transaction
 
 from apps.accounts import sessions, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLES, ApiToken, ServiceAccount
-from apps.accounts.permissions import (
-    ensure_can_create_tokens_for,
-    ensure_can_manage_service_accounts_of,
-    ensure_can_manage_tokens_of,
-    ensure_can_manage_users,
-)
+from apps.accounts.policy import service_account_of
 from apps.core.permissions import ensure_platform_staff
+from apps.core.policy import ensure
 from apps.teams import services as team_services
 from apps.teams.models import MemberRole, Membership, Team
 
@@ -41,7 +37,15 @@ def token_create(
 ) -> tuple[ApiToken, str]:
     """A new token for ``owner`` (default: the actor): the row and the token, shown only this once."""
     owner = owner or actor
-    ensure_can_create_tokens_for(actor, owner)
+    account = service_account_of(owner)
+    if account is not None:  # the same rule, worded with the team
+        ensure(
+            actor,
+            "accounts.manage_service_accounts",
+            account.team,
+            action=f"issue tokens for the service account {owner.username}",
+        )
+    ensure(actor, "accounts.create_token", owner)
     if not owner.is_active:
         raise ValidationError({"user": f"{owner.username} is deactivated; it cannot get a token."})
     return tokens.new_token(
@@ -54,7 +58,7 @@ def token_create(
 
 
 def token_revoke(*, actor: User, token: ApiToken) -> None:
-    ensure_can_manage_tokens_of(actor, token.user)
+    ensure(actor, "accounts.manage_tokens", token.user)
     token.delete()
 
 
@@ -137,7 +141,7 @@ def user_create(
 ):
     """A person's account. Without a password they sign in through single sign-on or set one with a
     password reset; with a team and role they join it (as ``membership_create`` allows)."""
-    ensure_can_manage_users(actor)
+    ensure(actor, "accounts.manage_users")
     if (team is None) != (not role):
         raise ValidationError({"role" if team else "team": "Give both a team and a role, or neither."})
     first, last = _split_name(name)
@@ -162,7 +166,7 @@ def user_create(
 def user_deactivate(*, actor: User, user):
     """The user can no longer sign in or use a token; their tokens and sessions end now. Their rows
     (memberships, requests, comments) stay, so history keeps its names."""
-    ensure_can_manage_users(actor)
+    ensure(actor, "accounts.manage_users")
     if user.pk == actor.pk:
         raise ValidationError({"user": "You cannot deactivate yourself; ask another platform staff member."})
     if user.is_superuser and not actor.is_superuser:
@@ -173,7 +177,7 @@ def user_deactivate(*, actor: User, user):
 @transaction.atomic
 def user_reactivate(*, actor: User, user):
     """Signing in works again; tokens revoked at deactivation stay revoked (make new ones)."""
-    ensure_can_manage_users(actor)
+    ensure(actor, "accounts.manage_users")
     return _set_active(user, True)
 
 
@@ -214,7 +218,7 @@ def service_account_create(
     with that role's permissions through its membership, which only this app changes."""
     if team is None:
         raise ValidationError({"team": "Give the team the service account belongs to."})
-    ensure_can_manage_service_accounts_of(actor, team)
+    ensure(actor, "accounts.manage_service_accounts", team)
     role = _checked_role(role)
     user = User(username=_checked_username(username), first_name="", last_name="")
     user.set_unusable_password()
@@ -235,7 +239,7 @@ def service_account_update(
     description: str | None = None,
 ) -> ServiceAccount:
     """Its role (and so its permissions) or description; its team never changes."""
-    ensure_can_manage_service_accounts_of(actor, account.team)
+    ensure(actor, "accounts.manage_service_accounts", account.team)
     if role is not None:
         account.role = _checked_role(role)
         Membership.objects.filter(team=account.team, user=account.user).update(role=account.role)
@@ -248,7 +252,7 @@ def service_account_update(
 @transaction.atomic
 def service_account_deactivate(*, actor: User, account: ServiceAccount) -> ServiceAccount:
     """It stops working at once: every token is revoked."""
-    ensure_can_manage_service_accounts_of(actor, account.team)
+    ensure(actor, "accounts.manage_service_accounts", account.team)
     account.user = _set_active(account.user, False)
     return account
 
@@ -256,6 +260,6 @@ def service_account_deactivate(*, actor: User, account: ServiceAccount) -> Servi
 @transaction.atomic
 def service_account_reactivate(*, actor: User, account: ServiceAccount) -> ServiceAccount:
     """It may get tokens again (its old ones stay revoked)."""
-    ensure_can_manage_service_accounts_of(actor, account.team)
+    ensure(actor, "accounts.manage_service_accounts", account.team)
     account.user = _set_active(account.user, True)
     return account

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from apps.accounts import selectors, services
 from apps.accounts.filtersets import TokenFilterSet, UserFilterSet
 from apps.accounts.forms import ServiceAccountForm, TokenForm, UserCreateForm
-from apps.accounts.permissions import ensure_can_manage_users
 from apps.core.forms import add_service_errors, save_form_with
 from apps.core.pagination import paginate
+from apps.core.policy import ensure
 from apps.teams.models import Team
 
 
@@ -61,7 +61,7 @@ def token_revoke(request, pk):
 
 def user_list(request):
     """Platform staff: every user, a form to add one, and deactivate / reactivate buttons."""
-    ensure_can_manage_users(request.user)
+    ensure(request.user, "accounts.manage_users")
     form = UserCreateForm(request.POST or None)
     if request.method == "POST":
         created = save_form_with(form, lambda data: services.user_create(actor=request.user, **data))
@@ -94,7 +94,7 @@ def _back(request, default):
 
 @require_POST
 def user_deactivate(request, pk):
-    ensure_can_manage_users(request.user)
+    ensure(request.user, "accounts.manage_users")
     user = _user_or_404(pk)
     try:
         services.user_deactivate(actor=request.user, user=user)
@@ -107,7 +107,7 @@ def user_deactivate(request, pk):
 
 @require_POST
 def user_reactivate(request, pk):
-    ensure_can_manage_users(request.user)
+    ensure(request.user, "accounts.manage_users")
     user = _user_or_404(pk)
     services.user_reactivate(actor=request.user, user=user)
     messages.success(request, f"Reactivated {user.username}; they can sign in again.")

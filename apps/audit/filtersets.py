@@ -7,6 +7,7 @@ from django.db.models import Q
 from apps.audit.models import Action, AuditEvent
 from apps.audit.recording import audited_models
 from apps.core.acting import CHANNELS
+from apps.core.filters import PortalFilterSet
 
 
 def object_type_choices() -> list[tuple[str, str]]:
@@ -24,7 +25,7 @@ class DateTimeLocal(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     actor = django_filters.CharFilter(field_name="actor__username", label="Actor (username)")
     object_type = django_filters.ChoiceFilter(
@@ -64,7 +65,7 @@ class AuditEventFilterSet(django_filters.FilterSet):
             | Q(cid=value)
         )
 
-    def of_type(self, queryset, name, value):
+    def of_type(self, queryset, name, value: str):
         app_label, model = value.split(".", 1)
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 

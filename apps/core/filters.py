@@ -86,3 +86,17 @@ class PortalFilterBackend(DjangoFilterBackend):
         if not filterset.is_valid():
             raise ValidationError(filter_errors(filterset))
         return filterset.qs
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Every list's filterset: a model choice's empty choice reads "Any <its label>" ("Any team",
+    "Any stream"), other choices' "Any" (FILTERS_EMPTY_CHOICE_LABEL), never Django's "---------"."""
+
+    @property
+    def form(self):
+        form = super().form
+        for name, field in form.fields.items():
+            if getattr(field, "empty_label", None) == "---------":
+                label = str(field.label or name.replace("_", " "))
+                field.empty_label = f"Any {label[:1].lower()}{label[1:]}"
+        return form

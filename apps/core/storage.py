@@ -74,6 +74,11 @@ def describe() -> str:
     return f"s3://{getattr(store, 'bucket_name', '?')}/{prefix}".rstrip("/")
 
 
+def location_of(key: str) -> str:
+    """Where the object of ``key`` lives, for staff: a file path or ``s3://bucket/prefix/key``."""
+    return f"{describe()}/{key}"
+
+
 def checked_key(key: str) -> str:
     """``key`` if it is a key the server could have generated: relative, no ``..``, plain characters."""
     if not isinstance(key, str) or not KEY.match(key):

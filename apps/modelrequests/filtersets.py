@@ -3,11 +3,12 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import PortalFilterSet
 from apps.modelrequests.models import ModelRequest, RequestStatus
 from apps.teams.models import Team, ValueStream
 
 
-class ModelRequestFilterSet(django_filters.FilterSet):
+class ModelRequestFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stream = django_filters.ModelChoiceFilter(
         field_name="value_stream",

@@ -1,11 +1,13 @@
 from django import forms
+from django.db.models import Q
 
 from apps.core.forms import DateInput
 from apps.core.pagination import whole_number
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import policy, scoring
-from apps.modelrequests.models import Board, ModelRequest, RequestStatus
+from apps.modelrequests import hooks, policy, scoring
+from apps.modelrequests.models import DELIVERING_TEAM_TYPES, Board, ModelRequest, RequestStatus
 from apps.modelrequests.services import REQUEST_FIELDS
+from apps.teams.models import Team, ValueStream
 from apps.teams.selectors import teams_of_user
 
 
@@ -27,8 +29,15 @@ class ModelRequestForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None and not is_platform_staff(user) and not self.instance.pk:
-            # people file requests for their own teams
-            self.fields["requesting_team"].queryset = teams_of_user(user=user).order_by("name")
+            # people file requests for their own teams, the first of them preselected
+            own = teams_of_user(user=user).order_by("name")
+            self.fields["requesting_team"].queryset = own
+            first = own.first()
+            if first is not None and not self.is_bound:
+                self.initial.setdefault("requesting_team", first.pk)
+                self.initial.setdefault("value_stream", first.value_stream_id)
+        self._limit_delivering_teams()
+        self._kpi_choices()
         # name the allowed values of each scored input (the scales are configurable)
         scale = scoring.scales()
         for name, key in [("impact", "impact"), ("confidence", "confidence")] + [
@@ -37,6 +46,47 @@ class ModelRequestForm(forms.ModelForm):
             self.fields[name].help_text = "One of " + ", ".join(f"{value:g}" for value in scale[key]) + "."
         if self.instance.pk and user is not None:
             self._lock_score_fields(user)
+
+    def _limit_delivering_teams(self) -> None:
+        """Platform and complicated-subsystem teams deliver; the requesting team itself only through
+        the self-service move (kept when the request already has it)."""
+        field = self.fields["delivering_team"]
+        allowed = Q(team_type__in=DELIVERING_TEAM_TYPES)
+        if self.instance.pk:
+            allowed |= Q(pk=self.instance.delivering_team_id)
+        field.queryset = Team.objects.filter(allowed).order_by("name")
+        field.help_text = "A platform or complicated-subsystem team."
+
+    def _kpi_choices(self) -> None:
+        """The KPI as one of the streams' KPIs, grouped by stream (a stream without KPIs yet keeps
+        free text); the value stream may be left empty: it comes from the requesting team."""
+        self.fields["value_stream"].required = False
+        self.fields["value_stream"].help_text = "Left empty: the requesting team's stream."
+        streams = list(ValueStream.objects.order_by("name"))
+        self.stream_kpis = hooks.kpis_of_streams(stream.pk for stream in streams)
+        groups = [(stream.name, [(n, n) for n in self.stream_kpis.get(stream.pk, [])]) for stream in streams]
+        groups = [group for group in groups if group[1]]
+        if not groups:
+            return
+        current = self.instance.kpi if self.instance.pk else ""
+        known = {name for _, options in groups for name, _ in options}
+        extra = [(current, current)] if current and current not in known else []
+        self.fields["kpi"] = forms.ChoiceField(
+            label="KPI",
+            choices=[("", "---------"), *extra, *groups],
+            help_text="One of the value stream's KPIs.",
+        )
+
+    def clean(self):
+        data = super().clean()
+        stream = data.get("value_stream") or getattr(data.get("requesting_team"), "value_stream", None)
+        kpis = self.stream_kpis.get(stream.pk, []) if stream else []
+        kpi = data.get("kpi")
+        if stream and kpis and kpi and kpi not in kpis and kpi != self.instance.kpi:
+            self.add_error("kpi", f"{kpi} is not a KPI of {stream}: choose one of {', '.join(kpis)}.")
+        if stream and not data.get("value_stream"):
+            data["value_stream"] = stream
+        return data
 
     def _lock_score_fields(self, user) -> None:
         """Score inputs the user may not set show disabled, saying who may. A browser does not post

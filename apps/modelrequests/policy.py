@@ -19,9 +19,11 @@ Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``select
 so a page checks every row without a query per row; without it they load the roles themselves.
 """
 
+import rules
 from django.core.exceptions import PermissionDenied
 
 from apps.core.permissions import is_platform_staff
+from apps.core.policy import define, ensure
 from apps.modelrequests import scoring
 from apps.teams.models import Membership
 from apps.teams.permissions import TEAM_EDITOR_ROLES
@@ -109,12 +111,18 @@ def can_rank(user, team, *, roles=None) -> bool:
     return is_platform_staff(user) or (team is not None and _edits_team(user, team.pk, roles))
 
 
+RANK_BACKLOG = define(
+    "modelrequests.rank_backlog",
+    rules.predicate(lambda user, team: can_rank(user, team)),
+    subject="the delivering team",
+    action="pin, unpin or rank the backlog of {obj}",
+    who="a lead or product manager of {obj}",
+    why="The delivering team's lead and PM order the work they will deliver against their capacity.",
+)
+
+
 def ensure_can_rank(user, team) -> None:
-    if not can_rank(user, team):
-        raise PermissionDenied(
-            f"Only platform staff or a lead or product manager of {team.name} may pin, unpin or rank "
-            "its backlog."
-        )
+    ensure(user, "modelrequests.rank_backlog", team)
 
 
 def is_filer(user, request) -> bool:

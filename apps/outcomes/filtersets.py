@@ -3,13 +3,14 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filters import PortalFilterSet
 from apps.core.validation import DateTimeFilter
 from apps.outcomes.models import Direction, DriftBand, DriftResult, Kpi, ModelCost, Observation, Segment
 from apps.registry.models import RegisteredModel
 from apps.teams.models import ValueStream
 
 
-class KpiFilterSet(django_filters.FilterSet):
+class KpiFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     stream = django_filters.ModelChoiceFilter(
         queryset=ValueStream.objects.all(), to_field_name="slug", label="Value stream"
@@ -24,7 +25,7 @@ class KpiFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
-class ObservationFilterSet(django_filters.FilterSet):
+class ObservationFilterSet(PortalFilterSet):
     kpi = django_filters.NumberFilter(field_name="kpi_id", label="KPI id")
     stream = django_filters.ModelChoiceFilter(
         field_name="kpi__stream",
@@ -44,7 +45,7 @@ class ObservationFilterSet(django_filters.FilterSet):
         fields = ["kpi", "stream", "segment", "model", "since", "until"]
 
 
-class ModelCostFilterSet(django_filters.FilterSet):
+class ModelCostFilterSet(PortalFilterSet):
     stream = django_filters.ModelChoiceFilter(
         field_name="model__value_stream", queryset=ValueStream.objects.all(), to_field_name="slug"
     )
@@ -54,7 +55,7 @@ class ModelCostFilterSet(django_filters.FilterSet):
         fields = ["stream"]
 
 
-class DriftResultFilterSet(django_filters.FilterSet):
+class DriftResultFilterSet(PortalFilterSet):
     model = django_filters.CharFilter(field_name="version__model__slug", label="Model slug")
     version = django_filters.NumberFilter(field_name="version__number")
     feature = django_filters.CharFilter()

@@ -126,3 +126,12 @@ def observation_summary_by_model(*, model_ids) -> dict[int, dict]:
         .annotate(last=Max("time"), control=Count("id", filter=Q(segment=Segment.CONTROL)))
     )
     return {row["model_id"]: {"last": row["last"], "control": row["control"]} for row in rows}
+
+
+def kpi_names_by_stream(stream_ids) -> dict[int, list[str]]:
+    """The live (not retired) KPI names of each stream, for the model request form (one query)."""
+    names: dict[int, list[str]] = {}
+    rows = Kpi.objects.filter(stream_id__in=list(stream_ids), retired_at__isnull=True).order_by("name")
+    for stream_id, name in rows.values_list("stream_id", "name"):
+        names.setdefault(stream_id, []).append(name)
+    return names

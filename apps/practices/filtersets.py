@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.practices.models import (
     Engagement,
     Level,
@@ -20,7 +20,7 @@ from apps.teams.models import Team
 LEVEL_CHOICES = [(str(value), label) for value, label in Level.choices]
 
 
-class ModelScorecardFilterSet(django_filters.FilterSet):
+class ModelScorecardFilterSet(PortalFilterSet):
     """Model scorecards (the overview page's list)."""
 
     team = TeamSlugFilter(
@@ -49,7 +49,7 @@ class ScorecardFilterSet(ModelScorecardFilterSet):
         fields = ["subject_type", "team", "model", "level", "min_level"]
 
 
-class SelfAssessmentFilterSet(django_filters.FilterSet):
+class SelfAssessmentFilterSet(PortalFilterSet):
     team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug")
     practice = django_filters.ChoiceFilter(choices=Practice.choices)
 
@@ -58,7 +58,7 @@ class SelfAssessmentFilterSet(django_filters.FilterSet):
         fields = ["team", "practice"]
 
 
-class EngagementFilterSet(django_filters.FilterSet):
+class EngagementFilterSet(PortalFilterSet):
     team = TeamSlugFilter(
         queryset=Team.objects.all(), to_field_name="slug", field_name="interaction__to_team", label="Team"
     )
@@ -72,7 +72,7 @@ class EngagementFilterSet(django_filters.FilterSet):
         fields = ["team", "enabling_team", "completed"]
 
 
-class SurveyResponseFilterSet(django_filters.FilterSet):
+class SurveyResponseFilterSet(PortalFilterSet):
     team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug")
     round = django_filters.NumberFilter(field_name="round_id")
 

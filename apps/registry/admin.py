@@ -4,6 +4,7 @@ read-only here; stage moves go through the promote/rollback services (UI and API
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
+from apps.core import storage
 from apps.core.admin_base import ReadOnlyAdminMixin
 from apps.core.exceptions import Conflict
 from apps.registry.models import CARD_SECTIONS, Feedback, ModelVersion, RegisteredModel, StageChange
@@ -93,6 +94,13 @@ class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["model__name", "estimator", "dataset_name", "code_version", "source_key"]
     list_select_related = ["model"]
     inlines = [StageChangeInline]
+
+    @admin.display(description="Artefact stored at")
+    def artefact_stored_at(self, obj) -> str:
+        return storage.location_of(obj.artefact_key) if obj.artefact_key else "—"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "artefact_stored_at"]
 
 
 @admin.register(StageChange)

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.registry.feedback_loop import overdue_q
 from apps.registry.models import (
     Feedback,
@@ -21,7 +21,7 @@ from apps.registry.selectors import has_version_in_stage
 from apps.teams.models import Team, ValueStream
 
 
-class RegisteredModelFilterSet(django_filters.FilterSet):
+class RegisteredModelFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team = django_filters.ModelChoiceFilter(
         field_name="owning_team", queryset=Team.objects.all(), to_field_name="slug", label="Owning team"
@@ -48,7 +48,7 @@ class RegisteredModelFilterSet(django_filters.FilterSet):
         return queryset.filter(has_version_in_stage(value))
 
 
-class ModelVersionFilterSet(django_filters.FilterSet):
+class ModelVersionFilterSet(PortalFilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
 
     class Meta:
@@ -56,7 +56,7 @@ class ModelVersionFilterSet(django_filters.FilterSet):
         fields = ["stage"]
 
 
-class FeedbackFilterSet(django_filters.FilterSet):
+class FeedbackFilterSet(PortalFilterSet):
     model = django_filters.ModelChoiceFilter(
         queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model"
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.teams.models import (
     TIME_BOXED_MODES,
     Interaction,
@@ -24,7 +24,7 @@ class TeamSlugFilter(django_filters.ModelChoiceFilter):
     """A team given by its slug (an unknown slug is a 400 naming the parameter)."""
 
 
-class ValueStreamFilterSet(django_filters.FilterSet):
+class ValueStreamFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
 
     class Meta:
@@ -35,7 +35,7 @@ class ValueStreamFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
-class TeamFilterSet(django_filters.FilterSet):
+class TeamFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team_type = django_filters.ChoiceFilter(choices=TeamType.choices, label="Type")
     stream = django_filters.ModelChoiceFilter(
@@ -54,7 +54,7 @@ class TeamFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(focus__icontains=value))
 
 
-class MembershipFilterSet(django_filters.FilterSet):
+class MembershipFilterSet(PortalFilterSet):
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     role = django_filters.ChoiceFilter(choices=MemberRole.choices)
     user = django_filters.CharFilter(field_name="user__username")
@@ -64,7 +64,7 @@ class MembershipFilterSet(django_filters.FilterSet):
         fields = ["team", "role", "user"]
 
 
-class InteractionFilterSet(django_filters.FilterSet):
+class InteractionFilterSet(PortalFilterSet):
     STATUS_CHOICES = [
         ("current", "Current"),
         ("planned", "Planned"),

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from apps.core import storage
 from apps.core.exceptions import Conflict
 from apps.training import services
 from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
@@ -67,6 +68,7 @@ class DatasetVersionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "version",
         "storage_key",
+        "stored_at",
         "original_filename",
         "sha256",
         "size_bytes",
@@ -82,6 +84,10 @@ class DatasetVersionAdmin(admin.ModelAdmin):
         "uploaded_by",
         "created_at",
     ]
+
+    @admin.display(description="Stored at")
+    def stored_at(self, obj) -> str:
+        return storage.location_of(obj.storage_key) if obj.storage_key else "—"
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:  # adding: upload a file through the same service as the UI and the API

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
@@ -11,7 +11,7 @@ from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, Retra
 from apps.training.selectors import only_newest_versions
 
 
-class DatasetVersionFilterSet(django_filters.FilterSet):
+class DatasetVersionFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     name = django_filters.CharFilter(field_name="name", label="Exact name")
@@ -29,7 +29,7 @@ class DatasetVersionFilterSet(django_filters.FilterSet):
         return only_newest_versions(queryset) if value else queryset
 
 
-class TrainingJobFilterSet(django_filters.FilterSet):
+class TrainingJobFilterSet(PortalFilterSet):
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     task = django_filters.ChoiceFilter(choices=Task.choices)
@@ -42,7 +42,7 @@ class TrainingJobFilterSet(django_filters.FilterSet):
         fields = ["status", "team", "task", "estimator", "dataset_version", "registered_model"]
 
 
-class RetrainingScheduleFilterSet(django_filters.FilterSet):
+class RetrainingScheduleFilterSet(PortalFilterSet):
     enabled = YesNoFilter()
 
     class Meta:

@@ -1,11 +1,11 @@
 import django_filters
 
 from apps.core.events import EVENT_TYPES
-from apps.core.filters import YesNoFilter
+from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 
-class SubscriptionFilterSet(django_filters.FilterSet):
+class SubscriptionFilterSet(PortalFilterSet):
     team = django_filters.CharFilter(field_name="team__slug", label="Team (slug)")
     is_active = YesNoFilter(label="Active")
 
@@ -14,7 +14,7 @@ class SubscriptionFilterSet(django_filters.FilterSet):
         fields = ["team", "is_active"]
 
 
-class DeliveryFilterSet(django_filters.FilterSet):
+class DeliveryFilterSet(PortalFilterSet):
     subscription = django_filters.NumberFilter(field_name="subscription_id", label="Subscription id")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
     event_type = django_filters.ChoiceFilter(choices=list(EVENT_TYPES.items()), label="Event type")

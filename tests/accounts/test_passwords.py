@@ -12,7 +12,7 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "a-much-longer-new-password-42"
+NEW_PASSWORD = "7tQ#zv9!Wm2$kx4P-8rJ"  # no word a random first or last name can resemble
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import brotli
 import pytest
 
 from apps.core import request_log
@@ -83,8 +84,12 @@ class SentryReceiver(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        gzipped = self.headers.get("Content-Encoding") == "gzip"
-        self.envelopes.append(gzip.decompress(body) if gzipped else body)
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "br":
+            body = brotli.decompress(body)
+        elif encoding == "gzip":
+            body = gzip.decompress(body)
+        self.envelopes.append(body)
         self.send_response(200)
         self.end_headers()
 
@@ -110,7 +115,7 @@ def test_an_error_is_reported_to_the_sentry_dsn(tmp_path):
             cwd=ROOT,
             env=clean_env(tmp_path) | {"SENTRY_DSN": dsn, "SENTRY_ENVIRONMENT": "ci"},
             check=True,
-            timeout=60,
+            timeout=180,
         )
     finally:
         server.shutdown()

@@ -422,7 +422,7 @@ def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
     assert cast["deliver_pm"].username in page or cast["deliver_pm"].get_full_name() in page  # who can
     assert 'name="reach"' in page and 'name="effort"' not in page  # the value side is theirs
     response = client.post(f"/requests/{pinned.pk}/unpin/", {"next": url}, follow=True)
-    assert "may pin, unpin or rank" in response.content.decode()
+    assert "can pin, unpin or rank the backlog of" in response.content.decode()
     browser_login(client, cast["deliver_pm"])
     client.post("/requests/backlog/reset/", {"delivering_team": cast.delivering.slug})
     assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None

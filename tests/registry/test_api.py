@@ -426,7 +426,8 @@ def test_admin_pages_render(client, model, production):
     for path in ["registeredmodel", "modelversion", "stagechange", "feedback"]:
         assert client.get(f"/admin/registry/{path}/").status_code == 200
     assert client.get(f"/admin/registry/registeredmodel/{model.pk}/change/").status_code == 200
-    assert client.get(f"/admin/registry/modelversion/{production.pk}/change/").status_code == 200
+    version_page = client.get(f"/admin/registry/modelversion/{production.pk}/change/")
+    assert version_page.status_code == 200 and f"/{production.artefact_key}" in version_page.content.decode()
     assert client.get("/admin/registry/stagechange/add/").status_code == 403  # append-only history
 
 

@@ -39,3 +39,16 @@ def test_admin_cancel_action_and_job_page(client, admin_user):
     assert "Cancelled 1 job(s)." in response.content.decode()
     assert TrainingJob.objects.get(pk=queued.pk).status == JobStatus.CANCELLED
     assert TrainingJob.objects.get(pk=done.pk).status == JobStatus.SUCCEEDED
+
+
+def test_an_admin_upload_goes_to_the_bucket_and_its_page_says_where(client, admin_user, team, s3_platform):
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/training/datasetversion/add/",
+        {"team": team.pk, "name": "shop", "file": csv_upload("a,b\n1,x\n2,y\n")},
+    )
+    assert response.status_code == 302
+    dataset = DatasetVersion.objects.get()
+    assert s3_platform.keys() == [dataset.storage_key] and s3_platform.local_files() == []
+    page = client.get(f"/admin/training/datasetversion/{dataset.pk}/change/").content.decode()
+    assert f"s3://{s3_platform.bucket}/{s3_platform.prefix}/{dataset.storage_key}" in page

@@ -31,7 +31,7 @@ from apps.accounts.api.serializers import (
 )
 from apps.accounts.filtersets import LockoutFilterSet, ServiceAccountFilterSet, TokenFilterSet, UserFilterSet
 from apps.accounts.forms import PortalPasswordResetForm
-from apps.accounts.permissions import USERS_REFUSAL, can_manage_users
+from apps.core.policy import allowed, denial
 from apps.teams.models import MemberRole
 
 LOGIN_TOKEN_NAME = "Signed in through /api/v1/auth/token/"
@@ -103,13 +103,13 @@ class TokenViewSet(
         services.token_revoke(actor=self.request.user, token=instance)
 
 
-class PlatformStaffOnly(IsAuthenticated):
-    """Signed in and platform staff; others get a 403 that says who can."""
+class MayManageUsers(IsAuthenticated):
+    """Signed in and allowed ``accounts.manage_users``; others get a 403 that says who can."""
 
-    message = USERS_REFUSAL
+    message = denial("accounts.manage_users")
 
     def has_permission(self, request, view):
-        return super().has_permission(request, view) and can_manage_users(request.user)
+        return super().has_permission(request, view) and allowed(request.user, "accounts.manage_users")
 
 
 USERNAME_IN_URL = r"[\w.@+-]+"
@@ -127,7 +127,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = UserSerializer
     filterset_class = UserFilterSet
     ordering_fields = ["username", "date_joined", "last_login"]
-    permission_classes = [PlatformStaffOnly]
+    permission_classes = [MayManageUsers]
     lookup_field = "username"
     lookup_value_regex = USERNAME_IN_URL
 
