@@ -120,7 +120,8 @@ class RankedBacklog:
 
     Each row carries ``position`` (its rank in the team's whole backlog), ``cumulative_size`` (the
     sizes of the whole backlog down to it), ``pinned``, ``score_rank`` (its rank were nothing pinned)
-    and ``pin_offset`` (``position - score_rank``: negative when a pin holds it higher), and the capacity line: ``fits`` (the backlog
+    and ``pin_offset`` (``position - score_rank``: negative when a pin holds it higher), and the capacity
+    line: ``fits`` (the backlog
     down to it fits the team's capacity this cycle) and ``line_above`` (it is the first that does
     not: the line is drawn right above it)."""
 
