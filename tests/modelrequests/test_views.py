@@ -428,9 +428,7 @@ def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
     assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None
 
 
-def test_back_to_ranking_unpins_every_row_and_the_order_follows_the_score_again(
-    client, browser_login, cast
-):
+def test_back_to_ranking_unpins_every_row_and_the_order_follows_the_score_again(client, browser_login, cast):
     low = ModelRequestFactory(title="Low", delivering_team=cast.delivering, **rice_inputs(10))
     mid = ModelRequestFactory(title="Mid", delivering_team=cast.delivering, **rice_inputs(500))
     high = ModelRequestFactory(title="High", delivering_team=cast.delivering, **rice_inputs(900))
@@ -448,7 +446,7 @@ def test_back_to_ranking_unpins_every_row_and_the_order_follows_the_score_again(
     assert "Removed 2 pins" in html and "Back to ranking" not in html
     assert html.index(">High<") < html.index(">Mid<") < html.index(">Low<")
     rows = ModelRequest.objects.filter(pk__in=[low.pk, mid.pk, high.pk])
-    assert list(rows.values_list("manual_rank", "rank_reason").distinct()) == [(None, "")]
+    assert set(rows.values_list("manual_rank", "rank_reason")) == {(None, "")}
     assert ModelRequest.objects.get(pk=other.pk).manual_rank == 1  # another team's pin stays
     # one pin at a time: the row's unpin control
     ModelRequest.objects.filter(pk=low.pk).update(manual_rank=1)
