@@ -51,6 +51,13 @@ def order(entries: list[Entry]) -> list[Entry]:
     return result
 
 
+def score_ranks(entries: list[Entry]) -> dict[int, int]:
+    """The rank each scored entry would have if no request were pinned: {pk: rank}. Shown next to a
+    pin, so a person sees how far the pin holds a request from where its score puts it."""
+    scored = sorted((e for e in entries if e.score is not None), key=_score_key)
+    return {entry.pk: rank for rank, entry in enumerate(scored, start=1)}
+
+
 def pins_after_move(ordered: list[Entry], *, moved: int, index: int) -> dict[int, int]:
     """The pin of every pinned request once ``moved`` is placed at ``index`` (0-based) of the order
     without it: the moved request is pinned there and the others keep their place relative to

@@ -19,7 +19,8 @@ from apps.modelrequests.models import (
     ScoreInput,
     ScoringMethod,
 )
-from apps.teams.models import Team
+from apps.teams.models import Membership, Team
+from apps.teams.permissions import TEAM_EDITOR_ROLES
 
 # Kanban columns show this many cards each; the rest are one "more" link away (the filtered list).
 KANBAN_CARDS_PER_COLUMN = 12
@@ -35,6 +36,17 @@ DEFAULT_COLUMN_WIP_LIMITS = {
 def roles_by_team(*, user) -> dict[int, set[str]]:
     """The user's roles per team id, loaded once (workflow and policy rules read it for every row)."""
     return policy.roles_of(user)
+
+
+def team_rankers(*, team: Team) -> list[str]:
+    """The names of the people who may pin, unpin and rank ``team``'s backlog (besides platform
+    staff), for the page to say who to ask."""
+    people = (
+        Membership.objects.filter(team=team, role__in=TEAM_EDITOR_ROLES)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return [m.user.get_full_name() or m.user.username for m in people]
 
 
 def board_for(*, team: Team) -> Board:
@@ -107,7 +119,9 @@ class RankedBacklog:
     rows of the page asked for are loaded (one query, with their related rows).
 
     Each row carries ``position`` (its rank in the team's whole backlog), ``cumulative_size`` (the
-    sizes of the whole backlog down to it), ``pinned`` and the capacity line: ``fits`` (the backlog
+    sizes of the whole backlog down to it), ``pinned``, ``score_rank`` (its rank were nothing pinned)
+    and ``pin_offset`` (``position - score_rank``: negative when a pin holds it higher), and the capacity
+    line: ``fits`` (the backlog
     down to it fits the team's capacity this cycle) and ``line_above`` (it is the first that does
     not: the line is drawn right above it)."""
 
@@ -115,7 +129,9 @@ class RankedBacklog:
         self.method = method
         self.capacity = team.capacity_points
         self._queryset = _backlog_base(queryset, team=team, method=method)
-        ordered = ranking.order(backlog_entries(team=team, method=method))
+        entries = backlog_entries(team=team, method=method)
+        ordered = ranking.order(entries)
+        self._score_ranks = ranking.score_ranks(entries)
         shown = set(self._queryset.order_by().values_list("pk", flat=True))
         cumulative = 0.0
         self._rows = []  # (pk, position, cumulative size, own size) of the requests shown
@@ -145,6 +161,8 @@ class RankedBacklog:
             item = loaded[pk]
             item.position, item.cumulative_size = position, cumulative
             item.pinned = item.manual_rank is not None
+            item.score_rank = self._score_ranks.get(pk)  # its rank by score alone, None unscored
+            item.pin_offset = position - item.score_rank if item.score_rank else None
             item.fits = cumulative <= self.capacity
             item.line_above = cumulative > self.capacity >= cumulative - size
             items.append(item)

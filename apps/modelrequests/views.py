@@ -153,6 +153,7 @@ def backlog(request):
     page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
     rows = _backlog_rows(page, method=method, user=request.user)
     roles = selectors.roles_by_team(user=request.user)
+    can_rank = policy.can_rank(request.user, team, roles=roles)
     for item in board.first_unscored:
         item.box = score_box(item, method=method, user=request.user, roles=roles, rank=False)
     return render(
@@ -168,7 +169,9 @@ def backlog(request):
             "rows": rows,
             "unscored": board.first_unscored,
             "unscored_count": board.unscored_count,
-            "can_rank": policy.can_rank(request.user, team),
+            "can_rank": can_rank,
+            "rankers": [] if can_rank else selectors.team_rankers(team=team),
+            "method_label": ScoringMethod(method).label,
             "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
             "pinned_count": ModelRequest.objects.filter(
                 delivering_team=team, manual_rank__isnull=False

@@ -305,8 +305,8 @@ def test_comment_form(client, browser_login, cast):
     [
         ("/requests/", 7),
         ("/requests/backlog/", 3),
-        ("/requests/backlog/?delivering_team={team}", 20),
-        ("/requests/backlog/?delivering_team={team}&method=wsjf", 19),
+        ("/requests/backlog/?delivering_team={team}", 19),
+        ("/requests/backlog/?delivering_team={team}&method=wsjf", 18),
         ("/requests/board/", 9),
         ("/requests/board/?delivering_team={team}", 10),
         ("/requests/flow/", 14),
@@ -413,13 +413,44 @@ def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
     url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
     page = browser_login(client, cast["deliver_pm"]).get(url).content.decode()
     assert "📌 Pinned</span> by " + cast["deliver_pm"].username in page and "“contract”" in page
-    assert f'formaction="/requests/{pinned.pk}/unpin/"' in page and "Unpin all (1)" in page
+    assert f'formaction="/requests/{pinned.pk}/unpin/"' in page
+    assert "Back to ranking by RICE (unpin 1)" in page
+    assert "1 place above its RICE rank (2)" in page  # the pin holds it one above its score
     assert page.index("Pinned one") < page.index("Scored")
     page = browser_login(client, cast["request_pm"]).get(url).content.decode()
-    assert "Only a lead or product manager of" in page and "Unpin all" not in page
+    assert "Only a lead or product manager of" in page and "Back to ranking" not in page
+    assert cast["deliver_pm"].username in page or cast["deliver_pm"].get_full_name() in page  # who can
     assert 'name="reach"' in page and 'name="effort"' not in page  # the value side is theirs
     response = client.post(f"/requests/{pinned.pk}/unpin/", {"next": url}, follow=True)
     assert "can pin, unpin or rank the backlog of" in response.content.decode()
     browser_login(client, cast["deliver_pm"])
     client.post("/requests/backlog/reset/", {"delivering_team": cast.delivering.slug})
     assert ModelRequest.objects.get(pk=pinned.pk).manual_rank is None
+
+
+def test_back_to_ranking_unpins_every_row_and_the_order_follows_the_score_again(
+    client, browser_login, cast
+):
+    low = ModelRequestFactory(title="Low", delivering_team=cast.delivering, **rice_inputs(10))
+    mid = ModelRequestFactory(title="Mid", delivering_team=cast.delivering, **rice_inputs(500))
+    high = ModelRequestFactory(title="High", delivering_team=cast.delivering, **rice_inputs(900))
+    other = ModelRequestFactory(title="Other team's pin", manual_rank=1, **rice_inputs(5))
+    ModelRequest.objects.filter(pk__in=[low.pk, mid.pk]).update(manual_rank=1, rank_reason="drag")
+    url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
+    browser_login(client, cast["deliver_pm"])
+    page = client.get(url).content.decode()
+    assert page.index(">Low<") < page.index(">High<")  # the pins hold the low scores on top
+    assert "Back to ranking by RICE (unpin 2)" in page
+    response = client.post(
+        "/requests/backlog/reset/", {"delivering_team": cast.delivering.slug, "next": url}, follow=True
+    )
+    html = response.content.decode()
+    assert "Removed 2 pins" in html and "Back to ranking" not in html
+    assert html.index(">High<") < html.index(">Mid<") < html.index(">Low<")
+    rows = ModelRequest.objects.filter(pk__in=[low.pk, mid.pk, high.pk])
+    assert list(rows.values_list("manual_rank", "rank_reason").distinct()) == [(None, "")]
+    assert ModelRequest.objects.get(pk=other.pk).manual_rank == 1  # another team's pin stays
+    # one pin at a time: the row's unpin control
+    ModelRequest.objects.filter(pk=low.pk).update(manual_rank=1)
+    client.post(f"/requests/{low.pk}/unpin/", {"next": url})
+    assert ModelRequest.objects.get(pk=low.pk).manual_rank is None
