@@ -8,6 +8,7 @@ from apps.audit.models import Action, AuditEvent
 from apps.audit.recording import audited_models
 from apps.core.acting import CHANNELS
 from apps.core.filters import PortalFilterSet
+from apps.core.validation import DateTimeFilter
 
 
 def object_type_choices() -> list[tuple[str, str]]:
@@ -34,12 +35,8 @@ class AuditEventFilterSet(PortalFilterSet):
     object_id = django_filters.CharFilter(field_name="object_pk", label="Object id")
     channel = django_filters.ChoiceFilter(choices=list(CHANNELS.items()), label="Channel")
     action = django_filters.ChoiceFilter(choices=ACTIONS, method="of_action", label="Action")
-    since = django_filters.IsoDateTimeFilter(
-        field_name="timestamp", lookup_expr="gte", label="Since", widget=DateTimeLocal
-    )
-    until = django_filters.IsoDateTimeFilter(
-        field_name="timestamp", lookup_expr="lte", label="Until", widget=DateTimeLocal
-    )
+    since = DateTimeFilter(field_name="timestamp", lookup_expr="gte", label="Since", widget=DateTimeLocal)
+    until = DateTimeFilter(field_name="timestamp", lookup_expr="lte", label="Until", widget=DateTimeLocal)
     request_id = django_filters.CharFilter(field_name="cid", label="Request id")
 
     class Meta:
