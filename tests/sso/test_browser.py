@@ -64,7 +64,7 @@ def test_sign_in_through_the_provider_maps_groups_and_follows_their_changes(
     # As platform staff she adds herself to a team the provider does not know, by hand.
     page.goto(fraud.get_absolute_url())
     page.get_by_label("Person").select_option(str(grace.pk))
-    page.get_by_label("Role").select_option(MemberRole.ENGINEER)
+    page.get_by_label("Role", exact=True).select_option(MemberRole.ENGINEER)
     page.get_by_role("button", name="Add member").click()
     page.wait_for_load_state()
     assert memberships(grace)["fraud-signals"] == (MemberRole.ENGINEER, MembershipSource.LOCAL)

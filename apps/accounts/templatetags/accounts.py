@@ -31,7 +31,7 @@ def team_service_accounts(context, team):
         "can_manage": can_manage,
         "refusal": denial("accounts.manage_service_accounts", team),
         "accounts": list(selectors.service_accounts_of_team(team)) if shown else [],
-        "form": ServiceAccountForm(),
+        "form": ServiceAccountForm(auto_id="service_account_%s"),  # ids apart from the member form
         "default_days": settings.PORTAL_TOKEN_DEFAULT_DAYS,
         "max_days": settings.PORTAL_TOKEN_MAX_DAYS,
         "csrf_token": context.get("csrf_token"),
