@@ -12,12 +12,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from apps.core import dispatch, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.policy import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
@@ -109,6 +110,15 @@ def dataset_upload(
     finally:
         received.path.unlink(missing_ok=True)
     return dataset
+
+
+def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) -> DatasetVersion:
+    """Change a dataset version's description, the one thing about a stored version that may change."""
+    stored_row = DatasetVersion.objects.select_related("team").get(pk=dataset.pk)
+    ensure_team_member(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
+    stored_row.description = description or ""
+    stored_row.save(update_fields=["description"])
+    return stored_row
 
 
 def enqueue_dataset(dataset: DatasetVersion) -> None:
@@ -659,6 +669,14 @@ def retraining_schedule_from_job(*, actor: User, job: TrainingJob, interval_hour
 def retraining_schedule_delete(*, actor: User, schedule: RetrainingSchedule) -> None:
     ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
     schedule.delete()
+
+
+def schedules_run_now(*, actor: User, schedules: QuerySet[RetrainingSchedule]) -> list[TrainingJob]:
+    """Make the given schedules due now and start every due job (platform staff, from the admin)."""
+    if not is_platform_staff(actor):
+        raise PermissionDenied("Only platform staff may start retraining out of schedule.")
+    schedules.update(next_run_at=timezone.now())
+    return schedules_run_due()
 
 
 def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJob]:
