@@ -179,5 +179,5 @@ class RetrainingScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retrain now (start a job on the newest dataset version)")
     def run_now(self, request, queryset):
-        started = services.schedules_run_now(actor=request.user, schedules=queryset)
+        started = services.schedules_run_now(queryset=queryset)
         self.message_user(request, f"Started {len(started)} job(s).")

@@ -12,13 +12,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core import dispatch, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
-from apps.core.policy import is_platform_staff
 from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
@@ -171,6 +170,7 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
         now = time.monotonic()
         if now - last_report[0] >= 1.0:
             last_report[0] = now
+            # Progress and heartbeat: machine bookkeeping, deliberately not audited (see apps.core.changes).
             rows.update(progress=max(1, min(99, start + int(share * span))), heartbeat_at=timezone.now())
 
     try:
@@ -486,6 +486,8 @@ def job_report(*, job: TrainingJob, progress: int, stage: str, line: str | None 
     if line:
         job.log.append(_line(line))
     job.progress, job.stage = progress, stage
+    # Progress, stage, log lines and heartbeat of a running job: not audited on purpose (written every
+    # few seconds by the worker, nobody's change; the job's status changes are, via update_rows).
     updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
         progress=progress, stage=stage, log=job.log, heartbeat_at=timezone.now(), timings=job.timings
     )
@@ -671,11 +673,10 @@ def retraining_schedule_delete(*, actor: User, schedule: RetrainingSchedule) -> 
     schedule.delete()
 
 
-def schedules_run_now(*, actor: User, schedules: QuerySet[RetrainingSchedule]) -> list[TrainingJob]:
-    """Make the given schedules due now and start every due job (platform staff, from the admin)."""
-    if not is_platform_staff(actor):
-        raise PermissionDenied("Only platform staff may start retraining out of schedule.")
-    schedules.update(next_run_at=timezone.now())
+def schedules_run_now(*, queryset) -> list[TrainingJob]:
+    """The admin's "retrain now": make the selected schedules due (a person's change, audited per
+    schedule) and start what is due."""
+    update_rows(queryset, next_run_at=timezone.now())
     return schedules_run_due()
 
 
