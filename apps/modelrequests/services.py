@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.core.changes import update_rows
+from apps.core.changes import update_each, update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
 from apps.core.services import apply_and_save
@@ -311,8 +311,11 @@ def request_rank(
         raise ValidationError({"position": f"Give a rank from 1 to {len(others) + 1}."})
     pins = ranking.pins_after_move(ordered, moved=request.pk, index=index)
     current = {entry.pk: entry.pin for entry in ordered}
-    rows = [ModelRequest(pk=pk, manual_rank=rank) for pk, rank in pins.items() if current.get(pk) != rank]
-    ModelRequest.objects.bulk_update(rows, ["manual_rank"], batch_size=500)
+    # A person's re-ranking: every pin it shifts gets its own audit record (old and new rank), in the
+    # same request context (actor, channel, request id) as the moved request's record below.
+    update_each(
+        ModelRequest, {pk: {"manual_rank": rank} for pk, rank in pins.items() if current.get(pk) != rank}
+    )
     update_rows(
         ModelRequest.objects.filter(pk=request.pk),
         rank_reason=reason[:300],

@@ -86,6 +86,7 @@ def request_form(request, pk=None):
         write=write,
         title=f"Edit request #{instance.pk}" if instance else "New model request",
         cancel_url=instance.get_absolute_url() if instance else reverse("modelrequests:request-list"),
+        template="modelrequests/request_form.html",
     )
 
 

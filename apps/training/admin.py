@@ -177,8 +177,5 @@ class RetrainingScheduleAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retrain now (start a job on the newest dataset version)")
     def run_now(self, request, queryset):
-        from django.utils import timezone
-
-        queryset.update(next_run_at=timezone.now())
-        started = services.schedules_run_due()
+        started = services.schedules_run_now(queryset=queryset)
         self.message_user(request, f"Started {len(started)} job(s).")
