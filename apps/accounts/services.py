@@ -13,6 +13,7 @@ from django.db import transaction
 from apps.accounts import sessions, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLES, ApiToken, ServiceAccount
 from apps.accounts.policy import service_account_of
+from apps.core.changes import update_rows
 from apps.core.permissions import ensure_platform_staff
 from apps.core.policy import ensure
 from apps.teams import services as team_services
@@ -242,7 +243,7 @@ def service_account_update(
     ensure(actor, "accounts.manage_service_accounts", account.team)
     if role is not None:
         account.role = _checked_role(role)
-        Membership.objects.filter(team=account.team, user=account.user).update(role=account.role)
+        update_rows(Membership.objects.filter(team=account.team, user=account.user), role=account.role)
     if description is not None:
         account.description = description.strip()
     account.save(update_fields=["role", "description"])

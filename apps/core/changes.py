@@ -4,7 +4,14 @@
 (``filter(pk=..., status=RUNNING).update(status=SUCCEEDED)``, the portal's guard against two workers
 racing) would leave no audit record. ``update_rows`` keeps the guard: it locks the matching rows,
 updates exactly those, and tells ``rows_updated`` listeners (the audit trail) each row as it was and
-the values written, after which they record the changes. Core knows no listener."""
+the values written, after which they record the changes. ``update_each`` does the same for rows
+that each get their own values (a re-ranked backlog). Core knows no listener.
+
+Not every bulk update goes through here: a running job's progress and heartbeats, a dataset's
+processing progress, a token's last use and a notification's read/e-mailed times stay plain
+``QuerySet.update`` calls on purpose. They are machine bookkeeping written every few seconds (or on
+every request), not anybody's change, and their fields are left out of the audit trail anyway
+(``apps.audit.recording.NOISY_FIELDS`` / ``NOT_AUDITED``)."""
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -25,3 +32,31 @@ def update_rows(queryset: QuerySet, **values) -> int:
         if count:
             rows_updated.send(sender=queryset.model, before=before, values=values)
     return count
+
+
+def update_each(model, values_by_pk: dict[int, dict]) -> int:
+    """Write each row's own ``{field: value}`` (one ``bulk_update``), announcing every changed row to
+    ``rows_updated`` as it was before. Rows already at their values are skipped. Returns how many
+    rows changed."""
+    if not values_by_pk:
+        return 0
+    with transaction.atomic(savepoint=False):
+        before = model._base_manager.select_for_update().order_by("pk").in_bulk(list(values_by_pk))
+        changed = {
+            pk: values
+            for pk, values in values_by_pk.items()
+            if pk in before and any(getattr(before[pk], name) != value for name, value in values.items())
+        }
+        if not changed:
+            return 0
+        fields = sorted({name for values in changed.values() for name in values})
+        rows = []
+        for pk, values in changed.items():
+            row = model(pk=pk, **{name: getattr(before[pk], name) for name in fields})
+            for name, value in values.items():
+                setattr(row, name, value)
+            rows.append(row)
+        model._base_manager.bulk_update(rows, fields, batch_size=500)
+        for pk, values in changed.items():
+            rows_updated.send(sender=model, before=[before[pk]], values=values)
+    return len(changed)

@@ -73,4 +73,7 @@ class PortalOIDCBackend(OIDCAuthenticationBackend):
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if userinfo.get("sub") != payload.get("sub"):
             raise TokenRefused("the provider's user information is not about the person in the ID token.")
-        return services.sign_in_from_idp(claims=payload | userinfo, config=sso_config())
+        try:
+            return services.sign_in_from_idp(claims=payload | userinfo, config=sso_config())
+        except services.AccountDeactivated as error:
+            raise TokenRefused("your portal account is deactivated.") from error

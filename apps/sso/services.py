@@ -106,12 +106,21 @@ def _update_profile(user, claims: dict) -> None:
         user.save(update_fields=changed)
 
 
+class AccountDeactivated(Exception):
+    """The person signing in has a portal account that was deactivated in the portal: the provider
+    does not bring them back, and nothing of theirs is synced."""
+
+
 def _linked_user(*, issuer: str, claims: dict, groups: list[str]):
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise SuspiciousOperation("The identity provider sent no subject (sub claim).")
     now = timezone.now()
     link = IdentityLink.objects.select_related("user").filter(issuer=issuer, subject=subject).first()
+    if link is not None and not link.user.is_active:
+        # Refused before anything is written: no membership, staff flag, profile or link update for a
+        # deactivated account (a sync would hand it its teams back for the next reactivation).
+        raise AccountDeactivated(link.user.username)
     if link is None:
         user = User.objects.create_user(_free_username(claims))  # no password: signs in only through SSO
         IdentityLink.objects.create(
@@ -126,7 +135,8 @@ def _linked_user(*, issuer: str, claims: dict, groups: list[str]):
 @transaction.atomic
 def sign_in_from_idp(*, claims: dict, config: SsoConfig):
     """The portal user for these verified claims, with memberships and staff status synced. The
-    writes are the identity provider's (channel ``idp-sync``), made for the person signing in."""
+    writes are the identity provider's (channel ``idp-sync``), made for the person signing in.
+    Raises ``AccountDeactivated`` (and writes nothing) for a user deactivated in the portal."""
     groups = groups_in(claims, config.groups_claim)
     with acting(channel=IDP_SYNC, inherit_actor=False) as context:
         user = _linked_user(issuer=config.issuer, claims=claims, groups=groups)

@@ -67,13 +67,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
     def login_failure(self):
         error = self.request.GET.get("error")
-        user = getattr(self, "user", None)
-        if error:
-            reason = f"the identity provider answered {error!r}."
-        elif user is not None and not user.is_active:
-            reason = "your portal account is deactivated."
-        else:
-            reason = "the sign-in was not accepted."
+        reason = f"the identity provider answered {error!r}." if error else "the sign-in was not accepted."
         return _back_to_login(self.request, reason)
 
 

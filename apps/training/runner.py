@@ -88,6 +88,7 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.TRAINING_HEARTBEAT_SECONDS):
+                # A liveness stamp, not a change anybody made: deliberately not audited.
                 TrainingJob.objects.filter(
                     pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
                 ).update(heartbeat_at=timezone.now())

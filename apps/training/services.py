@@ -111,6 +111,15 @@ def dataset_upload(
     return dataset
 
 
+def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) -> DatasetVersion:
+    """Change a dataset version's description, the one thing about a stored version that may change."""
+    stored_row = DatasetVersion.objects.select_related("team").get(pk=dataset.pk)
+    ensure_team_member(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
+    stored_row.description = description or ""
+    stored_row.save(update_fields=["description"])
+    return stored_row
+
+
 def enqueue_dataset(dataset: DatasetVersion) -> None:
     dispatch.enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
 
@@ -161,6 +170,7 @@ def dataset_process(*, dataset_id: int, task_id: str | None = None) -> DatasetVe
         now = time.monotonic()
         if now - last_report[0] >= 1.0:
             last_report[0] = now
+            # Progress and heartbeat: machine bookkeeping, deliberately not audited (see apps.core.changes).
             rows.update(progress=max(1, min(99, start + int(share * span))), heartbeat_at=timezone.now())
 
     try:
@@ -476,6 +486,8 @@ def job_report(*, job: TrainingJob, progress: int, stage: str, line: str | None 
     if line:
         job.log.append(_line(line))
     job.progress, job.stage = progress, stage
+    # Progress, stage, log lines and heartbeat of a running job: not audited on purpose (written every
+    # few seconds by the worker, nobody's change; the job's status changes are, via update_rows).
     updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
         progress=progress, stage=stage, log=job.log, heartbeat_at=timezone.now(), timings=job.timings
     )
@@ -659,6 +671,13 @@ def retraining_schedule_from_job(*, actor: User, job: TrainingJob, interval_hour
 def retraining_schedule_delete(*, actor: User, schedule: RetrainingSchedule) -> None:
     ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
     schedule.delete()
+
+
+def schedules_run_now(*, queryset) -> list[TrainingJob]:
+    """The admin's "retrain now": make the selected schedules due (a person's change, audited per
+    schedule) and start what is due."""
+    update_rows(queryset, next_run_at=timezone.now())
+    return schedules_run_due()
 
 
 def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJob]:

@@ -5,15 +5,18 @@ import pytest
 
 from apps.audit.models import Action, AuditEvent
 from apps.core import acting
+from apps.modelrequests.models import ModelRequest
 from apps.sso.config import sso_config
 from apps.sso.models import IdentityLink
 from apps.sso.services import sign_in_from_idp
-from apps.teams.models import Membership, Team, ValueStream
+from apps.teams.models import MemberRole, Membership, Team, ValueStream
 from apps.training import services as training_services
 from apps.training.models import DatasetStatus, DatasetVersion
 from apps.training.tasks import process_dataset
 from tests.audit.helpers import events_of, last_change
-from tests.factories import TeamFactory, ValueStreamFactory
+from tests.conftest import member_of
+from tests.factories import PlatformTeamFactory, TeamFactory, ValueStreamFactory
+from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
 from tests.sso.conftest import ISSUER
 from tests.training.helpers import csv_upload, frame_csv, tumour_frame
 
@@ -148,3 +151,32 @@ def test_secrets_are_recorded_as_changed_never_with_their_values(client, browser
     assert change.changes_dict["password"] == ["(hidden)", "(hidden)"]
     recorded = " ".join(str(event.changes) for event in AuditEvent.objects.all())
     assert team_lead.password not in recorded
+
+
+def test_a_re_rank_records_every_pin_it_shifts_with_the_actor(api_as):
+    """Ranking writes the shifted pins in one bulk update; each changed row still gets its record."""
+    team = PlatformTeamFactory()
+    pm = member_of(team, MemberRole.PRODUCT_MANAGER)
+    a, b, c = (
+        ModelRequestFactory(title=title, delivering_team=team, **rice_inputs(1000 - 100 * i))
+        for i, title in enumerate("ABC")
+    )
+    client = api_as(pm)
+    for moved, anchor in ((c, a), (b, c)):  # pins C first, then B before it: C shifts to 2
+        response = client.post(
+            f"/api/v1/model-requests/{moved.pk}/rank/",
+            {"before": anchor.pk, "reason": "deadline"},
+            format="json",
+        )
+        assert response.status_code == 200, response.json()
+
+    assert list(
+        ModelRequest.objects.filter(manual_rank__isnull=False)
+        .order_by("manual_rank")
+        .values_list("title", "manual_rank")
+    ) == [("B", 1), ("C", 2)]
+    shifted = [event for event in events_of(c, Action.UPDATE) if "manual_rank" in event.changes_dict]
+    assert [event.changes_dict["manual_rank"] for event in shifted] == [["None", "1"], ["1", "2"]]
+    assert {(event.actor, event.channel) for event in shifted} == {(pm, "api")}
+    assert shifted[1].cid == response["X-Request-ID"]
+    assert not [event for event in events_of(a, Action.UPDATE) if "manual_rank" in event.changes_dict]

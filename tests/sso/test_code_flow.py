@@ -155,3 +155,25 @@ def test_a_spoiled_id_token_is_refused_with_the_reason(
     assert not Membership.objects.exists()
     # Not signed in: a portal page sends the client back to the login page.
     assert http.get(f"{live_server.url}/teams/").url.path == "/login/"
+
+
+def test_a_user_deactivated_in_the_portal_is_refused_and_keeps_their_memberships(
+    provider_sso, live_server, ml_platform, checkout, http
+):
+    subject = provider_sso.person("frank", groups=["ml-platform-leads"])
+    assert sign_in(http, live_server.url, "frank").url == f"{live_server.url}/"
+    link = IdentityLink.objects.select_related("user").get(subject=subject)
+    link.user.is_active = False
+    link.user.save(update_fields=["is_active"])
+    http.cookies.clear()
+    provider_sso.person("frank", groups=["checkout-data", "portal-admins"])
+
+    landed = sign_in(http, live_server.url, "frank")
+
+    assert landed.url.path == "/login/"
+    assert "Single sign-on did not complete: your portal account is deactivated." in landed.text
+    link.user.refresh_from_db()
+    assert (link.user.is_active, link.user.is_staff) == (False, False)
+    rows = Membership.objects.filter(user=link.user).values_list("team__slug", "role", "source")
+    assert list(rows) == [("ml-platform", MemberRole.LEAD, MembershipSource.IDP)]
+    assert http.get(f"{live_server.url}/teams/").url.path == "/login/"

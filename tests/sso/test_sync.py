@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 
 from apps.sso.config import parse_grant, sso_config
 from apps.sso.models import IdentityLink
-from apps.sso.services import sign_in_from_idp
+from apps.sso.services import AccountDeactivated, sign_in_from_idp
 from apps.teams.models import MemberRole, Membership, MembershipSource
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.sso.conftest import ISSUER
@@ -132,6 +132,24 @@ def test_same_subject_at_another_issuer_is_another_person(sso_settings):
     sso_settings.SSO_ISSUER = "https://other-idp.example.com"
     second = sign_in([])
     assert first.pk != second.pk
+
+
+def test_a_user_deactivated_in_the_portal_is_refused_before_anything_is_synced(
+    sso_settings, ml_platform, checkout
+):
+    user = sign_in(["ml-platform-leads"])
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    seen_at = IdentityLink.objects.get(user=user).last_sign_in_at
+
+    with pytest.raises(AccountDeactivated):
+        sign_in(["checkout-data", "portal-admins"], email="new@example.com")
+
+    user.refresh_from_db()
+    assert (user.is_active, user.is_staff, user.email) == (False, False, "alice@example.com")
+    assert memberships(user) == {"ml-platform": (MemberRole.LEAD, MembershipSource.IDP)}
+    link = IdentityLink.objects.get(user=user)
+    assert (link.groups, link.last_sign_in_at) == (["ml-platform-leads"], seen_at)
 
 
 def test_claims_without_subject_are_refused(sso_settings):
