@@ -50,11 +50,13 @@ def test_keyboard_move_through_the_card_menu(login_page, screenshot):
     page.keyboard.press("Enter")  # opens the menu; its first move gets the focus
     menu = card(page, request).locator(".kmenu")
     assert menu.get_attribute("open") is not None
-    assert page.evaluate("document.activeElement.value") == "triaged"
+    first_move_focused = "document.activeElement.value === 'triaged'"
+    page.wait_for_function(first_move_focused)  # the menu's toggle event moves the focus
     page.keyboard.press("Escape")
     assert menu.get_attribute("open") is None
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
+    page.wait_for_function(first_move_focused)
     page.keyboard.press("Tab")  # the second move: Rejected
     assert page.evaluate("document.activeElement.value") == "rejected"
     page.keyboard.press("Shift+Tab")
