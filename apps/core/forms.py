@@ -46,6 +46,7 @@ def service_form_page(
     title: str,
     cancel_url: str,
     redirect_to: Callable = lambda saved: saved,
+    template: str = "core/form.html",
 ):
     """Render ``form`` on GET; on POST call ``write(cleaned_data)`` and redirect to the saved object,
     or show the form again with the service's errors on their fields."""
@@ -54,4 +55,4 @@ def service_form_page(
         if saved:
             messages.success(request, f"Saved {saved}.")
             return redirect(redirect_to(saved))
-    return render(request, "core/form.html", {"form": form, "title": title, "cancel_url": cancel_url})
+    return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url})

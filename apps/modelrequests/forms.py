@@ -23,6 +23,26 @@ class LinksField(forms.CharField):
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+class StreamTaggedSelect(forms.Select):
+    """A select whose options carry ``data-stream``: the value stream of each team (``streams`` maps
+    an option's value to a stream id) or of each KPI's group (``group_streams`` maps a group's label
+    to its stream id). static/js/request_form.js uses them to refill the stream and the KPI when the
+    requesting team changes; without the script the server fills the stream from the team."""
+
+    def __init__(self, *args, streams=None, group_streams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.streams, self.group_streams = streams or {}, group_streams or {}
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        for label, options, _index in groups:
+            for option in options:
+                stream = self.group_streams.get(label) if label else self.streams.get(str(option["value"]))
+                if stream is not None:
+                    option["attrs"]["data-stream"] = str(stream)
+        return groups
+
+
 class ModelRequestForm(forms.ModelForm):
     attachments = LinksField(required=False, help_text="Links, one per line (http or https).")
 
@@ -38,6 +58,7 @@ class ModelRequestForm(forms.ModelForm):
                 self.initial.setdefault("value_stream", first.value_stream_id)
         self._limit_delivering_teams()
         self._kpi_choices()
+        self._tag_team_streams()
         # name the allowed values of each scored input (the scales are configurable)
         scale = scoring.scales()
         for name, key in [("impact", "impact"), ("confidence", "confidence")] + [
@@ -57,6 +78,13 @@ class ModelRequestForm(forms.ModelForm):
         field.queryset = Team.objects.filter(allowed).order_by("name")
         field.help_text = "A platform or complicated-subsystem team."
 
+    def _tag_team_streams(self) -> None:
+        field = self.fields["requesting_team"]
+        streams = {str(pk): stream for pk, stream in field.queryset.values_list("pk", "value_stream_id")}
+        field.widget = StreamTaggedSelect(streams=streams)
+        field.widget.choices = field.choices
+        field.widget.attrs["data-fills-stream"] = "id_value_stream"
+
     def _kpi_choices(self) -> None:
         """The KPI as one of the streams' KPIs, grouped by stream (a stream without KPIs yet keeps
         free text); the value stream may be left empty: it comes from the requesting team."""
@@ -75,6 +103,10 @@ class ModelRequestForm(forms.ModelForm):
             label="KPI",
             choices=[("", "---------"), *extra, *groups],
             help_text="One of the value stream's KPIs.",
+            widget=StreamTaggedSelect(
+                group_streams={stream.name: stream.pk for stream in streams},
+                attrs={"data-kpi-of-stream": "id_value_stream"},
+            ),
         )
 
     def clean(self):
