@@ -8,6 +8,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 # uv (from PyPI, installed into the venv first) resolves and installs in parallel: about 3x faster than
 # pip on an empty cache. PORTAL_INSTALLER=pip falls back to plain pip.
 PORTAL_INSTALLER ?= uv
+# Python may cache compiled bytecode in the venv even where the shell sets PYTHONDONTWRITEBYTECODE (some
+# machines and CI images do): without the cache every process of `make run` (migrate, load_demo, the
+# web server, the worker, beat, collectstatic) and of `make test` compiled Django, scikit-learn and
+# pandas again, about 6 s of CPU each on a 2-core machine. The first process writes it, the rest read it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install install-dev lint chromium migrate demo test-fast clean test-js
 

@@ -1,6 +1,8 @@
 """Writes for model requests: create/update/delete, workflow transitions (announced as events, which
 notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
+import datetime
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -81,7 +83,15 @@ def _record_setters(actor, request: ModelRequest, fields: list[str]) -> None:
         )
 
 
-def request_create(*, actor: User, data: dict) -> ModelRequest:
+def request_create(
+    *,
+    actor: User,
+    data: dict,
+    created_by: User | None = None,
+    submitted_at: datetime.datetime | None = None,
+) -> ModelRequest:
+    """File a request; its history starts with ``submitted``. Platform staff filing for someone else
+    (the admin) may name who filed it (``created_by``, the actor by default) and when."""
     team = data.get("requesting_team")
     if not is_team_member(actor, team):
         raise PermissionDenied(
@@ -91,7 +101,10 @@ def request_create(*, actor: User, data: dict) -> ModelRequest:
     if data.get("value_stream") is None and team is not None and team.value_stream_id:
         data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
-        request = apply_and_save(ModelRequest(created_by=actor), data=data, fields=REQUEST_FIELDS)
+        request = ModelRequest(created_by=created_by or actor)
+        if submitted_at is not None:
+            request.submitted_at = submitted_at
+        request = apply_and_save(request, data=data, fields=REQUEST_FIELDS)
         # checked once the input is valid (a 400 names bad fields first); raising rolls back
         scored = [name for name in policy.SCORE_FIELDS if data.get(name) is not None]
         _check_score_fields(actor, request, scored)

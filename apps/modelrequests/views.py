@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,25 +105,39 @@ def request_form(request, pk=None):
     )
 
 
+def _wants_json(request) -> bool:
+    """The board's script asks for JSON (``Accept: application/json``) to show the answer in place."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @require_POST
 def request_transition(request, pk):
+    """Move a request (the request page's buttons, the kanban's drop and its move menu). A refused
+    move is a 403 naming who may make it (409 when the status has no such move, naming the moves the
+    user may make); a plain form post goes back to the page with the answer as a message."""
     model_request = get_object_or_404(ModelRequest, pk=pk)
     form = TransitionForm(request.POST)
+    answer, status = "", 200
     if not form.is_valid():
-        messages.error(request, f"Choose a status to move to: {'; '.join(form.errors.get('to', []))}")
-        return _back(request, model_request.get_absolute_url())
-    try:
-        services.request_transition(
-            actor=request.user,
-            request=model_request,
-            to_status=form.cleaned_data["to"],
-            note=form.cleaned_data["note"],
-        )
-    except (Conflict, PermissionDenied) as refused:
-        messages.error(request, f"#{pk} {model_request.title}: {getattr(refused, 'message', refused)}")
+        answer, status = f"Choose a status to move to: {'; '.join(form.errors.get('to', []))}", 400
     else:
-        label = RequestStatus(form.cleaned_data["to"]).label
-        messages.success(request, f"#{pk} {model_request.title} moved to {label}.")
+        try:
+            services.request_transition(
+                actor=request.user,
+                request=model_request,
+                to_status=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+            )
+        except (Conflict, PermissionDenied) as refused:
+            answer = f"#{pk} {model_request.title}: {getattr(refused, 'message', refused)}"
+            status = 409 if isinstance(refused, Conflict) else 403
+        else:
+            answer = f"#{pk} {model_request.title} moved to {RequestStatus(form.cleaned_data['to']).label}."
+    if _wants_json(request):
+        if status == 200:
+            messages.success(request, answer)  # shown by the page the script reloads
+        return JsonResponse({"detail": answer, "status": form.cleaned_data.get("to", "")}, status=status)
+    (messages.success if status == 200 else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
 
 
@@ -374,20 +389,31 @@ def kanban(request):
     if exports.wants_csv(request):
         rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
         return exports.csv_response(rows, filename="kanban.csv")
-    columns = selectors.kanban(filterset.qs, team=team)
+    lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
+    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by)
     roles = selectors.roles_by_team(user=request.user)
     staff = is_platform_staff(request.user)
     labels = dict(RequestStatus.choices)
-    for column in columns:
-        for card in column.cards:
-            card.moves = [
-                (status, labels[status])
-                for status in workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
-            ]
+    for lane in board.lanes:
+        for cell in lane.cells.values():
+            for card in cell.cards:
+                allowed = workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
+                card.moves = [(status, labels[status]) for status in allowed]
+                card.locked_moves = [
+                    (labels[status], workflow.who_may(card.status, status))
+                    for status in workflow.next_statuses(card.status)
+                    if status not in allowed
+                ]
     return render(
         request,
         "modelrequests/kanban.html",
-        {"filter": filterset, "columns": columns, "team": team, "workflow_rules": workflow.describe()},
+        {
+            "filter": filterset,
+            "board": board,
+            "team": team,
+            "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
+            "workflow_rules": workflow.describe(),
+        },
     )
 
 

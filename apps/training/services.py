@@ -112,6 +112,15 @@ def dataset_upload(
     return dataset
 
 
+def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) -> DatasetVersion:
+    """Change a dataset version's description, the one thing about a stored version that may change."""
+    stored_row = DatasetVersion.objects.select_related("team").get(pk=dataset.pk)
+    ensure_team_member(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
+    stored_row.description = description or ""
+    stored_row.save(update_fields=["description"])
+    return stored_row
+
+
 def enqueue_dataset(dataset: DatasetVersion) -> None:
     dispatch.enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
 

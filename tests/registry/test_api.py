@@ -255,6 +255,37 @@ def test_predict_nul_in_a_cell_is_a_400_naming_it(api_as, outsider, production, 
     assert response.json() == {"records.0.channel": ["NUL characters (\\u0000) are not allowed."]}
 
 
+NULL_BODIES = {
+    "records": lambda rows: {"records": rows},
+    "dataframe_records": lambda rows: {"dataframe_records": rows},
+    "instances": lambda rows: {"instances": [list(row.values()) for row in rows]},
+    "dataframe_split": lambda rows: {
+        "dataframe_split": {"columns": list(ROW), "data": [list(r.values()) for r in rows]}
+    },
+}
+
+
+@pytest.mark.parametrize("form", NULL_BODIES)
+@pytest.mark.parametrize(
+    ("column", "kind"),
+    [
+        ("basket_value", "a number"),
+        ("items", "an integer"),
+        ("channel", "a string"),
+        ("is_member", "true or false"),
+    ],
+)
+def test_predict_refuses_a_missing_value_of_every_type_naming_column_and_row(
+    api_as, outsider, production, model, form, column, kind
+):
+    """No imputation at serving time: a null is refused whatever the column's type and the body's
+    format, in a 400 that names the column and the row (here the third)."""
+    body = NULL_BODIES[form]([ROW, ROW, {**ROW, column: None}])
+    response = api_as(outsider).post(f"/api/v1/models/{model.slug}/predict/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {column: [f"Row 2: None is not {kind} (column {column!r})."]}
+
+
 def test_predict_other_version_and_unknowns(api_as, outsider, production, model):
     register(model)
     client = api_as(outsider)

@@ -64,7 +64,7 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     assert "Consumers United" in page
     assert "override" in page and "beats_baseline" in page
     assert "Scores drift on Mondays" in page and "overdue" in page
-    assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly.min.js" in page
+    assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly-cartesian.min.js" in page
     assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
     assert "Move stage" not in page and "File feedback" not in page  # outsiders change nothing
     assert "acknowledge within 24 h, resolve within 168 h" in page
