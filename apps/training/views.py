@@ -70,9 +70,17 @@ def _chosen_dataset(request):
     return selectors.datasets_for_training(user=request.user).filter(pk=pk).first()
 
 
+def _for_request(request) -> dict | None:
+    """The model request of "Train for this request" (``?model_request=N``), described by the app
+    that links requests (training does not know them)."""
+    pk = request.POST.get("model_request") or request.GET.get("model_request")
+    return selectors.model_request_summary(request_id=int(pk)) if pk and str(pk).isdigit() else None
+
+
 def job_create(request):
     dataset = _chosen_dataset(request)
-    form = TrainingJobForm(request.POST or None, user=request.user, dataset=dataset)
+    for_request = _for_request(request)
+    form = TrainingJobForm(request.POST or None, user=request.user, dataset=dataset, for_request=for_request)
     if request.method == "POST":
 
         def write(_):
@@ -88,9 +96,14 @@ def job_create(request):
     config = {
         "columns": dataset.schema if dataset else [],
         "estimators": [spec.describe() for spec in CATALOGUE.values()],
-        "formUrl": reverse("training:job-create"),
+        "formUrl": reverse("training:job-create")
+        + (f"?model_request={for_request['id']}" if for_request else ""),
     }
-    return render(request, "training/job_form.html", {"form": form, "dataset": dataset, "config": config})
+    return render(
+        request,
+        "training/job_form.html",
+        {"form": form, "dataset": dataset, "config": config, "for_request": for_request},
+    )
 
 
 def job_detail(request, pk):
@@ -98,6 +111,7 @@ def job_detail(request, pk):
     is_member = is_team_member(request.user, job.team)
     context = {
         "job": job,
+        "for_request": selectors.job_request(job=job),
         "can_cancel": job.is_active and is_member,
         "can_schedule": is_member and job.status == JobStatus.SUCCEEDED and job.registered_model_id,
         "schedule": selectors.schedule_of_model(model=job.registered_model)
