@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
-from apps.core.forms import save_form_with
+from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate
 from apps.teams.permissions import is_team_member
 from apps.training import charts, selectors, services
@@ -29,24 +29,16 @@ def dataset_upload(request):
         form = DatasetUploadForm(user=request.user)
         context = {"form": form, "title": "Upload a dataset", "cancel_url": reverse("training:dataset-list")}
         return render(request, "core/form.html", context, status=413)
-    form = DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        saved = save_form_with(form, lambda data: services.dataset_upload(actor=request.user, **data))
-        if saved:
-            messages.success(
-                request,
-                f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled.",
-            )
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": "Upload a dataset",
-            "cancel_url": reverse("training:dataset-list"),
-            "submit_label": "Upload",
-        },
+        form=DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user),
+        write=lambda data: services.dataset_upload(actor=request.user, **data),
+        title="Upload a dataset",
+        cancel_url=reverse("training:dataset-list"),
+        message=lambda saved: (
+            f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled."
+        ),
+        context={"submit_label": "Upload"},
     )
 
 

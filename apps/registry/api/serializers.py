@@ -65,6 +65,9 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     training_job = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="Id of the training job that produced this version (null if none)."
     )
+    artefact_format = serializers.ChoiceField(
+        choices=["skops", "onnx"], read_only=True, help_text="skops (scikit-learn) or onnx (onnxruntime)."
+    )
     training_job_url = extend_schema_field({"type": "string", "format": "uri", "nullable": True})(
         serializers.SerializerMethodField(help_text="API URL of that training job (null if none).")
     )
@@ -80,6 +83,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             *LINEAGE_KEYS,
             "metrics",
             "baseline_metrics",
+            "artefact_format",
             "artefact_sha256",
             "artefact_size",
             "source_key",
