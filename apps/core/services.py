@@ -32,7 +32,11 @@ def _loaded_relations(instance: models.Model) -> list[str]:
     again that it exists (a query each), which the foreign key constraint checks at save anyway."""
     names = []
     for field in instance._meta.concrete_fields:
-        if not field.many_to_one or field.remote_field.limit_choices_to or field._validators:
+        if (
+            not isinstance(field, models.ForeignKey)
+            or field.remote_field.limit_choices_to
+            or field.validators
+        ):
             continue
         if field.is_cached(instance):
             related = field.get_cached_value(instance)
