@@ -10,7 +10,14 @@ from apps.practices.sources import load_facts
 from apps.registry.models import Feedback
 from tests.factories import TeamFactory
 from tests.practices.factories import SelfAssessmentFactory
-from tests.registry.factories import FULL_CARD, ModelVersionFactory, RegisteredModelFactory, age, stage_change
+from tests.registry.factories import (
+    FULL_CARD,
+    FeedbackFactory,
+    ModelVersionFactory,
+    RegisteredModelFactory,
+    age,
+    stage_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +164,7 @@ def test_training_reproducible_fails_without_lineage():
 
 
 def file_feedback(model, *, hours_ago, acknowledged_after=None, resolved_after=None):
-    item = Feedback.objects.create(model=model, kind="bug", title=f"Issue {hours_ago}")
+    item = FeedbackFactory(model=model, kind="bug", title=f"Issue {hours_ago}")
     filed = timezone.now() - datetime.timedelta(hours=hours_ago)
     updates = {"filed_at": filed}
     if acknowledged_after is not None:
