@@ -87,6 +87,8 @@ class GatesFailed(Conflict):
 def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
     data = dict(data)
     consumers = data.pop("consuming_teams", None)
+    if consumers is None:  # one write: no transaction (and savepoint) around apply_and_save's own
+        return apply_and_save(model, data=data, fields=MODEL_FIELDS)
     with transaction.atomic():
         apply_and_save(model, data=data, fields=MODEL_FIELDS)
         if consumers is not None:

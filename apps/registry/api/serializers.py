@@ -33,6 +33,11 @@ class RegisteredModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
+        # Unique names and slugs are checked once, by the service's model validation (a query each).
+        extra_kwargs = {
+            name: {"validators": list(RegisteredModel._meta.get_field(name).validators)}
+            for name in ("name", "slug")
+        }
 
 
 class FeedbackLoopSerializer(serializers.Serializer):
