@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After it: the pages of an SSO session may post to the provider (its sign-out), apps.sso.middleware.
+    "apps.sso.middleware.ProviderSignOutFormAction",
     "apps.core.middleware.LoginRequiredMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer (apps.accounts.lockout).
     "axes.middleware.AxesMiddleware",
@@ -424,6 +426,8 @@ SSO_SIGN_ALGO = env.str("PORTAL_OIDC_SIGN_ALGO", default="RS256")
 # Read by mozilla-django-oidc itself.
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 OIDC_USE_PKCE = True
+# Kept in the session for the provider's sign-out (its id_token_hint), see apps.sso.views.LogoutView.
+OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.float("PORTAL_OIDC_TIMEOUT_SECONDS", default=10.0)
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------

@@ -168,6 +168,13 @@ def _parameters(pairs: tuple[str, ...]) -> dict:
 @click.option("--cv-folds", type=int)
 @click.option("--holdout-share", type=float)
 @click.option("--seed", type=int)
+@click.option(
+    "--request",
+    "model_request",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="The accepted model request #N this job answers (it moves to in progress when the job starts).",
+)
 @click.option("--follow/--no-follow", default=True, help="Show the job's progress until it ends.")
 @click.pass_obj
 def job_start(state, new_model, features, params, follow, **fields):
@@ -197,6 +204,8 @@ def job_follow(state, job_id):
 def _job_summary(job: dict) -> str:
     version = job.get("registered_version")
     summary = f"Training job #{job['id']} {job['status']}"
+    if job.get("model_request"):
+        summary += f" for request #{job['model_request']}"
     if version:
         summary += f": {version['model']} v{version['number']} ({version['stage']})"
     metrics = job.get("metrics") or {}

@@ -21,7 +21,13 @@ from apps.modelrequests.forms import (
     SavedViewForm,
     TransitionForm,
 )
-from apps.modelrequests.models import ModelRequest, RequestStatus, SavedViewPage, ScoringMethod
+from apps.modelrequests.models import (
+    TRAINABLE_STATUSES,
+    ModelRequest,
+    RequestStatus,
+    SavedViewPage,
+    ScoringMethod,
+)
 from apps.teams.models import Team
 
 BACKLOG_PAGE_SIZE = 50
@@ -146,6 +152,16 @@ def request_detail(request, pk):
         score_box(model_request, method=method, user=request.user, roles=roles)
         for method in ScoringMethod.values
     ]
+    transitions = list(model_request.transitions.all())
+    last = transitions[-1] if transitions else None
+    undo = (
+        last
+        if last is not None
+        and last.by_portal
+        and last.from_status in moves
+        and policy.can_undo_system_move(request.user, model_request, roles=roles)
+        else None
+    )
     return render(
         request,
         "modelrequests/request_detail.html",
@@ -161,6 +177,11 @@ def request_detail(request, pk):
             "can_comment": policy.can_comment(request.user, model_request, roles=roles),
             "comment_who": policy.COMMENT_WHO,
             "workflow_rules": workflow.describe(),
+            "work": selectors.request_work(request=model_request),
+            "trainable": model_request.status in TRAINABLE_STATUSES,
+            "can_train": model_request.status in TRAINABLE_STATUSES
+            and policy.can_train_for(request.user, model_request, roles=roles),
+            "undo": undo,
         },
     )
 

@@ -71,6 +71,7 @@ class TrainingResult:
     parameters: dict  # the parameters the final model used
     best_parameters: dict = field(default_factory=dict)
     one_rule_feature: str = ""
+    split: dict = field(default_factory=dict)  # how to reproduce the metrics (see split_record)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -278,17 +279,36 @@ def _finite_or_none(value) -> float | None:
 # --- splits and the run ----------------------------------------------------------------------------
 
 
+def _stratified(y, task: str, per_class: int) -> bool:
+    return task == CLASSIFICATION and y.value_counts().min() >= per_class
+
+
 def holdout_split(X, y, spec: TrainingSpec):
-    stratify = None
-    if spec.task == CLASSIFICATION and y.value_counts().min() >= 2:
-        stratify = y
+    stratify = y if _stratified(y, spec.task, 2) else None
     return train_test_split(X, y, test_size=spec.holdout_share, random_state=spec.seed, stratify=stratify)
 
 
 def fold_splitter(y_train, spec: TrainingSpec, folds: int):
-    if spec.task == CLASSIFICATION and y_train.value_counts().min() >= folds:
+    if _stratified(y_train, spec.task, folds):
         return StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
     return KFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+
+
+def split_record(spec: TrainingSpec, y, y_train) -> dict:
+    """The split as lineage: with these values, scikit-learn's ``train_test_split`` (``test_size`` =
+    holdout_share, ``random_state`` = seed, ``stratify`` = the target when stratified) on the rows that
+    have a target, and ``(Stratified)KFold(cv_folds, shuffle=True, random_state=seed)`` on the training
+    part, give the same rows the portal used."""
+    return {
+        "target": spec.target,
+        "rows": int(len(y)),
+        "holdout_rows": int(len(y) - len(y_train)),
+        "seed": spec.seed,
+        "holdout_share": spec.holdout_share,
+        "stratified": _stratified(y, spec.task, 2),
+        "cv_folds": spec.cv_folds,
+        "cv_stratified": bool(spec.cv_folds) and _stratified(y_train, spec.task, spec.cv_folds),
+    }
 
 
 def _search(spec, preprocessor, X_train, y_train, folds, report: Report) -> dict:
@@ -438,6 +458,7 @@ def train(
         parameters=parameters,
         best_parameters=best_parameters,
         one_rule_feature=one_rule_feature,
+        split=split_record(spec, y, y_train),
     )
 
 

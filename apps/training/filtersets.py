@@ -36,10 +36,22 @@ class TrainingJobFilterSet(PortalFilterSet):
     estimator = django_filters.ChoiceFilter(choices=estimator_choices())
     dataset_version = django_filters.NumberFilter(field_name="dataset_version_id", label="Dataset version id")
     registered_model = django_filters.CharFilter(field_name="registered_model__slug", label="Model slug")
+    # the link to the request lives in apps.outcomes (training does not know requests)
+    model_request = django_filters.NumberFilter(
+        field_name="for_request__request_id", label="Model request id"
+    )
 
     class Meta:
         model = TrainingJob
-        fields = ["status", "team", "task", "estimator", "dataset_version", "registered_model"]
+        fields = [
+            "status",
+            "team",
+            "task",
+            "estimator",
+            "dataset_version",
+            "registered_model",
+            "model_request",
+        ]
 
 
 class RetrainingScheduleFilterSet(PortalFilterSet):

@@ -6,6 +6,7 @@ While it runs, a heartbeat thread stamps the row so a worker that dies is notice
 
 import contextlib
 import functools
+import importlib.metadata
 import os
 import subprocess
 import threading
@@ -31,14 +32,17 @@ class JobStopped(Exception):
     """The row is no longer ours to run (cancelled, failed by recovery, or taken by another attempt)."""
 
 
+LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "skops", "onnxruntime")
+
+
 @functools.cache
-def code_version() -> str:
-    """What produced a version: the portal's commit (or $PORTAL_CODE_VERSION) and scikit-learn's."""
+def code_commit() -> str:
+    """The portal's commit: $PORTAL_CODE_VERSION, else ``git rev-parse HEAD`` (as the README says)."""
     commit = os.environ.get("PORTAL_CODE_VERSION", "")
     if not commit:
         try:
             commit = subprocess.run(
-                ["git", "rev-parse", "--short=12", "HEAD"],
+                ["git", "rev-parse", "HEAD"],
                 cwd=Path(__file__).resolve().parent,
                 capture_output=True,
                 text=True,
@@ -46,8 +50,31 @@ def code_version() -> str:
                 check=True,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
-            commit = "unknown"
-    return f"ml-portal@{commit} scikit-learn {sklearn.__version__}"
+            commit = ""
+    return commit[:64]
+
+
+def _installed(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def build_lineage() -> dict:
+    """What produced a version, as separate lineage fields: the portal's commit, its package version
+    and the versions of the libraries that fitted and evaluated it; ``code_version`` sums them up."""
+    commit = code_commit()
+    package = _installed("ml-portal")
+    libraries = {name: version for name in LIBRARIES if (version := _installed(name))}
+    libraries.setdefault("scikit-learn", sklearn.__version__)
+    return {
+        "code_commit": commit,
+        "package_version": package,
+        "library_versions": libraries,
+        "code_version": f"ml-portal {package or '?'} @ {commit[:12] or 'unknown'}"[:80],
+    }
 
 
 class Heartbeat(threading.Thread):
@@ -180,7 +207,8 @@ def lineage(job: TrainingJob, result: engine.TrainingResult) -> dict:
         "estimator": job.estimator,
         "parameters": effective_parameters(job.estimator, result.parameters)
         | ({"random_state": job.seed} if get_spec(job.estimator).seeded else {}),
-        "code_version": code_version(),
+        "split": result.split,
+        **build_lineage(),
     }
 
 

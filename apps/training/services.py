@@ -23,6 +23,7 @@ from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
 from apps.teams.permissions import is_team_member
+from apps.training import hooks
 from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
@@ -358,10 +359,19 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
     return model
 
 
+def _request_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+        raise ValidationError({"model_request": f"{value!r} is not a request number: give e.g. 46 for #46."})
+    return int(value)
+
+
 def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> TrainingJob:
     """Validate a job and queue it on the training queue (after commit). ``data``: dataset_version,
     target, features, task, estimator, parameters, cv_folds, holdout_share, seed, search_budget,
-    time_limit_seconds, and registered_model or new_model ({name, slug, purpose})."""
+    time_limit_seconds, registered_model or new_model ({name, slug, purpose}), and optionally
+    model_request: the id of the model request the job answers (linked through ``hooks``)."""
     dataset = data.get("dataset_version")
     if not isinstance(dataset, DatasetVersion):
         raise ValidationError({"dataset_version": "Choose a dataset version."})
@@ -372,6 +382,7 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     estimator = data.get("estimator") or ""
     parameters = validate_parameters(estimator, task, data.get("parameters"))
     evaluation = _evaluation_settings(data)
+    request_id = _request_id(data.get("model_request"))
     with transaction.atomic():
         model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data)
         job = TrainingJob.objects.create(
@@ -390,6 +401,8 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
             log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
             **evaluation,
         )
+        if request_id is not None:
+            hooks.link_job_to_request(actor=actor, job=job, request_id=request_id)
         if enqueue:
             transaction.on_commit(lambda: enqueue_job(job))
     return job
@@ -478,6 +491,8 @@ def job_claim(*, job_id: int, task_id: str | None, worker: str) -> TrainingJob |
         note = " (redelivered after its worker stopped)" if redelivered else ""
         job.log = [*job.log, _line(f"Attempt {job.attempts} started on {worker or 'this process'}{note}.")]
         job.save()
+        if job.attempts == 1:
+            _announce(job, "training_job.started", outcome=f"started on {job.worker or 'a worker'}")
     return job
 
 
@@ -543,8 +558,8 @@ def job_fail(*, job: TrainingJob, error: str) -> bool:
     return True
 
 
-def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "") -> None:
-    outcome = f"registered {version}" if version else (error or "done")
+def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", outcome: str = "") -> None:
+    outcome = outcome or (f"registered {version}" if version else (error or "done"))
     events.publish(
         kind,
         data={

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictFieldsMixin
@@ -33,7 +34,7 @@ class TransitionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RequestTransition
-        fields = ("id", "from_status", "to_status", "actor", "at", "note")
+        fields = ("id", "from_status", "to_status", "actor", "at", "note", "by_portal")
 
 
 class CommentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -106,12 +107,28 @@ class ScoreInputSerializer(serializers.ModelSerializer):
 
 
 class ModelRequestDetailSerializer(ModelRequestSerializer):
+    training_jobs = serializers.SerializerMethodField(
+        help_text="Ids of the training jobs started for this request, newest first "
+        "(GET /api/v1/training-jobs/?model_request=<id> lists them)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_training_jobs(self, request) -> list[int]:
+        # the links live in apps.outcomes (JobForRequest), prefetched by the view
+        return [link.job_id for link in sorted(request.training_jobs.all(), key=lambda link: -link.job_id)]
+
     transitions = TransitionSerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
     score_inputs = ScoreInputSerializer(many=True, read_only=True, help_text="Who set each input, when.")
 
     class Meta(ModelRequestSerializer.Meta):
-        fields = (*ModelRequestSerializer.Meta.fields, "score_inputs", "transitions", "comments")
+        fields = (
+            *ModelRequestSerializer.Meta.fields,
+            "score_inputs",
+            "transitions",
+            "comments",
+            "training_jobs",
+        )
 
 
 class ScoreUpdateSerializer(StrictFieldsMixin, serializers.Serializer):

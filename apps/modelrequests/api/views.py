@@ -49,7 +49,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.request_list().prefetch_related(
-                "transitions__actor", "comments__author", "score_inputs__set_by"
+                "transitions__actor", "comments__author", "score_inputs__set_by", "training_jobs"
             )
         return selectors.request_list()
 

@@ -76,6 +76,13 @@ class TrainingJobCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         slug_field="slug", queryset=RegisteredModel.objects.all(), required=False, allow_null=True
     )
     new_model = NewModelSerializer(required=False)
+    model_request = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="The id of the accepted model request this job answers: the request moves to in "
+        "progress when the job starts and names the model the job registers.",
+    )
 
 
 class RegisteredVersionSerializer(serializers.Serializer):
@@ -92,6 +99,12 @@ class TrainingJobSerializer(serializers.ModelSerializer):
     registered_version = RegisteredVersionSerializer(read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    model_request = serializers.IntegerField(
+        source="for_request.request_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the model request this job answers, if any.",
+    )
 
     class Meta:
         model = TrainingJob
@@ -123,6 +136,7 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "timings",
             "registered_model",
             "registered_version",
+            "model_request",
             "created_by",
             "created_at",
             "started_at",

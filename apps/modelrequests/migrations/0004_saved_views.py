@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('modelrequests', '0002_score_inputs_and_pins'),
+        ('modelrequests', '0003_requesttransition_by_portal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
