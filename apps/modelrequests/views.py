@@ -11,7 +11,17 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import charts, exports, flow_metrics, policy, scoring, selectors, services, workflow
+from apps.modelrequests import (
+    charts,
+    exports,
+    flow_metrics,
+    policy,
+    scoring,
+    selectors,
+    services,
+    streamview,
+    workflow,
+)
 from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet
 from apps.modelrequests.forms import (
     BoardForm,
@@ -611,3 +621,20 @@ def _field_messages(error: ValidationError) -> list[str]:
         return error.messages
     labels = {name: name.replace("_", " ") for name in policy.SCORE_FIELDS}
     return [f"{labels.get(name, name)}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
+
+
+def stream_page(request):
+    """A value stream's requests across every delivering team (``?stream=<slug>``; default: the
+    stream the person is accountable for, else their first team's)."""
+    data = request.GET.copy()
+    if not data.get("stream"):
+        stream = streamview.default_stream(user=request.user)
+        if stream is not None:
+            data["stream"] = stream.slug
+    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+    stream = filterset.form.cleaned_data.get("stream") if filterset.is_valid() else None
+    page = None
+    if stream is not None:
+        page = paginate(request, streamview.stream_requests(filterset.qs, stream=stream), per_page=50)
+        streamview.with_ranks(list(page))
+    return render(request, "modelrequests/stream.html", {"filter": filterset, "stream": stream, "page": page})

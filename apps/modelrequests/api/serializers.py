@@ -324,3 +324,30 @@ class BacklogSerializer(serializers.Serializer):
     results = BacklogItemSerializer(many=True)
     unscored_count = serializers.IntegerField()
     unscored = UnscoredItemSerializer(many=True, help_text="The first 50 requests without a score.")
+
+
+class StreamItemSerializer(ModelRequestSerializer):
+    """A request on a value stream's view: where it ranks on its delivering team's backlog, its age
+    and what it waits for."""
+
+    rank = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Its rank on the delivering team's backlog (null off it)."
+    )
+    backlog_size = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="How many requests that backlog holds (null off it)."
+    )
+    method = serializers.CharField(read_only=True, help_text="The scoring method that backlog ranks by.")
+    age_days = serializers.IntegerField(read_only=True, help_text="Days since it was submitted.")
+    in_status_days = serializers.IntegerField(read_only=True, help_text="Days in its current status.")
+    waits_for = serializers.CharField(read_only=True, help_text="What it waits for, and from whom, in words.")
+
+    class Meta(ModelRequestSerializer.Meta):
+        fields = (
+            *ModelRequestSerializer.Meta.fields,
+            "rank",
+            "backlog_size",
+            "method",
+            "age_days",
+            "in_status_days",
+            "waits_for",
+        )
