@@ -71,6 +71,12 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     training_job_url = extend_schema_field({"type": "string", "format": "uri", "nullable": True})(
         serializers.SerializerMethodField(help_text="API URL of that training job (null if none).")
     )
+    model_request = serializers.IntegerField(
+        source="training_job.for_request.request_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the model request the job producing this version was started for (null if none).",
+    )
 
     class Meta:
         model = ModelVersion
@@ -89,6 +95,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             "source_key",
             "training_job",
             "training_job_url",
+            "model_request",
             "created_by",
             "created_at",
         )
