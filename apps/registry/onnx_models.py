@@ -219,8 +219,11 @@ def inspect_onnx(
     model = _parse(data)
     _refuse_untrusted(model)
     initializers = {tensor.name for tensor in model.graph.initializer}
-    inputs = [_port(value) for value in model.graph.input if value.name not in initializers]
-    outputs = [_port(value) for value in model.graph.output]
+    try:
+        inputs = [_port(value) for value in model.graph.input if value.name not in initializers]
+        outputs = [_port(value) for value in model.graph.output]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:  # e.g. an unknown element type
+        raise OnnxError(f"The ONNX graph's inputs and outputs could not be read ({exc}).") from exc
     if not inputs or not outputs:
         raise OnnxError("The ONNX graph has no inputs or no outputs.")
     bindings, matrix_input, matrix_type = _bind_inputs(inputs, input_schema)

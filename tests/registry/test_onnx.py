@@ -165,3 +165,16 @@ def test_a_probability_tensor_without_labels_needs_the_classes():
     softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     assert named.classes_.tolist() == ["no", "yes"]  # sorted, as scikit-learn keeps them
     np.testing.assert_allclose(named.predict_proba(X), softmax[:, ::-1], atol=1e-5)
+
+
+def test_an_input_of_an_unknown_element_type_is_refused_not_crashed_on():
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["X"], ["Y"])],
+        "g",
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, [None, 2])],
+        [helper.make_tensor_value_info("Y", TensorProto.FLOAT, [None, 1])],
+    )
+    graph.input[0].type.tensor_type.elem_type = 999  # no such element type
+    data = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+    with pytest.raises(OnnxError, match="ONNX graph"):
+        inspect_onnx(data, input_schema=NUMERIC, task="regression")
