@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.core.changes import update_each, update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
 from apps.modelrequests.models import (
@@ -23,7 +24,7 @@ from apps.modelrequests.models import (
     RequestTransition,
     ScoreInput,
 )
-from apps.teams.permissions import ensure_can_change_team, is_team_member
+from apps.teams.permissions import ensure_can_change_team
 
 REQUEST_FIELDS = (
     "title",
@@ -93,11 +94,7 @@ def request_create(
     """File a request; its history starts with ``submitted``. Platform staff filing for someone else
     (the admin) may name who filed it (``created_by``, the actor by default) and when."""
     team = data.get("requesting_team")
-    if not is_team_member(actor, team):
-        raise PermissionDenied(
-            f"Only members of {getattr(team, 'name', 'the requesting team')} or platform staff may "
-            "file a request for it."
-        )
+    ensure(actor, policy.FILE_REQUEST.name, team)
     if data.get("value_stream") is None and team is not None and team.value_stream_id:
         data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
@@ -219,7 +216,7 @@ def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[Mod
 
 @transaction.atomic
 def request_delete(*, actor: User, request: ModelRequest) -> None:
-    ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
+    ensure(actor, policy.WITHDRAW_REQUEST.name, request.requesting_team)
     if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
     request.delete()
@@ -381,6 +378,6 @@ def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestC
 
 
 def board_update(*, actor: User, team, data: dict) -> Board:
-    ensure_can_change_team(actor, team, action="change the board of")
+    ensure(actor, policy.CHANGE_BOARD.name, team)
     board = Board.objects.filter(team=team).first() or Board(team=team)
     return apply_and_save(board, data=data, fields=BOARD_FIELDS)

@@ -18,11 +18,11 @@ from django.utils import timezone
 from apps.core import dispatch, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.registry.models import RegisteredModel
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
-from apps.teams.permissions import is_team_member
 from apps.training.csvfile import check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
@@ -47,9 +47,8 @@ PROCESS_DATASET_TASK = "apps.training.tasks.process_dataset"
 
 
 def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
-    if team is None or not is_team_member(actor, team):
-        name = getattr(team, "name", "the owning team")
-        raise PermissionDenied(f"Only members of {name} or platform staff may {action}.")
+    """``training.train`` on ``team``; ``action`` words the refused step ("cancel this job")."""
+    ensure(actor, "training.train", team, action=action.replace("{", "{{").replace("}", "}}"))
 
 
 # --- datasets ------------------------------------------------------------------------------------
