@@ -65,11 +65,12 @@ lint: install-dev
 	$(BIN)/mypy
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
+# One OpenMP thread per process: the suite and the processes it starts share two cores (tests/conftest.py).
 test: install-dev chromium test-js lint
-	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
 test-fast: install-dev test-js
-	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
+	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
 
 clean:
 	rm -rf var/test test-artifacts .pytest_cache

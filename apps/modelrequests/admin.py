@@ -150,7 +150,7 @@ class ModelRequestAdmin(admin.ModelAdmin):
 
 @admin.register(RequestTransition)
 class RequestTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["request", "from_status", "to_status", "actor", "at"]
+    list_display = ["request", "from_status", "to_status", "actor", "by_portal", "at"]
     list_filter = ["to_status", "from_status"]
     search_fields = ["request__title", "note", "actor__username"]
     list_select_related = ["request", "actor"]

@@ -31,6 +31,14 @@ class RequestStatus(models.TextChoices):
 
 # Waiting to be started: the prioritised backlog of the delivering team.
 BACKLOG_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.TRIAGED, RequestStatus.ACCEPTED)
+# A training job may answer a request once the delivering team took it on (and retrain it later).
+TRAINABLE_STATUSES = (
+    RequestStatus.ACCEPTED,
+    RequestStatus.SELF_SERVICE,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.DELIVERED,
+    RequestStatus.IN_PRODUCTION,
+)
 
 
 class LabelAvailability(models.TextChoices):
@@ -182,6 +190,10 @@ class RequestTransition(AppendOnly):
     )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     note = models.TextField(blank=True)
+    by_portal = models.BooleanField(
+        default=False,
+        help_text="Made by the portal on its own (e.g. a job for the request started); the note says why.",
+    )
 
     class Meta:
         ordering = ["at", "id"]

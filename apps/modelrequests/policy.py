@@ -14,6 +14,7 @@ enforce them), the views and templates (which say upfront who can) and the API.
 |                                          | requesting stream's accountable PM; the filer             |
 | move it through the workflow             | see ``workflow``                                          |
 | undo a move the portal made on its own   | the delivering team's product manager                     |
+| train a model for it                     | any member of the delivering team                         |
 
 Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
 so a page checks every row without a query per row; without it they load the roles themselves.
@@ -240,6 +241,11 @@ def can_comment(user, request, *, roles=None) -> bool:
 
 def ensure_can_comment(user, request) -> None:
     ensure(user, COMMENT.name, request, action="comment on this request")
+
+
+def can_train_for(user, request, *, roles=None) -> bool:
+    """Start training jobs for the request (the linking app checks it again): the delivering team."""
+    return is_platform_staff(user) or _member_of(user, request.delivering_team_id, roles)
 
 
 def can_undo_system_move(user, request, *, roles=None) -> bool:

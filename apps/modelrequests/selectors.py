@@ -21,6 +21,7 @@ from apps.modelrequests.models import (
     ScoreInput,
     ScoringMethod,
 )
+from apps.registry.models import ModelVersion, Stage
 from apps.teams.models import Membership, Team
 from apps.teams.permissions import TEAM_EDITOR_ROLES
 
@@ -80,6 +81,23 @@ def request_detail(*, pk: int) -> ModelRequest:
         ),
         pk=pk,
     )
+
+
+def request_work(*, request: ModelRequest) -> dict:
+    """The work answering a request: the training jobs started for it (newest first; the link is
+    apps.outcomes' ``JobForRequest``, reached through its reverse relation), the model that answers
+    it and that model's production version. Three queries."""
+    links = list(
+        request.training_jobs.select_related(
+            "job__dataset_version", "job__registered_version__model", "job__created_by"
+        ).order_by("-job__created_at", "-job_id")
+    )
+    production = None
+    if request.registered_model_id:
+        production = ModelVersion.objects.filter(
+            model_id=request.registered_model_id, stage=Stage.PRODUCTION
+        ).first()
+    return {"jobs": [link.job for link in links], "model": request.registered_model, "production": production}
 
 
 def delivering_teams() -> QuerySet[Team]:

@@ -245,9 +245,19 @@ def request_transition(
             f"Moves you may make from {current}: {options}." if options else "You may make no move from it."
         )
         raise Conflict(f"A request in {current} cannot move to {target}. {moves}", allowed=allowed)
+    return _move(request, to_status, actor=actor, note=note, at=at)
+
+
+def _move(request: ModelRequest, to_status: str, *, actor, note: str, at=None, by_portal=False):
     at = at or timezone.now()
     transition = RequestTransition.objects.create(
-        request=request, from_status=request.status, to_status=to_status, actor=actor, at=at, note=note
+        request=request,
+        from_status=request.status,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        note=note,
+        by_portal=by_portal,
     )
     request.status = to_status
     changed = ["status", "updated_at"]
@@ -268,6 +278,38 @@ def request_transition(
     request.save(update_fields=changed)
     announcements.request_moved(transition)
     return transition
+
+
+# The moves the portal makes on its own, where it knows the truth (apps.outcomes.work calls these).
+PORTAL_MOVES: dict[str, tuple[str, ...]] = {
+    RequestStatus.IN_PROGRESS: (RequestStatus.ACCEPTED, RequestStatus.SELF_SERVICE),  # its first job started
+    RequestStatus.DELIVERED: (RequestStatus.IN_PROGRESS,),  # its model first reached production
+}
+
+
+@transaction.atomic
+def request_move_by_portal(*, request_id: int, to_status: str, reason: str) -> RequestTransition | None:
+    """Move a request because of what happened to its work (no person acts): recorded in its history
+    as the portal's move with ``reason``; the delivering team's PM undoes it like any move (see
+    ``workflow``). Nothing happens when the request is no longer where such a move starts (e.g. it
+    is already in progress, or someone moved it back on purpose and it is past that state): safe to
+    call twice."""
+    request = ModelRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None or request.status not in PORTAL_MOVES.get(to_status, ()):
+        return None
+    return _move(request, to_status, actor=None, note=reason, by_portal=True)
+
+
+@transaction.atomic
+def request_answered_by(*, request_id: int, registered_model) -> bool:
+    """Record the model that answers a request (a job for it registered a version), unless the
+    request already names one. True when written."""
+    return bool(
+        update_rows(
+            ModelRequest.objects.filter(pk=request_id, registered_model__isnull=True),
+            registered_model=registered_model,
+        )
+    )
 
 
 @transaction.atomic

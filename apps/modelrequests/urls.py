@@ -14,6 +14,7 @@ urlpatterns = [
     path("backlog/board/", views.board_settings, name="board-settings"),
     path("board/", views.kanban, name="kanban"),
     path("flow/", views.flow_page, name="flow"),
+    path("stream/", views.stream_page, name="stream"),
     path("<int:pk>/", views.request_detail, name="request-detail"),
     path("<int:pk>/edit/", views.request_form, name="request-edit"),
     path("<int:pk>/transition/", views.request_transition, name="request-transition"),

@@ -10,10 +10,20 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import charts, exports, flow_metrics, policy, scoring, selectors, services, workflow
+from apps.modelrequests import (
+    charts,
+    exports,
+    flow_metrics,
+    policy,
+    scoring,
+    selectors,
+    services,
+    streamview,
+    workflow,
+)
 from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
-from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
+from apps.modelrequests.models import TRAINABLE_STATUSES, ModelRequest, RequestStatus, ScoringMethod
 from apps.teams.models import Team
 
 BACKLOG_PAGE_SIZE = 50
@@ -51,6 +61,16 @@ def request_detail(request, pk):
         score_box(model_request, method=method, user=request.user, roles=roles)
         for method in ScoringMethod.values
     ]
+    transitions = list(model_request.transitions.all())
+    last = transitions[-1] if transitions else None
+    undo = (
+        last
+        if last is not None
+        and last.by_portal
+        and last.from_status in moves
+        and policy.can_undo_system_move(request.user, model_request, roles=roles)
+        else None
+    )
     return render(
         request,
         "modelrequests/request_detail.html",
@@ -66,6 +86,11 @@ def request_detail(request, pk):
             "can_comment": policy.can_comment(request.user, model_request, roles=roles),
             "comment_who": policy.COMMENT.who_can(model_request),
             "workflow_rules": workflow.describe(),
+            "work": selectors.request_work(request=model_request),
+            "trainable": model_request.status in TRAINABLE_STATUSES,
+            "can_train": model_request.status in TRAINABLE_STATUSES
+            and policy.can_train_for(request.user, model_request, roles=roles),
+            "undo": undo,
         },
     )
 
@@ -494,3 +519,20 @@ def _field_messages(error: ValidationError) -> list[str]:
         return error.messages
     labels = {name: name.replace("_", " ") for name in policy.SCORE_FIELDS}
     return [f"{labels.get(name, name)}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
+
+
+def stream_page(request):
+    """A value stream's requests across every delivering team (``?stream=<slug>``; default: the
+    stream the person is accountable for, else their first team's)."""
+    data = request.GET.copy()
+    if not data.get("stream"):
+        stream = streamview.default_stream(user=request.user)
+        if stream is not None:
+            data["stream"] = stream.slug
+    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+    stream = filterset.form.cleaned_data.get("stream") if filterset.is_valid() else None
+    page = None
+    if stream is not None:
+        page = paginate(request, streamview.stream_requests(filterset.qs, stream=stream), per_page=50)
+        streamview.with_ranks(list(page))
+    return render(request, "modelrequests/stream.html", {"filter": filterset, "stream": stream, "page": page})

@@ -1,12 +1,13 @@
 from django.contrib import admin
 
-from apps.core.admin_base import PolicyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 from apps.outcomes import services
 from apps.outcomes.models import (
     DailyAggregate,
     DriftReference,
     DriftResult,
     InputSample,
+    JobForRequest,
     Kpi,
     ModelCost,
     Observation,
@@ -105,3 +106,14 @@ class DailyAggregateAdmin(admin.ModelAdmin):
     raw_id_fields = ["kpi"]
     date_hierarchy = "day"
     list_select_related = ["kpi", "kpi__stream"]
+
+
+@admin.register(JobForRequest)
+class JobForRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which training job answers which model request (written when the job is started for it)."""
+
+    list_display = ["job", "request", "linked_by", "linked_at"]
+    search_fields = ["request__title", "=request__id", "=job__id"]
+    list_select_related = ["job__dataset_version", "request", "linked_by"]
+    raw_id_fields = ["job", "request"]
+    show_full_result_count = False

@@ -50,11 +50,13 @@ def test_keyboard_move_through_the_card_menu(login_page, screenshot):
     page.keyboard.press("Enter")  # opens the menu; its first move gets the focus
     menu = card(page, request).locator(".kmenu")
     assert menu.get_attribute("open") is not None
-    assert page.evaluate("document.activeElement.value") == "triaged"
+    first_move_focused = "document.activeElement.value === 'triaged'"
+    page.wait_for_function(first_move_focused)  # the menu's toggle event moves the focus
     page.keyboard.press("Escape")
     assert menu.get_attribute("open") is None
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
+    page.wait_for_function(first_move_focused)
     page.keyboard.press("Tab")  # the second move: Rejected
     assert page.evaluate("document.activeElement.value") == "rejected"
     page.keyboard.press("Shift+Tab")
@@ -108,3 +110,18 @@ def test_board_at_desktop_and_phone_widths_with_lanes_and_folding(login_page, sc
     board = page.locator("#kanban")
     assert board.evaluate("e => e.scrollWidth > e.clientWidth")  # the board scrolls on its own
     screenshot(page, "requests-kanban-390")
+
+
+def test_the_board_passes_axe_with_a_menu_open_and_under_the_csp(login_page, axe, screenshot):
+    team = PlatformTeamFactory(name="ML Platform", wip_limit=1)
+    pm = MembershipFactory(team=team, role=MemberRole.PRODUCT_MANAGER).user
+    for status in ("submitted", "triaged", "in_progress", "in_progress"):
+        ModelRequestFactory(delivering_team=team, status=status, **rice_inputs(200))
+    violations = []
+    page = login_page(pm)
+    page.on("console", lambda message: violations.append(message.text) if message.type == "error" else None)
+    page.goto(f"/requests/board/?delivering_team={team.slug}")
+    page.locator(".kmenu summary").first.click()
+    assert axe(page) == []
+    assert violations == []  # no script or style refused by the Content-Security-Policy
+    screenshot(page, "requests-kanban-menu-open")

@@ -312,13 +312,16 @@ def test_detail_query_count_does_not_grow(client, browser_login, cast):
     request = ModelRequestFactory(delivering_team=cast.delivering)
     browser_login(client, cast["deliver_pm"])
     from apps.modelrequests import services
+    from apps.outcomes.models import JobForRequest
+    from tests.training.factories import TrainingJobFactory
 
     def add_rows():
         services.comment_create(actor=cast["staff"], request=request, body="more")
+        JobForRequest.objects.create(request=request, job=TrainingJobFactory())
 
     assert_queries_independent_of_rows(
-        client, f"/requests/{request.pk}/", add_rows, expected=13
-    )  # +1: the History section (apps.audit)
+        client, f"/requests/{request.pk}/", add_rows, expected=14
+    )  # +1: the History section (apps.audit); +1: the training jobs for it (apps.outcomes' links)
 
 
 def test_board_column_wip_limits_override_and_validate(client, browser_login, cast, settings):

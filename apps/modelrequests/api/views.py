@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from apps.core.api.views import ServiceViewSetMixin
 from apps.core.filters import filter_errors
-from apps.modelrequests import flow_metrics, selectors, services
+from apps.modelrequests import flow_metrics, selectors, services, streamview
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
@@ -23,6 +23,7 @@ from apps.modelrequests.api.serializers import (
     RefusedSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
+    StreamItemSerializer,
     TransitionInputSerializer,
     TransitionSerializer,
     UnpinAllInputSerializer,
@@ -47,7 +48,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.request_list().prefetch_related(
-                "transitions__actor", "comments__author", "score_inputs__set_by"
+                "transitions__actor", "comments__author", "score_inputs__set_by", "training_jobs"
             )
         return selectors.request_list()
 
@@ -237,6 +238,29 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             "unscored": unscored,
         }
         return response
+
+    @extend_schema(
+        responses={200: StreamItemSerializer(many=True)},
+        description="A value stream's requests (`stream`: its slug; default: the stream you are the "
+        "accountable PM of, else your first team's) across every delivering team, backlog first: each "
+        "with its rank on its delivering team's backlog, its status, its age and what it waits for. "
+        "Filterable like the list.",
+    )
+    @action(detail=False, methods=["get"])
+    def stream(self, request):
+        data = request.query_params.copy()
+        if not data.get("stream"):
+            default = streamview.default_stream(user=request.user)
+            if default is None:
+                return Response({"stream": ["Give the value stream's slug."]}, status=400)
+            data["stream"] = default.slug
+        filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
+        stream = filterset.form.cleaned_data["stream"]
+        page = self.paginate_queryset(streamview.stream_requests(filterset.qs, stream=stream))
+        streamview.with_ranks(page)
+        return self.get_paginated_response(StreamItemSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[
