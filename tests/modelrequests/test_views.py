@@ -76,7 +76,7 @@ def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login
     assert 'name="effort" type="number"' in page and 'value="4.0"' in page
     assert 'name="reach"' not in page and 'name="business_value"' not in page
     assert "RICE <strong>400</strong> · rank <strong>1</strong>" in page
-    assert "WSJF <strong>3.20</strong> · rank <strong>1</strong>" in page
+    assert "WSJF <strong>3.2</strong> · rank <strong>1</strong>" in page
     assert '<option value="triaged">Triaged</option>' in page
     assert '<option value="rejected">Rejected</option>' in page
 
