@@ -24,6 +24,7 @@ EVENT_TYPES = {
     "drift.detected": "Significant input drift was detected on a production version",
     "feedback.opened": "Feedback was filed on a model",
     "feedback.answered": "Feedback on a model was acknowledged or resolved",
+    "training_job.started": "A training job started running",
     "training_job.finished": "A training job succeeded",
     "training_job.failed": "A training job failed",
     "ping": "A test event sent by hand",

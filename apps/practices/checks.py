@@ -233,12 +233,16 @@ def metric_differences(first: dict, second: dict, tolerance: float) -> dict:
     ),
 )
 def training_reproducible(mf, facts) -> CheckResult:
-    """Reproducible = lineage recorded and another run of the same recipe (dataset sha256 + parameters +
-    code version) produced the same metrics."""
+    """Reproducible = lineage recorded and another run of the same recipe (dataset sha256, estimator,
+    parameters, features, split with its seed, code version) produced the same metrics."""
     version = mf.subject_version
     if version is None:
         return not_applicable("No version registered yet.")
-    missing = missing_lineage(version)
+    if version.is_external:
+        return failed(
+            f"v{version.number} was trained outside the portal, which cannot re-run its training.", reruns=0
+        )
+    missing = missing_lineage(version) + ([] if version.split else ["split (seed, holdout share, folds)"])
     if missing:
         return failed(f"v{version.number} lacks {', '.join(missing)}, so it cannot be re-run.", reruns=0)
     subject_run = next(run for run in mf.runs if run.key == f"version:{version.pk}")
