@@ -244,6 +244,8 @@ PORTAL_MAIL_RETRY_BASE_SECONDS = env.int("PORTAL_MAIL_RETRY_BASE_SECONDS", defau
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PORTAL_MAX_JSON_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# A model trained elsewhere (skops or ONNX) is read whole to be checked before it is stored.
+PORTAL_MAX_ARTEFACT_BYTES = env.int("PORTAL_MAX_ARTEFACT_BYTES", default=100 * 1024 * 1024)
 # Shape limits of an uploaded dataset, checked in the web process before anything is stored.
 PORTAL_MAX_DATASET_COLUMNS = env.int("PORTAL_MAX_DATASET_COLUMNS", default=2000)
 PORTAL_MAX_DATASET_ROWS = env.int("PORTAL_MAX_DATASET_ROWS", default=10_000_000)
@@ -304,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
         "DatasetStatusEnum": "apps.training.models.DatasetStatus",
+        "TrainingJobKindEnum": "apps.training.models.JobKind",
+        "ArtefactFormatEnum": ["skops", "onnx"],
         "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
         "MemberRoleEnum": "apps.teams.models.MemberRole",
         "ServiceAccountRoleEnum": "apps.accounts.models.SERVICE_ACCOUNT_ROLE_CHOICES",

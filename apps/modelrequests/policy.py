@@ -15,6 +15,7 @@ enforce them), the views and templates (which say upfront who can) and the API.
 | move it through the workflow             | see ``workflow``                                          |
 | undo a move the portal made on its own   | the delivering team's product manager                     |
 | train a model for it                     | any member of the delivering team                         |
+| change or delete a saved view            | its owner (a shared view is read by everyone signed in)   |
 
 Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
 so a page checks every row without a query per row; without it they load the roles themselves.
@@ -119,6 +120,16 @@ RANK_BACKLOG = define(
     action="pin, unpin or rank the backlog of {obj}",
     who="a lead or product manager of {obj}",
     why="The delivering team's lead and PM order the work they will deliver against their capacity.",
+)
+
+
+CHANGE_SAVED_VIEW = define(
+    "modelrequests.change_saved_view",
+    rules.predicate(lambda user, view: bool(user and user.is_authenticated and view.owner_id == user.pk)),
+    subject="the saved view",
+    action="change or delete {obj}",
+    who="the person who saved {obj}",
+    why="A saved view is its owner's; a shared one is there for others to open, not to change.",
 )
 
 

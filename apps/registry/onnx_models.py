@@ -150,17 +150,17 @@ def _bind_inputs(inputs: list[Port], schema: list[dict]) -> tuple[dict, str, str
                 f"matches no column of the input schema ({names}); a single input must be a 2-D float "
                 "matrix of every column in schema order, otherwise name one input per column."
             )
-        width = port.shape[1]
-        if width is not None and width != len(types):
-            raise OnnxError(
-                f"The ONNX graph's input {port.name!r} takes {width} columns; the input schema has "
-                f"{len(types)} ({names})."
-            )
         text = [name for name, kind in types.items() if kind == "string"]
         if text:
             raise OnnxError(
                 f"The ONNX graph takes one numeric matrix, but the input schema has text columns "
                 f"({', '.join(text)}); give each column its own input."
+            )
+        width = port.shape[1]
+        if width is not None and width != len(types):
+            raise OnnxError(
+                f"The ONNX graph's input {port.name!r} takes {width} columns; the input schema has "
+                f"{len(types)} ({names})."
             )
         return {}, port.name, port.type
     bindings, problems = {}, []

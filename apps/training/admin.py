@@ -128,7 +128,7 @@ class TrainingJobAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
     ]
-    list_filter = ["status", "task", "estimator", "team"]
+    list_filter = ["status", "kind", "task", "estimator", "team"]
     search_fields = ["target", "estimator", "dataset_version__name", "error", "celery_task_id"]
     list_select_related = ["dataset_version", "team", "registered_version__model"]
     date_hierarchy = "created_at"

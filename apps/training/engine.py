@@ -64,7 +64,7 @@ class TrainingSpec:
 
 @dataclass
 class TrainingResult:
-    pipeline: Pipeline
+    pipeline: Pipeline | None  # None for a version trained elsewhere (its artefact is stored already)
     metrics: dict
     baseline_metrics: dict  # {"dummy": {...}, "one_rule": {...}}
     lift: dict
@@ -395,6 +395,7 @@ def train(
     spec: TrainingSpec, schema: list[dict], X: pd.DataFrame, y: pd.Series, report: Report
 ) -> TrainingResult:
     check_data(X, y, spec)
+    report(8, "Split the data", None)  # each stage is reported as it starts: its time is its own
     X_train, X_holdout, y_train, y_holdout = holdout_split(X, y, spec)
     report(
         10,
@@ -416,6 +417,8 @@ def train(
     }
     fold_scores: dict[str, list[dict]] = {name: [] for name in candidates}
     for index, (fit_rows, check_rows) in enumerate(folds, start=1):
+        stage = f"Cross-validation: fold {index} of {len(folds)}"
+        report(20 + int(55 * (index - 1) / len(folds)), stage, None)
         fitted_pre, fitted = _fit_all(
             preprocessor, candidates, X_train.iloc[fit_rows], y_train.iloc[fit_rows], spec.seed, spec.task
         )
@@ -425,7 +428,7 @@ def train(
         strongest = best_baseline(PRIMARY_METRIC[spec.task], {name: scores[name] for name in BASELINES})
         report(
             20 + int(55 * index / len(folds)),
-            f"Cross-validation: fold {index} of {len(folds)}",
+            stage,
             f"Fold {index}: model {_headline(scores['model'], spec.task)}, "
             f"best baseline ({strongest}) {_headline(scores[strongest], spec.task)}.",
         )
@@ -474,3 +477,107 @@ def _one_rule_feature(fitted_pre, tree) -> str:
     if index < 0:
         return "(none: a constant prediction)"
     return str(names[index]).split("__", 1)[-1]
+
+
+# --- versions trained elsewhere --------------------------------------------------------------------
+
+
+def check_predictions(model, X: pd.DataFrame, y: pd.Series, task: str) -> None:
+    """Refuse, naming the problem, a model whose predictions on the holdout are not the task's: the
+    wrong number of rows, a shape or type other than the task needs, probabilities that are not
+    probabilities, or classes that do not cover the target's values."""
+    rows = len(X)
+    try:
+        if task == CLASSIFICATION:
+            if not hasattr(model, "predict_proba") or getattr(model, "classes_", None) is None:
+                raise TrainingError(
+                    "The model gives no class probabilities (predict_proba and classes_), which the "
+                    "classification metrics and the baselines' comparison need."
+                )
+            classes = np.asarray(model.classes_)
+            probabilities = np.asarray(model.predict_proba(X))
+        else:
+            predictions = np.asarray(model.predict(X))
+    except TrainingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the model's own failure, in one line
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrainingError(f"The model failed to predict on the holdout rows: {detail}") from exc
+    if task != CLASSIFICATION:
+        if predictions.ndim == 2 and predictions.shape[1] == 1:
+            predictions = predictions.ravel()
+        if predictions.shape != (rows,):
+            raise TrainingError(
+                f"A regressor must predict one value per row: got shape {list(predictions.shape)} "
+                f"for {rows} rows."
+            )
+        if not np.issubdtype(predictions.dtype, np.number) or not np.isfinite(predictions).all():
+            raise TrainingError(
+                f"A regressor must predict finite numbers; got values of type {predictions.dtype}."
+            )
+        return
+    if probabilities.shape != (rows, len(classes)):
+        raise TrainingError(
+            f"The model's probabilities have shape {list(probabilities.shape)}; {rows} rows of "
+            f"{len(classes)} classes ({', '.join(map(str, classes))}) were expected."
+        )
+    if (
+        not np.issubdtype(probabilities.dtype, np.number)
+        or not np.isfinite(probabilities).all()
+        or (probabilities < -1e-6).any()
+        or not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-3)
+    ):
+        raise TrainingError("The model's probabilities are not probabilities (each row must sum to 1).")
+    unseen = sorted(set(np.asarray(y).tolist()) - set(classes.tolist()), key=str)
+    if unseen:
+        raise TrainingError(
+            f"The model's classes ({', '.join(map(str, classes))}) do not include values of the target "
+            f"in the holdout: {', '.join(map(str, unseen[:10]))}."
+        )
+
+
+def evaluate_external(
+    spec: TrainingSpec, schema: list[dict], X: pd.DataFrame, y: pd.Series, model, report: Report
+) -> TrainingResult:
+    """Judge a model fitted elsewhere exactly as a portal-trained one is judged: the same holdout split
+    of the same rows, and the dummy and one-rule baselines fitted on the training part of that split
+    through the same preprocessing. ``model`` is the loaded artefact (a pipeline, or an ONNX model);
+    nothing refits it. No cross-validation: there is no recipe to refit on the folds."""
+    check_data(X, y, spec)
+    X_train, X_holdout, y_train, y_holdout = holdout_split(X, y, spec)
+    report(
+        20,
+        "Split the data",
+        f"{len(X_train)} training rows (the baselines), {len(X_holdout)} holdout rows (seed {spec.seed}).",
+    )
+    report(30, "Checking the model's predictions", None)
+    check_predictions(model, X_holdout, y_holdout, spec.task)
+    report(40, "Fitting the baselines on the training split", None)
+    fitted_pre, fitted = _fit_all(
+        build_preprocessor(schema, spec.features),
+        baseline_estimators(spec.task, spec.seed),
+        X_train,
+        y_train,
+        spec.seed,
+        spec.task,
+    )
+    report(70, "Evaluating on the holdout", None)
+    metrics = score(model, X_holdout, y_holdout, spec.task)
+    baselines = _evaluate(fitted_pre, fitted, X_holdout, y_holdout, spec.task)
+    one_rule_feature = _one_rule_feature(fitted_pre, fitted["one_rule"])
+    report(
+        90,
+        "Evaluated",
+        f"Holdout: model {_headline(metrics, spec.task)}, best baseline "
+        f"{_headline(baselines[best_baseline(PRIMARY_METRIC[spec.task], baselines)], spec.task)}.",
+    )
+    return TrainingResult(
+        pipeline=None,
+        metrics=metrics,
+        baseline_metrics=baselines,
+        lift=compute_lift(metrics, baselines, primary=PRIMARY_METRIC[spec.task])
+        | {"one_rule_feature": one_rule_feature},
+        parameters=spec.parameters,
+        one_rule_feature=one_rule_feature,
+        split=split_record(spec, y, y_train),
+    )

@@ -7,7 +7,14 @@ from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
-from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
+from apps.training.models import (
+    DatasetStatus,
+    DatasetVersion,
+    JobKind,
+    JobStatus,
+    RetrainingSchedule,
+    TrainingJob,
+)
 from apps.training.selectors import only_newest_versions
 
 
@@ -31,6 +38,7 @@ class DatasetVersionFilterSet(PortalFilterSet):
 
 class TrainingJobFilterSet(PortalFilterSet):
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=JobKind.choices)
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     task = django_filters.ChoiceFilter(choices=Task.choices)
     estimator = django_filters.ChoiceFilter(choices=estimator_choices())
@@ -45,6 +53,7 @@ class TrainingJobFilterSet(PortalFilterSet):
         model = TrainingJob
         fields = [
             "status",
+            "kind",
             "team",
             "task",
             "estimator",

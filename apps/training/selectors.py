@@ -50,6 +50,14 @@ def teams_for_upload(*, user) -> QuerySet[Team]:
     return teams.filter(memberships__user=user).distinct()
 
 
+def models_for_registration(*, user) -> QuerySet[RegisteredModel]:
+    """The models a user may add versions to: their teams' (all of them for platform staff)."""
+    models = RegisteredModel.objects.select_related("owning_team").order_by("name")
+    if user.is_staff or user.is_superuser:
+        return models
+    return models.filter(owning_team__memberships__user=user).distinct()
+
+
 def models_of_team(*, team: Team) -> QuerySet[RegisteredModel]:
     return RegisteredModel.objects.filter(owning_team=team).order_by("name")
 

@@ -12,7 +12,7 @@ from apps.training import charts, selectors, services
 from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
-from apps.training.forms import DatasetUploadForm, TrainingJobForm
+from apps.training.forms import DatasetUploadForm, ExternalVersionForm, TrainingJobForm
 from apps.training.models import JobStatus
 
 
@@ -106,6 +106,42 @@ def job_create(request):
     )
 
 
+def external_version(request):
+    """Bring your own model: upload a version trained elsewhere; the job page follows its evaluation."""
+    initial = {}
+    if slug := request.GET.get("model"):
+        initial["registered_model"] = (
+            selectors.models_for_registration(user=request.user).filter(slug=slug).first()
+        )
+    form = ExternalVersionForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST":
+
+        def write(_):
+            try:
+                return services.external_version_submit(actor=request.user, data=form.service_data())
+            except PermissionDenied as denied:
+                raise ValidationError(str(denied)) from denied
+
+        job = save_form_with(form, write)
+        if job:
+            messages.success(request, f"Queued job {job.pk}: the version is registered once it is evaluated.")
+            return redirect(job)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": "Register a version trained elsewhere",
+            "intro": "The platform loads it under the same rules as its own versions, scores it on the "
+            "dataset's holdout split and fits the dummy and one-rule baselines on the same split.",
+            "cancel_url": reverse("training:job-list"),
+            "submit_label": "Upload and evaluate",
+        },
+    )
+
+
 def job_detail(request, pk):
     job = selectors.job_detail(pk=pk)
     is_member = is_team_member(request.user, job.team)
@@ -113,7 +149,10 @@ def job_detail(request, pk):
         "job": job,
         "for_request": selectors.job_request(job=job),
         "can_cancel": job.is_active and is_member,
-        "can_schedule": is_member and job.status == JobStatus.SUCCEEDED and job.registered_model_id,
+        "can_schedule": is_member
+        and job.status == JobStatus.SUCCEEDED
+        and job.registered_model_id
+        and not job.is_evaluation,
         "schedule": selectors.schedule_of_model(model=job.registered_model)
         if job.registered_model_id
         else None,
