@@ -15,6 +15,7 @@ enforce them), the views and templates (which say upfront who can) and the API.
 | move it through the workflow             | see ``workflow``                                          |
 | undo a move the portal made on its own   | the delivering team's product manager                     |
 | train a model for it                     | any member of the delivering team                         |
+| change or delete a saved view            | its owner (a shared view is read by everyone signed in)   |
 
 Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
 so a page checks every row without a query per row; without it they load the roles themselves.
@@ -221,6 +222,16 @@ def ensure_can_set_score_field(user, request, field: str, *, roles=None) -> None
 
 def can_rank(user, team, *, roles=None) -> bool:
     return is_platform_staff(user) or (team is not None and _edits_team(user, team.pk, roles))
+
+
+CHANGE_SAVED_VIEW = define(
+    "modelrequests.change_saved_view",
+    rules.predicate(lambda user, view: bool(user and user.is_authenticated and view.owner_id == user.pk)),
+    subject="the saved view",
+    action="change or delete {obj}",
+    who="the person who saved {obj}",
+    why="A saved view is its owner's; a shared one is there for others to open, not to change.",
+)
 
 
 def ensure_can_rank(user, team) -> None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events, storage
+from apps.core import dispatch, display, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.policy import ensure
@@ -401,7 +401,9 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
             parameters=parameters,
             celery_task_id=uuid.uuid4().hex,
             created_by=actor,
-            log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
+            log=[
+                _line(f"Queued by {actor}: {display.label(estimator)} for {task} of {target!r} on {dataset}.")
+            ],
             **evaluation,
         )
         if request_id is not None:
