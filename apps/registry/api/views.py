@@ -63,15 +63,17 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
             )
         return model
 
+    # The answer is the row read again through the list's selector: its counts (open and overdue
+    # feedback, versions) are annotations the service's instance does not carry.
     def perform_create(self, serializer):
-        serializer.instance = services.registered_model_create(
-            actor=self.request.user, data=serializer.validated_data
-        )
+        model = services.registered_model_create(actor=self.request.user, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=model.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.registered_model_update(
+        model = services.registered_model_update(
             actor=self.request.user, registered_model=serializer.instance, data=serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=model.pk)
 
     def perform_destroy(self, instance):
         services.registered_model_delete(actor=self.request.user, registered_model=instance)
