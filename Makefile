@@ -8,6 +8,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 # uv (from PyPI, installed into the venv first) resolves and installs in parallel: about 3x faster than
 # pip on an empty cache. PORTAL_INSTALLER=pip falls back to plain pip.
 PORTAL_INSTALLER ?= uv
+# Python may cache compiled bytecode in the venv even where the shell sets PYTHONDONTWRITEBYTECODE (some
+# machines and CI images do): without the cache every process of `make run` (migrate, load_demo, the
+# web server, the worker, beat, collectstatic) and of `make test` compiled Django, scikit-learn and
+# pandas again, about 6 s of CPU each on a 2-core machine. The first process writes it, the rest read it.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install install-dev lint chromium migrate demo test-fast clean test-js
 
@@ -60,11 +65,12 @@ lint: install-dev
 	$(BIN)/mypy
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
+# One OpenMP thread per process: the suite and the processes it starts share two cores (tests/conftest.py).
 test: install-dev chromium test-js lint
-	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
 
 test-fast: install-dev test-js
-	PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
+	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
 
 clean:
 	rm -rf var/test test-artifacts .pytest_cache

@@ -10,6 +10,7 @@ port, and prints when each phase's first line appeared (install, migrate, demo, 
 
 import argparse
 import os
+import resource
 import signal
 import socket
 import subprocess
@@ -67,6 +68,7 @@ def main() -> None:
             env |= {"UV_CACHE_DIR": str(Path(tmp) / "uv-cache"), "PIP_NO_CACHE_DIR": "1"}
         port = int(env["PORT"])
         seen: dict[str, float] = {}
+        load_before = os.getloadavg()[0]
         start = time.monotonic()
         process = subprocess.Popen(
             ["make", "run"],
@@ -98,7 +100,11 @@ def main() -> None:
             os.killpg(process.pid, signal.SIGKILL)
         time.sleep(0.5)
         cache = "warm" if args.warm_cache else "empty"
-        print(f"package cache: {cache}; load average: {os.getloadavg()[0]:.2f}")
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(
+            f"package cache: {cache}; load average {load_before:.2f} at the start, "
+            f"{os.getloadavg()[0]:.2f} at the end; CPU of the run {usage.ru_utime + usage.ru_stime:.1f} s"
+        )
         for phase in PHASES:
             if phase in seen:
                 print(f"  {phase:<8} started at {seen[phase]:6.1f} s")

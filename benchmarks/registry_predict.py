@@ -15,35 +15,20 @@ database). Prints p50/p90 in milliseconds. Targets: single row within 2 ms of in
 import argparse
 import json
 import logging
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-# Production-like settings (no query logging); the test client talks plain HTTP.
-os.environ.setdefault("DJANGO_DEBUG", "false")
-os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("PORTAL_PLATFORM_STORAGE", tempfile.mkdtemp(prefix="bench-platform-"))
+import django_env  # noqa: F401, I001 (settings and django.setup() before the imports below)
+import numpy as np
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
-import django  # noqa: E402
-
-django.setup()
-
-import numpy as np  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-
-from apps.outcomes.recorder import recorder  # noqa: E402
-from apps.registry.prediction import predict  # noqa: E402
-from apps.registry.selectors import production_version  # noqa: E402
+from apps.outcomes.recorder import recorder
+from apps.registry.prediction import predict
+from apps.registry.selectors import production_version
 
 
 def timed(functions: dict, repeat: int) -> dict[str, tuple[float, float]]:

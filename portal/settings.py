@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.sso",
     "apps.notifications",
+    "apps.home",
     "apps.audit",
 ]
 
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After it: the pages of an SSO session may post to the provider (its sign-out), apps.sso.middleware.
+    "apps.sso.middleware.ProviderSignOutFormAction",
     "apps.core.middleware.LoginRequiredMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer (apps.accounts.lockout).
     "axes.middleware.AxesMiddleware",
@@ -241,6 +244,8 @@ PORTAL_MAIL_RETRY_BASE_SECONDS = env.int("PORTAL_MAIL_RETRY_BASE_SECONDS", defau
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PORTAL_MAX_JSON_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads stream to a temporary file
 PORTAL_MAX_UPLOAD_BYTES = env.int("PORTAL_MAX_UPLOAD_BYTES", default=200 * 1024 * 1024)
+# A model trained elsewhere (skops or ONNX) is read whole to be checked before it is stored.
+PORTAL_MAX_ARTEFACT_BYTES = env.int("PORTAL_MAX_ARTEFACT_BYTES", default=100 * 1024 * 1024)
 # Shape limits of an uploaded dataset, checked in the web process before anything is stored.
 PORTAL_MAX_DATASET_COLUMNS = env.int("PORTAL_MAX_DATASET_COLUMNS", default=2000)
 PORTAL_MAX_DATASET_ROWS = env.int("PORTAL_MAX_DATASET_ROWS", default=10_000_000)
@@ -301,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "apps.modelrequests.models.RequestStatus",
         "TrainingJobStatusEnum": "apps.training.models.JobStatus",
         "DatasetStatusEnum": "apps.training.models.DatasetStatus",
+        "TrainingJobKindEnum": "apps.training.models.JobKind",
+        "ArtefactFormatEnum": ["skops", "onnx"],
         "SearchKindEnum": "apps.search.kinds.KIND_KEYS",
         "MemberRoleEnum": "apps.teams.models.MemberRole",
         "ServiceAccountRoleEnum": "apps.accounts.models.SERVICE_ACCOUNT_ROLE_CHOICES",
@@ -424,6 +431,8 @@ SSO_SIGN_ALGO = env.str("PORTAL_OIDC_SIGN_ALGO", default="RS256")
 # Read by mozilla-django-oidc itself.
 OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
 OIDC_USE_PKCE = True
+# Kept in the session for the provider's sign-out (its id_token_hint), see apps.sso.views.LogoutView.
+OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.float("PORTAL_OIDC_TIMEOUT_SECONDS", default=10.0)
 
 # --- Production hardening (manage.py check --deploy passes with DJANGO_DEBUG=false) ------------

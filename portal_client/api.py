@@ -1,5 +1,6 @@
 """A thin, typed wrapper over the portal's REST API (httpx): one method per thing a team automates."""
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -126,6 +127,27 @@ class Client:
         self, pk: int, *, on_change: Callable[[dict], None] | None = None, poll: float = 1.0
     ) -> dict:
         return self._wait(lambda: self.job(pk), busy=("queued", "running"), on_change=on_change, poll=poll)
+
+    # --- versions trained elsewhere ------------------------------------------------------------------
+    def external_version_register(self, path: Path, *, model: str, **fields: Any) -> dict:
+        """Upload an artefact (skops or ONNX) trained elsewhere; the answer is its evaluation job.
+        ``fields``: dataset_version, target, features, classes, parameters, input_schema, seed,
+        holdout_share, source_repository, source_commit, training_data, framework, framework_version."""
+        data: dict[str, Any] = {"registered_model": model}
+        for name, value in fields.items():
+            if value is None or value == [] or value == {}:
+                continue
+            if name in ("classes", "parameters", "input_schema"):
+                value = json.dumps(value)
+            data[name] = value
+        with path.open("rb") as file:
+            return self.call(
+                "POST",
+                "external-versions/",
+                data=data,
+                files={"artefact": (path.name, file, "application/octet-stream")},
+                timeout=None,
+            )
 
     # --- registry ---------------------------------------------------------------------------------
     def version(self, model: str, number: int) -> dict:

@@ -168,6 +168,13 @@ def _parameters(pairs: tuple[str, ...]) -> dict:
 @click.option("--cv-folds", type=int)
 @click.option("--holdout-share", type=float)
 @click.option("--seed", type=int)
+@click.option(
+    "--request",
+    "model_request",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="The accepted model request #N this job answers (it moves to in progress when the job starts).",
+)
 @click.option("--follow/--no-follow", default=True, help="Show the job's progress until it ends.")
 @click.pass_obj
 def job_start(state, new_model, features, params, follow, **fields):
@@ -196,7 +203,10 @@ def job_follow(state, job_id):
 
 def _job_summary(job: dict) -> str:
     version = job.get("registered_version")
-    summary = f"Training job #{job['id']} {job['status']}"
+    kind = "Evaluation job" if job.get("kind") == "evaluate" else "Training job"
+    summary = f"{kind} #{job['id']} {job['status']}"
+    if job.get("model_request"):
+        summary += f" for request #{job['model_request']}"
     if version:
         summary += f": {version['model']} v{version['number']} ({version['stage']})"
     metrics = job.get("metrics") or {}
@@ -205,6 +215,42 @@ def _job_summary(job: dict) -> str:
             f"{k} {v:.3f}" for k, v in list(metrics.items())[:3] if isinstance(v, float)
         )
     return summary
+
+
+# --- versions trained elsewhere ----------------------------------------------------------------
+@main.group()
+def versions():
+    """Versions trained elsewhere: register them for evaluation by the portal."""
+
+
+@versions.command("register")
+@click.argument("model")
+@click.argument("artefact", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--dataset", "dataset_version", type=int, required=True, help="Dataset version id to judge it on."
+)
+@click.option("--target", required=True, help="The target column of that dataset.")
+@click.option("--feature", "features", multiple=True, help="An input column, in the model's order.")
+@click.option("--class", "classes", multiple=True, help="An ONNX graph's class label, in its order.")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE", help="A training parameter.")
+@click.option("--repository", "source_repository", help="The code repository that trained it.")
+@click.option("--commit", "source_commit", help="Its commit.")
+@click.option("--training-data", help="What it was trained on.")
+@click.option("--framework", help="e.g. scikit-learn, PyTorch (ONNX: default the graph's producer).")
+@click.option("--framework-version")
+@click.option("--seed", type=int, help="Seed of the holdout split (default 42).")
+@click.option("--holdout-share", type=float, help="Share of rows held out (default 0.2).")
+@click.option("--wait/--no-wait", default=True, help="Follow the evaluation until it ends.")
+@click.pass_obj
+def version_register(state, model, artefact, features, classes, params, wait, **fields):
+    """Register ARTEFACT (a skops pipeline or an ONNX model) as a version of MODEL; the portal scores
+    it and the baselines on the dataset's holdout split (exit code 3 when the evaluation fails)."""
+    fields |= {"features": list(features), "classes": list(classes), "parameters": _parameters(params)}
+    with state.client() as client:
+        job = client.external_version_register(artefact, model=model, **fields)
+        if wait:
+            job = _follow(state, lambda on_change: client.job_wait(job["id"], on_change=on_change))
+    state.done(job, _job_summary(job))
 
 
 # --- registry -----------------------------------------------------------------------------------

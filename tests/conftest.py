@@ -5,6 +5,7 @@ import os
 
 import pytest
 from rest_framework.test import APIClient
+from threadpoolctl import threadpool_limits
 
 from apps.teams.models import MemberRole
 from tests.factories import PASSWORD, MembershipFactory, StaffFactory, TeamFactory, UserFactory, api_token
@@ -15,6 +16,13 @@ from tests.shared_rows import TEST_SETTINGS
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.worker", "tests.browser", "tests.servers", "tests.s3"]
+
+# One OpenMP/BLAS thread for scikit-learn in the test process and in every process it starts, as the
+# worker has (tests/worker.py): on two shared cores HistGradientBoosting's spinning OpenMP threads made
+# a 2 s fit take 80 s, most of it burnt CPU. scikit-learn is already loaded (django.setup() imports the
+# apps) and its OpenMP runtime read the environment then, so the limit is also set through threadpoolctl.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+threadpool_limits(limits=1)
 
 
 @pytest.fixture

@@ -46,13 +46,18 @@ def service_form_page(
     title: str,
     cancel_url: str,
     redirect_to: Callable = lambda saved: saved,
+    message: Callable = lambda saved: f"Saved {saved}.",
     template: str = "core/form.html",
+    context: dict | None = None,
 ):
-    """Render ``form`` on GET; on POST call ``write(cleaned_data)`` and redirect to the saved object,
-    or show the form again with the service's errors on their fields."""
+    """The create/edit page of every area: render ``form`` on GET; on POST validate it, call
+    ``write(cleaned_data)`` (a service) and redirect to ``redirect_to(saved)`` with ``message(saved)``,
+    or show the form again with the form's and the service's errors on their fields. ``context`` adds
+    to the template's (e.g. ``submit_label``, ``history_of``)."""
     if request.method == "POST":
         saved = save_form_with(form, write)
         if saved:
-            messages.success(request, f"Saved {saved}.")
+            messages.success(request, message(saved))
             return redirect(redirect_to(saved))
-    return render(request, template, {"form": form, "title": title, "cancel_url": cancel_url})
+    page = {"form": form, "title": title, "cancel_url": cancel_url, **(context or {})}
+    return render(request, template, page)

@@ -1,10 +1,13 @@
 """Static files as the portal serves them: hashed names (far-future caching) with gzip and brotli copies
-made by WhiteNoise at collectstatic, and plotly.js taken from the plotly package (no CDN) with its
-style rules as a stylesheet.
+made by WhiteNoise at collectstatic, and plotly.js (no CDN) with its style rules as a stylesheet.
 
-Brotli runs at quality 5 instead of its default 11: on plotly.min.js (4.8 MB) quality 11 takes ~14 s on
-one core for 1.11 MB, quality 5 takes 0.2 s for 1.29 MB (gzip -9: 1.47 MB). `make run` collects the
-files at every start, so the first run stays fast.
+plotly.js is the "cartesian" partial bundle (vendor/plotly/README.md): the portal draws only bar,
+scatter and heatmap traces, all in it, and it is 1.5 MB against the full bundle's 4.8 MB in the
+plotly package. Its version is the one the plotly package was built for (a test checks).
+
+Brotli runs at quality 5 instead of its default 11: on the full plotly.min.js (4.8 MB) quality 11 took
+~14 s on one core for 1.11 MB, quality 5 0.2 s for 1.29 MB. `make run` collects the files at every
+start, so the first run stays fast.
 """
 
 import re
@@ -12,7 +15,6 @@ from functools import cache
 from pathlib import Path
 
 import brotli
-import plotly
 from django.conf import settings
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
@@ -22,10 +24,23 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 BROTLI_QUALITY = 5
 
 PLOTLY_PREFIX = "vendor/plotly"
-PLOTLY_JS = "plotly.min.js"
+PLOTLY_JS = "plotly-cartesian.min.js"
 PLOTLY_CSS = "plotly.css"
-# The two files the pages load; the package's folder also holds a 5 MB widget bundle and data sets.
+# The two files the pages load (the folder also holds the bundle's licence and where it comes from).
 PLOTLY_FILES = (PLOTLY_JS, PLOTLY_CSS)
+PLOTLY_DIR = Path(__file__).resolve().parent / "vendor" / "plotly"
+_VERSION = re.compile(r"plotly\.js \(cartesian - minified\) v(\S+)")
+
+
+@cache
+def plotly_version() -> str:
+    """The version of the served bundle, from its header comment."""
+    with (PLOTLY_DIR / PLOTLY_JS).open(encoding="utf-8") as bundle:
+        found = _VERSION.search(bundle.read(200))
+    if not found:
+        raise ValueError(f"no plotly.js version in the header of {PLOTLY_JS}")
+    return found.group(1)
+
 
 # plotly.js keeps its own style rules (modebar position, hover boxes, notifier) in one object literal,
 # {"X .modebar": "position:absolute;...", ...}, and adds them to a <style> element at load, which the
@@ -61,8 +76,7 @@ def plotly_skipped_style_ids(script: str) -> list[str]:
 
 @cache
 def served_plotly_skipped_style_ids() -> tuple[str, ...]:
-    bundle = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-    return tuple(plotly_skipped_style_ids(bundle.read_text(encoding="utf-8")))
+    return tuple(plotly_skipped_style_ids((PLOTLY_DIR / PLOTLY_JS).read_text(encoding="utf-8")))
 
 
 class _FastBrotliCompressor(Compressor):
@@ -77,18 +91,17 @@ class CompressedStaticStorage(CompressedManifestStaticFilesStorage):
 
 
 class PlotlyFinder(BaseFinder):
-    """Finds plotly.js inside the installed plotly package under ``vendor/plotly/``."""
+    """Finds the vendored plotly.js bundle and its generated stylesheet under ``vendor/plotly/``."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        package = Path(plotly.__file__).parent / "package_data"
-        self.storage = FileSystemStorage(location=package)
+        self.storage = FileSystemStorage(location=PLOTLY_DIR)
         self.storage.prefix = PLOTLY_PREFIX
-        # The stylesheet is written beside the other generated files, once per plotly version.
-        generated = Path(settings.VAR_DIR) / "generated" / f"plotly-{plotly.__version__}"
+        # The stylesheet is written beside the other generated files, once per plotly.js version.
+        generated = Path(settings.VAR_DIR) / "generated" / f"plotly-cartesian-{plotly_version()}"
         if not (generated / PLOTLY_CSS).exists():
             generated.mkdir(parents=True, exist_ok=True)
-            css = plotly_stylesheet((package / PLOTLY_JS).read_text(encoding="utf-8"))
+            css = plotly_stylesheet((PLOTLY_DIR / PLOTLY_JS).read_text(encoding="utf-8"))
             (generated / f"{PLOTLY_CSS}.part").write_text(css, encoding="utf-8")
             (generated / f"{PLOTLY_CSS}.part").replace(generated / PLOTLY_CSS)
         self.generated = FileSystemStorage(location=generated)

@@ -1,10 +1,17 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import ReadOnlyAdminMixin, adopt_saved
 from apps.modelrequests import services
-from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition, ScoreInput
+from apps.modelrequests.forms import SavedViewForm
+from apps.modelrequests.models import (
+    Board,
+    ModelRequest,
+    RequestComment,
+    RequestTransition,
+    SavedView,
+    ScoreInput,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -126,21 +133,59 @@ class ModelRequestAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"Unpinned {count} requests.", messages.SUCCESS)
 
+    def get_readonly_fields(self, request, obj=None):
+        # who filed it and when start its history: set once, when it is added
+        fixed = ["created_by", "submitted_at"] if obj is not None else []
+        return [*self.readonly_fields, *fixed]
+
     def save_model(self, request, obj, form, change):
-        """A request added here starts its history like one filed through the portal."""
+        """The same services as the portal: a request added here starts its history like one filed
+        through the portal, an edit is checked and recorded like one made on the request's page."""
+        data = {
+            name: form.cleaned_data[name] for name in services.REQUEST_FIELDS if name in form.cleaned_data
+        }
         if change:
-            return super().save_model(request, obj, form, change)
-        with transaction.atomic():
-            obj.created_by = obj.created_by or request.user
-            super().save_model(request, obj, form, change)
-            RequestTransition.objects.create(
-                request=obj, from_status="", to_status=obj.status, actor=request.user, at=obj.submitted_at
+            saved = services.request_update(actor=request.user, request=obj, data=data)
+        else:
+            saved = services.request_create(
+                actor=request.user,
+                data=data,
+                created_by=form.cleaned_data.get("created_by"),
+                submitted_at=form.cleaned_data.get("submitted_at"),
             )
+        adopt_saved(obj, saved)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    """People's saved filter sets; staff can fix one (through the same service) or remove it."""
+
+    form = SavedViewForm
+    fields = ["owner", "name", "kind", "query", "shared"]
+    list_display = ["name", "kind", "owner", "shared", "query", "updated_at"]
+    list_filter = ["kind", "shared"]
+    search_fields = ["name", "owner__username", "query"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["owner"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.SAVED_VIEW_FIELDS}
+        if change:
+            saved = services.saved_view_update(actor=request.user, view=obj, data=data)
+        else:
+            saved = services.saved_view_create(actor=form.cleaned_data["owner"], data=data)
+        adopt_saved(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.saved_view_delete(actor=request.user, view=obj)
 
 
 @admin.register(RequestTransition)
 class RequestTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["request", "from_status", "to_status", "actor", "at"]
+    list_display = ["request", "from_status", "to_status", "actor", "by_portal", "at"]
     list_filter = ["to_status", "from_status"]
     search_fields = ["request__title", "note", "actor__username"]
     list_select_related = ["request", "actor"]

@@ -14,6 +14,8 @@ enforce them), the views and templates (which say upfront who can) and the API.
 |                                          | requesting stream's accountable PM; the filer             |
 | move it through the workflow             | see ``workflow``                                          |
 | undo a move the portal made on its own   | the delivering team's product manager                     |
+| train a model for it                     | any member of the delivering team                         |
+| change or delete a saved view            | its owner (a shared view is read by everyone signed in)   |
 
 Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``selectors.roles_by_team``)
 so a page checks every row without a query per row; without it they load the roles themselves.
@@ -121,6 +123,16 @@ RANK_BACKLOG = define(
 )
 
 
+CHANGE_SAVED_VIEW = define(
+    "modelrequests.change_saved_view",
+    rules.predicate(lambda user, view: bool(user and user.is_authenticated and view.owner_id == user.pk)),
+    subject="the saved view",
+    action="change or delete {obj}",
+    who="the person who saved {obj}",
+    why="A saved view is its owner's; a shared one is there for others to open, not to change.",
+)
+
+
 def ensure_can_rank(user, team) -> None:
     ensure(user, "modelrequests.rank_backlog", team)
 
@@ -174,6 +186,11 @@ COMMENT_WHO = "members of the requesting or delivering team, the stream's accoun
 def ensure_can_comment(user, request) -> None:
     if not can_comment(user, request):
         raise PermissionDenied(f"Only {COMMENT_WHO} (or platform staff) may comment on this request.")
+
+
+def can_train_for(user, request, *, roles=None) -> bool:
+    """Start training jobs for the request (the linking app checks it again): the delivering team."""
+    return is_platform_staff(user) or _member_of(user, request.delivering_team_id, roles)
 
 
 def is_delivering_pm(user, request, *, roles=None) -> bool:

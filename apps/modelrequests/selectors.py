@@ -4,10 +4,13 @@ database (``scoring.*_expression``) so thousands of requests sort and page witho
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from apps.core.permissions import is_platform_staff
 from apps.modelrequests import policy, ranking, scoring
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
@@ -16,14 +19,17 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
     ScoreInput,
     ScoringMethod,
 )
+from apps.registry.models import ModelVersion, Stage
 from apps.teams.models import Membership, Team
 from apps.teams.permissions import TEAM_EDITOR_ROLES
 
-# Kanban columns show this many cards each; the rest are one "more" link away (the filtered list).
-KANBAN_CARDS_PER_COLUMN = 12
+# Each kanban cell (a column in a swimlane) shows this many cards; the rest are one "more" link away
+# (the filtered list).
+KANBAN_CARDS_PER_CELL = 5
 # Default WIP limits per kanban column (None: no limit). "in_progress" defaults to the delivering
 # team's wip_limit; a team's Board.column_wip_limits overrides any of them.
 DEFAULT_COLUMN_WIP_LIMITS = {
@@ -77,6 +83,23 @@ def request_detail(*, pk: int) -> ModelRequest:
         ),
         pk=pk,
     )
+
+
+def request_work(*, request: ModelRequest) -> dict:
+    """The work answering a request: the training jobs started for it (newest first; the link is
+    apps.outcomes' ``JobForRequest``, reached through its reverse relation), the model that answers
+    it and that model's production version. Three queries."""
+    links = list(
+        request.training_jobs.select_related(
+            "job__dataset_version", "job__registered_version__model", "job__created_by"
+        ).order_by("-job__created_at", "-job_id")
+    )
+    production = None
+    if request.registered_model_id:
+        production = ModelVersion.objects.filter(
+            model_id=request.registered_model_id, stage=Stage.PRODUCTION
+        ).first()
+    return {"jobs": [link.job for link in links], "model": request.registered_model, "production": production}
 
 
 def delivering_teams() -> QuerySet[Team]:
@@ -217,21 +240,62 @@ def backlog_rank_of(*, request: ModelRequest, method: str) -> int | None:
     return ids.index(request.pk) + 1 if request.pk in ids else None
 
 
+# Swimlanes of the kanban: a request attribute to group rows by (``?lanes=``).
+KANBAN_LANES = {
+    "stream": ("value_stream", "Value stream"),
+    "delivering_team": ("delivering_team", "Delivering team"),
+    "none": (None, "No swimlanes"),
+}
+# Columns shown folded (a narrow strip with the count) until someone opens them.
+KANBAN_FOLDED = (RequestStatus.REJECTED, RequestStatus.RETIRED)
+
+
 @dataclass
 class Column:
     status: str
     label: str
     count: int = 0
     wip_limit: int | None = None
-    cards: list = field(default_factory=list)
+    folded: bool = False
 
     @property
     def over_limit(self) -> bool:
         return self.wip_limit is not None and self.count > self.wip_limit
 
+
+@dataclass
+class Cell:
+    status: str
+    folded: bool = False
+    count: int = 0
+    cards: list = field(default_factory=list)
+
     @property
-    def has_more(self) -> bool:
-        return self.count > len(self.cards)
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+@dataclass
+class Lane:
+    key: object  # the lane's row id (a stream's or a team's), None for the single lane
+    label: str
+    slug: str = ""
+    cells: dict = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(cell.count for cell in self.cells.values())
+
+
+@dataclass
+class KanbanBoard:
+    columns: list[Column]
+    lanes: list[Lane]
+    lane_by: str
+
+    def rows(self):
+        """Each lane with its cells in column order (for the template)."""
+        return [(lane, [lane.cells[column.status] for column in self.columns]) for lane in self.lanes]
 
 
 def column_wip_limits(*, team: Team | None, queryset: QuerySet) -> dict[str, int | None]:
@@ -248,31 +312,108 @@ def column_wip_limits(*, team: Team | None, queryset: QuerySet) -> dict[str, int
     return limits
 
 
-def kanban(
-    queryset: QuerySet, *, team: Team | None, per_column: int = KANBAN_CARDS_PER_COLUMN
-) -> list[Column]:
-    """One column per status with its count, WIP limit and its first cards: two queries whatever the
-    number of requests (a row number per status, computed in the database)."""
-    counts = dict(queryset.order_by().values_list("status").annotate(n=Count("id")))
-    limits = column_wip_limits(team=team, queryset=queryset)
-    columns = {
-        status: Column(status=status, label=label, count=counts.get(status, 0), wip_limit=limits.get(status))
-        for status, label in RequestStatus.choices
+def kanban_lane_by(*, requested: str | None, team: Team | None) -> str:
+    """The swimlanes asked for, else by stream on one team's board and by delivering team on all."""
+    if requested in KANBAN_LANES:
+        return requested
+    return "stream" if team is not None else "delivering_team"
+
+
+def _entered_column():
+    """When the request entered its current column and who moved it there (its last move)."""
+    last = RequestTransition.objects.filter(request=OuterRef("pk")).order_by("-at", "-id")
+    return {
+        "entered_at": Coalesce(Subquery(last.values("at")[:1]), F("submitted_at")),
+        "owner_id": Coalesce(
+            Subquery(last.values("actor")[:1]), F("created_by"), output_field=IntegerField()
+        ),
     }
-    cards = (
+
+
+def kanban(
+    queryset: QuerySet,
+    *,
+    team: Team | None,
+    lane_by: str = "none",
+    per_cell: int = KANBAN_CARDS_PER_CELL,
+) -> KanbanBoard:
+    """Columns (one per status, with count and WIP limit) and swimlanes (by stream or delivering team),
+    each cell with its count and first cards by rank then age. Each card has ``entered_at`` (when it
+    entered its column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its
+    delivering team's board method, ``method``). A fixed number of queries whatever the rows: counts,
+    WIP limits, cards (a row number per lane and status computed in the database), owners, boards."""
+    lane_field = KANBAN_LANES[lane_by][0]
+    group = [lane_field, "status"] if lane_field else ["status"]
+    counts = {
+        (row[0] if lane_field else None, row[-2]): row[-1]
+        for row in queryset.order_by().values_list(*group).annotate(n=Count("id"))
+    }
+    limits = column_wip_limits(team=team, queryset=queryset)
+    by_status: dict[str, int] = {}
+    for (_lane, status), n in counts.items():
+        by_status[status] = by_status.get(status, 0) + n
+    columns = [
+        Column(
+            status=status,
+            label=label,
+            count=by_status.get(status, 0),
+            wip_limit=limits.get(status),
+            folded=status in KANBAN_FOLDED,
+        )
+        for status, label in RequestStatus.choices
+    ]
+    partition = [F(lane_field), F("status")] if lane_field else [F("status")]
+    cards = list(
         queryset.annotate(
+            **_entered_column(),
             position=Window(
                 RowNumber(),
-                partition_by=[F("status")],
+                partition_by=partition,
                 order_by=[F("manual_rank").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc()],
-            )
+            ),
         )
-        .filter(position__lte=per_column)
+        .filter(position__lte=per_cell)
         .order_by("status", "position")
     )
+    owners = get_user_model().objects.in_bulk({card.owner_id for card in cards if card.owner_id})
+    methods = dict(
+        Board.objects.filter(team__in={card.delivering_team_id for card in cards}).values_list(
+            "team_id", "scoring_method"
+        )
+    )
+    lanes: dict[object, Lane] = {}
+    now = timezone.now()
     for card in cards:
-        columns[card.status].cards.append(card)
-    return list(columns.values())
+        card.days_in_column = max((now - card.entered_at).days, 0)
+        card.owner = owners.get(card.owner_id)
+        card.method = methods.get(card.delivering_team_id, ScoringMethod.RICE)
+        card.score = card.rice if card.method == ScoringMethod.RICE else card.wsjf
+        key = getattr(card, f"{lane_field}_id") if lane_field else None
+        if key not in lanes:
+            related = getattr(card, lane_field) if lane_field else None
+            lanes[key] = Lane(
+                key=key,
+                label=related.name if related else "All requests",
+                slug=related.slug if related else "",
+                cells={c.status: Cell(status=c.status, folded=c.folded) for c in columns},
+            )
+        lanes[key].cells[card.status].cards.append(card)
+    for (key, status), n in counts.items():
+        if key in lanes:
+            lanes[key].cells[status].count = n
+    return KanbanBoard(
+        columns=columns, lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()), lane_by=lane_by
+    )
+
+
+def saved_views(*, user, kind: str | None = None) -> QuerySet[SavedView]:
+    """The views ``user`` may open: their own and those others shared (platform staff: all)."""
+    views = SavedView.objects.select_related("owner")
+    if not is_platform_staff(user):
+        views = views.filter(Q(owner=user) | Q(shared=True))
+    if kind:
+        views = views.filter(kind=kind)
+    return views.order_by("name", "id")
 
 
 def any_requests() -> bool:

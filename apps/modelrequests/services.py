@@ -1,17 +1,23 @@
 """Writes for model requests: create/update/delete, workflow transitions (announced as events, which
 notify the requesting team), manual ranking on a delivering team's backlog, comments and board settings."""
 
+import datetime
+
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from apps.core.changes import update_each, update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
+from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -19,7 +25,10 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
+    SavedViewPage,
     ScoreInput,
+    ScoringMethod,
 )
 from apps.teams.permissions import ensure_can_change_team, is_team_member
 
@@ -81,7 +90,15 @@ def _record_setters(actor, request: ModelRequest, fields: list[str]) -> None:
         )
 
 
-def request_create(*, actor: User, data: dict) -> ModelRequest:
+def request_create(
+    *,
+    actor: User,
+    data: dict,
+    created_by: User | None = None,
+    submitted_at: datetime.datetime | None = None,
+) -> ModelRequest:
+    """File a request; its history starts with ``submitted``. Platform staff filing for someone else
+    (the admin) may name who filed it (``created_by``, the actor by default) and when."""
     team = data.get("requesting_team")
     if not is_team_member(actor, team):
         raise PermissionDenied(
@@ -91,7 +108,10 @@ def request_create(*, actor: User, data: dict) -> ModelRequest:
     if data.get("value_stream") is None and team is not None and team.value_stream_id:
         data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
-        request = apply_and_save(ModelRequest(created_by=actor), data=data, fields=REQUEST_FIELDS)
+        request = ModelRequest(created_by=created_by or actor)
+        if submitted_at is not None:
+            request.submitted_at = submitted_at
+        request = apply_and_save(request, data=data, fields=REQUEST_FIELDS)
         # checked once the input is valid (a 400 names bad fields first); raising rolls back
         scored = [name for name in policy.SCORE_FIELDS if data.get(name) is not None]
         _check_score_fields(actor, request, scored)
@@ -235,9 +255,19 @@ def request_transition(
             f"Moves you may make from {current}: {options}." if options else "You may make no move from it."
         )
         raise Conflict(f"A request in {current} cannot move to {target}. {moves}", allowed=allowed)
+    return _move(request, to_status, actor=actor, note=note, at=at)
+
+
+def _move(request: ModelRequest, to_status: str, *, actor, note: str, at=None, by_portal=False):
     at = at or timezone.now()
     transition = RequestTransition.objects.create(
-        request=request, from_status=request.status, to_status=to_status, actor=actor, at=at, note=note
+        request=request,
+        from_status=request.status,
+        to_status=to_status,
+        actor=actor,
+        at=at,
+        note=note,
+        by_portal=by_portal,
     )
     request.status = to_status
     changed = ["status", "updated_at"]
@@ -258,6 +288,38 @@ def request_transition(
     request.save(update_fields=changed)
     announcements.request_moved(transition)
     return transition
+
+
+# The moves the portal makes on its own, where it knows the truth (apps.outcomes.work calls these).
+PORTAL_MOVES: dict[str, tuple[str, ...]] = {
+    RequestStatus.IN_PROGRESS: (RequestStatus.ACCEPTED, RequestStatus.SELF_SERVICE),  # its first job started
+    RequestStatus.DELIVERED: (RequestStatus.IN_PROGRESS,),  # its model first reached production
+}
+
+
+@transaction.atomic
+def request_move_by_portal(*, request_id: int, to_status: str, reason: str) -> RequestTransition | None:
+    """Move a request because of what happened to its work (no person acts): recorded in its history
+    as the portal's move with ``reason``; the delivering team's PM undoes it like any move (see
+    ``workflow``). Nothing happens when the request is no longer where such a move starts (e.g. it
+    is already in progress, or someone moved it back on purpose and it is past that state): safe to
+    call twice."""
+    request = ModelRequest.objects.select_for_update().filter(pk=request_id).first()
+    if request is None or request.status not in PORTAL_MOVES.get(to_status, ()):
+        return None
+    return _move(request, to_status, actor=None, note=reason, by_portal=True)
+
+
+@transaction.atomic
+def request_answered_by(*, request_id: int, registered_model) -> bool:
+    """Record the model that answers a request (a job for it registered a version), unless the
+    request already names one. True when written."""
+    return bool(
+        update_rows(
+            ModelRequest.objects.filter(pk=request_id, registered_model__isnull=True),
+            registered_model=registered_model,
+        )
+    )
 
 
 @transaction.atomic
@@ -365,6 +427,64 @@ def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestC
     )
     announcements.request_commented(comment)
     return comment
+
+
+SAVED_VIEW_FIELDS = ("name", "kind", "query", "shared")
+# What a saved view may hold besides the filterset's filters, per page (the pages' display options).
+SAVED_VIEW_OPTIONS: dict[str, dict[str, list[str]]] = {
+    SavedViewPage.LIST: {},
+    SavedViewPage.BACKLOG: {"method": ScoringMethod.values},
+    SavedViewPage.KANBAN: {"lanes": list(selectors.KANBAN_LANES)},
+}
+
+
+def saved_view_query(*, kind: str, query: str) -> str:
+    """``query`` checked against the filters (the shared filterset) and options of the ``kind`` of
+    page, normalised (one value per key, the last given, in the filterset's order, empty values
+    dropped); a ValidationError names each problem and the allowed keys or values."""
+    params = QueryDict(query.lstrip("?"))
+    options = SAVED_VIEW_OPTIONS.get(kind, {})
+    filters = list(ModelRequestFilterSet.base_filters)
+    allowed = [*filters, *options]
+    problems = []
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        problems.append(f"Unknown filter {', '.join(unknown)}; allowed here: {', '.join(allowed)}.")
+    chosen = {key: params.get(key, "").strip() for key in allowed if params.get(key, "").strip()}
+    for key, values in options.items():
+        if key in chosen and chosen[key] not in values:
+            problems.append(f"{key} must be one of {', '.join(values)}, not {chosen[key]!r}.")
+    filterset = ModelRequestFilterSet({k: v for k, v in chosen.items() if k in filters})
+    for key, messages in filterset.form.errors.items():
+        problems.append(f"{key}: {' '.join(messages)}")
+    if problems:
+        raise ValidationError({"query": problems})
+    return urlencode([(key, chosen[key]) for key in allowed if key in chosen])
+
+
+def saved_view_create(*, actor: User, data: dict) -> SavedView:
+    view = SavedView(owner=actor)
+    return saved_view_update(actor=actor, view=view, data=data)
+
+
+def saved_view_update(*, actor: User, view: SavedView, data: dict) -> SavedView:
+    """Save a view's name, page, filters and sharing. Only its owner (and platform staff) change it."""
+    if view.pk:
+        ensure_can_change_saved_view(actor, view)
+    data = dict(data)
+    kind = data.get("kind", view.kind)
+    if "query" in data or "kind" in data:
+        data["query"] = saved_view_query(kind=kind, query=data.get("query", view.query) or "")
+    return apply_and_save(view, data=data, fields=SAVED_VIEW_FIELDS)
+
+
+def ensure_can_change_saved_view(actor: User, view: SavedView) -> None:
+    ensure(actor, "modelrequests.change_saved_view", view)
+
+
+def saved_view_delete(*, actor: User, view: SavedView) -> None:
+    ensure_can_change_saved_view(actor, view)
+    view.delete()
 
 
 def board_update(*, actor: User, team, data: dict) -> Board:

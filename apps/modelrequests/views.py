@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,10 +11,33 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import charts, exports, flow_metrics, policy, scoring, selectors, services, workflow
-from apps.modelrequests.filtersets import ModelRequestFilterSet
-from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
-from apps.modelrequests.models import ModelRequest, RequestStatus, ScoringMethod
+from apps.modelrequests import (
+    charts,
+    exports,
+    flow_metrics,
+    policy,
+    scoring,
+    selectors,
+    services,
+    streamview,
+    workflow,
+)
+from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet
+from apps.modelrequests.forms import (
+    BoardForm,
+    CommentForm,
+    ModelRequestForm,
+    RankForm,
+    SavedViewForm,
+    TransitionForm,
+)
+from apps.modelrequests.models import (
+    TRAINABLE_STATUSES,
+    ModelRequest,
+    RequestStatus,
+    SavedViewPage,
+    ScoringMethod,
+)
 from apps.teams.models import Team
 
 BACKLOG_PAGE_SIZE = 50
@@ -29,6 +54,44 @@ def _back(request, default: str):
     return redirect(default)
 
 
+# Query parameters that are no filter: a saved view keeps neither the page number nor an export.
+NOT_SAVED = ("page", "export")
+
+
+def view_bar(request, filterset, *, kind: str) -> dict:
+    """The filters in use as chips (each with the link that removes it), the saved views of this
+    page the user may open (their own and shared ones), and the form that saves the current filters."""
+    params = request.GET.copy()
+    for key in NOT_SAVED:
+        params.pop(key, None)
+    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
+    chips = []
+    for name, field in filterset.form.fields.items():
+        raw = params.get(name, "").strip()
+        if not raw:
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            shown = str(cleaned.get(name) or raw)
+        elif isinstance(field, forms.ChoiceField):
+            shown = str(dict(field.choices).get(raw, raw))
+        else:
+            shown = raw
+        remaining = params.copy()
+        remaining.pop(name)
+        chips.append({"label": field.label, "value": shown, "remove": f"?{remaining.urlencode()}"})
+    try:
+        current = services.saved_view_query(kind=kind, query=params.urlencode())
+    except ValidationError:
+        current = None
+    return {
+        "chips": chips,
+        "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
+        "saved_kind": kind,
+        "current_query": current,
+        "savable_query": params.urlencode(),
+    }
+
+
 def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
@@ -36,8 +99,57 @@ def request_list(request):
     return render(
         request,
         "modelrequests/request_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            **view_bar(request, filterset, kind=SavedViewPage.LIST),
+        },
+    )
+
+
+def saved_view_list(request):
+    filterset = SavedViewFilterSet(
+        request.GET, queryset=selectors.saved_views(user=request.user), request=request
+    )
+    return render(
+        request,
+        "modelrequests/saved_views.html",
         {"filter": filterset, "page": paginate(request, filterset.qs)},
     )
+
+
+@require_POST
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    saved = save_form_with(form, lambda data: services.saved_view_create(actor=request.user, data=data))
+    if not saved:
+        problems = "; ".join(f"{' '.join(errors)}" for errors in form.errors.values())
+        messages.error(request, f"View not saved: {problems}")
+        return _back(request, reverse("modelrequests:saved-view-list"))
+    shared = " and shared it with everyone" if saved.shared else ""
+    messages.success(request, f"Saved the view “{saved.name}”{shared}.")
+    return redirect(saved.get_absolute_url())
+
+
+def saved_view_edit(request, pk):
+    view = get_object_or_404(selectors.saved_views(user=request.user), pk=pk)
+    services.ensure_can_change_saved_view(request.user, view)
+    return service_form_page(
+        request,
+        form=SavedViewForm(request.POST or None, instance=view),
+        write=lambda data: services.saved_view_update(actor=request.user, view=view, data=data),
+        title=f"Edit the saved view “{view.name}”",
+        cancel_url=reverse("modelrequests:saved-view-list"),
+        redirect_to=lambda saved: reverse("modelrequests:saved-view-list"),
+    )
+
+
+@require_POST
+def saved_view_delete(request, pk):
+    view = get_object_or_404(selectors.saved_views(user=request.user), pk=pk)
+    services.saved_view_delete(actor=request.user, view=view)
+    messages.success(request, f"Deleted the saved view “{view.name}”.")
+    return _back(request, reverse("modelrequests:saved-view-list"))
 
 
 def request_detail(request, pk):
@@ -50,6 +162,16 @@ def request_detail(request, pk):
         score_box(model_request, method=method, user=request.user, roles=roles)
         for method in ScoringMethod.values
     ]
+    transitions = list(model_request.transitions.all())
+    last = transitions[-1] if transitions else None
+    undo = (
+        last
+        if last is not None
+        and last.by_portal
+        and last.from_status in moves
+        and policy.can_undo_system_move(request.user, model_request, roles=roles)
+        else None
+    )
     return render(
         request,
         "modelrequests/request_detail.html",
@@ -65,6 +187,11 @@ def request_detail(request, pk):
             "can_comment": policy.can_comment(request.user, model_request, roles=roles),
             "comment_who": policy.COMMENT_WHO,
             "workflow_rules": workflow.describe(),
+            "work": selectors.request_work(request=model_request),
+            "trainable": model_request.status in TRAINABLE_STATUSES,
+            "can_train": model_request.status in TRAINABLE_STATUSES
+            and policy.can_train_for(request.user, model_request, roles=roles),
+            "undo": undo,
         },
     )
 
@@ -89,25 +216,39 @@ def request_form(request, pk=None):
     )
 
 
+def _wants_json(request) -> bool:
+    """The board's script asks for JSON (``Accept: application/json``) to show the answer in place."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @require_POST
 def request_transition(request, pk):
+    """Move a request (the request page's buttons, the kanban's drop and its move menu). A refused
+    move is a 403 naming who may make it (409 when the status has no such move, naming the moves the
+    user may make); a plain form post goes back to the page with the answer as a message."""
     model_request = get_object_or_404(ModelRequest, pk=pk)
     form = TransitionForm(request.POST)
+    answer, status = "", 200
     if not form.is_valid():
-        messages.error(request, f"Choose a status to move to: {'; '.join(form.errors.get('to', []))}")
-        return _back(request, model_request.get_absolute_url())
-    try:
-        services.request_transition(
-            actor=request.user,
-            request=model_request,
-            to_status=form.cleaned_data["to"],
-            note=form.cleaned_data["note"],
-        )
-    except (Conflict, PermissionDenied) as refused:
-        messages.error(request, f"#{pk} {model_request.title}: {getattr(refused, 'message', refused)}")
+        answer, status = f"Choose a status to move to: {'; '.join(form.errors.get('to', []))}", 400
     else:
-        label = RequestStatus(form.cleaned_data["to"]).label
-        messages.success(request, f"#{pk} {model_request.title} moved to {label}.")
+        try:
+            services.request_transition(
+                actor=request.user,
+                request=model_request,
+                to_status=form.cleaned_data["to"],
+                note=form.cleaned_data["note"],
+            )
+        except (Conflict, PermissionDenied) as refused:
+            answer = f"#{pk} {model_request.title}: {getattr(refused, 'message', refused)}"
+            status = 409 if isinstance(refused, Conflict) else 403
+        else:
+            answer = f"#{pk} {model_request.title} moved to {RequestStatus(form.cleaned_data['to']).label}."
+    if _wants_json(request):
+        if status == 200:
+            messages.success(request, answer)  # shown by the page the script reloads
+        return JsonResponse({"detail": answer, "status": form.cleaned_data.get("to", "")}, status=status)
+    (messages.success if status == 200 else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
 
 
@@ -177,6 +318,7 @@ def backlog(request):
             "pinned_count": ModelRequest.objects.filter(
                 delivering_team=team, manual_rank__isnull=False
             ).count(),
+            **view_bar(request, filterset, kind=SavedViewPage.BACKLOG),
         },
     )
 
@@ -359,20 +501,32 @@ def kanban(request):
     if exports.wants_csv(request):
         rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
         return exports.csv_response(rows, filename="kanban.csv")
-    columns = selectors.kanban(filterset.qs, team=team)
+    lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
+    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by)
     roles = selectors.roles_by_team(user=request.user)
     staff = is_platform_staff(request.user)
     labels = dict(RequestStatus.choices)
-    for column in columns:
-        for card in column.cards:
-            card.moves = [
-                (status, labels[status])
-                for status in workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
-            ]
+    for lane in board.lanes:
+        for cell in lane.cells.values():
+            for card in cell.cards:
+                allowed = workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
+                card.moves = [(status, labels[status]) for status in allowed]
+                card.locked_moves = [
+                    (labels[status], workflow.who_may(card.status, status))
+                    for status in workflow.next_statuses(card.status)
+                    if status not in allowed
+                ]
     return render(
         request,
         "modelrequests/kanban.html",
-        {"filter": filterset, "columns": columns, "team": team, "workflow_rules": workflow.describe()},
+        {
+            "filter": filterset,
+            "board": board,
+            "team": team,
+            "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
+            "workflow_rules": workflow.describe(),
+            **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
+        },
     )
 
 
@@ -467,3 +621,20 @@ def _field_messages(error: ValidationError) -> list[str]:
         return error.messages
     labels = {name: name.replace("_", " ") for name in policy.SCORE_FIELDS}
     return [f"{labels.get(name, name)}: {' '.join(msgs)}" for name, msgs in error.message_dict.items()]
+
+
+def stream_page(request):
+    """A value stream's requests across every delivering team (``?stream=<slug>``; default: the
+    stream the person is accountable for, else their first team's)."""
+    data = request.GET.copy()
+    if not data.get("stream"):
+        stream = streamview.default_stream(user=request.user)
+        if stream is not None:
+            data["stream"] = stream.slug
+    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+    stream = filterset.form.cleaned_data.get("stream") if filterset.is_valid() else None
+    page = None
+    if stream is not None:
+        page = paginate(request, streamview.stream_requests(filterset.qs, stream=stream), per_page=50)
+        streamview.with_ranks(list(page))
+    return render(request, "modelrequests/stream.html", {"filter": filterset, "stream": stream, "page": page})

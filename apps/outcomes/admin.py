@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.outcomes import services
 from apps.outcomes.models import (
     DailyAggregate,
     DriftReference,
     DriftResult,
     InputSample,
+    JobForRequest,
     Kpi,
     ModelCost,
     Observation,
     PredictionStats,
 )
-from apps.outcomes.rollup import days_of, rollup_refresh
 
 
 @admin.register(Kpi)
@@ -30,19 +32,15 @@ class ObservationAdmin(admin.ModelAdmin):
     list_select_related = ["kpi", "kpi__stream", "model", "version", "version__model"]
     show_full_result_count = False
 
-    # Edits here bypass the ingestion service: keep the daily aggregates the dashboards read in step.
+    # Writes go through the outcomes services, which keep the dashboards' daily aggregates in step.
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        rollup_refresh(days_by_kpi=days_of([obj]))
+        services.observation_save(actor=request.user, observation=obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        rollup_refresh(days_by_kpi=days_of([obj]))
+        services.observations_delete(actor=request.user, observations=Observation.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        days = days_of(queryset)
-        super().delete_queryset(request, queryset)
-        rollup_refresh(days_by_kpi=days)
+        services.observations_delete(actor=request.user, observations=queryset)
 
 
 @admin.register(ModelCost)
@@ -99,3 +97,14 @@ class DailyAggregateAdmin(admin.ModelAdmin):
     raw_id_fields = ["kpi"]
     date_hierarchy = "day"
     list_select_related = ["kpi", "kpi__stream"]
+
+
+@admin.register(JobForRequest)
+class JobForRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which training job answers which model request (written when the job is started for it)."""
+
+    list_display = ["job", "request", "linked_by", "linked_at"]
+    search_fields = ["request__title", "=request__id", "=job__id"]
+    list_select_related = ["job__dataset_version", "request", "linked_by"]
+    raw_id_fields = ["job", "request"]
+    show_full_result_count = False

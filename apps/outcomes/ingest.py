@@ -238,6 +238,31 @@ def observations_ingest(*, actor, rows: list) -> IngestResult:
     return IngestResult(saved=len(observations), kpis=sorted({o.kpi_id for o in observations}))
 
 
+def observation_save(*, actor, observation: Observation) -> Observation:
+    """Save one observation edited by hand (the admin): checked against the same permissions as an
+    ingest, and the daily aggregates of its day (and of the day it moved from) follow."""
+    _check_permissions(actor, [observation])
+    days = days_of([observation])
+    if observation.pk is not None:
+        for kpi, moved_from in days_of(Observation.objects.filter(pk=observation.pk)).items():
+            days.setdefault(kpi, set()).update(moved_from)
+    with transaction.atomic():
+        observation.save()
+        rollup_refresh(days_by_kpi=days)
+    return observation
+
+
+def observations_delete(*, actor, observations) -> int:
+    """Delete observations (a queryset) and refresh the daily aggregates of the days they were in."""
+    chosen = list(observations.select_related("kpi__stream", "model"))
+    _check_permissions(actor, chosen)
+    days = days_of(chosen)
+    with transaction.atomic():
+        deleted, _ = Observation.objects.filter(pk__in=[o.pk for o in chosen]).delete()
+        rollup_refresh(days_by_kpi=days)
+    return deleted
+
+
 def rows_from_csv(upload) -> list[dict]:
     """The rows of an uploaded CSV file (header: kpi,time,value[,volume,segment,model,version]).
 

@@ -1,11 +1,15 @@
 """Business outcomes (KPIs, observations, model costs) and model monitoring (prediction statistics,
 input samples, drift references and results)."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
+from apps.modelrequests.models import ModelRequest
 from apps.registry.models import ModelVersion, RegisteredModel
 from apps.teams.models import ValueStream
+from apps.training.models import TrainingJob
 
 
 class Direction(models.TextChoices):
@@ -258,3 +262,23 @@ class DriftResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} {self.feature} PSI {self.psi:.3f} ({self.band})"
+
+
+class JobForRequest(models.Model):
+    """A training job started for a model request: training and model requests do not know each
+    other, so the link between the work and the ask lives here, above both (``apps.outcomes.work``).
+    The job's model and its versions reach the request through the job."""
+
+    job = models.OneToOneField(TrainingJob, on_delete=models.CASCADE, related_name="for_request")
+    request = models.ForeignKey(ModelRequest, on_delete=models.CASCADE, related_name="training_jobs")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-linked_at", "-id"]
+        verbose_name = "training job for a request"
+
+    def __str__(self) -> str:
+        return f"Job {self.job_id} for request #{self.request_id}"

@@ -10,7 +10,14 @@ from apps.core.exceptions import Conflict
 from apps.core.policy import ensure
 from apps.core.services import apply_and_save, changed_fields, stored
 from apps.outcomes.drift import drift_check_version, drift_reference_store  # noqa: F401 - re-exported
-from apps.outcomes.ingest import IngestError, IngestResult, observations_ingest, rows_from_csv  # noqa: F401
+from apps.outcomes.ingest import (  # noqa: F401 - re-exported
+    IngestError,
+    IngestResult,
+    observation_save,
+    observations_delete,
+    observations_ingest,
+    rows_from_csv,
+)
 from apps.outcomes.models import Kpi, ModelCost
 from apps.outcomes.monitoring import prediction_record  # noqa: F401 - called by the prediction path
 

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.api.exceptions import PayloadTooLarge
 from apps.core.csvexport import csv_response
-from apps.core.forms import save_form_with
+from apps.core.forms import service_form_page
 from apps.core.pagination import paginate
 from apps.core.policy import allowed, ensure
 from apps.outcomes import dashboards, selectors, services
@@ -106,22 +106,14 @@ def model_cost_form(request, slug):
     model = selectors.model_for_outcomes(slug=slug)
     ensure(request.user, "outcomes.write_model_outcomes", model)
     cost = ModelCost.objects.filter(model=model).first()
-    form = ModelCostForm(request.POST or None, instance=cost)
-    if request.method == "POST":
-        saved = save_form_with(
-            form, lambda data: services.model_cost_set(actor=request.user, model=model, data=data)
-        )
-        if saved:
-            messages.success(request, f"Saved the costs of {model.name}.")
-            return redirect("outcomes:model-detail", slug=model.slug)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Costs of {model.name}",
-            "cancel_url": reverse("outcomes:model-detail", args=[model.slug]),
-        },
+        form=ModelCostForm(request.POST or None, instance=cost),
+        write=lambda data: services.model_cost_set(actor=request.user, model=model, data=data),
+        title=f"Costs of {model.name}",
+        cancel_url=reverse("outcomes:model-detail", args=[model.slug]),
+        redirect_to=lambda saved: reverse("outcomes:model-detail", args=[model.slug]),
+        message=lambda saved: f"Saved the costs of {model.name}.",
     )
 
 
@@ -134,27 +126,21 @@ def kpi_list(request):
 
 def kpi_form(request, pk=None):
     kpi = get_object_or_404(Kpi.objects.select_related("stream"), pk=pk) if pk else None
-    form = KpiForm(request.POST or None, instance=kpi, initial={"stream": request.GET.get("stream")})
-    if request.method == "POST":
 
-        def write(data):
-            if kpi:
-                return services.kpi_update(actor=request.user, kpi=kpi, data=data)
-            return services.kpi_create(actor=request.user, data=data)
+    def write(data):
+        if kpi:
+            return services.kpi_update(actor=request.user, kpi=kpi, data=data)
+        return services.kpi_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved the KPI {saved.name}.")
-            return redirect("outcomes:kpi-list")
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Edit KPI {kpi.name}" if kpi else "New KPI",
-            "cancel_url": reverse("outcomes:kpi-list"),
-            "history_of": kpi,
-        },
+        form=KpiForm(request.POST or None, instance=kpi, initial={"stream": request.GET.get("stream")}),
+        write=write,
+        title=f"Edit KPI {kpi.name}" if kpi else "New KPI",
+        cancel_url=reverse("outcomes:kpi-list"),
+        redirect_to=lambda saved: reverse("outcomes:kpi-list"),
+        message=lambda saved: f"Saved the KPI {saved.name}.",
+        context={"history_of": kpi},
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from apps.core.display import day, label
 from apps.practices.models import Practice
 from apps.practices.rubric import threshold
 from apps.registry.feedback_loop import response_targets
@@ -161,7 +162,9 @@ def beats_baseline(mf, facts) -> CheckResult:
         "margin": margin,
     }
     if gain > margin or (margin == 0 and gain > 0):
-        return passed(f"v{version.number}: {metric} {value:.4g} vs baseline {baseline:.4g}.", **evidence)
+        return passed(
+            f"v{version.number}: {label(metric)} {value:.4g} vs baseline {baseline:.4g}.", **evidence
+        )
     return failed(
         f"v{version.number}: {metric} {value:.4g} does not beat baseline {baseline:.4g} by {margin:g}.",
         **evidence,
@@ -230,12 +233,16 @@ def metric_differences(first: dict, second: dict, tolerance: float) -> dict:
     ),
 )
 def training_reproducible(mf, facts) -> CheckResult:
-    """Reproducible = lineage recorded and another run of the same recipe (dataset sha256 + parameters +
-    code version) produced the same metrics."""
+    """Reproducible = lineage recorded and another run of the same recipe (dataset sha256, estimator,
+    parameters, features, split with its seed, code version) produced the same metrics."""
     version = mf.subject_version
     if version is None:
         return not_applicable("No version registered yet.")
-    missing = missing_lineage(version)
+    if version.is_external:
+        return failed(
+            f"v{version.number} was trained outside the portal, which cannot re-run its training.", reruns=0
+        )
+    missing = missing_lineage(version) + ([] if version.split else ["split (seed, holdout share, folds)"])
     if missing:
         return failed(f"v{version.number} lacks {', '.join(missing)}, so it cannot be re-run.", reruns=0)
     subject_run = next(run for run in mf.runs if run.key == f"version:{version.pk}")
@@ -393,11 +400,11 @@ def practice_check(practice: Practice):
             return failed(f"No self-assessment of {practice.label.lower()}.")
         if assessment.expires_on < ctx.today:
             return failed(
-                f"The assessment expired on {assessment.expires_on:%Y-%m-%d}; renew it with fresh evidence.",
+                f"The assessment expired on {day(assessment.expires_on)}; renew it with fresh evidence.",
                 expired_on=assessment.expires_on.isoformat(),
             )
         return passed(
-            f"Assessed with evidence {assessment.evidence_url} until {assessment.expires_on:%Y-%m-%d}.",
+            f"Assessed with evidence {assessment.evidence_url} until {day(assessment.expires_on)}.",
             expires_on=assessment.expires_on.isoformat(),
         )
 

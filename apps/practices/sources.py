@@ -32,10 +32,22 @@ class Run:
     parameters: dict
     code_version: str
     metrics: dict
+    estimator: str = ""
+    features: tuple = ()
+    split: dict = field(default_factory=dict)  # target, seed, holdout share, stratification, CV folds
 
     @property
     def recipe(self) -> tuple:
-        return (self.dataset_sha256, json.dumps(self.parameters, sort_keys=True), self.code_version)
+        """What a true re-run repeats: the same data, estimator, parameters, features, split (and its
+        seed) and code. Another seed or holdout share is another experiment, not a re-run."""
+        return (
+            self.dataset_sha256,
+            self.estimator,
+            json.dumps(self.parameters, sort_keys=True),
+            json.dumps(list(self.features)),
+            json.dumps(self.split, sort_keys=True),
+            self.code_version,
+        )
 
 
 @dataclass
@@ -93,6 +105,9 @@ def version_run(version) -> Run:
         parameters=version.parameters or {},
         code_version=version.code_version,
         metrics=version.metrics or {},
+        estimator=version.estimator,
+        features=tuple(version.features or ()),
+        split=version.split or {},
     )
 
 

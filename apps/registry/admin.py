@@ -90,8 +90,17 @@ class ModelVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: versions are created by registration and never edited."""
 
     list_display = ["model", "number", "stage", "estimator", "dataset_name", "dataset_version", "created_at"]
-    list_filter = ["stage", "task", "model__owning_team", "model"]
-    search_fields = ["model__name", "estimator", "dataset_name", "code_version", "source_key"]
+    list_filter = ["stage", "origin", "task", "model__owning_team", "model"]
+    search_fields = [
+        "model__name",
+        "estimator",
+        "dataset_name",
+        "code_version",
+        "code_commit",
+        "source_repository",
+        "source_commit",
+        "source_key",
+    ]
     list_select_related = ["model"]
     inlines = [StageChangeInline]
 

@@ -5,6 +5,9 @@ The allow-list is :data:`TRUSTED_TYPES`: exact type names, never prefixes (``num
 ``numpy.testing._private.utils.runstring``, which calls ``exec``). Every load goes through
 :func:`load_artefact`, which reads the archive's schema and refuses it before any object is built.
 
+Versions trained elsewhere may instead be ONNX graphs (``registry/<model id>/<uuid>.onnx``), run by
+onnxruntime under the rules of :mod:`apps.registry.onnx_models`; the key's suffix says which.
+
 Nothing a user sends ever becomes a path: keys are ``registry/<model id>/<uuid>.skops``.
 """
 
@@ -21,10 +24,13 @@ from cachetools import LRUCache, cached
 
 from apps.core import storage
 from apps.registry.fastpath import ColumnPlan, plan_for
+from apps.registry.onnx_models import OnnxError, OnnxModel
 
 logger = logging.getLogger(__name__)
 
 ARTEFACT_SUFFIX = ".skops"
+ONNX_SUFFIX = ".onnx"
+ARTEFACT_FORMATS = {"skops": ARTEFACT_SUFFIX, "onnx": ONNX_SUFFIX}
 # Every type a stored pipeline may hold, by exact name: what the estimator catalogue (each estimator
 # and task, with its preprocessing and baselines) and the demo pipelines produce. A test trains each
 # of them and checks that this list covers them; anything else (a function, an operator helper, a
@@ -109,8 +115,12 @@ def _skops():
     return skops.io
 
 
-def new_artefact_key(model_id: int) -> str:
-    return f"registry/{int(model_id)}/{uuid.uuid4().hex}{ARTEFACT_SUFFIX}"
+def new_artefact_key(model_id: int, artefact_format: str = "skops") -> str:
+    return f"registry/{int(model_id)}/{uuid.uuid4().hex}{ARTEFACT_FORMATS[artefact_format]}"
+
+
+def artefact_format(key: str) -> str:
+    return "onnx" if key.endswith(ONNX_SUFFIX) else "skops"
 
 
 def save_pipeline(pipeline, *, model_id: int) -> StoredArtefact:
@@ -118,6 +128,13 @@ def save_pipeline(pipeline, *, model_id: int) -> StoredArtefact:
     data = _skops().dumps(pipeline)
     refuse_untrusted_types(data)  # never store what could not be loaded again
     key = new_artefact_key(model_id)
+    storage.save_bytes(key, data)
+    return StoredArtefact(key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+
+
+def save_bytes(data: bytes, *, model_id: int, artefact_format: str) -> StoredArtefact:
+    """Store an uploaded artefact (already checked) under a fresh server-generated key."""
+    key = new_artefact_key(model_id, artefact_format)
     storage.save_bytes(key, data)
     return StoredArtefact(key=key, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
 
@@ -215,11 +232,35 @@ def _plan_or_none(pipeline) -> ColumnPlan | None:
         return None
 
 
+def load_onnx(data: bytes, *, input_schema: list[dict], task: str, classes: list | None = None):
+    """An ONNX artefact as a model with ``predict``/``predict_proba``/``classes_``, refused in plain
+    words (``ArtefactError``) when the platform will not run it or it cannot serve the schema."""
+    try:
+        return OnnxModel(data, input_schema=input_schema, task=task, classes=classes)
+    except OnnxError as exc:
+        raise ArtefactError(str(exc)) from exc
+
+
+def load_model(key: str, sha256: str, *, input_schema: list[dict], task: str, classes: list | None = None):
+    """The model stored under ``key`` (skops or ONNX, by its suffix), verified against its sha256."""
+    data = read_verified(key, sha256)
+    if artefact_format(key) == "onnx":
+        return load_onnx(data, input_schema=input_schema, task=task, classes=classes)
+    return load_artefact(data)
+
+
 @cached(pipeline_cache, key=lambda version: (version.pk, version.artefact_sha256), lock=_pipeline_cache_lock)
 def load_served(version) -> Served:
     """The fitted pipeline of a model version and its column plan, verified and cached for this process."""
-    pipeline = load_artefact(read_verified(version.artefact_key, version.artefact_sha256))
-    return Served(pipeline, _plan_or_none(pipeline))
+    pipeline = load_model(
+        version.artefact_key,
+        version.artefact_sha256,
+        input_schema=version.input_schema,
+        task=version.task,
+        classes=version.class_labels,
+    )
+    plan = None if isinstance(pipeline, OnnxModel) else _plan_or_none(pipeline)
+    return Served(pipeline, plan)
 
 
 def load_pipeline(version):

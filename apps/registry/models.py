@@ -28,6 +28,11 @@ class Task(models.TextChoices):
     REGRESSION = "regression", "Regression"
 
 
+class Origin(models.TextChoices):
+    PORTAL = "portal", "Trained by the portal"
+    EXTERNAL = "external", "Trained elsewhere, evaluated by the portal"
+
+
 class Stage(models.TextChoices):
     CANDIDATE = "candidate", "Candidate"
     STAGING = "staging", "Staging"
@@ -96,11 +101,8 @@ class RegisteredModel(models.Model):
             raise ValidationError({"slug": message})
 
 
-# Fields of a version fixed at registration; only ``stage`` changes afterwards.
-IMMUTABLE_VERSION_FIELDS = (
-    "model_id",
-    "number",
-    "task",
+# What a version records about where it came from (registry.services validates them).
+LINEAGE_FIELDS = (
     "dataset_name",
     "dataset_version",
     "dataset_sha256",
@@ -109,6 +111,24 @@ IMMUTABLE_VERSION_FIELDS = (
     "estimator",
     "parameters",
     "code_version",
+    "code_commit",
+    "package_version",
+    "library_versions",
+    "split",
+    "origin",
+    "source_repository",
+    "source_commit",
+    "training_data",
+    "framework",
+    "framework_version",
+    "class_labels",
+)
+# Fields of a version fixed at registration; only ``stage`` changes afterwards.
+IMMUTABLE_VERSION_FIELDS = (
+    "model_id",
+    "number",
+    "task",
+    *LINEAGE_FIELDS,
     "metrics",
     "baseline_metrics",
     "artefact_key",
@@ -132,7 +152,27 @@ class ModelVersion(models.Model):
     input_schema = models.JSONField(default=list, help_text='[{"name": ..., "type": "number|string|..."}]')
     estimator = models.CharField(max_length=120)
     parameters = models.JSONField(default=dict)
-    code_version = models.CharField(max_length=80, blank=True)
+    code_version = models.CharField(max_length=80, blank=True, help_text="Summary of the three below.")
+    code_commit = models.CharField(max_length=64, blank=True, help_text="The portal's `git rev-parse HEAD`.")
+    package_version = models.CharField(max_length=40, blank=True, help_text="The ml-portal package version.")
+    library_versions = models.JSONField(default=dict, blank=True, help_text="{library: version}")
+    split = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the metrics were computed: target, seed, holdout_share, stratified, cv_folds.",
+    )
+    # Where it came from: the portal's training, or a team's own code (bring your own model).
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.PORTAL)
+    source_repository = models.CharField(max_length=300, blank=True)
+    source_commit = models.CharField(max_length=64, blank=True)
+    training_data = models.TextField(
+        blank=True, help_text="What it was trained on, as its team describes it."
+    )
+    framework = models.CharField(max_length=60, blank=True)
+    framework_version = models.CharField(max_length=40, blank=True)
+    class_labels = models.JSONField(
+        default=list, blank=True, help_text="Labels of an ONNX graph's probability columns it does not name."
+    )
     metrics = models.JSONField(default=dict)
     baseline_metrics = models.JSONField(
         default=dict, help_text="The best baseline's metrics on the same data."
@@ -172,6 +212,14 @@ class ModelVersion(models.Model):
                         }
                     )
         super().save(*args, **kwargs)
+
+    @property
+    def is_external(self) -> bool:
+        return self.origin == Origin.EXTERNAL
+
+    @property
+    def artefact_format(self) -> str:
+        return "onnx" if self.artefact_key.endswith(".onnx") else "skops"
 
 
 class StageChange(AppendOnly):

@@ -59,8 +59,9 @@ def _teams():
 
 
 def version_list(*, registered_model: RegisteredModel | None = None) -> QuerySet[ModelVersion]:
-    # training_job: the job that produced the version (apps.training, reverse one-to-one), if any.
-    versions = ModelVersion.objects.select_related("model", "created_by", "training_job")
+    # training_job: the job that produced the version (apps.training, reverse one-to-one), if any;
+    # its for_request: the model request the job was started for (apps.outcomes' link), if any.
+    versions = ModelVersion.objects.select_related("model", "created_by", "training_job__for_request")
     if registered_model is not None:
         versions = versions.filter(model=registered_model)
     return versions.order_by("-number")

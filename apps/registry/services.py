@@ -20,9 +20,11 @@ from apps.registry import announcements, artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
 from apps.registry.models import (
     CARD_SECTIONS,
+    LINEAGE_FIELDS,
     Feedback,
     FeedbackStatus,
     ModelVersion,
+    Origin,
     RegisteredModel,
     Stage,
     StageChange,
@@ -48,15 +50,13 @@ MODEL_FIELDS = (
     *CARD_FIELDS,
 )
 INPUT_TYPES = ("number", "integer", "string", "boolean")
-LINEAGE_KEYS = (
-    "dataset_name",
-    "dataset_version",
-    "dataset_sha256",
-    "features",
-    "input_schema",
-    "estimator",
-    "parameters",
-    "code_version",
+LINEAGE_KEYS = LINEAGE_FIELDS
+# Lineage a team states about a version trained elsewhere: (key, longest length).
+EXTERNAL_TEXT_LINEAGE = (
+    ("source_repository", 300),
+    ("source_commit", 64),
+    ("framework", 60),
+    ("framework_version", 40),
 )
 FEEDBACK_FIELDS = (
     "model",
@@ -87,6 +87,8 @@ class GatesFailed(Conflict):
 def _save_model(model: RegisteredModel, data: dict) -> RegisteredModel:
     data = dict(data)
     consumers = data.pop("consuming_teams", None)
+    if consumers is None:  # one write: no transaction (and savepoint) around apply_and_save's own
+        return apply_and_save(model, data=data, fields=MODEL_FIELDS)
     with transaction.atomic():
         apply_and_save(model, data=data, fields=MODEL_FIELDS)
         if consumers is not None:
@@ -176,7 +178,27 @@ def _validated_lineage(lineage: dict) -> dict:
         "estimator": lineage.get("estimator") or "",
         "parameters": json_safe(lineage.get("parameters") or {}),
         "code_version": lineage.get("code_version") or "",
+        "code_commit": lineage.get("code_commit") or "",
+        "package_version": lineage.get("package_version") or "",
+        "library_versions": json_safe(lineage.get("library_versions") or {}),
+        "split": json_safe(lineage.get("split") or {}),
+        "origin": lineage.get("origin") or Origin.PORTAL,
+        "training_data": lineage.get("training_data") or "",
+        "class_labels": json_safe(list(lineage.get("class_labels") or [])),
+        **_external_text(lineage),
     }
+
+
+def _external_text(lineage: dict) -> dict:
+    values = {}
+    for key, longest in EXTERNAL_TEXT_LINEAGE:
+        value = lineage.get(key) or ""
+        if not isinstance(value, str):
+            raise ValidationError({key: "Must be text."})
+        if len(value) > longest:
+            raise ValidationError({key: f"At most {longest} characters (got {len(value)})."})
+        values[key] = value.strip()
+    return values
 
 
 def _ensure_can_register(actor, registered_model: RegisteredModel) -> None:
@@ -192,14 +214,17 @@ def version_register(
     *,
     registered_model: RegisteredModel,
     actor: User | None,
-    pipeline,
+    pipeline=None,
+    artefact: artefacts.StoredArtefact | None = None,
     task: str,
     lineage: dict,
     metrics: dict,
     baseline_metrics: dict,
     source_key: str | None = None,
 ) -> ModelVersion:
-    """Store a fitted pipeline (skops, server-generated key) as the model's next version, a candidate.
+    """Store a fitted pipeline (skops, server-generated key) as the model's next version, a candidate;
+    or register an ``artefact`` already in platform storage (a version trained elsewhere, evaluated
+    by the platform), which this version then owns.
 
     Idempotent on ``source_key``: a redelivered job gets the version it registered the first time.
     """
@@ -209,12 +234,19 @@ def version_register(
     if task != registered_model.task:
         raise ValidationError({"task": f"The model is a {registered_model.task} model, not {task}."})
     fields = _validated_lineage(lineage)
-    stored = artefacts.save_pipeline(pipeline, model_id=registered_model.pk)
+    if (pipeline is None) == (artefact is None):
+        raise ValueError("Register either a fitted pipeline or a stored artefact.")
+    stored = artefact or artefacts.save_pipeline(pipeline, model_id=registered_model.pk)
+
+    def discard() -> None:  # an artefact given to it stays its job's, whatever happens here
+        if artefact is None:
+            artefacts.delete_artefact(stored.key)
+
     try:
         with transaction.atomic():
             RegisteredModel.objects.select_for_update().get(pk=registered_model.pk)
             if source_key and (existing := ModelVersion.objects.filter(source_key=source_key).first()):
-                artefacts.delete_artefact(stored.key)
+                discard()
                 return existing
             last = registered_model.versions.order_by("-number").values_list("number", flat=True).first()
             version = ModelVersion.objects.create(
@@ -235,12 +267,12 @@ def version_register(
                 version=version, from_stage="", to_stage=Stage.CANDIDATE, actor=actor, reason="Registered."
             )
     except IntegrityError:
-        artefacts.delete_artefact(stored.key)
+        discard()
         if source_key and (existing := ModelVersion.objects.filter(source_key=source_key).first()):
             return existing
         raise
     except BaseException:
-        artefacts.delete_artefact(stored.key)
+        discard()
         raise
     announcements.version_registered(version)
     return version

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
-from apps.core.forms import add_service_errors, save_form_with
+from apps.core.forms import add_service_errors, service_form_page
 from apps.core.pagination import paginate
 from apps.core.permissions import is_platform_staff
 from apps.registry import selectors, services
@@ -92,25 +92,19 @@ def _model_form(request, form_class, *, slug=None, title_suffix=""):
     form = form_class(request.POST or None, instance=model)
     if "owning_team" in form.fields and not is_platform_staff(request.user):
         form.fields["owning_team"].queryset = selectors.teams_user_can_change(user=request.user)
-    if request.method == "POST":
 
-        def write(data):
-            if model:
-                return services.registered_model_update(actor=request.user, registered_model=model, data=data)
-            return services.registered_model_create(actor=request.user, data=data)
+    def write(data):
+        if model:
+            return services.registered_model_update(actor=request.user, registered_model=model, data=data)
+        return services.registered_model_create(actor=request.user, data=data)
 
-        saved = save_form_with(form, write)
-        if saved:
-            messages.success(request, f"Saved {saved.name}.")
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"{title_suffix} {model.name}".strip() if model else "Register a model",
-            "cancel_url": model.get_absolute_url() if model else "/models/",
-        },
+        form=form,
+        write=write,
+        title=f"{title_suffix} {model.name}".strip() if model else "Register a model",
+        cancel_url=model.get_absolute_url() if model else "/models/",
+        message=lambda saved: f"Saved {saved.name}.",
     )
 
 
@@ -220,24 +214,15 @@ def feedback_create(request, slug):
     model = selectors.model_detail(slug=slug)
     if not services.can_file_feedback(request.user, model):
         raise PermissionDenied(f"Only teams that consume or own {model} file feedback on it.")
-    form = FeedbackForm(request.POST or None, registered_model=model, user=request.user)
-    if request.method == "POST":
-        saved = save_form_with(
-            form,
-            lambda data: services.feedback_create(actor=request.user, data={**data, "model": model}),
-        )
-        if saved:
-            messages.success(request, f"Filed: {saved.title}.")
-            return redirect(model)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": f"Feedback on {model.name}",
-            "cancel_url": model.get_absolute_url(),
-            "submit_label": "File feedback",
-        },
+        form=FeedbackForm(request.POST or None, registered_model=model, user=request.user),
+        write=lambda data: services.feedback_create(actor=request.user, data={**data, "model": model}),
+        title=f"Feedback on {model.name}",
+        cancel_url=model.get_absolute_url(),
+        redirect_to=lambda saved: model,
+        message=lambda saved: f"Filed: {saved.title}.",
+        context={"submit_label": "File feedback"},
     )
 
 

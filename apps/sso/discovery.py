@@ -1,6 +1,7 @@
-"""The provider's endpoints and keys location, from its OpenID Connect discovery document
-(``<issuer>/.well-known/openid-configuration``), fetched when a sign-in first needs it and kept for an
-hour so a provider that moves an endpoint is followed without a restart."""
+"""The provider's endpoints (and its optional sign-out endpoint) and keys location, from its OpenID
+Connect discovery document (``<issuer>/.well-known/openid-configuration``), fetched when a sign-in
+first needs it and kept for an hour so a provider that moves an endpoint is followed without a
+restart."""
 
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ class ProviderMetadata:
     token_endpoint: str
     userinfo_endpoint: str
     jwks_uri: str
+    # RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0); "" when the provider has none
+    end_session_endpoint: str = ""
 
 
 @cached(TTLCache(maxsize=8, ttl=3600))
@@ -40,4 +43,9 @@ def provider_metadata(issuer: str) -> ProviderMetadata:
     missing = [name for name in REQUIRED if not document.get(name)]
     if missing:
         raise DiscoveryError(f"{url} names no {', '.join(missing)}.")
-    return ProviderMetadata(issuer=issuer, **{name: document[name] for name in REQUIRED})
+    end_session = document.get("end_session_endpoint")
+    return ProviderMetadata(
+        issuer=issuer,
+        end_session_endpoint=end_session if isinstance(end_session, str) else "",
+        **{name: document[name] for name in REQUIRED},
+    )

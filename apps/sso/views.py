@@ -1,22 +1,31 @@
 """The two steps of an OpenID Connect sign-in: send the browser to the provider, and take it back.
 Both are open to anonymous visitors (they are how one signs in); a failure returns to the login page
-with a message instead of an error page."""
+with a message instead of an error page.
+
+Signing out of the portal after an SSO sign-in also ends the session at the provider (RP-initiated
+logout): the portal's session ends first, then the browser goes to the provider's
+``end_session_endpoint`` with the ID token as the hint and comes back to the login page. Otherwise
+(a local account, no provider configured, or a provider without that endpoint) it is Django's
+sign-out as before."""
 
 import logging
+from urllib.parse import urlencode
 
 import httpx
 import requests
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from apps.sso import oidc
 from apps.sso.backend import TokenRefused
 from apps.sso.config import sso_config
-from apps.sso.discovery import DiscoveryError
+from apps.sso.discovery import DiscoveryError, provider_metadata
+from apps.sso.middleware import ID_TOKEN_SESSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -71,5 +80,38 @@ class CallbackView(OIDCAuthenticationCallbackView):
         return _back_to_login(self.request, reason)
 
 
+def _end_session_url(request, id_token: str) -> str:
+    """The provider's sign-out address for this ID token, or "" when there is none to go to."""
+    config = sso_config()
+    if not (config.enabled and id_token):
+        return ""
+    try:
+        endpoint = provider_metadata(config.issuer).end_session_endpoint
+    except DiscoveryError as error:
+        logger.warning("SSO sign-out at the provider skipped: %s", error)
+        return ""
+    if not endpoint:
+        return ""
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": config.client_id,
+            "post_logout_redirect_uri": request.build_absolute_uri(resolve_url("login")),
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out (POST only), followed by the provider's when the user signed in by SSO."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get(ID_TOKEN_SESSION_KEY, "")
+        response = super().post(request, *args, **kwargs)  # ends the portal session (and flushes it)
+        at_provider = _end_session_url(request, id_token)
+        return redirect(at_provider) if at_provider else response
+
+
 start = login_not_required(StartView.as_view())
 callback = login_not_required(CallbackView.as_view())
+logout = LogoutView.as_view()

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from apps.core import storage
+from apps.core.admin_base import adopt_saved
 from apps.core.exceptions import Conflict
 from apps.training import services
 from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
@@ -104,9 +105,10 @@ class DatasetVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.save(update_fields=["description"])
-            return
-        obj.__dict__.update(form.uploaded.__dict__)  # already stored by the upload service in clean()
+            saved = services.dataset_describe(actor=request.user, dataset=obj, description=obj.description)
+        else:
+            saved = form.uploaded  # stored by the upload service in clean(), which reports a refused file
+        adopt_saved(obj, saved)
 
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj else []
@@ -126,7 +128,7 @@ class TrainingJobAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
     ]
-    list_filter = ["status", "task", "estimator", "team"]
+    list_filter = ["status", "kind", "task", "estimator", "team"]
     search_fields = ["target", "estimator", "dataset_version__name", "error", "celery_task_id"]
     list_select_related = ["dataset_version", "team", "registered_version__model"]
     date_hierarchy = "created_at"
@@ -173,7 +175,7 @@ class RetrainingScheduleAdmin(admin.ModelAdmin):
         saved = services.retraining_schedule_save(
             actor=request.user, data=data, schedule=obj if change else None
         )
-        obj.pk = saved.pk
+        adopt_saved(obj, saved)
 
     @admin.action(description="Retrain now (start a job on the newest dataset version)")
     def run_now(self, request, queryset):

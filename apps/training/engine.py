@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from apps.core.display import label
 from apps.training.estimators import CLASSIFICATION, build_estimator, search_space
 from apps.training.profiling import read_csv
 
@@ -64,13 +65,14 @@ class TrainingSpec:
 
 @dataclass
 class TrainingResult:
-    pipeline: Pipeline
+    pipeline: Pipeline | None  # None for a version trained elsewhere (its artefact is stored already)
     metrics: dict
     baseline_metrics: dict  # {"dummy": {...}, "one_rule": {...}}
     lift: dict
     parameters: dict  # the parameters the final model used
     best_parameters: dict = field(default_factory=dict)
     one_rule_feature: str = ""
+    split: dict = field(default_factory=dict)  # how to reproduce the metrics (see split_record)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -278,17 +280,36 @@ def _finite_or_none(value) -> float | None:
 # --- splits and the run ----------------------------------------------------------------------------
 
 
+def _stratified(y, task: str, per_class: int) -> bool:
+    return task == CLASSIFICATION and y.value_counts().min() >= per_class
+
+
 def holdout_split(X, y, spec: TrainingSpec):
-    stratify = None
-    if spec.task == CLASSIFICATION and y.value_counts().min() >= 2:
-        stratify = y
+    stratify = y if _stratified(y, spec.task, 2) else None
     return train_test_split(X, y, test_size=spec.holdout_share, random_state=spec.seed, stratify=stratify)
 
 
 def fold_splitter(y_train, spec: TrainingSpec, folds: int):
-    if spec.task == CLASSIFICATION and y_train.value_counts().min() >= folds:
+    if _stratified(y_train, spec.task, folds):
         return StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
     return KFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+
+
+def split_record(spec: TrainingSpec, y, y_train) -> dict:
+    """The split as lineage: with these values, scikit-learn's ``train_test_split`` (``test_size`` =
+    holdout_share, ``random_state`` = seed, ``stratify`` = the target when stratified) on the rows that
+    have a target, and ``(Stratified)KFold(cv_folds, shuffle=True, random_state=seed)`` on the training
+    part, give the same rows the portal used."""
+    return {
+        "target": spec.target,
+        "rows": int(len(y)),
+        "holdout_rows": int(len(y) - len(y_train)),
+        "seed": spec.seed,
+        "holdout_share": spec.holdout_share,
+        "stratified": _stratified(y, spec.task, 2),
+        "cv_folds": spec.cv_folds,
+        "cv_stratified": bool(spec.cv_folds) and _stratified(y_train, spec.task, spec.cv_folds),
+    }
 
 
 def _search(spec, preprocessor, X_train, y_train, folds, report: Report) -> dict:
@@ -375,6 +396,7 @@ def train(
     spec: TrainingSpec, schema: list[dict], X: pd.DataFrame, y: pd.Series, report: Report
 ) -> TrainingResult:
     check_data(X, y, spec)
+    report(8, "Split the data", None)  # each stage is reported as it starts: its time is its own
     X_train, X_holdout, y_train, y_holdout = holdout_split(X, y, spec)
     report(
         10,
@@ -396,6 +418,8 @@ def train(
     }
     fold_scores: dict[str, list[dict]] = {name: [] for name in candidates}
     for index, (fit_rows, check_rows) in enumerate(folds, start=1):
+        stage = f"Cross-validation: fold {index} of {len(folds)}"
+        report(20 + int(55 * (index - 1) / len(folds)), stage, None)
         fitted_pre, fitted = _fit_all(
             preprocessor, candidates, X_train.iloc[fit_rows], y_train.iloc[fit_rows], spec.seed, spec.task
         )
@@ -405,9 +429,9 @@ def train(
         strongest = best_baseline(PRIMARY_METRIC[spec.task], {name: scores[name] for name in BASELINES})
         report(
             20 + int(55 * index / len(folds)),
-            f"Cross-validation: fold {index} of {len(folds)}",
+            stage,
             f"Fold {index}: model {_headline(scores['model'], spec.task)}, "
-            f"best baseline ({strongest}) {_headline(scores[strongest], spec.task)}.",
+            f"best baseline ({label(strongest)}) {_headline(scores[strongest], spec.task)}.",
         )
     report(78, "Fitting on the training split", None)
     fitted_pre, fitted = _fit_all(preprocessor, candidates, X_train, y_train, spec.seed, spec.task)
@@ -438,13 +462,14 @@ def train(
         parameters=parameters,
         best_parameters=best_parameters,
         one_rule_feature=one_rule_feature,
+        split=split_record(spec, y, y_train),
     )
 
 
 def _headline(metrics: dict, task: str) -> str:
     metric = PRIMARY_METRIC[task]
     value = metrics.get(metric)
-    return f"{metric} {value:.4f}" if value is not None else f"{metric} n/a"
+    return f"{label(metric)} {value:.4f}" if value is not None else f"{label(metric)} n/a"
 
 
 def _one_rule_feature(fitted_pre, tree) -> str:
@@ -453,3 +478,107 @@ def _one_rule_feature(fitted_pre, tree) -> str:
     if index < 0:
         return "(none: a constant prediction)"
     return str(names[index]).split("__", 1)[-1]
+
+
+# --- versions trained elsewhere --------------------------------------------------------------------
+
+
+def check_predictions(model, X: pd.DataFrame, y: pd.Series, task: str) -> None:
+    """Refuse, naming the problem, a model whose predictions on the holdout are not the task's: the
+    wrong number of rows, a shape or type other than the task needs, probabilities that are not
+    probabilities, or classes that do not cover the target's values."""
+    rows = len(X)
+    try:
+        if task == CLASSIFICATION:
+            if not hasattr(model, "predict_proba") or getattr(model, "classes_", None) is None:
+                raise TrainingError(
+                    "The model gives no class probabilities (predict_proba and classes_), which the "
+                    "classification metrics and the baselines' comparison need."
+                )
+            classes = np.asarray(model.classes_)
+            probabilities = np.asarray(model.predict_proba(X))
+        else:
+            predictions = np.asarray(model.predict(X))
+    except TrainingError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the model's own failure, in one line
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TrainingError(f"The model failed to predict on the holdout rows: {detail}") from exc
+    if task != CLASSIFICATION:
+        if predictions.ndim == 2 and predictions.shape[1] == 1:
+            predictions = predictions.ravel()
+        if predictions.shape != (rows,):
+            raise TrainingError(
+                f"A regressor must predict one value per row: got shape {list(predictions.shape)} "
+                f"for {rows} rows."
+            )
+        if not np.issubdtype(predictions.dtype, np.number) or not np.isfinite(predictions).all():
+            raise TrainingError(
+                f"A regressor must predict finite numbers; got values of type {predictions.dtype}."
+            )
+        return
+    if probabilities.shape != (rows, len(classes)):
+        raise TrainingError(
+            f"The model's probabilities have shape {list(probabilities.shape)}; {rows} rows of "
+            f"{len(classes)} classes ({', '.join(map(str, classes))}) were expected."
+        )
+    if (
+        not np.issubdtype(probabilities.dtype, np.number)
+        or not np.isfinite(probabilities).all()
+        or (probabilities < -1e-6).any()
+        or not np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-3)
+    ):
+        raise TrainingError("The model's probabilities are not probabilities (each row must sum to 1).")
+    unseen = sorted(set(np.asarray(y).tolist()) - set(classes.tolist()), key=str)
+    if unseen:
+        raise TrainingError(
+            f"The model's classes ({', '.join(map(str, classes))}) do not include values of the target "
+            f"in the holdout: {', '.join(map(str, unseen[:10]))}."
+        )
+
+
+def evaluate_external(
+    spec: TrainingSpec, schema: list[dict], X: pd.DataFrame, y: pd.Series, model, report: Report
+) -> TrainingResult:
+    """Judge a model fitted elsewhere exactly as a portal-trained one is judged: the same holdout split
+    of the same rows, and the dummy and one-rule baselines fitted on the training part of that split
+    through the same preprocessing. ``model`` is the loaded artefact (a pipeline, or an ONNX model);
+    nothing refits it. No cross-validation: there is no recipe to refit on the folds."""
+    check_data(X, y, spec)
+    X_train, X_holdout, y_train, y_holdout = holdout_split(X, y, spec)
+    report(
+        20,
+        "Split the data",
+        f"{len(X_train)} training rows (the baselines), {len(X_holdout)} holdout rows (seed {spec.seed}).",
+    )
+    report(30, "Checking the model's predictions", None)
+    check_predictions(model, X_holdout, y_holdout, spec.task)
+    report(40, "Fitting the baselines on the training split", None)
+    fitted_pre, fitted = _fit_all(
+        build_preprocessor(schema, spec.features),
+        baseline_estimators(spec.task, spec.seed),
+        X_train,
+        y_train,
+        spec.seed,
+        spec.task,
+    )
+    report(70, "Evaluating on the holdout", None)
+    metrics = score(model, X_holdout, y_holdout, spec.task)
+    baselines = _evaluate(fitted_pre, fitted, X_holdout, y_holdout, spec.task)
+    one_rule_feature = _one_rule_feature(fitted_pre, fitted["one_rule"])
+    report(
+        90,
+        "Evaluated",
+        f"Holdout: model {_headline(metrics, spec.task)}, best baseline "
+        f"{_headline(baselines[best_baseline(PRIMARY_METRIC[spec.task], baselines)], spec.task)}.",
+    )
+    return TrainingResult(
+        pipeline=None,
+        metrics=metrics,
+        baseline_metrics=baselines,
+        lift=compute_lift(metrics, baselines, primary=PRIMARY_METRIC[spec.task])
+        | {"one_rule_feature": one_rule_feature},
+        parameters=spec.parameters,
+        one_rule_feature=one_rule_feature,
+        split=split_record(spec, y, y_train),
+    )

@@ -7,7 +7,14 @@ from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
-from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
+from apps.training.models import (
+    DatasetStatus,
+    DatasetVersion,
+    JobKind,
+    JobStatus,
+    RetrainingSchedule,
+    TrainingJob,
+)
 from apps.training.selectors import only_newest_versions
 
 
@@ -31,15 +38,29 @@ class DatasetVersionFilterSet(PortalFilterSet):
 
 class TrainingJobFilterSet(PortalFilterSet):
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+    kind = django_filters.ChoiceFilter(choices=JobKind.choices)
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     task = django_filters.ChoiceFilter(choices=Task.choices)
     estimator = django_filters.ChoiceFilter(choices=estimator_choices())
     dataset_version = django_filters.NumberFilter(field_name="dataset_version_id", label="Dataset version id")
     registered_model = django_filters.CharFilter(field_name="registered_model__slug", label="Model slug")
+    # the link to the request lives in apps.outcomes (training does not know requests)
+    model_request = django_filters.NumberFilter(
+        field_name="for_request__request_id", label="Model request id"
+    )
 
     class Meta:
         model = TrainingJob
-        fields = ["status", "team", "task", "estimator", "dataset_version", "registered_model"]
+        fields = [
+            "status",
+            "kind",
+            "team",
+            "task",
+            "estimator",
+            "dataset_version",
+            "registered_model",
+            "model_request",
+        ]
 
 
 class RetrainingScheduleFilterSet(PortalFilterSet):

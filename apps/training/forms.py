@@ -101,10 +101,20 @@ class TrainingJobForm(forms.Form):
     )
     new_model_name = forms.CharField(max_length=120, required=False, label="New model name")
     new_model_slug = forms.SlugField(max_length=120, required=False, label="New model slug")
+    model_request = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="For model request #",
+        help_text="The accepted model request this job answers (its number): it moves to in progress when "
+        "the job starts, and its model is the one this job registers.",
+    )
 
-    def __init__(self, *args, user, dataset: DatasetVersion | None, **kwargs):
+    def __init__(
+        self, *args, user, dataset: DatasetVersion | None, for_request: dict | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.dataset = dataset
+        self.for_request = for_request
         self.fields["dataset_version"].queryset = selectors.datasets_for_training(user=user)
         columns = [(name, name) for name in (dataset.column_names if dataset else [])]
         self.fields["target"].choices = columns
@@ -122,6 +132,17 @@ class TrainingJobForm(forms.Form):
         for spec in CATALOGUE.values():
             for param in spec.params:
                 self.fields[parameter_field_name(spec.key, param.name)] = parameter_field(param)
+        if for_request:
+            self._fill_from_request(for_request)
+
+    def _fill_from_request(self, found: dict) -> None:
+        """ "Train for this request": the request named, and its model (else a new one after it)."""
+        self.initial.setdefault("model_request", found["id"])
+        model = self.fields["registered_model"].queryset.filter(pk=found["registered_model_id"]).first()
+        if model is not None:
+            self.initial.setdefault("registered_model", model.pk)
+        elif not found["registered_model_id"]:
+            self.initial.setdefault("new_model_name", found["title"][:120])
 
     def estimator_groups(self):
         """(spec, bound fields) per estimator, for the template's fieldsets."""
@@ -140,7 +161,9 @@ class TrainingJobForm(forms.Form):
         ]
 
     def registry_fields(self):
-        return [self[name] for name in ("registered_model", "new_model_name", "new_model_slug")]
+        return [
+            self[name] for name in ("model_request", "registered_model", "new_model_name", "new_model_slug")
+        ]
 
     def service_data(self) -> dict:
         data = self.cleaned_data
@@ -159,6 +182,7 @@ class TrainingJobForm(forms.Form):
             "estimator": spec.key,
             "parameters": parameters,
             "registered_model": data["registered_model"],
+            "model_request": data.get("model_request"),
             **{
                 name: data[name]
                 for name in ("cv_folds", "holdout_share", "seed", "search_budget", "time_limit_seconds")
@@ -167,3 +191,58 @@ class TrainingJobForm(forms.Form):
         if data["new_model_name"] or data["new_model_slug"]:
             payload["new_model"] = {"name": data["new_model_name"], "slug": data["new_model_slug"]}
         return payload
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+class ExternalVersionForm(forms.Form):
+    """Register a version trained elsewhere; the service checks the artefact and queues its evaluation."""
+
+    registered_model = forms.ModelChoiceField(queryset=None, help_text="The model the version belongs to.")
+    artefact = forms.FileField(
+        help_text="A skops file of a scikit-learn-compatible pipeline, or an ONNX model "
+        "(converted with skl2onnx or exported by any framework).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".skops,.onnx"}),
+    )
+    dataset_version = forms.ModelChoiceField(
+        queryset=None, help_text="The dataset to judge it on: its holdout split, with the baselines."
+    )
+    target = forms.CharField(max_length=200, help_text="The target column of that dataset.")
+    features = forms.CharField(
+        required=False,
+        help_text="Input columns in the order the model takes them, comma-separated; empty: every "
+        "column but the target. Types are the dataset's.",
+    )
+    classes = forms.CharField(
+        required=False,
+        help_text="Only for an ONNX graph that names no class labels: its probability columns' labels, "
+        "comma-separated, in order.",
+    )
+    source_repository = forms.CharField(max_length=300, required=False, label="Code repository")
+    source_commit = forms.CharField(max_length=64, required=False, label="Commit")
+    training_data = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Training data description"
+    )
+    parameters = forms.JSONField(
+        required=False,
+        initial=dict,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text='Training parameters as JSON, e.g. {"C": 0.5}.',
+    )
+    framework = forms.CharField(max_length=60, required=False, help_text="e.g. scikit-learn, PyTorch.")
+    framework_version = forms.CharField(max_length=40, required=False)
+    seed = forms.IntegerField(required=False, initial=42, help_text="Seed of the holdout split.")
+    holdout_share = forms.FloatField(required=False, initial=0.2, help_text="Share of rows held out.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["registered_model"].queryset = selectors.models_for_registration(user=user)
+        self.fields["dataset_version"].queryset = selectors.datasets_for_training(user=user)
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["features"] = _names(data["features"])
+        data["classes"] = _names(data["classes"])
+        return {key: value for key, value in data.items() if value not in (None, "")}

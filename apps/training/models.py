@@ -93,8 +93,19 @@ ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
 FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
+class JobKind(models.TextChoices):
+    TRAIN = "train", "Training"
+    EVALUATE = "evaluate", "Evaluation of a version trained elsewhere"
+
+
 class TrainingJob(models.Model):
-    """A training run as a row: the UI, the API and a crashed worker all read the same truth."""
+    """A training run as a row: the UI, the API and a crashed worker all read the same truth.
+
+    An ``evaluate`` job is the same row for a version trained elsewhere (bring your own model): the
+    uploaded artefact is already in platform storage; the worker loads it under the same rules as
+    the portal's own, scores it on the dataset's holdout split and fits the baselines on that split."""
+
+    kind = models.CharField(max_length=16, choices=JobKind.choices, default=JobKind.TRAIN)
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="training_jobs")
     dataset_version = models.ForeignKey(DatasetVersion, on_delete=models.PROTECT, related_name="jobs")
@@ -123,6 +134,17 @@ class TrainingJob(models.Model):
         default=0, help_text="Candidates of a randomised hyperparameter search (0: no search)."
     )
     time_limit_seconds = models.PositiveIntegerField(default=1800)
+    # An evaluate job's artefact (under a key the server generated) and what its team said about it.
+    artefact_key = models.CharField(max_length=200, blank=True)
+    artefact_sha256 = models.CharField(max_length=64, blank=True)
+    artefact_size = models.PositiveBigIntegerField(default=0)
+    artefact_filename = models.CharField(max_length=255, blank=True)
+    external = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="input_schema, class_labels and lineage (source_repository, source_commit, "
+        "training_data, framework, framework_version) of a version trained elsewhere.",
+    )
     # State.
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -167,6 +189,14 @@ class TrainingJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_evaluation(self) -> bool:
+        return self.kind == JobKind.EVALUATE
+
+    @property
+    def artefact_format(self) -> str:
+        return "onnx" if self.artefact_key.endswith(".onnx") else "skops"
 
     @property
     def duration_seconds(self) -> float | None:

@@ -6,6 +6,7 @@ While it runs, a heartbeat thread stamps the row so a worker that dies is notice
 
 import contextlib
 import functools
+import importlib.metadata
 import os
 import subprocess
 import threading
@@ -21,24 +22,30 @@ from django.utils import timezone
 
 from apps.core import storage
 from apps.core.threads import limit_threads, threads_in_force
+from apps.registry.artefacts import ArtefactError, StoredArtefact, load_model
+from apps.registry.models import Origin
 from apps.registry.services import version_register
 from apps.training import engine, services
 from apps.training.estimators import effective_parameters, get_spec
 from apps.training.models import JobStatus, TrainingJob
+from apps.training.services import EXTERNAL_LINEAGE
 
 
 class JobStopped(Exception):
     """The row is no longer ours to run (cancelled, failed by recovery, or taken by another attempt)."""
 
 
+LIBRARIES = ("scikit-learn", "numpy", "pandas", "scipy", "skops", "onnxruntime")
+
+
 @functools.cache
-def code_version() -> str:
-    """What produced a version: the portal's commit (or $PORTAL_CODE_VERSION) and scikit-learn's."""
+def code_commit() -> str:
+    """The portal's commit: $PORTAL_CODE_VERSION, else ``git rev-parse HEAD`` (as the README says)."""
     commit = os.environ.get("PORTAL_CODE_VERSION", "")
     if not commit:
         try:
             commit = subprocess.run(
-                ["git", "rev-parse", "--short=12", "HEAD"],
+                ["git", "rev-parse", "HEAD"],
                 cwd=Path(__file__).resolve().parent,
                 capture_output=True,
                 text=True,
@@ -46,8 +53,31 @@ def code_version() -> str:
                 check=True,
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
-            commit = "unknown"
-    return f"ml-portal@{commit} scikit-learn {sklearn.__version__}"
+            commit = ""
+    return commit[:64]
+
+
+def _installed(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+@functools.cache
+def build_lineage() -> dict:
+    """What produced a version, as separate lineage fields: the portal's commit, its package version
+    and the versions of the libraries that fitted and evaluated it; ``code_version`` sums them up."""
+    commit = code_commit()
+    package = _installed("ml-portal")
+    libraries = {name: version for name in LIBRARIES if (version := _installed(name))}
+    libraries.setdefault("scikit-learn", sklearn.__version__)
+    return {
+        "code_commit": commit,
+        "package_version": package,
+        "library_versions": libraries,
+        "code_version": f"ml-portal {package or '?'} @ {commit[:12] or 'unknown'}"[:80],
+    }
 
 
 class Heartbeat(threading.Thread):
@@ -133,9 +163,8 @@ def execute(
     return job
 
 
-def _run(job: TrainingJob, report: Reporter):
-    dataset = job.dataset_version
-    spec = engine.TrainingSpec(
+def job_spec(job: TrainingJob) -> engine.TrainingSpec:
+    return engine.TrainingSpec(
         target=job.target,
         features=job.features,
         task=job.task,
@@ -146,21 +175,89 @@ def _run(job: TrainingJob, report: Reporter):
         seed=job.seed,
         search_budget=job.search_budget,
     )
-    threads = threads_in_force()
+
+
+def _load_data(job: TrainingJob, report: Reporter, note: str = ""):
+    dataset = job.dataset_version
     report(
         2,
         "Loading the data",
-        f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features); "
-        f"training on {threads} CPU thread{'s' if threads > 1 else ''}.",
+        f"Reading {dataset} ({dataset.row_count} rows, {len(job.features)} features){note}.",
     )
     with storage.local_copy(dataset.storage_key, sha256=dataset.sha256) as path:
-        X, y = engine.load_frame(path, dataset.schema, job.features, job.target, job.task)
-    result = engine.train(spec, dataset.schema, X, y, report)
+        return engine.load_frame(path, dataset.schema, job.features, job.target, job.task)
+
+
+def _run(job: TrainingJob, report: Reporter):
+    if job.is_evaluation:
+        return _evaluate(job, report)
+    threads = threads_in_force()
+    X, y = _load_data(job, report, f"; training on {threads} CPU thread{'s' if threads > 1 else ''}")
+    result = engine.train(job_spec(job), job.dataset_version.schema, X, y, report)
     version = None
     if job.registered_model_id:
         report(92, "Registering the candidate version")
         version = register(job, result)
     return result, version
+
+
+def _evaluate(job: TrainingJob, report: Reporter):
+    """A version trained elsewhere: load its artefact under the platform's rules, judge it and its
+    baselines on the dataset's holdout split (the job has no folds and no search), and register it."""
+    X, y = _load_data(job, report)
+    report(
+        10,
+        "Loading the artefact",
+        f"{job.artefact_format} artefact, {job.artefact_size} bytes, sha256 {job.artefact_sha256[:12]}….",
+    )
+    try:
+        model = load_model(
+            job.artefact_key,
+            job.artefact_sha256,
+            input_schema=job.external.get("input_schema", []),
+            task=job.task,
+            classes=job.external.get("class_labels") or None,
+        )
+    except ArtefactError as exc:
+        raise engine.TrainingError(str(exc)) from exc
+    result = engine.evaluate_external(job_spec(job), job.dataset_version.schema, X, y, model, report)
+    report(92, "Registering the candidate version")
+    version = version_register(
+        registered_model=job.registered_model,
+        actor=job.created_by,
+        artefact=StoredArtefact(key=job.artefact_key, sha256=job.artefact_sha256, size=job.artefact_size),
+        task=job.task,
+        lineage=external_lineage(job, result, model),
+        metrics=result.metrics,
+        baseline_metrics=result.baseline_metrics[result.lift["best_baseline"]],
+        source_key=job.source_key,
+    )
+    return result, version
+
+
+def external_lineage(job: TrainingJob, result: engine.TrainingResult, model) -> dict:
+    dataset = job.dataset_version
+    given = job.external.get("lineage", {})
+    described = type(model).__name__
+    if hasattr(model, "steps"):  # a scikit-learn pipeline: name its final estimator
+        described = type(model.steps[-1][1]).__name__
+    if job.artefact_format == "onnx":
+        described = f"ONNX graph ({model.graph.producer or 'producer not recorded'})"
+    repository, commit = given.get("source_repository", ""), given.get("source_commit", "")
+    return {
+        "dataset_name": dataset.name,
+        "dataset_version": dataset.version,
+        "dataset_sha256": dataset.sha256,
+        "features": job.features,
+        "input_schema": job.external.get("input_schema", []),
+        "estimator": described[:120],
+        "parameters": job.parameters,
+        "split": result.split,
+        "origin": Origin.EXTERNAL,
+        "class_labels": job.external.get("class_labels", []),
+        "code_version": f"{repository}@{commit}"[:80] if repository or commit else "",
+        **{key: given.get(key, "") for key in EXTERNAL_LINEAGE},
+    }
 
 
 def registered_metrics(result: engine.TrainingResult) -> tuple[dict, dict]:
@@ -180,7 +277,8 @@ def lineage(job: TrainingJob, result: engine.TrainingResult) -> dict:
         "estimator": job.estimator,
         "parameters": effective_parameters(job.estimator, result.parameters)
         | ({"random_state": job.seed} if get_spec(job.estimator).seeded else {}),
-        "code_version": code_version(),
+        "split": result.split,
+        **build_lineage(),
     }
 
 

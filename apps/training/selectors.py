@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
+from apps.training import hooks
 from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 
 LIST_DEFERRED = ("schema", "preview", "description")
@@ -49,14 +50,42 @@ def teams_for_upload(*, user) -> QuerySet[Team]:
     return teams.filter(memberships__user=user).distinct()
 
 
+def models_for_registration(*, user) -> QuerySet[RegisteredModel]:
+    """The models a user may add versions to: their teams' (all of them for platform staff)."""
+    models = RegisteredModel.objects.select_related("owning_team").order_by("name")
+    if user.is_staff or user.is_superuser:
+        return models
+    return models.filter(owning_team__memberships__user=user).distinct()
+
+
 def models_of_team(*, team: Team) -> QuerySet[RegisteredModel]:
     return RegisteredModel.objects.filter(owning_team=team).order_by("name")
 
 
+def model_request_summary(*, request_id: int) -> dict | None:
+    """The model request ``request_id`` in a few words (from the app linking jobs to requests), with
+    its ``id``; None when there is no such request."""
+    found = hooks.describe_request(request_id)
+    return {**found, "id": request_id} if found else None
+
+
+def job_request(*, job: TrainingJob) -> dict | None:
+    """The model request ``job`` was started for, if any (``for_request``: apps.outcomes' link,
+    selected with the job)."""
+    link = getattr(job, "for_request", None)
+    return model_request_summary(request_id=link.request_id) if link is not None else None
+
+
 def job_list() -> QuerySet[TrainingJob]:
+    # for_request: the model request the job answers (apps.outcomes links them), if any.
     return (
         TrainingJob.objects.select_related(
-            "team", "dataset_version", "registered_model", "registered_version__model", "created_by"
+            "team",
+            "dataset_version",
+            "registered_model",
+            "registered_version__model",
+            "created_by",
+            "for_request",
         )
         .defer("log", "dataset_version__schema", "dataset_version__preview")
         .order_by("-created_at", "-id")
@@ -71,6 +100,7 @@ def job_detail_queryset() -> QuerySet[TrainingJob]:
         "registered_version__model",
         "created_by",
         "cancelled_by",
+        "for_request",
     )
 
 

@@ -15,21 +15,26 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events, storage
+from apps.core import dispatch, display, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.services import apply_and_save
+from apps.registry.artefacts import ArtefactError, delete_artefact, refuse_untrusted_types
+from apps.registry.artefacts import save_bytes as save_artefact_bytes
 from apps.registry.models import RegisteredModel
+from apps.registry.onnx_models import OnnxError, inspect_onnx
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
 from apps.teams.permissions import is_team_member
-from apps.training.csvfile import check_rows, receive_csv
+from apps.training import hooks
+from apps.training.csvfile import UploadTooLarge, check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
 from apps.training.models import (
     ACTIVE_STATUSES,
     DatasetStatus,
     DatasetVersion,
+    JobKind,
     JobStatus,
     RetrainingSchedule,
     TrainingJob,
@@ -109,6 +114,15 @@ def dataset_upload(
     finally:
         received.path.unlink(missing_ok=True)
     return dataset
+
+
+def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) -> DatasetVersion:
+    """Change a dataset version's description, the one thing about a stored version that may change."""
+    stored_row = DatasetVersion.objects.select_related("team").get(pk=dataset.pk)
+    ensure_team_member(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
+    stored_row.description = description or ""
+    stored_row.save(update_fields=["description"])
+    return stored_row
 
 
 def enqueue_dataset(dataset: DatasetVersion) -> None:
@@ -351,10 +365,19 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
     return model
 
 
+def _request_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
+        raise ValidationError({"model_request": f"{value!r} is not a request number: give e.g. 46 for #46."})
+    return int(value)
+
+
 def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> TrainingJob:
     """Validate a job and queue it on the training queue (after commit). ``data``: dataset_version,
     target, features, task, estimator, parameters, cv_folds, holdout_share, seed, search_budget,
-    time_limit_seconds, and registered_model or new_model ({name, slug, purpose})."""
+    time_limit_seconds, registered_model or new_model ({name, slug, purpose}), and optionally
+    model_request: the id of the model request the job answers (linked through ``hooks``)."""
     dataset = data.get("dataset_version")
     if not isinstance(dataset, DatasetVersion):
         raise ValidationError({"dataset_version": "Choose a dataset version."})
@@ -365,6 +388,7 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     estimator = data.get("estimator") or ""
     parameters = validate_parameters(estimator, task, data.get("parameters"))
     evaluation = _evaluation_settings(data)
+    request_id = _request_id(data.get("model_request"))
     with transaction.atomic():
         model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data)
         job = TrainingJob.objects.create(
@@ -380,9 +404,13 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
             parameters=parameters,
             celery_task_id=uuid.uuid4().hex,
             created_by=actor,
-            log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
+            log=[
+                _line(f"Queued by {actor}: {display.label(estimator)} for {task} of {target!r} on {dataset}.")
+            ],
             **evaluation,
         )
+        if request_id is not None:
+            hooks.link_job_to_request(actor=actor, job=job, request_id=request_id)
         if enqueue:
             transaction.on_commit(lambda: enqueue_job(job))
     return job
@@ -437,6 +465,7 @@ def training_job_cancel(*, actor: User, job: TrainingJob) -> TrainingJob:
         job.finished_at = timezone.now()
         job.log = [*job.log, _line(f"Cancelled by {actor}.")]
         job.save(update_fields=["status", "stage", "cancelled_by", "finished_at", "log"])
+        _discard_artefact(job)
         if was_running:
             transaction.on_commit(lambda: interrupt_task(job.celery_task_id))
     return job
@@ -493,6 +522,8 @@ def job_claim(*, job_id: int, task_id: str | None, worker: str) -> TrainingJob |
         note = " (redelivered after its worker stopped)" if redelivered else ""
         job.log = [*job.log, _line(f"Attempt {job.attempts} started on {worker or 'this process'}{note}.")]
         job.save()
+        if job.attempts == 1:
+            _announce(job, "training_job.started", outcome=f"started on {job.worker or 'a worker'}")
     return job
 
 
@@ -536,7 +567,15 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
     return succeeded
 
 
+def _discard_artefact(job: TrainingJob) -> None:
+    """An evaluation that ends without a version leaves no artefact behind in platform storage."""
+    if job.is_evaluation and job.artefact_key and not job.registered_version_id:
+        key = job.artefact_key
+        transaction.on_commit(lambda: delete_artefact(key))
+
+
 def _fail(job: TrainingJob, error: str) -> None:
+    _discard_artefact(job)
     job.status = JobStatus.FAILED
     job.error = error
     job.stage = "Failed"
@@ -558,8 +597,8 @@ def job_fail(*, job: TrainingJob, error: str) -> bool:
     return True
 
 
-def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "") -> None:
-    outcome = f"registered {version}" if version else (error or "done")
+def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", outcome: str = "") -> None:
+    outcome = outcome or (f"registered {version}" if version else (error or "done"))
     events.publish(
         kind,
         data={
@@ -662,6 +701,10 @@ def retraining_schedule_from_job(*, actor: User, job: TrainingJob, interval_hour
         hours = int(interval_hours)
     except (TypeError, ValueError):
         raise ValidationError({"interval_hours": "Give the interval in whole hours."}) from None
+    if job.is_evaluation:
+        raise ValidationError(
+            {"job": "This job evaluated a version trained elsewhere; the portal has no recipe to retrain."}
+        )
     if not job.registered_model_id:
         raise ValidationError(
             {"registered_model": "This job registers no model, so there is nothing to retrain."}
@@ -745,3 +788,156 @@ def schedules_run_due(*, now: datetime.datetime | None = None) -> list[TrainingJ
                 schedule.last_error = "; ".join(getattr(exc, "messages", [str(exc)]))
             schedule.save(update_fields=["last_run_at", "next_run_at", "last_error"])
     return started
+
+
+# --- versions trained elsewhere (bring your own model) -------------------------------------------
+
+EXTERNAL_LINEAGE = ("source_repository", "source_commit", "training_data", "framework", "framework_version")
+ARTEFACT_FORMATS = ("skops", "onnx")
+
+
+def max_artefact_text() -> str:
+    return f"{settings.PORTAL_MAX_ARTEFACT_BYTES / 1024 / 1024:g} MB"
+
+
+def _artefact_bytes(file, declared: str | None) -> tuple[bytes, str]:
+    """The upload's bytes and format (a skops file is a zip archive; anything else is read as ONNX)."""
+    if file is None:
+        raise ValidationError({"artefact": "Upload the model file: a skops file or an ONNX model."})
+    if file.size > settings.PORTAL_MAX_ARTEFACT_BYTES:
+        raise UploadTooLarge(
+            {
+                "artefact": f"The artefact is {file.size / 1024 / 1024:.1f} MB, over the limit of "
+                f"{max_artefact_text()}."
+            }
+        )
+    data = file.read()
+    found = "skops" if data[:4] == b"PK\x03\x04" else "onnx"
+    if declared and declared not in ARTEFACT_FORMATS:
+        raise ValidationError({"artefact_format": f"Use one of: {', '.join(ARTEFACT_FORMATS)}."})
+    if declared and declared != found:
+        raise ValidationError(
+            {"artefact_format": f"The file is not a {declared} artefact (it reads as {found})."}
+        )
+    return data, found
+
+
+def _external_schema(dataset: DatasetVersion, target: str, data: dict) -> list[dict]:
+    """The version's input schema: the columns it named (or every column but the target), typed as
+    the evaluation dataset types them; a type given for a column must agree with the dataset's."""
+    types = {column["name"]: column["type"] for column in dataset.schema}
+    given = data.get("input_schema")
+    if given in (None, "", []):
+        _, names = _columns(dataset, target, data.get("features"))
+        return [{"name": name, "type": types[name]} for name in names]
+    if not isinstance(given, list) or not all(
+        isinstance(column, dict) and isinstance(column.get("name"), str) for column in given
+    ):
+        raise ValidationError({"input_schema": 'Send a list of {"name": ..., "type": ...} objects.'})
+    _, names = _columns(dataset, target, [column["name"] for column in given])
+    problems = [
+        f"{column['name']!r} is {column['type']} here but {types[column['name']]} in {dataset}"
+        for column in given
+        if column.get("type") and column["type"] != types[column["name"]]
+    ]
+    if problems:
+        raise ValidationError({"input_schema": "; ".join(problems) + "."})
+    return [{"name": name, "type": types[name]} for name in names]
+
+
+def _check_artefact(data: bytes, artefact_format: str, *, schema: list[dict], task: str, classes) -> str:
+    """Refuse, before anything is stored, an artefact the platform will not load; its producer's name."""
+    try:
+        if artefact_format == "onnx":
+            return inspect_onnx(data, input_schema=schema, task=task, classes=classes).producer
+        refuse_untrusted_types(data)
+    except (ArtefactError, OnnxError) as exc:
+        raise ValidationError({"artefact": str(exc)}) from exc
+    return ""
+
+
+def _external_lineage(data: dict, producer: str) -> dict:
+    lineage = {}
+    for key in EXTERNAL_LINEAGE:
+        value = data.get(key) or ""
+        if not isinstance(value, str):
+            raise ValidationError({key: "Must be text."})
+        lineage[key] = value.strip()
+    if producer and not lineage["framework"]:
+        lineage["framework"] = producer
+    return lineage
+
+
+def _classes(value) -> list:
+    if value in (None, "", []):
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str | int) for item in value):
+        raise ValidationError({"classes": "Send a list of class labels (text or integers)."})
+    if len(set(value)) != len(value):
+        raise ValidationError({"classes": "Each class label may be listed once."})
+    return list(value)
+
+
+def external_version_submit(*, actor: User, data: dict, enqueue: bool = True) -> TrainingJob:
+    """Register a version trained elsewhere: check the artefact (size, format, trusted types or ONNX
+    graph against the input schema), store it under a server-generated key and queue its evaluation
+    (a job row). ``data``: registered_model, dataset_version, target, artefact (an uploaded file),
+    artefact_format, input_schema or features, classes, parameters, seed, holdout_share and the
+    lineage fields (source_repository, source_commit, training_data, framework, framework_version).
+    The version is registered when the worker has scored it and its baselines on the holdout."""
+    model = data.get("registered_model")
+    if not isinstance(model, RegisteredModel):
+        raise ValidationError({"registered_model": "Choose the registered model the version belongs to."})
+    ensure_team_member(actor, model.owning_team, action=f"register versions of {model}")
+    dataset = data.get("dataset_version")
+    if not isinstance(dataset, DatasetVersion):
+        raise ValidationError({"dataset_version": "Choose the dataset version to evaluate it on."})
+    ensure_team_member(actor, dataset.team, action="evaluate models on this dataset")
+    _ensure_ready(dataset)
+    target = data.get("target") or ""
+    _columns(dataset, target, None)
+    task, _ = _task(dataset, target, model.task)
+    schema = _external_schema(dataset, target, data)
+    classes = _classes(data.get("classes"))
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise ValidationError({"parameters": "Send the training parameters as a JSON object."})
+    evaluation = _evaluation_settings({**data, "cv_folds": 0, "search_budget": 0})
+    artefact_bytes, artefact_format = _artefact_bytes(data.get("artefact"), data.get("artefact_format"))
+    producer = _check_artefact(artefact_bytes, artefact_format, schema=schema, task=task, classes=classes)
+    lineage = _external_lineage(data, producer)
+    stored = save_artefact_bytes(artefact_bytes, model_id=model.pk, artefact_format=artefact_format)
+    try:
+        with transaction.atomic():
+            job = TrainingJob.objects.create(
+                kind=JobKind.EVALUATE,
+                team=model.owning_team,
+                dataset_version=dataset,
+                registered_model=model,
+                target=target,
+                features=[column["name"] for column in schema],
+                task=task,
+                task_inferred=False,
+                estimator=f"external {artefact_format}",
+                parameters=parameters,
+                artefact_key=stored.key,
+                artefact_sha256=stored.sha256,
+                artefact_size=stored.size,
+                artefact_filename=(getattr(data["artefact"], "name", "") or "")[:255],
+                external={"input_schema": schema, "class_labels": classes, "lineage": lineage},
+                celery_task_id=uuid.uuid4().hex,
+                created_by=actor,
+                log=[
+                    _line(
+                        f"Queued by {actor}: evaluate a {artefact_format} artefact ({stored.size} bytes, "
+                        f"sha256 {stored.sha256[:12]}…) for {model} on {dataset}, target {target!r}."
+                    )
+                ],
+                **evaluation,
+            )
+            if enqueue:
+                transaction.on_commit(lambda: enqueue_job(job))
+    except BaseException:
+        delete_artefact(stored.key)
+        raise
+    return job

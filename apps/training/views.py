@@ -5,14 +5,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
-from apps.core.forms import save_form_with
+from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate
 from apps.teams.permissions import is_team_member
 from apps.training import charts, selectors, services
 from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
 from apps.training.filtersets import DatasetVersionFilterSet, TrainingJobFilterSet
-from apps.training.forms import DatasetUploadForm, TrainingJobForm
+from apps.training.forms import DatasetUploadForm, ExternalVersionForm, TrainingJobForm
 from apps.training.models import JobStatus
 
 
@@ -29,24 +29,16 @@ def dataset_upload(request):
         form = DatasetUploadForm(user=request.user)
         context = {"form": form, "title": "Upload a dataset", "cancel_url": reverse("training:dataset-list")}
         return render(request, "core/form.html", context, status=413)
-    form = DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        saved = save_form_with(form, lambda data: services.dataset_upload(actor=request.user, **data))
-        if saved:
-            messages.success(
-                request,
-                f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled.",
-            )
-            return redirect(saved)
-    return render(
+    return service_form_page(
         request,
-        "core/form.html",
-        {
-            "form": form,
-            "title": "Upload a dataset",
-            "cancel_url": reverse("training:dataset-list"),
-            "submit_label": "Upload",
-        },
+        form=DatasetUploadForm(request.POST or None, request.FILES or None, user=request.user),
+        write=lambda data: services.dataset_upload(actor=request.user, **data),
+        title="Upload a dataset",
+        cancel_url=reverse("training:dataset-list"),
+        message=lambda saved: (
+            f"Uploaded {saved} ({saved.column_count} columns); its rows are being checked and profiled."
+        ),
+        context={"submit_label": "Upload"},
     )
 
 
@@ -78,9 +70,17 @@ def _chosen_dataset(request):
     return selectors.datasets_for_training(user=request.user).filter(pk=pk).first()
 
 
+def _for_request(request) -> dict | None:
+    """The model request of "Train for this request" (``?model_request=N``), described by the app
+    that links requests (training does not know them)."""
+    pk = request.POST.get("model_request") or request.GET.get("model_request")
+    return selectors.model_request_summary(request_id=int(pk)) if pk and str(pk).isdigit() else None
+
+
 def job_create(request):
     dataset = _chosen_dataset(request)
-    form = TrainingJobForm(request.POST or None, user=request.user, dataset=dataset)
+    for_request = _for_request(request)
+    form = TrainingJobForm(request.POST or None, user=request.user, dataset=dataset, for_request=for_request)
     if request.method == "POST":
 
         def write(_):
@@ -96,9 +96,50 @@ def job_create(request):
     config = {
         "columns": dataset.schema if dataset else [],
         "estimators": [spec.describe() for spec in CATALOGUE.values()],
-        "formUrl": reverse("training:job-create"),
+        "formUrl": reverse("training:job-create")
+        + (f"?model_request={for_request['id']}" if for_request else ""),
     }
-    return render(request, "training/job_form.html", {"form": form, "dataset": dataset, "config": config})
+    return render(
+        request,
+        "training/job_form.html",
+        {"form": form, "dataset": dataset, "config": config, "for_request": for_request},
+    )
+
+
+def external_version(request):
+    """Bring your own model: upload a version trained elsewhere; the job page follows its evaluation."""
+    initial = {}
+    if slug := request.GET.get("model"):
+        initial["registered_model"] = (
+            selectors.models_for_registration(user=request.user).filter(slug=slug).first()
+        )
+    form = ExternalVersionForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=initial
+    )
+    if request.method == "POST":
+
+        def write(_):
+            try:
+                return services.external_version_submit(actor=request.user, data=form.service_data())
+            except PermissionDenied as denied:
+                raise ValidationError(str(denied)) from denied
+
+        job = save_form_with(form, write)
+        if job:
+            messages.success(request, f"Queued job {job.pk}: the version is registered once it is evaluated.")
+            return redirect(job)
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": "Register a version trained elsewhere",
+            "intro": "The platform loads it under the same rules as its own versions, scores it on the "
+            "dataset's holdout split and fits the dummy and one-rule baselines on the same split.",
+            "cancel_url": reverse("training:job-list"),
+            "submit_label": "Upload and evaluate",
+        },
+    )
 
 
 def job_detail(request, pk):
@@ -106,8 +147,12 @@ def job_detail(request, pk):
     is_member = is_team_member(request.user, job.team)
     context = {
         "job": job,
+        "for_request": selectors.job_request(job=job),
         "can_cancel": job.is_active and is_member,
-        "can_schedule": is_member and job.status == JobStatus.SUCCEEDED and job.registered_model_id,
+        "can_schedule": is_member
+        and job.status == JobStatus.SUCCEEDED
+        and job.registered_model_id
+        and not job.is_evaluation,
         "schedule": selectors.schedule_of_model(model=job.registered_model)
         if job.registered_model_id
         else None,

@@ -110,9 +110,12 @@ def _enqueue(delivery: Delivery) -> None:
 
 def deliveries_for_event(*, event: Event, **kwargs) -> list[Delivery]:
     """Called after an event's transaction committed: one delivery per matching subscription."""
-    deliveries = []
+    deliveries: list[Delivery] = []
+    subscriptions = list(_matching(event))
+    if not subscriptions:  # most events: no transaction to open and commit
+        return deliveries
     with transaction.atomic():
-        for subscription in _matching(event):
+        for subscription in subscriptions:
             deliveries.append(
                 Delivery.objects.create(
                     subscription=subscription,

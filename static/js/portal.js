@@ -24,6 +24,34 @@
     });
   }
 
+  // The top bar's menus (<details>): one open at a time, closed by a click elsewhere or Escape.
+  function setUpNavMenus() {
+    var menus = Array.prototype.slice.call(document.querySelectorAll("[data-navmenu]"));
+    if (!menus.length) return;
+    menus.forEach(function (menu) {
+      menu.addEventListener("toggle", function () {
+        if (!menu.open) return;
+        menus.forEach(function (other) {
+          if (other !== menu) other.open = false;
+        });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      menus.forEach(function (menu) {
+        if (menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+  }
+
   function currentTheme() {
     var chosen = root.getAttribute("data-theme");
     if (chosen) return chosen;
@@ -88,6 +116,7 @@
 
   setUpMenu();
   setUpThemeToggle();
+  setUpNavMenus();
   drawProgressBars();
   setUpBackLinks();
   focusableScrollers();

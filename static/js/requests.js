@@ -2,8 +2,8 @@
    - backlog: dropping a row fills the rank form's "move" field ("<id>:before|after:<other id>") and
      submits it; the server places the request and keeps the reason. The buttons (↑ ↓ and a row's
      "move to rank" box) post the same form; without a reason typed, ask for it before sending.
-   - kanban: dropping a card on a column submits the card's move form with that status; the server
-     applies the workflow and shows a refusal naming the allowed moves. */
+   - kanban: dropping a card on a column, or picking a status in its Move menu, posts the move; the
+     server applies the workflow and a refusal is shown in words above the board. */
 (function () {
   "use strict";
 
@@ -98,39 +98,136 @@
     });
   }
 
+  /* Kanban: a card dropped on a column, or a status picked in the card's Move menu, is posted to the
+     move endpoint; the server applies the workflow. A done move reloads the board (its message says
+     so); a refused one (403 naming who may, 409 naming the moves allowed) is shown above the board
+     and the card stays. While a card is dragged, the columns it may go to in its lane are outlined. */
   function kanban() {
     var board = document.getElementById("kanban");
     if (!board) return;
+    document.documentElement.classList.add("js-kanban");
+    var answer = document.getElementById("kanban-answer");
+    var dragged = null;
+
+    function say(text, ok) {
+      answer.hidden = false;
+      answer.textContent = text;
+      answer.classList.toggle("ok", !!ok);
+    }
+
+    function move(card, status) {
+      var form = card.querySelector("form.kmove");
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", document.querySelector("[name=csrfmiddlewaretoken]").value);
+      body.append("to", status);
+      var url = form ? form.action : board.dataset.moveUrl.replace("/0/", "/" + card.dataset.id + "/");
+      say("Moving #" + card.dataset.id + "…", true);
+      fetch(url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (data) {
+          if (response.ok) {
+            window.location.reload();
+          } else {
+            say(data.detail || "Not moved (HTTP " + response.status + ").", false);
+            var summary = card.querySelector(".kmenu summary");
+            if (summary) summary.focus();
+          }
+        });
+      }).catch(function (error) {
+        say("Not moved: " + error.message + ". Try again or reload the page.", false);
+      });
+    }
+
+    function clearMarks() {
+      board.querySelectorAll(".drop-ok, .drop-no, .drop-target").forEach(function (cell) {
+        cell.classList.remove("drop-ok", "drop-no", "drop-target");
+      });
+    }
+
     board.querySelectorAll(".kcard").forEach(function (card) {
       card.addEventListener("dragstart", function (event) {
+        dragged = card;
+        event.dataTransfer.effectAllowed = "move";
         event.dataTransfer.setData("text/plain", card.dataset.id);
         card.classList.add("dragging");
+        var allowed = (card.dataset.moves || "").split(" ");
+        var lane = card.closest(".kdrop").dataset.lane;
+        board.querySelectorAll(".kdrop").forEach(function (cell) {
+          if (cell.dataset.lane !== lane || cell === card.parentNode) return;
+          cell.classList.add(allowed.indexOf(cell.dataset.status) >= 0 ? "drop-ok" : "drop-no");
+        });
       });
-      card.addEventListener("dragend", function () { card.classList.remove("dragging"); });
+      card.addEventListener("dragend", function () {
+        card.classList.remove("dragging");
+        dragged = null;
+        clearMarks();
+      });
     });
-    board.querySelectorAll(".kcol").forEach(function (column) {
-      column.addEventListener("dragover", function (event) {
+
+    board.querySelectorAll(".kdrop").forEach(function (cell) {
+      cell.addEventListener("dragover", function (event) {
+        if (!dragged) return;
         event.preventDefault();
-        column.classList.add("drop-target");
+        cell.classList.add("drop-target");
       });
-      column.addEventListener("dragleave", function () { column.classList.remove("drop-target"); });
-      column.addEventListener("drop", function (event) {
+      cell.addEventListener("dragleave", function () { cell.classList.remove("drop-target"); });
+      cell.addEventListener("drop", function (event) {
         event.preventDefault();
-        column.classList.remove("drop-target");
-        var card = board.querySelector('.kcard[data-id="' + event.dataTransfer.getData("text/plain") + '"]');
-        if (!card || card.parentNode === column) return;
-        var form = card.querySelector("form.kmove");
-        var select = form.querySelector("select[name=to]");
-        var status = column.dataset.status;
-        if (!select.querySelector('option[value="' + status + '"]')) {
-          /* not an allowed move: still ask the server, which refuses and names the allowed moves */
-          var option = document.createElement("option");
-          option.value = status;
-          option.textContent = status;
-          select.appendChild(option);
-        }
-        select.value = status;
-        form.submit();
+        var card = dragged;
+        clearMarks();
+        if (!card || card.parentNode.dataset.status === cell.dataset.status) return;
+        move(card, cell.dataset.status);
+      });
+    });
+
+    /* The Move menu: its buttons post through the same path; Escape closes it. */
+    board.addEventListener("submit", function (event) {
+      var form = event.target.closest("form.kmove");
+      if (!form || !event.submitter) return;
+      event.preventDefault();
+      move(form.closest(".kcard"), event.submitter.value);
+    });
+    board.addEventListener("toggle", function (event) {
+      var menu = event.target;
+      if (!menu.classList || !menu.classList.contains("kmenu") || !menu.open) return;
+      var first = menu.querySelector("button");
+      if (first) first.focus();
+    }, true);
+    board.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      var menu = event.target.closest(".kmenu[open]");
+      if (!menu) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+
+    /* Folding columns: a header's button folds or shows the column; remembered in this browser. */
+    var key = "kanban-folded";
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    function fold(status, folded) {
+      board.querySelectorAll('.kcell[data-status="' + status + '"]').forEach(function (cell) {
+        cell.classList.toggle("folded", folded);
+      });
+      var button = board.querySelector('.kfold[data-fold="' + status + '"]');
+      button.setAttribute("aria-expanded", folded ? "false" : "true");
+      button.firstElementChild.textContent = folded ? "▸" : "▾";
+    }
+    board.querySelectorAll(".kfold").forEach(function (button) {
+      button.hidden = false;
+      var status = button.dataset.fold;
+      if (saved && typeof saved[status] === "boolean") fold(status, saved[status]);
+      button.addEventListener("click", function () {
+        var folded = button.getAttribute("aria-expanded") === "true";
+        fold(status, folded);
+        var state = {};
+        try { state = JSON.parse(window.localStorage.getItem(key) || "{}") || {}; } catch (e) { state = {}; }
+        state[status] = folded;
+        try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* private mode */ }
       });
     });
   }

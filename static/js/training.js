@@ -21,7 +21,8 @@
     config.columns.forEach(function (column) { columns[column.name] = column; });
 
     dataset.addEventListener("change", function () {
-      window.location = config.formUrl + "?dataset=" + encodeURIComponent(dataset.value);
+      var joiner = config.formUrl.indexOf("?") < 0 ? "?" : "&";
+      window.location = config.formUrl + joiner + "dataset=" + encodeURIComponent(dataset.value);
     });
 
     function currentTask() {

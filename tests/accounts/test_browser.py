@@ -58,6 +58,7 @@ def test_staff_create_and_deactivate_a_user_on_the_users_page(login_page, screen
     team = TeamFactory(name="Checkout Experience")
     staff = StaffFactory()
     page = login_page(staff)
+    page.get_by_role("navigation", name="Main").locator("summary", has_text="Staff").click()
     page.get_by_role("link", name="Users").click()
     page.wait_for_url("**/account/users/")
     page.fill("#id_username", "ada")

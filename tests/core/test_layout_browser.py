@@ -79,3 +79,36 @@ def test_the_phone_menu_button_opens_and_closes_the_navigation(
     assert not page.get_by_role("button", name="Menu").is_visible()
     assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Training").is_visible()
     wide.close()
+
+
+def test_the_staff_navigation_fits_one_row_at_a_laptops_width(
+    transactional_db, browser, live_server, screenshot
+):
+    """Platform staff see the most links (audit log, admin, users); at 1440 px the header stays one
+    row: the staff links are one "Staff" menu, which opens on click and names its links."""
+    from tests.factories import StaffFactory
+
+    context = browser.new_context(viewport={"width": 1440, "height": 800}, base_url=live_server.url)
+    page = context.new_page()
+    login(page, StaffFactory())
+    open_page(page, "/models/")
+    header = page.locator("header.topbar")
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.topbar .brand, .mainnav > *, .header-search, .userbox > *')]"
+        ".filter(e => e.offsetParent !== null).map(e => Math.round(e.getBoundingClientRect().top"
+        " + e.getBoundingClientRect().height / 2))"
+    )
+    screenshot(page, "layout-desktop-staff-nav")
+    assert max(tops) - min(tops) <= 8, f"the header wraps: item centres at {sorted(set(tops))}"
+    assert header.bounding_box()["height"] < 70
+    staff = page.get_by_role("navigation", name="Main").locator("summary", has_text="Staff")
+    audit = page.get_by_role("link", name="Audit log")
+    assert not audit.is_visible()
+    staff.click()
+    assert audit.is_visible() and page.get_by_role("link", name="Admin").is_visible()
+    assert page.get_by_role("link", name="Users").is_visible()
+    screenshot(page, "layout-desktop-staff-menu-open")
+    audit.click()
+    page.wait_for_url("**/audit/")
+    assert page.locator(".mainnav summary[aria-current=page]", has_text="Staff").count() == 1
+    context.close()

@@ -72,7 +72,7 @@ def assert_runs_without_debug(port: int) -> None:
     assert status == 200
     assert headers["Content-Encoding"] == "br"
     assert "max-age=315360000" in headers["Cache-Control"] and "immutable" in headers["Cache-Control"]
-    plotly = fetch(port, "/static/vendor/plotly/plotly.min.js", **{"Accept-Encoding": "gzip"})
+    plotly = fetch(port, "/static/vendor/plotly/plotly-cartesian.min.js", **{"Accept-Encoding": "gzip"})
     assert plotly[0] == 404  # only the hashed name is kept
 
 

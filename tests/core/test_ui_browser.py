@@ -107,3 +107,20 @@ def test_version_comparison_opens_on_the_two_latest_versions(login_page, screens
     page.click("form.inline-form button[type=submit]")
     assert page.locator("h1").inner_text() == "Compare versions: v1 vs v3"
     screenshot(page, "version-compare")
+
+
+def test_the_theme_toggle_is_a_named_toggle_button_at_both_widths(login_page, screenshot):
+    page = login_page(UserFactory())
+    page.emulate_media(color_scheme="light")
+    page.goto("/teams/")
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 800})
+        toggle = page.get_by_role("button", name="Dark theme", exact=True)
+        assert toggle.is_visible() and toggle.inner_text().strip().endswith("Dark theme")
+        pressed = toggle.get_attribute("aria-pressed")
+        toggle.click()
+        assert toggle.get_attribute("aria-pressed") == ("true" if pressed == "false" else "false")
+        assert page.evaluate("document.documentElement.dataset.theme") == (
+            "dark" if pressed == "false" else "light"
+        )
+        screenshot(page, f"theme-toggle-{width}")

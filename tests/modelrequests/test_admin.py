@@ -6,6 +6,13 @@ from tests.modelrequests.factories import ModelRequestFactory
 
 pytestmark = pytest.mark.django_db
 
+# the change form's inlines (score inputs, history, comments), posted without rows
+NO_INLINE_ROWS = {
+    f"{prefix}-{count}": "0"
+    for prefix in ("score_inputs", "transitions", "comments")
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
 
 @pytest.fixture
 def admin_client(client):
@@ -50,17 +57,42 @@ def test_request_added_in_admin_starts_its_history(admin_client):
             "attachments": "[]",
             "submitted_at_0": "2026-01-02",
             "submitted_at_1": "10:00:00",
-            "score_inputs-TOTAL_FORMS": "0",
-            "score_inputs-INITIAL_FORMS": "0",
-            "transitions-TOTAL_FORMS": "0",
-            "transitions-INITIAL_FORMS": "0",
-            "comments-TOTAL_FORMS": "0",
-            "comments-INITIAL_FORMS": "0",
+            **NO_INLINE_ROWS,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     added = ModelRequest.objects.get(title="Added by staff")
     assert list(added.transitions.values_list("to_status", flat=True)) == ["submitted"]
+
+
+def test_request_edited_in_admin_goes_through_the_update_service(admin_client):
+    request = ModelRequestFactory(manual_rank=1, rank_reason="contract")
+    other_team = ModelRequestFactory().delivering_team
+    page = admin_client.get(f"/admin/modelrequests/modelrequest/{request.pk}/change/").content.decode()
+    assert 'name="submitted_at_0"' not in page  # who filed it and when are set when it is added
+    data = {
+        "title": "Renamed by staff",
+        "problem_statement": request.problem_statement,
+        "requesting_team": request.requesting_team.pk,
+        "delivering_team": other_team.pk,
+        "value_stream": request.value_stream.pk,
+        "kpi": request.kpi,
+        "expected_change": request.expected_change,
+        "affected_volume": request.affected_volume,
+        "label_availability": request.label_availability,
+        "simplest_alternative": request.simplest_alternative,
+        "attachments": "[]",
+        **NO_INLINE_ROWS,
+    }
+    response = admin_client.post(f"/admin/modelrequests/modelrequest/{request.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    request.refresh_from_db()
+    # the service's rule: a pin means nothing on another team's backlog
+    assert (request.title, request.delivering_team, request.manual_rank) == (
+        "Renamed by staff",
+        other_team,
+        None,
+    )
 
 
 def test_admin_action_unpins_the_selected_requests(admin_client):

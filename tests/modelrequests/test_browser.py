@@ -1,6 +1,6 @@
 import pytest
 
-from apps.modelrequests.models import ModelRequest, RequestStatus
+from apps.modelrequests.models import ModelRequest
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, PlatformTeamFactory
 from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
@@ -80,28 +80,6 @@ def test_pm_moves_a_request_from_another_page_to_any_rank_with_the_keyboard(
     page.goto(f"/requests/backlog/?delivering_team={team.slug}&page=2")
     assert row_titles(page) == ["Fraud scorer", "Price elasticity"]
     assert ModelRequest.objects.get(pk=ids["Fraud scorer"]).rank_reason == "Leads want it later"
-
-
-def test_kanban_drop_goes_through_the_workflow(login_page, screenshot):
-    team = PlatformTeamFactory(name="ML Platform")
-    engineer = MembershipFactory(team=team, role=MemberRole.ENGINEER).user
-    request = ModelRequestFactory(title="Fraud scorer", delivering_team=team, status=RequestStatus.ACCEPTED)
-
-    page = login_page(engineer)
-    page.goto(f"/requests/board/?delivering_team={team.slug}")
-    card = page.locator(f'.kcard[data-id="{request.pk}"]')
-    with page.expect_navigation():
-        card.drag_to(page.locator('.kcol[data-status="delivered"]'))
-    assert (
-        "cannot move to Delivered. Moves you may make from Accepted: In progress."
-        in page.locator(".messages").inner_text()
-    )
-    card = page.locator(f'.kcard[data-id="{request.pk}"]')
-    with page.expect_navigation():
-        card.drag_to(page.locator('.kcol[data-status="in_progress"]'))
-    assert "moved to In progress" in page.locator(".messages").inner_text()
-    assert page.locator('.kcol[data-status="in_progress"] .kcard').count() == 1
-    screenshot(page, "requests-kanban-after-drop")
 
 
 def test_flow_page_draws_the_cumulative_flow_diagram(login_page, screenshot):

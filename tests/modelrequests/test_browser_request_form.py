@@ -4,9 +4,9 @@ narrows the KPI list to that stream's KPIs (static/js/request_form.js); the file
 import pytest
 
 from apps.modelrequests.models import ModelRequest
-from apps.outcomes.models import Kpi
 from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, PlatformTeamFactory, TeamFactory, ValueStreamFactory
+from tests.outcomes.factories import KpiFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,9 +20,9 @@ def _visible_kpis(page) -> list[str]:
 def test_changing_the_team_refills_the_stream_and_its_kpis(login_page, screenshot, axe):
     checkout_stream = ValueStreamFactory(name="Checkout")
     fulfilment_stream = ValueStreamFactory(name="Fulfilment")
-    Kpi.objects.create(stream=checkout_stream, name="Conversion", unit="rate")
-    Kpi.objects.create(stream=fulfilment_stream, name="On-time delivery", unit="rate")
-    Kpi.objects.create(stream=fulfilment_stream, name="Cost per parcel", unit="EUR")
+    KpiFactory(stream=checkout_stream, name="Conversion", unit="rate")
+    KpiFactory(stream=fulfilment_stream, name="On-time delivery", unit="rate")
+    KpiFactory(stream=fulfilment_stream, name="Cost per parcel", unit="EUR")
     checkout = TeamFactory(name="Checkout Experience", value_stream=checkout_stream)
     fulfilment = TeamFactory(name="Fulfilment Routing", value_stream=fulfilment_stream)
     platform = PlatformTeamFactory(name="ML Platform")

@@ -32,10 +32,10 @@ def test_demo_covers_streams_statuses_and_six_months():
 
 
 def test_demo_links_delivered_requests_to_registered_models_when_present():
-    from apps.registry.models import RegisteredModel
+    from tests.registry.factories import RegisteredModelFactory
 
     org = teams_demo.load()
-    scorer = RegisteredModel.objects.create(
+    scorer = RegisteredModelFactory(
         name="Fraud scorer",
         slug="fraud-scorer",
         owning_team=org.teams["fraud-signals"],

@@ -5,10 +5,10 @@ complicated-subsystem teams; the row is checked afterwards."""
 import pytest
 
 from apps.modelrequests.models import ModelRequest
-from apps.outcomes.models import Kpi
 from apps.teams.models import MemberRole
 from tests.conftest import member_of
 from tests.factories import TeamFactory
+from tests.outcomes.factories import KpiFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,8 @@ def _post(cast, **changes):
 
 
 def test_the_form_preselects_the_team_offers_its_kpis_and_delivering_teams(client, browser_login, cast):
-    Kpi.objects.create(stream=cast.requesting.value_stream, name="Conversion", unit="rate")
-    Kpi.objects.create(stream=cast.requesting.value_stream, name="Basket size", unit="EUR")
+    KpiFactory(stream=cast.requesting.value_stream, name="Conversion", unit="rate")
+    KpiFactory(stream=cast.requesting.value_stream, name="Basket size", unit="EUR")
     other_stream_aligned = TeamFactory(name="Search")
     engineer = cast["request_engineer"]
     browser_login(client, engineer)
@@ -58,9 +58,9 @@ def test_the_form_preselects_the_team_offers_its_kpis_and_delivering_teams(clien
 
 
 def test_a_kpi_of_another_stream_or_a_non_delivering_team_is_refused(client, browser_login, cast):
-    Kpi.objects.create(stream=cast.requesting.value_stream, name="Conversion", unit="rate")
+    KpiFactory(stream=cast.requesting.value_stream, name="Conversion", unit="rate")
     elsewhere = TeamFactory()
-    Kpi.objects.create(stream=elsewhere.value_stream, name="Fraud loss", unit="EUR")
+    KpiFactory(stream=elsewhere.value_stream, name="Fraud loss", unit="EUR")
     browser_login(client, member_of(cast.requesting, MemberRole.ENGINEER))
     response = client.post("/requests/new/", _post(cast, kpi="Fraud loss", delivering_team=elsewhere.pk))
     assert response.status_code == 200

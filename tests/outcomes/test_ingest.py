@@ -243,6 +243,31 @@ def test_admin_deletions_keep_the_daily_aggregates_in_step(client, staff_user, s
     assert DailyAggregate.objects.filter(kpi=kpi).count() == 1
 
 
+def test_an_admin_edit_moving_an_observation_refreshes_both_days(client, staff_user, setup):
+    kpi, _ = setup
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    from apps.outcomes.services import observations_ingest
+
+    observations_ingest(actor=staff_user, rows=rows_for(kpi, count=2))
+    moved = Observation.objects.order_by("time").first()
+    response = client.post(
+        f"/admin/outcomes/observation/{moved.pk}/change/",
+        {
+            "kpi": kpi.pk,
+            "time_0": "2026-03-02",
+            "time_1": "12:00:00",
+            "segment": moved.segment,
+            "value": "0.5",
+            "volume": "1000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    moved.refresh_from_db()
+    assert (moved.value, moved.time.date().isoformat()) == (0.5, "2026-03-02")
+    days = DailyAggregate.objects.filter(kpi=kpi).order_by("day")
+    assert [(day.day.isoformat(), day.n) for day in days] == [("2026-03-02", 2)]  # 1 March emptied
+
+
 @pytest.mark.parametrize("value", [1e-300, 1e200, -1e200])
 def test_values_whose_square_does_not_fit_a_float_are_refused_naming_the_field(
     api_as, team_engineer, setup, value

@@ -28,7 +28,7 @@ class TestOnTheOutcomesDemo:
         assert "delivery-eta" in page and "consider the simpler alternative" in page
         assert "before/after (weaker evidence)" in page
         assert 'id="figure-impact"' in page and 'id="figure-ml-vs-alternative"' in page
-        assert "vendor/plotly/plotly.min.js" in page
+        assert "vendor/plotly/plotly-cartesian.min.js" in page
         sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
         # no CDN, nothing remote
         assert sources and all(source.startswith("/") for source in sources), sources

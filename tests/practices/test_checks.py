@@ -10,7 +10,14 @@ from apps.practices.sources import load_facts
 from apps.registry.models import Feedback
 from tests.factories import TeamFactory
 from tests.practices.factories import SelfAssessmentFactory
-from tests.registry.factories import FULL_CARD, ModelVersionFactory, RegisteredModelFactory, age, stage_change
+from tests.registry.factories import (
+    FULL_CARD,
+    FeedbackFactory,
+    ModelVersionFactory,
+    RegisteredModelFactory,
+    age,
+    stage_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -125,6 +132,31 @@ def test_training_reproducible_fails_when_rerun_metrics_differ():
     assert result.evidence["differences"] == {"roc_auc": [0.8, 0.75]}
 
 
+def test_training_reproducible_compares_only_runs_with_the_same_split_and_seed():
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, number=1, metrics={"roc_auc": 0.8})
+    other_seed = {"target": "churned", "seed": 7, "holdout_share": 0.2, "stratified": True, "cv_folds": 5}
+    ModelVersionFactory(model=model, number=2, split=other_seed, metrics={"roc_auc": 0.7})
+    result = run("training_reproducible", model)  # v2 is another experiment, not a re-run of v1
+    assert result.status == Status.FAIL and result.evidence["reruns"] == 0
+    assert "No re-run" in result.explanation
+
+
+def test_training_reproducible_needs_the_split_recorded():
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, number=1, split={})
+    ModelVersionFactory(model=model, number=2, split={})
+    result = run("training_reproducible", model)
+    assert result.status == Status.FAIL and "split" in result.explanation
+
+
+def test_training_reproducible_fails_for_a_version_trained_elsewhere():
+    model = RegisteredModelFactory()
+    ModelVersionFactory(model=model, number=1, origin="external")
+    result = run("training_reproducible", model)
+    assert result.status == Status.FAIL and "outside the portal" in result.explanation
+
+
 def test_training_reproducible_fails_without_lineage():
     model = RegisteredModelFactory()
     ModelVersionFactory(model=model, parameters={})
@@ -132,7 +164,7 @@ def test_training_reproducible_fails_without_lineage():
 
 
 def file_feedback(model, *, hours_ago, acknowledged_after=None, resolved_after=None):
-    item = Feedback.objects.create(model=model, kind="bug", title=f"Issue {hours_ago}")
+    item = FeedbackFactory(model=model, kind="bug", title=f"Issue {hours_ago}")
     filed = timezone.now() - datetime.timedelta(hours=hours_ago)
     updates = {"filed_at": filed}
     if acknowledged_after is not None:

@@ -10,7 +10,12 @@ from apps.registry.models import Feedback
 from apps.teams.models import TeamType
 from tests.factories import TeamFactory, ValueStreamFactory
 from tests.modelrequests.factories import ModelRequestFactory
-from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
+from tests.registry.factories import (
+    FeedbackFactory,
+    ModelVersionFactory,
+    RegisteredModelFactory,
+    stage_change,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +63,7 @@ def test_delivery_keys_promotions_rollbacks_and_time_to_restore():
     stage_change(version, to_stage="archived", days_ago=5, is_rollback=True)
     filed = timezone.now() - datetime.timedelta(days=3)
     for hours, severity in ((6, "critical"), (10, "high"), (1, "low")):
-        item = Feedback.objects.create(model=model, kind="bug", title="down", severity=severity)
+        item = FeedbackFactory(model=model, kind="bug", title="down", severity=severity)
         Feedback.objects.filter(pk=item.pk).update(
             filed_at=filed, resolved_at=filed + datetime.timedelta(hours=hours), status="resolved"
         )

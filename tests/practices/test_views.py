@@ -62,7 +62,7 @@ def test_overview_heatmap_lists_every_team(client, browser_login, outsider):
     browser_login(client, outsider)
     page = client.get("/practices/").content.decode()
     assert 'data-chart="heatmap-figure"' in page and "Computed" in page and never.name in page
-    assert "vendor/plotly/plotly.min.js" in page and "cdn" not in page.lower()
+    assert "vendor/plotly/plotly-cartesian.min.js" in page and "cdn" not in page.lower()
 
 
 def test_lead_records_a_self_assessment_in_the_browser(client, browser_login, team, team_lead):

@@ -132,6 +132,9 @@ class ModelVersionFactory(factory.django.DjangoModelFactory):
     estimator = "sklearn.linear_model.LogisticRegression"
     parameters = factory.LazyFunction(lambda: {"C": 1.0})
     code_version = "git:abc123"
+    split = factory.LazyFunction(
+        lambda: {"target": "churned", "seed": 42, "holdout_share": 0.2, "stratified": True, "cv_folds": 5}
+    )
     metrics = factory.LazyFunction(lambda: {"roc_auc": 0.8})
     baseline_metrics = factory.LazyFunction(lambda: {"roc_auc": 0.6})
     artefact_key = factory.Sequence(lambda n: f"models/test/{n}.skops")

@@ -48,7 +48,12 @@ def oidc_provider(tmp_path_factory):
 def provider_sso(settings, live_server, oidc_provider):
     """The live portal signs in through the real provider, with the README's example group map."""
     secret = secrets.token_urlsafe(24)
-    oidc_provider.register_client("portal", secret, f"{live_server.url}/sso/callback/")
+    oidc_provider.register_client(
+        "portal",
+        secret,
+        f"{live_server.url}/sso/callback/",
+        post_logout_redirect_uri=f"{live_server.url}/login/",
+    )
     settings.SSO_ISSUER = oidc_provider.issuer
     settings.SSO_CLIENT_ID = "portal"
     settings.SSO_CLIENT_SECRET = secret

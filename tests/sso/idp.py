@@ -65,10 +65,13 @@ class ProviderProcess:
         body = {"password": PASSWORD, "groups": groups} | profile
         return self._control("PUT", f"people/{username}", body).json()["sub"]
 
-    def register_client(self, client_id: str, client_secret: str, redirect_uri: str) -> None:
-        self._control(
-            "PUT", f"clients/{client_id}", {"client_secret": client_secret, "redirect_uris": [redirect_uri]}
-        )
+    def register_client(
+        self, client_id: str, client_secret: str, redirect_uri: str, post_logout_redirect_uri: str = ""
+    ) -> None:
+        body = {"client_secret": client_secret, "redirect_uris": [redirect_uri]}
+        if post_logout_redirect_uri:
+            body["post_logout_redirect_uris"] = [post_logout_redirect_uri]
+        self._control("PUT", f"clients/{client_id}", body)
 
     def misbehave(self, **how) -> None:
         """The next ID tokens get ``audience=``, ``issuer=``, ``expires_in=`` (seconds from now) or are

@@ -177,3 +177,59 @@ def test_a_user_deactivated_in_the_portal_is_refused_and_keeps_their_memberships
     rows = Membership.objects.filter(user=link.user).values_list("team__slug", "role", "source")
     assert list(rows) == [("ml-platform", MemberRole.LEAD, MembershipSource.IDP)]
     assert http.get(f"{live_server.url}/teams/").url.path == "/login/"
+
+
+def sign_out(client: httpx.Client, portal_url: str) -> httpx.Response:
+    page = client.get(f"{portal_url}/teams/")
+    return client.post(
+        f"{portal_url}/logout/", data={"csrfmiddlewaretoken": field(page.text, "csrfmiddlewaretoken")}
+    )
+
+
+def test_signing_out_after_sso_also_ends_the_session_at_the_provider(
+    provider_sso, live_server, ml_platform, http
+):
+    provider_sso.person("gina", groups=["ml-platform-leads"])
+    assert sign_in(http, live_server.url, "gina").url == f"{live_server.url}/"
+    # Signed in at the provider too: a second "Sign in with ..." goes through without its login form.
+    again = http.get(f"{live_server.url}/sso/start/")
+    assert again.url == f"{live_server.url}/"
+    # The browser may follow the sign-out form's redirect to the provider: its origin is a form-action.
+    assert f"form-action 'self' {provider_sso.url};" in again.headers["content-security-policy"]
+
+    left = sign_out(http, live_server.url)
+
+    assert str(left.url) == f"{live_server.url}/login/"
+    end_session = next(url for url in visited(left) if url.path == "/o/logout/")
+    query = parse_qs(urlsplit(str(end_session)).query)
+    assert query["post_logout_redirect_uri"] == [f"{live_server.url}/login/"]
+    assert query["client_id"] == ["portal"]
+    assert query["id_token_hint"][0].count(".") == 2  # the ID token the portal got at sign-in
+    assert http.get(f"{live_server.url}/teams/").url.path == "/login/"
+    # The provider asks for the password again: its session ended as well.
+    provider_login = http.get(f"{live_server.url}/sso/start/")
+    assert "Test identity provider" in provider_login.text
+    assert provider_login.url.path == "/login/" and provider_login.url.port == urlsplit(provider_sso.url).port
+
+
+def test_signing_out_of_a_local_account_stays_in_the_portal(
+    provider_sso, live_server, http, django_user_model
+):
+    django_user_model.objects.create_user("local-lou", password=PASSWORD)
+    login = http.get(f"{live_server.url}/login/")
+    http.post(
+        f"{live_server.url}/login/",
+        data={
+            "csrfmiddlewaretoken": field(login.text, "csrfmiddlewaretoken"),
+            "username": "local-lou",
+            "password": PASSWORD,
+        },
+    )
+    teams = http.get(f"{live_server.url}/teams/")
+    assert teams.url.path == "/teams/"
+    assert "form-action 'self';" in teams.headers["content-security-policy"]
+
+    left = sign_out(http, live_server.url)
+
+    assert [str(url) for url in visited(left)] == [f"{live_server.url}/logout/", f"{live_server.url}/login/"]
+    assert http.get(f"{live_server.url}/teams/").url.path == "/login/"

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.training.models import DatasetVersion, JobStatus, TrainingJob
-from tests.training.factories import TrainingJobFactory
+from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
 from tests.training.helpers import csv_upload
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +52,15 @@ def test_an_admin_upload_goes_to_the_bucket_and_its_page_says_where(client, admi
     assert s3_platform.keys() == [dataset.storage_key] and s3_platform.local_files() == []
     page = client.get(f"/admin/training/datasetversion/{dataset.pk}/change/").content.decode()
     assert f"s3://{s3_platform.bucket}/{s3_platform.prefix}/{dataset.storage_key}" in page
+
+
+def test_an_admin_description_edit_goes_through_the_service(client, admin_user):
+    dataset = DatasetVersionFactory(description="old")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/training/datasetversion/{dataset.pk}/change/",
+        {"description": "new", "jobs-TOTAL_FORMS": "0", "jobs-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = DatasetVersion.objects.get(pk=dataset.pk)
+    assert (stored.description, stored.name, stored.version) == ("new", dataset.name, 1)

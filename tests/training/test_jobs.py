@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.training import runner, services
+from apps.training import engine, runner, services
 from apps.training.models import JobStatus, TrainingJob
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,35 @@ def test_in_process_run_without_a_model_records_metrics_progress_and_timings(tum
     assert done.started_at <= done.finished_at
     # A second delivery of the same message finds nothing to do.
     assert runner.execute(job.pk, task_id=job.celery_task_id) is None
+
+
+def test_each_stage_is_charged_the_time_it_spent(tumours, scientist, monkeypatch):
+    """Every fit runs while its own stage is the one being timed: a fold's fitting is charged to that
+    fold, not to the stage reported before it."""
+    job = services.training_job_create(actor=scientist, data=job_data(tumours, cv_folds=3))
+    stages_at_fit = []
+    reporter_class, fit_all = runner.Reporter, engine._fit_all
+
+    class Recording(reporter_class):
+        def __init__(self, job):
+            super().__init__(job)
+            Recording.current = self
+
+    def recorded_fit(*args, **kwargs):
+        stages_at_fit.append(Recording.current.stage)
+        return fit_all(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "Reporter", Recording)
+    monkeypatch.setattr(engine, "_fit_all", recorded_fit)
+    done = runner.execute(job.pk, task_id=job.celery_task_id, worker="pytest")
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    assert stages_at_fit == [
+        "Cross-validation: fold 1 of 3",
+        "Cross-validation: fold 2 of 3",
+        "Cross-validation: fold 3 of 3",
+        "Fitting on the training split",
+    ]
+    assert set(done.timings) >= {"Loading the data", "Split the data", *stages_at_fit}
 
 
 def test_a_job_that_raises_fails_with_the_error_in_plain_words(tumours, scientist):

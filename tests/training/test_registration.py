@@ -1,14 +1,23 @@
 """A successful job registers one candidate version with full lineage; predictions work on it; a
 redelivered job gets the same version back (source_key)."""
 
+import importlib.metadata
+import math
+import subprocess
+
 import pytest
+import sklearn
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
 
 from apps.core import storage
+from apps.registry.artefacts import load_pipeline
 from apps.registry.models import ModelVersion, RegisteredModel
 from apps.registry.prediction import predict
 from apps.training import runner, services
 from apps.training.models import JobStatus, TrainingJob
 from tests.registry.factories import RegisteredModelFactory
+from tests.training.helpers import tumour_frame
 
 pytestmark = pytest.mark.django_db
 
@@ -53,8 +62,33 @@ def test_success_registers_a_candidate_with_full_lineage(tumours, scientist, tum
     assert (
         version.estimator == "logistic_regression" and version.parameters["C"] if version.parameters else True
     )
-    assert version.code_version.startswith("ml-portal@")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert version.code_commit == head  # the full commit, as the README says
+    assert version.package_version == importlib.metadata.version("ml-portal")
+    assert version.library_versions["scikit-learn"] == sklearn.__version__
+    assert version.code_version == f"ml-portal {version.package_version} @ {head[:12]}"
+    assert version.split == {
+        "target": "diagnosis",
+        "rows": tumours.row_count,
+        "holdout_rows": math.ceil(0.2 * tumours.row_count),
+        "seed": 42,
+        "holdout_share": 0.2,
+        "stratified": True,
+        "cv_folds": 3,
+        "cv_stratified": True,
+    }
     assert version.metrics == done.metrics
+    # Anyone can reproduce the holdout metric outside the portal from the recorded split.
+    frame = tumour_frame()
+    X, y = frame[version.features], frame["diagnosis"]
+    _, X_holdout, _, y_holdout = train_test_split(
+        X, y, test_size=version.split["holdout_share"], random_state=version.split["seed"], stratify=y
+    )
+    X_holdout = X_holdout.assign(smoker=X_holdout["smoker"].map({"true": 1.0, "false": 0.0}))
+    pipeline = load_pipeline(version)
+    assert round(accuracy_score(y_holdout, pipeline.predict(X_holdout)), 6) == version.metrics["accuracy"]
     best = done.lift["best_baseline"]
     assert version.baseline_metrics == done.baseline_metrics[best]
     assert storage.exists(version.artefact_key) and len(version.artefact_sha256) == 64

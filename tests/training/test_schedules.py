@@ -45,6 +45,19 @@ def test_a_due_schedule_retrains_on_the_newest_version_and_registers(schedule, t
     assert done.registered_version.dataset_version == newest.version
 
 
+def test_the_admin_retrains_now_through_the_service(client, admin_user, schedule, team, scientist):
+    newest = upload_frame(actor=scientist, team=team, frame=tumour_frame(300))
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/training/retrainingschedule/",
+        {"action": "run_now", "_selected_action": [schedule.pk]},
+        follow=True,
+    )
+    assert "Started 1 job(s)." in response.content.decode()
+    [job] = schedule.jobs.all()
+    assert job.dataset_version == newest
+
+
 def test_a_schedule_that_cannot_start_records_why(schedule):
     schedule.target = "gone"
     schedule.save()

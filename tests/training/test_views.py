@@ -152,8 +152,8 @@ def test_job_page_shows_progress_metrics_chart_and_cancel(client, browser_login,
         },
     )
     page = client.get(done.get_absolute_url()).content.decode()
-    assert "metrics-figure" in page and "plotly.min.js" in page and "Cancel job" not in page
-    assert "Lift on roc_auc over the best baseline (one_rule)" in page
+    assert "metrics-figure" in page and "plotly-cartesian.min.js" in page and "Cancel job" not in page
+    assert "Lift on ROC AUC over the best baseline (One-rule baseline)" in page
 
 
 def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login, outsider, tumours):

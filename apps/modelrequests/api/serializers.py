@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictFieldsMixin
@@ -6,6 +7,7 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
     ScoreInput,
 )
 from apps.modelrequests.services import REQUEST_FIELDS
@@ -13,12 +15,26 @@ from apps.registry.models import RegisteredModel
 from apps.teams.models import Team, ValueStream
 
 
+class SavedViewSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A saved set of filters. ``query`` is the page's query string (checked: unknown filters and bad
+    values are a 400 naming them); ``url`` opens the view in the browser."""
+
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = SavedView
+        fields = ("id", "name", "kind", "query", "shared", "owner", "url", "created_at", "updated_at")
+        read_only_fields = ("created_at", "updated_at")
+        validators = []  # the service checks the name is free (the unique constraint, in words)
+
+
 class TransitionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = RequestTransition
-        fields = ("id", "from_status", "to_status", "actor", "at", "note")
+        fields = ("id", "from_status", "to_status", "actor", "at", "note", "by_portal")
 
 
 class CommentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -91,12 +107,28 @@ class ScoreInputSerializer(serializers.ModelSerializer):
 
 
 class ModelRequestDetailSerializer(ModelRequestSerializer):
+    training_jobs = serializers.SerializerMethodField(
+        help_text="Ids of the training jobs started for this request, newest first "
+        "(GET /api/v1/training-jobs/?model_request=<id> lists them)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_training_jobs(self, request) -> list[int]:
+        # the links live in apps.outcomes (JobForRequest), prefetched by the view
+        return [link.job_id for link in sorted(request.training_jobs.all(), key=lambda link: -link.job_id)]
+
     transitions = TransitionSerializer(many=True, read_only=True)
     comments = CommentSerializer(many=True, read_only=True)
     score_inputs = ScoreInputSerializer(many=True, read_only=True, help_text="Who set each input, when.")
 
     class Meta(ModelRequestSerializer.Meta):
-        fields = (*ModelRequestSerializer.Meta.fields, "score_inputs", "transitions", "comments")
+        fields = (
+            *ModelRequestSerializer.Meta.fields,
+            "score_inputs",
+            "transitions",
+            "comments",
+            "training_jobs",
+        )
 
 
 class ScoreUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -284,3 +316,30 @@ class BacklogSerializer(serializers.Serializer):
     results = BacklogItemSerializer(many=True)
     unscored_count = serializers.IntegerField()
     unscored = UnscoredItemSerializer(many=True, help_text="The first 50 requests without a score.")
+
+
+class StreamItemSerializer(ModelRequestSerializer):
+    """A request on a value stream's view: where it ranks on its delivering team's backlog, its age
+    and what it waits for."""
+
+    rank = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Its rank on the delivering team's backlog (null off it)."
+    )
+    backlog_size = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="How many requests that backlog holds (null off it)."
+    )
+    method = serializers.CharField(read_only=True, help_text="The scoring method that backlog ranks by.")
+    age_days = serializers.IntegerField(read_only=True, help_text="Days since it was submitted.")
+    in_status_days = serializers.IntegerField(read_only=True, help_text="Days in its current status.")
+    waits_for = serializers.CharField(read_only=True, help_text="What it waits for, and from whom, in words.")
+
+    class Meta(ModelRequestSerializer.Meta):
+        fields = (
+            *ModelRequestSerializer.Meta.fields,
+            "rank",
+            "backlog_size",
+            "method",
+            "age_days",
+            "in_status_days",
+            "waits_for",
+        )

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from apps.core.api.views import ServiceViewSetMixin
 from apps.core.filters import filter_errors
-from apps.modelrequests import flow_metrics, selectors, services
+from apps.modelrequests import flow_metrics, selectors, services, streamview
 from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
@@ -20,14 +20,17 @@ from apps.modelrequests.api.serializers import (
     ModelRequestSerializer,
     RankInputSerializer,
     RefusedSerializer,
+    SavedViewSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
+    StreamItemSerializer,
     TransitionInputSerializer,
     TransitionSerializer,
     UnpinAllInputSerializer,
     UnpinAllResultSerializer,
 )
-from apps.modelrequests.filtersets import ModelRequestFilterSet, with_team_alias
+from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet, with_team_alias
+from apps.modelrequests.models import SavedView
 from apps.modelrequests.selectors import backlog_view
 
 # A refused row answers {detail, rows: {id: {field: [messages]}}}; a body that does not parse answers,
@@ -75,7 +78,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.request_list().prefetch_related(
-                "transitions__actor", "comments__author", "score_inputs__set_by"
+                "transitions__actor", "comments__author", "score_inputs__set_by", "training_jobs"
             )
         return selectors.request_list()
 
@@ -267,6 +270,29 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         return response
 
     @extend_schema(
+        responses={200: StreamItemSerializer(many=True)},
+        description="A value stream's requests (`stream`: its slug; default: the stream you are the "
+        "accountable PM of, else your first team's) across every delivering team, backlog first: each "
+        "with its rank on its delivering team's backlog, its status, its age and what it waits for. "
+        "Filterable like the list.",
+    )
+    @action(detail=False, methods=["get"])
+    def stream(self, request):
+        data = request.query_params.copy()
+        if not data.get("stream"):
+            default = streamview.default_stream(user=request.user)
+            if default is None:
+                return Response({"stream": ["Give the value stream's slug."]}, status=400)
+            data["stream"] = default.slug
+        filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
+        stream = filterset.form.cleaned_data["stream"]
+        page = self.paginate_queryset(streamview.stream_requests(filterset.qs, stream=stream))
+        streamview.with_ranks(page)
+        return self.get_paginated_response(StreamItemSerializer(page, many=True).data)
+
+    @extend_schema(
         parameters=[
             OpenApiParameter("team", OpenApiTypes.STR, description="Delivering team slug."),
             OpenApiParameter("stream", OpenApiTypes.STR, description="Value stream slug."),
@@ -284,3 +310,22 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         report = flow_metrics.flow_report(filterset.qs)
         return Response(FlowSerializer(report.as_dict()).data)
+
+
+class SavedViewViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
+    """Saved views: a named set of filters (`query`) of the request list, a ranked backlog or the
+    kanban (`kind`: `list`, `backlog`, `kanban`). Lists your own and those others shared; only the
+    owner (or platform staff) changes or deletes one (403 naming who may)."""
+
+    serializer_class = SavedViewSerializer
+    filterset_class = SavedViewFilterSet
+    ordering_fields = ["name", "updated_at"]
+    create_service = services.saved_view_create
+    update_service = services.saved_view_update
+    delete_service = services.saved_view_delete
+    instance_kwarg = "view"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a user
+            return SavedView.objects.none()
+        return selectors.saved_views(user=self.request.user)

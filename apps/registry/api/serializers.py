@@ -33,6 +33,11 @@ class RegisteredModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
+        # Unique names and slugs are checked once, by the service's model validation (a query each).
+        extra_kwargs = {
+            name: {"validators": list(RegisteredModel._meta.get_field(name).validators)}
+            for name in ("name", "slug")
+        }
 
 
 class FeedbackLoopSerializer(serializers.Serializer):
@@ -60,8 +65,17 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     training_job = serializers.PrimaryKeyRelatedField(
         read_only=True, help_text="Id of the training job that produced this version (null if none)."
     )
+    artefact_format = serializers.ChoiceField(
+        choices=["skops", "onnx"], read_only=True, help_text="skops (scikit-learn) or onnx (onnxruntime)."
+    )
     training_job_url = extend_schema_field({"type": "string", "format": "uri", "nullable": True})(
         serializers.SerializerMethodField(help_text="API URL of that training job (null if none).")
+    )
+    model_request = serializers.IntegerField(
+        source="training_job.for_request.request_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Id of the model request the job producing this version was started for (null if none).",
     )
 
     class Meta:
@@ -75,11 +89,13 @@ class ModelVersionSerializer(serializers.ModelSerializer):
             *LINEAGE_KEYS,
             "metrics",
             "baseline_metrics",
+            "artefact_format",
             "artefact_sha256",
             "artefact_size",
             "source_key",
             "training_job",
             "training_job_url",
+            "model_request",
             "created_by",
             "created_at",
         )

@@ -76,6 +76,51 @@ class TrainingJobCreateSerializer(StrictFieldsMixin, serializers.Serializer):
         slug_field="slug", queryset=RegisteredModel.objects.all(), required=False, allow_null=True
     )
     new_model = NewModelSerializer(required=False)
+    model_request = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="The id of the accepted model request this job answers: the request moves to in "
+        "progress when the job starts and names the model the job registers.",
+    )
+
+
+class ExternalVersionSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A version trained elsewhere (multipart). JSON-valued fields may be sent as JSON text."""
+
+    registered_model = serializers.SlugRelatedField(slug_field="slug", queryset=RegisteredModel.objects.all())
+    dataset_version = serializers.PrimaryKeyRelatedField(
+        queryset=DatasetVersion.objects.all(), help_text="The dataset version to evaluate it on."
+    )
+    target = serializers.CharField(help_text="The target column of that dataset.")
+    artefact = serializers.FileField(
+        help_text="A skops file of a scikit-learn-compatible pipeline, or an ONNX model."
+    )
+    artefact_format = serializers.ChoiceField(
+        choices=["skops", "onnx"],
+        required=False,
+        help_text="Checked against the file; read from it if omitted.",
+    )
+    input_schema = serializers.JSONField(
+        required=False,
+        binary=True,
+        help_text='[{"name": ..., "type": ...}] in the order the model takes them; default: every column '
+        "of the dataset but the target.",
+    )
+    features = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True)
+    classes = serializers.JSONField(
+        required=False,
+        binary=True,
+        help_text="Class labels in the order of an ONNX graph's probability columns, if it names none.",
+    )
+    parameters = serializers.JSONField(required=False, binary=True, help_text="Its training parameters.")
+    seed = serializers.IntegerField(required=False, help_text="Seed of the holdout split (default 42).")
+    holdout_share = serializers.FloatField(required=False, help_text="Share of rows held out (default 0.2).")
+    source_repository = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    source_commit = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    training_data = serializers.CharField(required=False, allow_blank=True)
+    framework = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    framework_version = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
 class RegisteredVersionSerializer(serializers.Serializer):
@@ -92,6 +137,12 @@ class TrainingJobSerializer(serializers.ModelSerializer):
     registered_version = RegisteredVersionSerializer(read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    model_request = serializers.IntegerField(
+        source="for_request.request_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the model request this job answers, if any.",
+    )
 
     class Meta:
         model = TrainingJob
@@ -103,6 +154,7 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "features",
             "task",
             "task_inferred",
+            "kind",
             "estimator",
             "parameters",
             "best_parameters",
@@ -123,6 +175,7 @@ class TrainingJobSerializer(serializers.ModelSerializer):
             "timings",
             "registered_model",
             "registered_version",
+            "model_request",
             "created_by",
             "created_at",
             "started_at",

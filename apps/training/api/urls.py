@@ -11,5 +11,6 @@ router.register("retraining-schedules", views.RetrainingScheduleViewSet, basenam
 
 urlpatterns = [
     path("estimators/", views.EstimatorCatalogueView.as_view(), name="estimator-catalogue"),
+    path("external-versions/", views.ExternalVersionView.as_view(), name="external-version"),
     *router.urls,
 ]

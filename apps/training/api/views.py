@@ -12,6 +12,7 @@ from apps.training.api.serializers import (
     DatasetUploadSerializer,
     DatasetVersionDetailSerializer,
     DatasetVersionSerializer,
+    ExternalVersionSerializer,
     RetrainingScheduleSerializer,
     TrainingJobCreateSerializer,
     TrainingJobDetailSerializer,
@@ -132,6 +133,38 @@ class TrainingJobViewSet(
         """Cancel a queued or running job (409 naming the allowed states otherwise)."""
         job = services.training_job_cancel(actor=request.user, job=self.get_object())
         return Response(TrainingJobDetailSerializer(selectors.job_detail(pk=job.pk)).data)
+
+
+class ExternalVersionView(APIView):
+    """Bring your own model: register a version trained elsewhere for evaluation."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": ExternalVersionSerializer},
+        responses={
+            201: TrainingJobDetailSerializer,
+            400: OpenApiResponse(description="Refused: the problem is named per field (e.g. `artefact`)."),
+            413: OpenApiResponse(description="The artefact is over the size limit."),
+        },
+    )
+    def post(self, request):
+        """Upload the artefact (a skops file of a scikit-learn-compatible pipeline, or an ONNX model)
+        with its input schema, lineage and the dataset version and target to judge it on. It is
+        checked at once (size, trusted types, the ONNX graph against the input schema); the answer is
+        the evaluation job (201): follow it at ``/api/v1/training-jobs/<id>/`` until it succeeds with
+        ``registered_version`` (scored with its baselines on the dataset's holdout split) or fails
+        with ``error``."""
+        if declared_too_large(request):
+            raise PayloadTooLarge(f"The upload is larger than the limit of {limit_text()}.")
+        serializer = ExternalVersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            job = services.external_version_submit(actor=request.user, data=serializer.validated_data)
+        except UploadTooLarge as exc:
+            raise PayloadTooLarge(" ".join(exc.messages)) from exc
+        job = selectors.job_detail(pk=job.pk)
+        return Response(TrainingJobDetailSerializer(job).data, status=status.HTTP_201_CREATED)
 
 
 class EstimatorCatalogueView(APIView):

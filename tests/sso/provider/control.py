@@ -59,6 +59,7 @@ def client(request, body, client_id):
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(body["redirect_uris"]),
+        post_logout_redirect_uris=" ".join(body.get("post_logout_redirect_uris", [])),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,  # a company's own app: no consent screen
     )

@@ -62,6 +62,10 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["openid"],
     "OAUTH2_VALIDATOR_CLASS": "tests.sso.provider.claims.ClaimsValidator",
+    # RP-initiated logout at /o/logout/ (the discovery document's end_session_endpoint); a sign-out
+    # with the RP's own ID token as hint ends the session without asking.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
 
 LOGGING = {
