@@ -63,11 +63,12 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
             )
         return model
 
-    # The answer is the row read again through the list's selector: its counts (open and overdue
-    # feedback, versions) are annotations the service's instance does not carry.
+    # The answer carries the list's counts (open and overdue feedback, versions), annotations the
+    # service's instance lacks: a new model has none of them; an updated one is read again.
     def perform_create(self, serializer):
         model = services.registered_model_create(actor=self.request.user, data=serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=model.pk)
+        model.open_feedback = model.overdue_feedback = model.version_count = 0
+        serializer.instance = model
 
     def perform_update(self, serializer):
         model = services.registered_model_update(
