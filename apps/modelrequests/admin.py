@@ -3,7 +3,15 @@ from django.core.exceptions import PermissionDenied
 
 from apps.core.admin_base import ReadOnlyAdminMixin, adopt_saved
 from apps.modelrequests import services
-from apps.modelrequests.models import Board, ModelRequest, RequestComment, RequestTransition, ScoreInput
+from apps.modelrequests.forms import SavedViewForm
+from apps.modelrequests.models import (
+    Board,
+    ModelRequest,
+    RequestComment,
+    RequestTransition,
+    SavedView,
+    ScoreInput,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -146,6 +154,33 @@ class ModelRequestAdmin(admin.ModelAdmin):
                 submitted_at=form.cleaned_data.get("submitted_at"),
             )
         adopt_saved(obj, saved)
+
+
+@admin.register(SavedView)
+class SavedViewAdmin(admin.ModelAdmin):
+    """People's saved filter sets; staff can fix one (through the same service) or remove it."""
+
+    form = SavedViewForm
+    fields = ["owner", "name", "kind", "query", "shared"]
+    list_display = ["name", "kind", "owner", "shared", "query", "updated_at"]
+    list_filter = ["kind", "shared"]
+    search_fields = ["name", "owner__username", "query"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["owner"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in services.SAVED_VIEW_FIELDS}
+        if change:
+            saved = services.saved_view_update(actor=request.user, view=obj, data=data)
+        else:
+            saved = services.saved_view_create(actor=form.cleaned_data["owner"], data=data)
+        adopt_saved(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.saved_view_delete(actor=request.user, view=obj)
 
 
 @admin.register(RequestTransition)

@@ -3,8 +3,8 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet
-from apps.modelrequests.models import ModelRequest, RequestStatus
+from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.modelrequests.models import ModelRequest, RequestStatus, SavedView, SavedViewPage
 from apps.teams.models import Team, ValueStream
 
 
@@ -40,3 +40,22 @@ def with_team_alias(params):
     if data.get("team") and not data.get("delivering_team"):
         data["delivering_team"] = data["team"]
     return data
+
+
+class SavedViewFilterSet(PortalFilterSet):
+    """The saved views list (page and API): by name, page, sharing and whose."""
+
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    kind = django_filters.ChoiceFilter(choices=SavedViewPage.choices, label="Page")
+    shared = YesNoFilter()
+    mine = YesNoFilter(method="filter_mine", label="Mine")
+
+    class Meta:
+        model = SavedView
+        fields = ["q", "kind", "shared", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        if value is None:
+            return queryset
+        user = getattr(self.request, "user", None)
+        return queryset.filter(owner=user) if value else queryset.exclude(owner=user)

@@ -5,8 +5,8 @@ from apps.core.forms import DateInput
 from apps.core.pagination import whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import hooks, policy, scoring
-from apps.modelrequests.models import DELIVERING_TEAM_TYPES, Board, ModelRequest, RequestStatus
-from apps.modelrequests.services import REQUEST_FIELDS
+from apps.modelrequests.models import DELIVERING_TEAM_TYPES, Board, ModelRequest, RequestStatus, SavedView
+from apps.modelrequests.services import REQUEST_FIELDS, saved_view_query
 from apps.teams.models import Team, ValueStream
 from apps.teams.selectors import teams_of_user
 
@@ -201,3 +201,22 @@ class BoardForm(forms.ModelForm):
     class Meta:
         model = Board
         fields = ["scoring_method"]
+
+
+class SavedViewForm(forms.ModelForm):
+    """Save or edit a named set of filters (the page's query string, checked by the service)."""
+
+    class Meta:
+        model = SavedView
+        fields = ["name", "kind", "query", "shared"]
+        labels = {"shared": "Share with everyone signed in"}
+
+    def clean(self):
+        """The filters checked as the service will (the admin shows the problems on the form)."""
+        data = super().clean()
+        if "query" in data and data.get("kind"):
+            try:
+                data["query"] = saved_view_query(kind=data["kind"], query=data["query"] or "")
+            except forms.ValidationError as error:
+                self.add_error("query", error.message_dict["query"])
+        return data

@@ -247,6 +247,54 @@ class Board(models.Model):
                 )
 
 
+class SavedViewPage(models.TextChoices):
+    LIST = "list", "All requests"
+    BACKLOG = "backlog", "Ranked backlog"
+    KANBAN = "kanban", "Kanban"
+
+
+class SavedView(models.Model):
+    """A named set of filters of the request list, a backlog or the kanban (``query``: the page's
+    query string, checked and normalised by the service), kept by its owner and optionally shared
+    with everyone signed in (who see it and open it; only the owner and platform staff change it)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(
+        "page", max_length=16, choices=SavedViewPage.choices, default=SavedViewPage.KANBAN
+    )
+    query = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="The filters as a query string, e.g. stream=checkout&lanes=none.",
+    )
+    shared = models.BooleanField(
+        default=False, help_text="Everyone signed in sees it in their saved views; only you change it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "kind", "name"], name="one_saved_view_name_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def get_absolute_url(self) -> str:
+        path = reverse(f"modelrequests:{SAVED_VIEW_URL_NAMES[self.kind]}")
+        return f"{path}?{self.query}" if self.query else path
+
+
+SAVED_VIEW_URL_NAMES = {
+    SavedViewPage.LIST: "request-list",
+    SavedViewPage.BACKLOG: "backlog",
+    SavedViewPage.KANBAN: "kanban",
+}
+
+
 class ScoreInput(models.Model):
     """Who set one score input of a request (e.g. its reach) last, and when."""
 

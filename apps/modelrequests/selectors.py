@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from apps.core.permissions import is_platform_staff
 from apps.modelrequests import policy, ranking, scoring
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
@@ -18,6 +19,7 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
     ScoreInput,
     ScoringMethod,
 )
@@ -402,6 +404,16 @@ def kanban(
     return KanbanBoard(
         columns=columns, lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()), lane_by=lane_by
     )
+
+
+def saved_views(*, user, kind: str | None = None) -> QuerySet[SavedView]:
+    """The views ``user`` may open: their own and those others shared (platform staff: all)."""
+    views = SavedView.objects.select_related("owner")
+    if not is_platform_staff(user):
+        views = views.filter(Q(owner=user) | Q(shared=True))
+    if kind:
+        views = views.filter(kind=kind)
+    return views.order_by("name", "id")
 
 
 def any_requests() -> bool:

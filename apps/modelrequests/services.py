@@ -7,13 +7,17 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from apps.core.changes import update_each, update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.permissions import is_platform_staff
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
+from apps.modelrequests.filtersets import ModelRequestFilterSet
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
     Board,
@@ -21,9 +25,12 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
+    SavedViewPage,
     ScoreInput,
+    ScoringMethod,
 )
-from apps.teams.permissions import ensure_can_change_team, is_team_member
+from apps.teams.permissions import ensure_can_change_team
 
 REQUEST_FIELDS = (
     "title",
@@ -93,11 +100,7 @@ def request_create(
     """File a request; its history starts with ``submitted``. Platform staff filing for someone else
     (the admin) may name who filed it (``created_by``, the actor by default) and when."""
     team = data.get("requesting_team")
-    if not is_team_member(actor, team):
-        raise PermissionDenied(
-            f"Only members of {getattr(team, 'name', 'the requesting team')} or platform staff may "
-            "file a request for it."
-        )
+    ensure(actor, policy.FILE_REQUEST.name, team)
     if data.get("value_stream") is None and team is not None and team.value_stream_id:
         data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
@@ -219,7 +222,7 @@ def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[Mod
 
 @transaction.atomic
 def request_delete(*, actor: User, request: ModelRequest) -> None:
-    ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
+    ensure(actor, policy.WITHDRAW_REQUEST.name, request.requesting_team)
     if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
     request.delete()
@@ -422,7 +425,65 @@ def comment_create(*, actor: User, request: ModelRequest, body: str) -> RequestC
     return comment
 
 
+SAVED_VIEW_FIELDS = ("name", "kind", "query", "shared")
+# What a saved view may hold besides the filterset's filters, per page (the pages' display options).
+SAVED_VIEW_OPTIONS: dict[str, dict[str, list[str]]] = {
+    SavedViewPage.LIST: {},
+    SavedViewPage.BACKLOG: {"method": ScoringMethod.values},
+    SavedViewPage.KANBAN: {"lanes": list(selectors.KANBAN_LANES)},
+}
+
+
+def saved_view_query(*, kind: str, query: str) -> str:
+    """``query`` checked against the filters (the shared filterset) and options of the ``kind`` of
+    page, normalised (one value per key, the last given, in the filterset's order, empty values
+    dropped); a ValidationError names each problem and the allowed keys or values."""
+    params = QueryDict(query.lstrip("?"))
+    options = SAVED_VIEW_OPTIONS.get(kind, {})
+    filters = list(ModelRequestFilterSet.base_filters)
+    allowed = [*filters, *options]
+    problems = []
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        problems.append(f"Unknown filter {', '.join(unknown)}; allowed here: {', '.join(allowed)}.")
+    chosen = {key: params.get(key, "").strip() for key in allowed if params.get(key, "").strip()}
+    for key, values in options.items():
+        if key in chosen and chosen[key] not in values:
+            problems.append(f"{key} must be one of {', '.join(values)}, not {chosen[key]!r}.")
+    filterset = ModelRequestFilterSet({k: v for k, v in chosen.items() if k in filters})
+    for key, messages in filterset.form.errors.items():
+        problems.append(f"{key}: {' '.join(messages)}")
+    if problems:
+        raise ValidationError({"query": problems})
+    return urlencode([(key, chosen[key]) for key in allowed if key in chosen])
+
+
+def saved_view_create(*, actor: User, data: dict) -> SavedView:
+    view = SavedView(owner=actor)
+    return saved_view_update(actor=actor, view=view, data=data)
+
+
+def saved_view_update(*, actor: User, view: SavedView, data: dict) -> SavedView:
+    """Save a view's name, page, filters and sharing. Only its owner (and platform staff) change it."""
+    if view.pk:
+        ensure_can_change_saved_view(actor, view)
+    data = dict(data)
+    kind = data.get("kind", view.kind)
+    if "query" in data or "kind" in data:
+        data["query"] = saved_view_query(kind=kind, query=data.get("query", view.query) or "")
+    return apply_and_save(view, data=data, fields=SAVED_VIEW_FIELDS)
+
+
+def ensure_can_change_saved_view(actor: User, view: SavedView) -> None:
+    ensure(actor, "modelrequests.change_saved_view", view)
+
+
+def saved_view_delete(*, actor: User, view: SavedView) -> None:
+    ensure_can_change_saved_view(actor, view)
+    view.delete()
+
+
 def board_update(*, actor: User, team, data: dict) -> Board:
-    ensure_can_change_team(actor, team, action="change the board of")
+    ensure(actor, policy.CHANGE_BOARD.name, team)
     board = Board.objects.filter(team=team).first() or Board(team=team)
     return apply_and_save(board, data=data, fields=BOARD_FIELDS)

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
@@ -21,9 +22,22 @@ from apps.modelrequests import (
     streamview,
     workflow,
 )
-from apps.modelrequests.filtersets import ModelRequestFilterSet
-from apps.modelrequests.forms import BoardForm, CommentForm, ModelRequestForm, RankForm, TransitionForm
-from apps.modelrequests.models import TRAINABLE_STATUSES, ModelRequest, RequestStatus, ScoringMethod
+from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet
+from apps.modelrequests.forms import (
+    BoardForm,
+    CommentForm,
+    ModelRequestForm,
+    RankForm,
+    SavedViewForm,
+    TransitionForm,
+)
+from apps.modelrequests.models import (
+    TRAINABLE_STATUSES,
+    ModelRequest,
+    RequestStatus,
+    SavedViewPage,
+    ScoringMethod,
+)
 from apps.teams.models import Team
 
 BACKLOG_PAGE_SIZE = 50
@@ -40,6 +54,44 @@ def _back(request, default: str):
     return redirect(default)
 
 
+# Query parameters that are no filter: a saved view keeps neither the page number nor an export.
+NOT_SAVED = ("page", "export")
+
+
+def view_bar(request, filterset, *, kind: str) -> dict:
+    """The filters in use as chips (each with the link that removes it), the saved views of this
+    page the user may open (their own and shared ones), and the form that saves the current filters."""
+    params = request.GET.copy()
+    for key in NOT_SAVED:
+        params.pop(key, None)
+    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
+    chips = []
+    for name, field in filterset.form.fields.items():
+        raw = params.get(name, "").strip()
+        if not raw:
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            shown = str(cleaned.get(name) or raw)
+        elif isinstance(field, forms.ChoiceField):
+            shown = str(dict(field.choices).get(raw, raw))
+        else:
+            shown = raw
+        remaining = params.copy()
+        remaining.pop(name)
+        chips.append({"label": field.label, "value": shown, "remove": f"?{remaining.urlencode()}"})
+    try:
+        current = services.saved_view_query(kind=kind, query=params.urlencode())
+    except ValidationError:
+        current = None
+    return {
+        "chips": chips,
+        "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
+        "saved_kind": kind,
+        "current_query": current,
+        "savable_query": params.urlencode(),
+    }
+
+
 def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
@@ -47,8 +99,57 @@ def request_list(request):
     return render(
         request,
         "modelrequests/request_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            **view_bar(request, filterset, kind=SavedViewPage.LIST),
+        },
+    )
+
+
+def saved_view_list(request):
+    filterset = SavedViewFilterSet(
+        request.GET, queryset=selectors.saved_views(user=request.user), request=request
+    )
+    return render(
+        request,
+        "modelrequests/saved_views.html",
         {"filter": filterset, "page": paginate(request, filterset.qs)},
     )
+
+
+@require_POST
+def saved_view_create(request):
+    form = SavedViewForm(request.POST)
+    saved = save_form_with(form, lambda data: services.saved_view_create(actor=request.user, data=data))
+    if not saved:
+        problems = "; ".join(f"{' '.join(errors)}" for errors in form.errors.values())
+        messages.error(request, f"View not saved: {problems}")
+        return _back(request, reverse("modelrequests:saved-view-list"))
+    shared = " and shared it with everyone" if saved.shared else ""
+    messages.success(request, f"Saved the view “{saved.name}”{shared}.")
+    return redirect(saved.get_absolute_url())
+
+
+def saved_view_edit(request, pk):
+    view = get_object_or_404(selectors.saved_views(user=request.user), pk=pk)
+    services.ensure_can_change_saved_view(request.user, view)
+    return service_form_page(
+        request,
+        form=SavedViewForm(request.POST or None, instance=view),
+        write=lambda data: services.saved_view_update(actor=request.user, view=view, data=data),
+        title=f"Edit the saved view “{view.name}”",
+        cancel_url=reverse("modelrequests:saved-view-list"),
+        redirect_to=lambda saved: reverse("modelrequests:saved-view-list"),
+    )
+
+
+@require_POST
+def saved_view_delete(request, pk):
+    view = get_object_or_404(selectors.saved_views(user=request.user), pk=pk)
+    services.saved_view_delete(actor=request.user, view=view)
+    messages.success(request, f"Deleted the saved view “{view.name}”.")
+    return _back(request, reverse("modelrequests:saved-view-list"))
 
 
 def request_detail(request, pk):
@@ -80,11 +181,11 @@ def request_detail(request, pk):
             "can_edit": services.can_change_request(request.user, model_request),
             "can_rank": policy.can_rank(request.user, model_request.delivering_team, roles=roles),
             "score_boxes": boxes,
-            "value_side_who": policy.VALUE_SIDE_WHO,
-            "size_side_who": policy.SIZE_SIDE_WHO,
+            "value_side_who": policy.SET_VALUE.who_can(model_request),
+            "size_side_who": policy.SIZE_REQUEST.who_can(model_request),
             "comment_form": CommentForm(),
             "can_comment": policy.can_comment(request.user, model_request, roles=roles),
-            "comment_who": policy.COMMENT_WHO,
+            "comment_who": policy.COMMENT.who_can(model_request),
             "workflow_rules": workflow.describe(),
             "work": selectors.request_work(request=model_request),
             "trainable": model_request.status in TRAINABLE_STATUSES,
@@ -212,11 +313,13 @@ def backlog(request):
             "unscored_count": board.unscored_count,
             "can_rank": can_rank,
             "rankers": [] if can_rank else selectors.team_rankers(team=team),
+            "value_who": policy.SET_VALUE.who_can(),
             "method_label": ScoringMethod(method).label,
             "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
             "pinned_count": ModelRequest.objects.filter(
                 delivering_team=team, manual_rank__isnull=False
             ).count(),
+            **view_bar(request, filterset, kind=SavedViewPage.BACKLOG),
         },
     )
 
@@ -423,6 +526,7 @@ def kanban(request):
             "team": team,
             "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
             "workflow_rules": workflow.describe(),
+            **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
         },
     )
 

@@ -125,3 +125,39 @@ def test_the_board_passes_axe_with_a_menu_open_and_under_the_csp(login_page, axe
     assert axe(page) == []
     assert violations == []  # no script or style refused by the Content-Security-Policy
     screenshot(page, "requests-kanban-menu-open")
+
+
+def test_pm_saves_the_kanban_filters_as_a_shared_view_and_opens_it_from_the_list(login_page, screenshot):
+    from apps.modelrequests.models import SavedView
+
+    platform = PlatformTeamFactory(name="ML Platform")
+    pm = MembershipFactory(team=platform, role=MemberRole.PRODUCT_MANAGER).user
+    checkout = TeamFactory(name="Checkout")
+    ModelRequestFactory(title="Basket recommender", requesting_team=checkout, delivering_team=platform)
+    ModelRequestFactory(title="Unrelated forecast", delivering_team=platform)
+
+    page = login_page(pm)
+    page.goto(f"/requests/board/?requesting_team={checkout.slug}&lanes=none")
+    assert page.locator(".kcard").count() == 1
+    page.get_by_text("Save these filters as a view").click()
+    page.get_by_label("Name").fill("Checkout asks")
+    page.get_by_label("Share with everyone").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save view").click()
+    assert (
+        "Saved the view “Checkout asks” and shared it with everyone."
+        in page.locator(".messages").inner_text()
+    )
+    view = SavedView.objects.get()
+    assert (view.owner, view.query, view.shared) == (pm, f"requesting_team={checkout.slug}&lanes=none", True)
+    # the filter chip removes its filter; the saved view's chip brings it back
+    page.get_by_label("Remove the filter Requesting team: Checkout").click()
+    page.wait_for_url(lambda url: "requesting_team" not in url)
+    assert page.locator(".kcard").count() == 2
+    page.get_by_role("link", name="Manage views").click()
+    page.wait_for_url(lambda url: "/requests/views/" in url)
+    screenshot(page, "requests-saved-views")
+    page.get_by_role("link", name="Checkout asks", exact=True).click()
+    page.wait_for_url(lambda url: "requesting_team" in url)
+    assert page.locator(".kcard").all_inner_texts()[0].startswith("Basket recommender")
+    screenshot(page, "requests-kanban-saved-view")

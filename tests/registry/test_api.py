@@ -249,6 +249,8 @@ def test_compare_endpoint(api_as, outsider, model):
     assert body["metrics"][0]["metric"] == "roc_auc" and body["metrics"][0]["values"][1]["value"] == 0.8
     code = next(row for row in body["lineage"] if row["field"] == "Code version")
     assert code["differs"] and code["values"] == ["abc123", "def456"]
+    origin = next(row for row in body["lineage"] if row["field"] == "Origin")
+    assert origin == {"field": "Origin", "values": ["portal", "portal"], "differs": False}
     assert api_as(outsider).get(f"/api/v1/models/{model.slug}/compare/?a=1").status_code == 400
 
 

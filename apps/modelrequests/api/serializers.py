@@ -7,11 +7,26 @@ from apps.modelrequests.models import (
     RequestComment,
     RequestStatus,
     RequestTransition,
+    SavedView,
     ScoreInput,
 )
 from apps.modelrequests.services import REQUEST_FIELDS
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team, ValueStream
+
+
+class SavedViewSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    """A saved set of filters. ``query`` is the page's query string (checked: unknown filters and bad
+    values are a 400 naming them); ``url`` opens the view in the browser."""
+
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = SavedView
+        fields = ("id", "name", "kind", "query", "shared", "owner", "url", "created_at", "updated_at")
+        read_only_fields = ("created_at", "updated_at")
+        validators = []  # the service checks the name is free (the unique constraint, in words)
 
 
 class TransitionSerializer(serializers.ModelSerializer):

@@ -21,6 +21,7 @@ from apps.modelrequests.api.serializers import (
     ModelRequestSerializer,
     RankInputSerializer,
     RefusedSerializer,
+    SavedViewSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
     StreamItemSerializer,
@@ -29,7 +30,8 @@ from apps.modelrequests.api.serializers import (
     UnpinAllInputSerializer,
     UnpinAllResultSerializer,
 )
-from apps.modelrequests.filtersets import ModelRequestFilterSet, with_team_alias
+from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet, with_team_alias
+from apps.modelrequests.models import SavedView
 from apps.modelrequests.selectors import backlog_view
 
 
@@ -280,3 +282,22 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         report = flow_metrics.flow_report(filterset.qs)
         return Response(FlowSerializer(report.as_dict()).data)
+
+
+class SavedViewViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
+    """Saved views: a named set of filters (`query`) of the request list, a ranked backlog or the
+    kanban (`kind`: `list`, `backlog`, `kanban`). Lists your own and those others shared; only the
+    owner (or platform staff) changes or deletes one (403 naming who may)."""
+
+    serializer_class = SavedViewSerializer
+    filterset_class = SavedViewFilterSet
+    ordering_fields = ["name", "updated_at"]
+    create_service = services.saved_view_create
+    update_service = services.saved_view_update
+    delete_service = services.saved_view_delete
+    instance_kwarg = "view"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is drawn without a user
+            return SavedView.objects.none()
+        return selectors.saved_views(user=self.request.user)
