@@ -25,7 +25,7 @@ from apps.registry.artefacts import save_bytes as save_artefact_bytes
 from apps.registry.models import RegisteredModel
 from apps.registry.onnx_models import OnnxError, inspect_onnx
 from apps.registry.services import registered_model_create
-from apps.teams.models import Team
+from apps.teams.models import Team, ValueStream
 from apps.training import hooks
 from apps.training.csvfile import UploadTooLarge, check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
@@ -325,7 +325,9 @@ def _task(dataset: DatasetVersion, target: str, task: str | None) -> tuple[str, 
     return task, False
 
 
-def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> RegisteredModel | None:
+def _model_for_job(
+    *, actor, dataset: DatasetVersion, task: str, data: dict, stream_id: int | None = None
+) -> RegisteredModel | None:
     model = data.get("registered_model")
     new_model = data.get("new_model")
     if model and new_model:
@@ -340,7 +342,10 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
                     "slug": new_model.get("slug", ""),
                     "purpose": new_model.get("purpose", ""),
                     "owning_team": team,
-                    "value_stream": team.value_stream,
+                    # a model trained for a request serves the request's stream
+                    "value_stream": ValueStream.objects.filter(pk=stream_id).first()
+                    if stream_id
+                    else team.value_stream,
                     "task": task,
                     "primary_metric": PRIMARY_METRIC[task],
                 },
@@ -389,7 +394,9 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     evaluation = _evaluation_settings(data)
     request_id = _request_id(data.get("model_request"))
     with transaction.atomic():
-        model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data)
+        found = hooks.describe_request(request_id) if request_id is not None else None
+        stream_id = found.get("value_stream_id") if found else None
+        model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data, stream_id=stream_id)
         job = TrainingJob.objects.create(
             team=dataset.team,
             dataset_version=dataset,
