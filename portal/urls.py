@@ -34,6 +34,7 @@ urlpatterns = [
 if settings.DEBUG_TOOLBAR:
     urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
 
+handler400 = "apps.core.views.bad_request"
 handler404 = "apps.core.views.not_found"
 handler403 = "apps.core.views.forbidden"
 handler500 = "apps.core.views.failed"

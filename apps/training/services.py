@@ -125,7 +125,9 @@ def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) 
 
 
 def enqueue_dataset(dataset: DatasetVersion) -> None:
-    dispatch.enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
+    """Not sent (the broker unreachable), the dataset's processing is resent by the recovery of silent
+    datasets once its heartbeat is stale."""
+    dispatch.try_enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
 
 
 def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | None:
@@ -413,15 +415,37 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     return job
 
 
+# The stage of a queued job whose message the broker did not take; the recovery sends it again.
+UNSENT_STAGE = "Waiting for the message broker (unreachable when the job was queued)"
+
+
 def enqueue_job(job: TrainingJob) -> None:
-    """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill)."""
-    dispatch.enqueue(
+    """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill).
+    If the broker cannot be reached the job stays queued, marked unsent, for the recovery to resend."""
+    sent = dispatch.try_enqueue(
         RUN_JOB_TASK,
         args=[job.pk],
         task_id=job.celery_task_id,
         soft_time_limit=job.time_limit_seconds,
         time_limit=job.time_limit_seconds + 30,
     )
+    if not sent:
+        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(stage=UNSENT_STAGE)
+
+
+def _resend_unsent_jobs() -> list[int]:
+    """Queued jobs whose message never reached the broker, sent again (back to the usual stage)."""
+    with transaction.atomic():
+        unsent = list(
+            TrainingJob.objects.select_for_update(skip_locked=True).filter(
+                status=JobStatus.QUEUED, stage=UNSENT_STAGE
+            )
+        )
+        for job in unsent:
+            job.stage = TrainingJob._meta.get_field("stage").default
+            job.save(update_fields=["stage"])
+            transaction.on_commit(functools.partial(enqueue_job, job))
+    return [job.pk for job in unsent]
 
 
 def training_job_cancel(*, actor: User, job: TrainingJob) -> TrainingJob:
@@ -593,9 +617,10 @@ def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", out
 def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int | None = None) -> dict:
     """Requeue running jobs whose worker went silent (no heartbeat for ``stale_after`` seconds), or
     fail them once they used every attempt. A requeued job gets a new task id, so the dead worker's
-    message, if the broker ever redelivers it, is ignored."""
+    message, if the broker ever redelivers it, is ignored. Queued jobs the broker never took are sent
+    again."""
     now, cutoff = _stale_cutoff(now, stale_after)
-    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": [], "resent": _resend_unsent_jobs()}
     with transaction.atomic():
         stale = TrainingJob.objects.select_for_update(skip_locked=True).filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=cutoff

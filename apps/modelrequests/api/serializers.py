@@ -176,14 +176,6 @@ class BulkScoreResultSerializer(serializers.Serializer):
     results = ModelRequestSerializer(many=True)
 
 
-class BulkScoreRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    rows = serializers.DictField(
-        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-        help_text="Per request id, its problems by field (`detail`: a missing right, naming who may).",
-    )
-
-
 class ScoreResultSerializer(serializers.Serializer):
     request = ModelRequestDetailSerializer()
     rice_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the backlog ranked by RICE.")

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +12,6 @@ from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
     BulkScoreInputSerializer,
-    BulkScoreRefusedSerializer,
     BulkScoreResultSerializer,
     CommentSerializer,
     ConflictSerializer,
@@ -33,6 +32,35 @@ from apps.modelrequests.api.serializers import (
 from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet, with_team_alias
 from apps.modelrequests.models import SavedView
 from apps.modelrequests.selectors import backlog_view
+
+# A refused row answers {detail, rows: {id: {field: [messages]}}}; a body that does not parse answers,
+# as everywhere, field names with their messages (or a plain `detail` from the permission check).
+BULK_SCORE_ERROR = OpenApiResponse(
+    description="The refused rows and their problems, or the fields of the body at fault.",
+    response={
+        "anyOf": [
+            {
+                "type": "object",
+                "required": ["detail", "rows"],
+                "properties": {
+                    "detail": {"type": "string"},
+                    "rows": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Field names with their messages.",
+            },
+        ]
+    },
+)
 
 
 class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
@@ -157,8 +185,8 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         request=BulkScoreInputSerializer,
         responses={
             200: BulkScoreResultSerializer,
-            400: BulkScoreRefusedSerializer,
-            403: BulkScoreRefusedSerializer,
+            400: BULK_SCORE_ERROR,
+            403: BULK_SCORE_ERROR,
         },
         description="Set score inputs (typically the size: `effort`, `job_size`) of several requests on one "
         "delivering team's backlog, all or nothing. Each row is checked like `score` (scales, who may "
