@@ -18,6 +18,7 @@ EVENT_TYPES = {
     "request.moved": "A model request moved in its workflow",
     "request.commented": "Someone commented on a model request",
     "version.registered": "A model version was registered",
+    "version.evaluated": "A model version was judged against its baselines on the same holdout",
     "version.promoted": "A model version moved to another stage",
     "version.rolled_back": "A model's production version was rolled back",
     "version.gate_override": "Platform staff promoted a version past failing gates",

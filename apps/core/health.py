@@ -1,4 +1,5 @@
-"""Checks behind /healthz: database, broker, and a live worker for every queue.
+"""Checks behind /healthz: database, broker, a live worker for every queue, and the platform's S3
+bucket when files are kept in one (no entry for the quick start's local folder).
 
 Workers publish a heartbeat per queue they consume (``apps.core.heartbeats``); the check reads those
 rows. Only a queue without a fresh heartbeat (e.g. served by a worker that does not publish one) is
@@ -8,7 +9,7 @@ from celery import current_app as app  # the project's app (portal.celery), whic
 from django.conf import settings
 from django.db import connection
 
-from apps.core import heartbeats
+from apps.core import heartbeats, storage
 
 NO_CONSUMER = "error: no live worker consumes this queue"
 
@@ -62,6 +63,8 @@ def health_report() -> dict:
     release); ``queues`` adds the state of each queue, and ``worker`` is "ok" only when every queue
     has a live consumer."""
     report = {"database": check_database(), "broker": check_broker()}
+    if not storage.is_local():
+        report["storage"] = storage.check_reachable()
     if report["broker"] != "ok":
         report["worker"] = "error: broker unreachable"
         report["queues"] = {queue: "error: broker unreachable" for queue in health_queues()}
@@ -74,4 +77,4 @@ def health_report() -> dict:
 
 
 def is_healthy(report: dict) -> bool:
-    return all(report[key] == "ok" for key in ("database", "broker", "worker"))
+    return all(report.get(key, "ok") == "ok" for key in ("database", "broker", "worker", "storage"))

@@ -1,10 +1,13 @@
 """Write helpers every app's services share."""
 
+import operator
 from collections.abc import Iterable
-from typing import TypeVar
+from functools import partial, reduce
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -57,12 +60,50 @@ def validate(instance: models.Model) -> None:
         instance.clean()
     except ValidationError as exc:
         errors = exc.update_error_dict(errors)
-    for check in (instance.validate_unique, instance.validate_constraints):
+    for check in (partial(_validate_unique, instance), instance.validate_constraints):
         failed = {name for name in errors if name != NON_FIELD_ERRORS}
         try:
             check(exclude=failed)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_unique(instance: models.Model, *, exclude: set[str]) -> None:
+    """``validate_unique()`` with one query per model class for all its unique fields and sets of
+    fields, not one query each: ``SELECT (name = ...), (slug = ...) ... WHERE name = ... OR slug = ...``
+    (at most one row per check while the constraints hold); the database decides each equality."""
+    model: Any = instance  # Django's own validate_unique() helpers, which the stubs do not declare
+    unique_checks, date_checks = model._get_unique_checks(exclude=exclude)
+    lookups: dict = {}
+    for model_class, unique_check in unique_checks:
+        values = {}
+        for name in unique_check:
+            field: Any = instance._meta.get_field(name)
+            value = getattr(instance, field.attname)
+            if value is None or (field in model_class._meta.pk_fields and not instance._state.adding):
+                break  # as Django: no value (or the row's own key) means no check
+            values[name] = value
+        else:
+            lookups.setdefault(model_class, []).append((unique_check, values))
+    errors: dict = {}
+    for model_class, checks in lookups.items():
+        conditions = {f"unique_{index}": Q(**values) for index, (_, values) in enumerate(checks)}
+        rows = model_class._default_manager.filter(reduce(operator.or_, conditions.values()))
+        if not instance._state.adding and model._is_pk_set(model_class._meta):
+            rows = rows.exclude(pk=model._get_pk_val(model_class._meta))
+        flags = rows.annotate(
+            **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
+        ).values_list(*conditions)
+        taken = {index for row in flags for index, flag in enumerate(row) if flag}
+        for index in sorted(taken):
+            unique_check = checks[index][0]
+            key = unique_check[0] if len(unique_check) == 1 else NON_FIELD_ERRORS
+            errors.setdefault(key, []).append(instance.unique_error_message(model_class, unique_check))
+    date_errors = model._perform_date_checks(date_checks)
+    for key, messages in date_errors.items():
+        errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 

@@ -65,6 +65,37 @@ def is_local() -> bool:
     return isinstance(platform_storage(), FileSystemStorage)
 
 
+HEALTH_TIMEOUT_SECONDS = 2
+
+
+def check_reachable() -> str:
+    """For /healthz when the store is an S3 bucket: "ok" when the bucket answers a HEAD with these
+    credentials within a couple of seconds, else the error (one try, short timeouts, never raised)."""
+    store = platform_storage()
+    try:
+        import boto3
+        from botocore.config import Config
+
+        addressing = getattr(store, "addressing_style", None)
+        client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=getattr(store, "endpoint_url", None) or None,
+            aws_access_key_id=getattr(store, "access_key", None) or None,
+            aws_secret_access_key=getattr(store, "secret_key", None) or None,
+            region_name=getattr(store, "region_name", None) or None,
+            config=Config(
+                connect_timeout=HEALTH_TIMEOUT_SECONDS,
+                read_timeout=HEALTH_TIMEOUT_SECONDS,
+                retries={"max_attempts": 1, "mode": "standard"},
+                s3={"addressing_style": addressing} if addressing else None,
+            ),
+        )
+        client.head_bucket(Bucket=store.bucket_name)
+    except Exception as exc:  # noqa: BLE001 - reported, never raised
+        return f"error: {describe()}: {exc.__class__.__name__}: {exc}"
+    return "ok"
+
+
 def describe() -> str:
     """Where platform files live, for messages and the admin: a folder or ``s3://bucket/prefix``."""
     store = platform_storage()

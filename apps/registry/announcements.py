@@ -1,6 +1,7 @@
 """The events the registry announces (apps.core.events): subscribers such as webhooks hear them."""
 
 from apps.core import events
+from apps.registry.gates import metric_gain
 from apps.registry.models import Feedback, ModelVersion, Stage, StageChange
 
 
@@ -21,6 +22,35 @@ def version_registered(version: ModelVersion) -> None:
             "metrics": version.metrics,
         },
         **_about(version.model),
+    )
+    version_evaluated(version)
+
+
+def version_evaluated(version: ModelVersion) -> None:
+    """Every version is judged when it is registered: the portal's own on the holdout after training,
+    one trained elsewhere by its evaluation job on the same split; both against the best baseline."""
+    model = version.model
+    metric = model.primary_metric
+    value, baseline = version.metrics.get(metric), version.baseline_metrics.get(metric)
+    improvement = metric_gain(metric, value, baseline)
+    beats = improvement is not None and improvement >= model.baseline_margin
+    events.publish(
+        "version.evaluated",
+        data={
+            "summary": f"{model.name} v{version.number} "
+            + ("beats" if beats else "does not beat")
+            + f" its best baseline on {metric}",
+            **_version(version),
+            "origin": version.origin,
+            "metric": metric,
+            "value": value,
+            "baseline": baseline,
+            "improvement": None if improvement is None else round(improvement, 6),
+            "beats_baseline": beats,
+            "metrics": version.metrics,
+            "baseline_metrics": version.baseline_metrics,
+        },
+        **_about(model),
     )
 
 

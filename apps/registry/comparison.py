@@ -14,6 +14,12 @@ LINEAGE_FIELDS = (
     ("estimator", "Estimator"),
     ("parameters", "Parameters"),
     ("code_version", "Code version"),
+    ("split", "Split (seed, holdout share, folds)"),
+    ("origin", "Origin"),
+    ("artefact_format", "Artefact format"),
+    ("source_repository", "Code repository"),
+    ("source_commit", "Commit"),
+    ("framework", "Framework"),
     ("stage", "Stage"),
 )
 

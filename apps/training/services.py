@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events, storage
+from apps.core import dispatch, display, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.registry.artefacts import ArtefactError, delete_artefact, refuse_untrusted_types
 from apps.registry.artefacts import save_bytes as save_artefact_bytes
@@ -25,7 +26,6 @@ from apps.registry.models import RegisteredModel
 from apps.registry.onnx_models import OnnxError, inspect_onnx
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team
-from apps.teams.permissions import is_team_member
 from apps.training import hooks
 from apps.training.csvfile import UploadTooLarge, check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
@@ -52,9 +52,8 @@ PROCESS_DATASET_TASK = "apps.training.tasks.process_dataset"
 
 
 def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
-    if team is None or not is_team_member(actor, team):
-        name = getattr(team, "name", "the owning team")
-        raise PermissionDenied(f"Only members of {name} or platform staff may {action}.")
+    """``training.train`` on ``team``; ``action`` words the refused step ("cancel this job")."""
+    ensure(actor, "training.train", team, action=action.replace("{", "{{").replace("}", "}}"))
 
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -402,7 +401,9 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
             parameters=parameters,
             celery_task_id=uuid.uuid4().hex,
             created_by=actor,
-            log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
+            log=[
+                _line(f"Queued by {actor}: {display.label(estimator)} for {task} of {target!r} on {dataset}.")
+            ],
             **evaluation,
         )
         if request_id is not None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.core import heartbeats
 from apps.core.health import NO_CONSUMER
 from apps.core.models import WorkerHeartbeat
+from tests.servers import free_port
 
 QUEUES = ["probe-default", "probe-training"]
 
@@ -76,3 +77,37 @@ def test_broker_failure_is_reported(client, monkeypatch, probe_queues):
     body = response.json()
     assert body["broker"].startswith("error:") and body["worker"] == "error: broker unreachable"
     assert body["queues"] == {queue: "error: broker unreachable" for queue in QUEUES}
+
+
+@pytest.mark.django_db
+def test_an_s3_store_is_checked_and_named_when_it_does_not_answer(
+    client, probe_queues, s3_platform, settings
+):
+    beat("a@host", QUEUES)
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["storage"] == "ok"
+
+    missing = s3_platform.entry()
+    missing["OPTIONS"] = missing["OPTIONS"] | {"bucket_name": "no-such-bucket"}
+    settings.STORAGES = settings.STORAGES | {"platform": missing}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["storage"].startswith("error: s3://no-such-bucket/")
+    assert "404" in response.json()["storage"]
+
+    unreachable = s3_platform.entry()
+    unreachable["OPTIONS"] = unreachable["OPTIONS"] | {"endpoint_url": f"http://127.0.0.1:{free_port()}"}
+    settings.STORAGES = settings.STORAGES | {"platform": unreachable}
+    body = client.get("/healthz").json()
+    assert (
+        body["storage"].startswith("error: s3://portal-test/")
+        and "EndpointConnectionError" in body["storage"]
+    )
+    assert (body["database"], body["broker"], body["worker"]) == ("ok", "ok", "ok")
+
+
+@pytest.mark.django_db
+def test_a_local_store_has_no_storage_entry(client, probe_queues):
+    beat("a@host", QUEUES)
+    assert "storage" not in client.get("/healthz").json()

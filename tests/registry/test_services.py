@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from apps.core import events
 from apps.core.exceptions import Conflict
 from apps.registry import services
 from apps.registry.models import FeedbackStatus, ModelVersion, RegisteredModel, Stage, StageChange
@@ -377,3 +378,29 @@ def test_register_stores_numpy_metrics_and_object_parameters_as_plain_json():
     assert version.parameters["class_weight"] == {"1": 2.0} and version.parameters["solver"].startswith(
         "<object"
     )
+
+
+@pytest.mark.django_db
+def test_registering_announces_the_version_and_its_judgement_against_the_baseline(
+    django_capture_on_commit_callbacks,
+):
+    model = RegisteredModelFactory(primary_metric="roc_auc", baseline_margin=0.02)
+    heard = []
+
+    def listen(sender, event, **kwargs):
+        heard.append(event)
+
+    events.published.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            register(model, score=0.81, baseline=0.8)  # better, but by less than the margin
+    finally:
+        events.published.disconnect(listen)
+    assert [event.type for event in heard] == ["version.registered", "version.evaluated"]
+    judged = heard[1].data
+    assert (judged["metric"], judged["value"], judged["baseline"]) == ("roc_auc", 0.81, 0.8)
+    assert judged["improvement"] == 0.01 and judged["beats_baseline"] is False
+    assert judged["origin"] == "portal" and judged["summary"].endswith(
+        "does not beat its best baseline on roc_auc"
+    )
+    assert heard[1].model_ids == (model.pk,)
