@@ -531,6 +531,26 @@ def kanban(request):
     )
 
 
+def roadmap_page(request):
+    """Now / Next / Later per delivering team, for one team (``?delivering_team=``), one stream
+    (``?stream=``) or every team; printable, and ``?export=csv``."""
+    filterset = _filtered(request)
+    lanes = selectors.roadmap(filterset.qs)
+    scope = filterset.form.cleaned_data if filterset.is_valid() else {}
+    if exports.wants_csv(request):
+        return exports.roadmap_csv(lanes, filename="roadmap.csv")
+    return render(
+        request,
+        "modelrequests/roadmap.html",
+        {
+            "filter": filterset,
+            "lanes": lanes,
+            "scope": scope.get("stream") or scope.get("delivering_team"),
+            "shown": selectors.ROADMAP_SHOWN,
+        },
+    )
+
+
 def flow_page(request):
     filterset = _filtered(request)
     report = flow_metrics.flow_report(filterset.qs)

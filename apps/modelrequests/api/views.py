@@ -20,6 +20,7 @@ from apps.modelrequests.api.serializers import (
     ModelRequestSerializer,
     RankInputSerializer,
     RefusedSerializer,
+    RoadmapSerializer,
     SavedViewSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
@@ -291,6 +292,24 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(streamview.stream_requests(filterset.qs, stream=stream))
         streamview.with_ranks(page)
         return self.get_paginated_response(StreamItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("delivering_team", OpenApiTypes.STR, description="Delivering team slug."),
+            OpenApiParameter("stream", OpenApiTypes.STR, description="Value stream slug."),
+        ],
+        responses={200: RoadmapSerializer},
+        description="Now / Next / Later per delivering team: in progress is now; the ranked backlog that "
+        "fits the team's capacity this cycle is next; the rest and the unscored are later (at most 50 "
+        "listed each; `later_count` counts them all). Positions are on the team's whole backlog. "
+        "Filterable like the list (a stream shows where its requests stand in each team's queue).",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def roadmap(self, request):
+        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
+        return Response(RoadmapSerializer({"teams": selectors.roadmap(filterset.qs)}).data)
 
     @extend_schema(
         parameters=[
