@@ -5,8 +5,9 @@
 
 Uses the database as it is (run `manage.py migrate` and `manage.py load_demo` on it first), starts
 gunicorn with gunicorn.conf.py (3 workers, production settings) and one Celery worker for both
-queues, then runs ``--clients`` threads of mixed traffic (page views, API lists, predictions of 1 and
-1,000 rows, observation ingest, dataset uploads, now and then a training job) for ``--minutes``.
+queues, then runs ``--clients`` threads of mixed traffic (page views of a signed-in person, API lists,
+predictions of 1 and 1,000 rows, observation ingest, dataset uploads, a small training job whenever
+the last one finished) for ``--minutes``.
 Prints requests, errors (5xx or connection failures; 4xx are counted apart), p95 per endpoint and
 the RSS of every gunicorn and Celery process at start and end, with the load average.
 """
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -34,6 +36,7 @@ ENV = os.environ | {
     "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "soak-only-" + "k" * 40),
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
+    "DJANGO_SECURE_COOKIES": "false",  # plain HTTP on 127.0.0.1: the session cookie must come back
     "GUNICORN_BIND": f"127.0.0.1:{PORT}",
     "GUNICORN_ACCESS_LOG": os.devnull,
     "OMP_NUM_THREADS": "1",
@@ -41,9 +44,11 @@ ENV = os.environ | {
 ROW = {"distance_km": 12.5, "items": 3, "carrier": "parcelco", "is_weekend": False, "warehouse_load": 0.6}
 
 
-def request(method, path, token, body=None, content_type="application/json"):
+def request(method, path, token, body=None, content_type="application/json", cookie=None):
     connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
     headers = {"Authorization": f"Token {token}"} if token else {}
+    if cookie:
+        headers["Cookie"] = cookie
     if body is not None:
         headers["Content-Type"] = content_type
     connection.request(method, path, body=body, headers=headers)
@@ -61,6 +66,26 @@ def token_of(username):
     return json.loads(data)["token"]
 
 
+def session_of(username) -> str:
+    """A browser session cookie, signed in through the login form as a person would."""
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    page = response.read().decode()
+    csrf = response.getheader("Set-Cookie").split("csrftoken=")[1].split(";")[0]
+    middleware = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    form = urllib.parse.urlencode(
+        {"username": username, "password": "portal-demo", "csrfmiddlewaretoken": middleware}
+    )
+    headers = {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", "/login/", body=form, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    cookies = ";".join(response.headers.get_all("Set-Cookie") or [])
+    assert response.status == 302 and "sessionid=" in cookies, (response.status, cookies[:200])
+    return "sessionid=" + cookies.split("sessionid=")[1].split(";")[0]
+
+
 def upload_body(team):
     boundary = uuid.uuid4().hex
     rows = "\n".join(f"{random.random():.4f},{random.choice('abc')},{i % 2}" for i in range(500))
@@ -73,7 +98,7 @@ def upload_body(team):
     return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def scenarios(tokens, model, kpi, team):
+def scenarios(tokens, session, model, kpi, team, training):
     member, staff = tokens["engineer"], tokens["platform"]
     big = json.dumps({"records": [dict(ROW, items=i % 9) for i in range(1000)]})
     one = json.dumps({"records": [ROW]})
@@ -87,7 +112,29 @@ def scenarios(tokens, model, kpi, team):
         body, content_type = upload_body(team)
         return request("POST", "/api/v1/datasets/", staff, body, content_type)
 
+    def train():
+        """A small training job; the next one starts only once the last has finished (one worker)."""
+        with training["lock"]:
+            if training["job"]:
+                status, data = request("GET", f"/api/v1/training-jobs/{training['job']}/", staff)
+                if status == 200 and json.loads(data)["status"] in ("queued", "running"):
+                    return status, data
+            status, data = request("POST", "/api/v1/training-jobs/", staff, json.dumps(training["body"]))
+            if status == 201:
+                training["job"] = json.loads(data)["id"]
+                training["started"] += 1
+            return status, data
+
+    def page(path):
+        return lambda: request("GET", path, None, cookie=session)
+
     return [
+        (8, "GET / (page)", page("/")),
+        (6, "GET /models/ (page)", page("/models/")),
+        (6, "GET /outcomes/ (page)", page("/outcomes/")),
+        (4, "GET /requests/ (page)", page("/requests/")),
+        (4, "GET /teams/ (page)", page("/teams/")),
+        (1, "POST /api/v1/training-jobs/", train),
         (30, "GET /healthz", lambda: request("GET", "/healthz", None)),
         (40, "GET /api/v1/teams/", lambda: request("GET", "/api/v1/teams/", member)),
         (40, "GET /api/v1/models/", lambda: request("GET", "/api/v1/models/", member)),
@@ -137,7 +184,12 @@ def main():
         model = next((m["slug"] for m in models if m["slug"] == "delivery-eta"), models[0]["slug"])
         kpi = json.loads(request("GET", "/api/v1/kpis/", tokens["platform"])[1])["results"][0]["id"]
         team = json.loads(request("GET", "/api/v1/teams/", tokens["platform"])[1])["results"][0]["slug"]
-        mix = scenarios(tokens, model, kpi, team)
+        datasets = json.loads(request("GET", "/api/v1/datasets/?status=ready", tokens["platform"])[1])
+        dataset = next(d for d in datasets["results"] if d["name"] == "checkout-sessions")
+        body = {"dataset_version": dataset["id"], "target": "converted", "estimator": "logistic_regression",
+                "cv_folds": 3}  # fmt: skip
+        training = {"lock": threading.Lock(), "job": None, "started": 0, "body": body}
+        mix = scenarios(tokens, session_of("engineer"), model, kpi, team, training)
         weights = [weight for weight, *_ in mix]
         time.sleep(5)  # the worker's first heartbeat
         start_memory = memory(web, worker)
@@ -170,6 +222,11 @@ def main():
         total = sum(len(values) for values in samples.values())
         print(f"{args.minutes:g} min, {args.clients} clients, load average {os.getloadavg()}")
         print(f"requests {total}, errors {sum(errors.values())}, 4xx {sum(refused.values())}")
+        if training["job"]:
+            last = json.loads(
+                request("GET", f"/api/v1/training-jobs/{training['job']}/", tokens["platform"])[1]
+            )
+            print(f"training jobs started {training['started']}, the last one {last['status']}")
         print(f"{'endpoint':<28} {'requests':>8} {'errors':>6} {'4xx':>5} {'p50 ms':>8} {'p95 ms':>8}")
         for name, values in sorted(samples.items()):
             values.sort()

@@ -120,13 +120,12 @@ def same_work_in_process_seconds(dataset) -> float:
     return time.perf_counter() - started
 
 
-def job_seconds(dataset, model, actor, **overrides) -> tuple[float, object]:
-    """Submit -> registered version, polling the row like a client would."""
+def create_job(dataset, model, actor, **overrides):
+    """Submit the benchmark's job (committed, so the worker sees it)."""
     from django.db import transaction
 
-    started = time.perf_counter()
     with transaction.atomic():
-        job = services.training_job_create(
+        return services.training_job_create(
             actor=actor,
             data={
                 "dataset_version": dataset,
@@ -140,6 +139,12 @@ def job_seconds(dataset, model, actor, **overrides) -> tuple[float, object]:
             }
             | overrides,
         )
+
+
+def job_seconds(dataset, model, actor, **overrides) -> tuple[float, object]:
+    """Submit -> registered version, polling the row like a client would."""
+    started = time.perf_counter()
+    job = create_job(dataset, model, actor, **overrides)
     while True:
         job.refresh_from_db()
         if job.registered_version_id or job.status in (JobStatus.FAILED, JobStatus.CANCELLED):

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.sso",
     "apps.notifications",
+    "apps.home",
     "apps.audit",
 ]
 

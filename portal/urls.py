@@ -4,11 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from apps.core import views as core_views
+from apps.home import views as home_views
 from apps.sso import views as sso_views
-from apps.teams import views as teams_views
 
 urlpatterns = [
-    path("", teams_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     # Pages that do not link the icon (admin, API docs) still make browsers ask for /favicon.ico.
     path("favicon.ico", core_views.favicon),
@@ -34,6 +34,7 @@ urlpatterns = [
 if settings.DEBUG_TOOLBAR:
     urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
 
+handler400 = "apps.core.views.bad_request"
 handler404 = "apps.core.views.not_found"
 handler403 = "apps.core.views.forbidden"
 handler500 = "apps.core.views.failed"

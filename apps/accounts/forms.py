@@ -4,12 +4,12 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template import loader
 from django.utils import timezone
 
 from apps.accounts import tasks, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES
+from apps.core import dispatch
 from apps.core.forms import DateInput
 from apps.teams.models import MemberRole, Team
 
@@ -90,6 +90,6 @@ class PortalPasswordResetForm(PasswordResetForm):
     ):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(
-            lambda: tasks.send_password_reset_mail.delay(subject=subject, body=body, to=to_email)
+        dispatch.enqueue_on_commit(
+            tasks.send_password_reset_mail.name, kwargs={"subject": subject, "body": body, "to": to_email}
         )

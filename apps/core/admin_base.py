@@ -1,5 +1,7 @@
 """Base classes the apps' admin modules share."""
 
+from apps.core.policy import allowed
+
 
 class ReadOnlyAdminMixin:
     """Nobody adds, edits or deletes these rows in the admin; the services write them."""
@@ -21,3 +23,30 @@ def adopt_saved(obj, saved) -> None:
     obj.pk = saved.pk
     obj.refresh_from_db()
     obj._state.adding = False
+
+
+class PolicyAdminMixin:
+    """The admin's per-object change and delete permission follows the policy: beside the model
+    permission (which the ``Platform staff`` group grants), the user must pass ``change_rule`` /
+    ``delete_rule`` on ``policy_object(obj)``: the object whose people decide (a team, a stream).
+    Platform staff pass every rule that lets staff act; a rule only staff may pass keeps anybody
+    else who was handed a model permission out of that object."""
+
+    change_rule: str = ""
+    delete_rule: str = ""
+
+    def policy_object(self, obj):
+        return obj
+
+    def delete_rule_for(self, obj) -> str:
+        return self.delete_rule
+
+    def _follows(self, request, rule_name: str, obj) -> bool:
+        return obj is None or not rule_name or allowed(request.user, rule_name, self.policy_object(obj))
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._follows(request, self.change_rule, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed_by_model = super().has_delete_permission(request, obj)
+        return allowed_by_model and self._follows(request, self.delete_rule_for(obj) if obj else "", obj)

@@ -5,7 +5,8 @@ portal starts, see ``CoreConfig.ready``); services call ``ensure``, views, templ
 
 A rule is checked against an object: the thing whose people decide (a team, a value stream, a
 model). ``who`` and ``action`` are templates with ``{obj}`` for that object; without an object (the
-README's table) ``{obj}`` reads as the rule's ``subject``, e.g. "the team". Unless a rule says
+README's table) ``{obj}`` reads as the rule's ``subject``, e.g. "the team", and ``{obj.delivering_team}``
+as "the delivering team". Unless a rule says
 ``staff=False``, platform staff may do everything.
 """
 
@@ -28,6 +29,25 @@ def is_platform_staff(user) -> bool:
     return bool(is_authenticated(user) and (user.is_staff or user.is_superuser))
 
 
+class _Unnamed:
+    """What ``{obj}`` (and ``{obj.some_team}``) read as when no object is named (the README's table):
+    the rule's subject, and "the some team" for an attribute."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __format__(self, spec: str) -> str:
+        return self.text
+
+    def __getattr__(self, name: str) -> "_Unnamed":
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return _Unnamed(f"the {name.replace('_', ' ')}")
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -39,7 +59,7 @@ class Rule:
     staff: bool = True
 
     def _fill(self, template: str, obj) -> str:
-        return template.format(obj=self.subject if obj is None else obj)
+        return template.format(obj=_Unnamed(self.subject) if obj is None else obj)
 
     def who_can(self, obj=None) -> str:
         """ "the lead or product manager of ML Platform, or platform staff" """

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found, permission_denied, server_error
 
 from apps.core.health import health_report, is_healthy
@@ -20,6 +21,14 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """400 from a SuspiciousOperation (e.g. more form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS): JSON
+    under /api/, naming the problem, as every other API error; the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exception) or "Bad request."}, status=400)
+    return django_bad_request(request, exception)
 
 
 def forbidden(request, exception=None):

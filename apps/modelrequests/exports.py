@@ -55,3 +55,20 @@ def backlog_csv(board, *, team, method: str) -> StreamingHttpResponse:
     ]
     rows = itertools.chain(iter(board.ranked), board.unscored.iterator(chunk_size=500))
     return csv_response(rows, filename=f"backlog-{team.slug}-{method}.csv", extra_columns=extra)
+
+
+def roadmap_csv(lanes, *, filename: str) -> StreamingHttpResponse:
+    """One row per request of the roadmap: its horizon (now, next, later) and backlog position."""
+    rows = [
+        (horizon, item)
+        for lane in lanes
+        for horizon in ("now", "next", "later")
+        for item in getattr(lane, horizon)
+    ]
+    for horizon, item in rows:
+        item.horizon = horizon
+    extra = [
+        ("horizon", lambda r: r.horizon),
+        ("position", lambda r: getattr(r, "position", "")),
+    ]
+    return csv_response((item for _, item in rows), filename=filename, extra_columns=extra)

@@ -24,18 +24,14 @@ so a page checks every row without a query per row; without it they load the rol
 import rules
 from django.core.exceptions import PermissionDenied
 
-from apps.core.permissions import is_platform_staff
-from apps.core.policy import define, ensure
+from apps.core.policy import define, denial, ensure, is_platform_staff
 from apps.modelrequests import scoring
 from apps.teams.models import Membership
-from apps.teams.permissions import TEAM_EDITOR_ROLES
+from apps.teams.policy import TEAM_EDITOR_ROLES, is_team_editor, is_team_member
 
 VALUE_FIELDS = ("reach", "impact", "confidence", "business_value", "time_criticality", "risk_reduction")
 SIZE_FIELDS = ("effort", "job_size")
 SCORE_FIELDS = scoring.RICE_INPUTS + tuple(f for f in scoring.WSJF_INPUTS if f not in scoring.RICE_INPUTS)
-
-VALUE_SIDE_WHO = "the requesting stream's accountable product manager or the requesting team's lead or PM"
-SIZE_SIDE_WHO = "the delivering team's lead or product manager"
 
 
 def roles_of(user) -> dict[int, set[str]]:
@@ -56,16 +52,134 @@ def is_stream_pm(user, request) -> bool:
     return bool(user and user.is_authenticated and request.value_stream.product_manager_id == user.pk)
 
 
-def can_set_value_side(user, request, *, roles=None) -> bool:
+def _sets_value(user, request, roles=None) -> bool:
+    return is_stream_pm(user, request) or _edits_team(user, request.requesting_team_id, roles)
+
+
+def _sizes(user, request, roles=None) -> bool:
+    return _edits_team(user, request.delivering_team_id, roles)
+
+
+def is_filer(user, request) -> bool:
+    return bool(user and user.is_authenticated and request.created_by_id == user.pk)
+
+
+def is_filer_editing_submitted(user, request) -> bool:
+    return is_filer(user, request) and request.status == "submitted"
+
+
+def _edits_request(user, request, roles=None) -> bool:
+    roles = roles_of(user) if roles is None else roles
     return (
-        is_platform_staff(user)
-        or is_stream_pm(user, request)
-        or _edits_team(user, request.requesting_team_id, roles)
+        _edits_team(user, request.requesting_team_id, roles)
+        or _edits_team(user, request.delivering_team_id, roles)
+        or is_filer_editing_submitted(user, request)
     )
 
 
+def _member_of(user, team_id, roles) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return bool(roles.get(team_id))
+
+
+def _comments(user, request, roles=None) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return (
+        is_filer(user, request)
+        or is_stream_pm(user, request)
+        or _member_of(user, request.requesting_team_id, roles)
+        or _member_of(user, request.delivering_team_id, roles)
+    )
+
+
+def is_delivering_pm(user, request, *, roles=None) -> bool:
+    roles = roles_of(user) if roles is None else roles
+    return "product_manager" in roles.get(request.delivering_team_id, set())
+
+
+SET_VALUE = define(
+    "modelrequests.set_value",
+    rules.predicate(lambda user, request: _sets_value(user, request)),
+    subject="the request",
+    action="set the value inputs of {obj}",
+    who="the accountable PM of {obj.value_stream}, the lead or PM of {obj.requesting_team}",
+    why="Reach, impact and confidence (business value, time criticality, risk reduction) are the "
+    "asking side's judgement.",
+)
+SIZE_REQUEST = define(
+    "modelrequests.size_request",
+    rules.predicate(lambda user, request: _sizes(user, request)),
+    subject="the request",
+    action="size {obj} (effort, job size)",
+    who="the lead or PM of {obj.delivering_team}",
+    why="Effort and job size are the delivering team's estimate of its own work.",
+)
+RANK_BACKLOG = define(
+    "modelrequests.rank_backlog",
+    rules.predicate(lambda user, team: team is not None and _edits_team(user, team.pk, None)),
+    subject="the delivering team",
+    action="pin, unpin or rank the backlog of {obj}",
+    who="a lead or product manager of {obj}",
+    why="The delivering team's lead and PM order the work they will deliver against their capacity.",
+)
+CHANGE_REQUEST = define(
+    "modelrequests.change_request",
+    rules.predicate(lambda user, request: _edits_request(user, request)),
+    subject="the request",
+    action="change {obj}",
+    who="a lead or product manager of {obj.requesting_team} or {obj.delivering_team}, or the person "
+    "who filed it while it is submitted",
+    why="Both teams shape the request; its filer may fix it until someone picks it up.",
+)
+COMMENT = define(
+    "modelrequests.comment",
+    rules.predicate(lambda user, request: _comments(user, request)),
+    subject="the request",
+    action="comment on {obj}",
+    who="members of {obj.requesting_team} or {obj.delivering_team}, the accountable PM of "
+    "{obj.value_stream} and the person who filed it",
+    why="The conversation belongs to the people on both sides of the request.",
+)
+FILE_REQUEST = define(
+    "modelrequests.file_request",
+    is_team_member,
+    subject="the requesting team",
+    action="file a request for {obj}",
+    who="members of {obj}",
+    why="A request speaks for the team that needs the model.",
+)
+WITHDRAW_REQUEST = define(
+    "modelrequests.withdraw_request",
+    is_team_editor,
+    subject="the requesting team",
+    action="withdraw requests of {obj}",
+    who="a lead or product manager of {obj}",
+    why="Withdrawing drops the team's ask; its lead or PM decides (only while it is submitted).",
+)
+CHANGE_BOARD = define(
+    "modelrequests.change_board",
+    is_team_editor,
+    subject="the delivering team",
+    action="change the board of {obj}",
+    who="a lead or product manager of {obj}",
+    why="The scoring method and WIP limits are how the delivering team runs its board.",
+)
+UNDO_SYSTEM_MOVE = define(
+    "modelrequests.undo_system_move",
+    rules.predicate(lambda user, request: is_delivering_pm(user, request)),
+    subject="the request",
+    action="undo a move the portal made on its own",
+    who="the product manager of {obj.delivering_team}",
+    why="An automatic move (a hook, a timeout) is undone by the PM who answers for the delivery.",
+)
+
+
+def can_set_value_side(user, request, *, roles=None) -> bool:
+    return is_platform_staff(user) or _sets_value(user, request, roles)
+
+
 def can_set_size_side(user, request, *, roles=None) -> bool:
-    return is_platform_staff(user) or _edits_team(user, request.delivering_team_id, roles)
+    return is_platform_staff(user) or _sizes(user, request, roles)
 
 
 def can_set_score_field(user, request, field: str, *, roles=None) -> bool:
@@ -81,18 +195,15 @@ def score_fields_for(user, request, *, roles=None) -> list[str]:
 
 
 def who_sets(field: str) -> str:
-    return SIZE_SIDE_WHO if field in SIZE_FIELDS else VALUE_SIDE_WHO
+    return (SIZE_REQUEST if field in SIZE_FIELDS else SET_VALUE).who_can()
 
 
 def who_sizes(request) -> str:
-    return f"Only the lead or PM of {request.delivering_team}, or platform staff, can size this"
+    return denial(SIZE_REQUEST.name, request, action="size this").removesuffix(".")
 
 
 def who_values(request) -> str:
-    return (
-        f"Only the accountable PM of the {request.value_stream} stream, the lead or PM of "
-        f"{request.requesting_team}, or platform staff, can set its value"
-    )
+    return denial(SET_VALUE.name, request, action="set its value").removesuffix(".")
 
 
 def who_may_set(request, field: str) -> str:
@@ -100,8 +211,8 @@ def who_may_set(request, field: str) -> str:
     teams and stream, which the selectors load)."""
     label = field.replace("_", " ")
     if field in SIZE_FIELDS:
-        return f"{who_sizes(request)} ({label})."
-    return f"{who_values(request).removesuffix(' its value')} the {label}."
+        return denial(SIZE_REQUEST.name, request, action=f"size this ({label})")
+    return denial(SET_VALUE.name, request, action=f"set the {label}")
 
 
 def ensure_can_set_score_field(user, request, field: str, *, roles=None) -> None:
@@ -111,16 +222,6 @@ def ensure_can_set_score_field(user, request, field: str, *, roles=None) -> None
 
 def can_rank(user, team, *, roles=None) -> bool:
     return is_platform_staff(user) or (team is not None and _edits_team(user, team.pk, roles))
-
-
-RANK_BACKLOG = define(
-    "modelrequests.rank_backlog",
-    rules.predicate(lambda user, team: can_rank(user, team)),
-    subject="the delivering team",
-    action="pin, unpin or rank the backlog of {obj}",
-    who="a lead or product manager of {obj}",
-    why="The delivering team's lead and PM order the work they will deliver against their capacity.",
-)
 
 
 CHANGE_SAVED_VIEW = define(
@@ -134,68 +235,28 @@ CHANGE_SAVED_VIEW = define(
 
 
 def ensure_can_rank(user, team) -> None:
-    ensure(user, "modelrequests.rank_backlog", team)
-
-
-def is_filer(user, request) -> bool:
-    return bool(user and user.is_authenticated and request.created_by_id == user.pk)
-
-
-def is_filer_editing_submitted(user, request) -> bool:
-    return is_filer(user, request) and request.status == "submitted"
+    ensure(user, RANK_BACKLOG.name, team)
 
 
 def can_edit_request(user, request, *, roles=None) -> bool:
-    roles = roles_of(user) if roles is None and not is_platform_staff(user) else roles
-    return (
-        is_platform_staff(user)
-        or _edits_team(user, request.requesting_team_id, roles)
-        or _edits_team(user, request.delivering_team_id, roles)
-        or is_filer_editing_submitted(user, request)
-    )
+    return is_platform_staff(user) or _edits_request(user, request, roles)
 
 
 def ensure_can_edit_request(user, request) -> None:
-    if not can_edit_request(user, request):
-        raise PermissionDenied(
-            f"Only platform staff, a lead or product manager of {request.requesting_team} or "
-            f"{request.delivering_team}, or the person who filed it while it is submitted, may change "
-            "this request."
-        )
-
-
-def _member_of(user, team_id, roles) -> bool:
-    roles = roles_of(user) if roles is None else roles
-    return bool(roles.get(team_id))
+    ensure(user, CHANGE_REQUEST.name, request, action="change this request")
 
 
 def can_comment(user, request, *, roles=None) -> bool:
-    roles = roles_of(user) if roles is None and not is_platform_staff(user) else roles
-    return (
-        is_platform_staff(user)
-        or is_filer(user, request)
-        or is_stream_pm(user, request)
-        or _member_of(user, request.requesting_team_id, roles)
-        or _member_of(user, request.delivering_team_id, roles)
-    )
-
-
-COMMENT_WHO = "members of the requesting or delivering team, the stream's accountable PM and the filer"
+    return is_platform_staff(user) or _comments(user, request, roles)
 
 
 def ensure_can_comment(user, request) -> None:
-    if not can_comment(user, request):
-        raise PermissionDenied(f"Only {COMMENT_WHO} (or platform staff) may comment on this request.")
+    ensure(user, COMMENT.name, request, action="comment on this request")
 
 
 def can_train_for(user, request, *, roles=None) -> bool:
     """Start training jobs for the request (the linking app checks it again): the delivering team."""
     return is_platform_staff(user) or _member_of(user, request.delivering_team_id, roles)
-
-
-def is_delivering_pm(user, request, *, roles=None) -> bool:
-    roles = roles_of(user) if roles is None else roles
-    return "product_manager" in roles.get(request.delivering_team_id, set())
 
 
 def can_undo_system_move(user, request, *, roles=None) -> bool:

@@ -406,6 +406,58 @@ def kanban(
     )
 
 
+# Roadmap horizons: now (being built), next (ranked within the team's capacity this cycle), later
+# (ranked below the capacity line, or not scored yet).
+ROADMAP_HORIZONS = ("now", "next", "later")
+ROADMAP_NOW = (RequestStatus.IN_PROGRESS,)
+ROADMAP_SHOWN = 50
+
+
+@dataclass
+class RoadmapLane:
+    team: Team
+    method: str
+    now: list = field(default_factory=list)
+    next: list = field(default_factory=list)
+    later: list = field(default_factory=list)
+    later_count: int = 0
+
+    @property
+    def columns(self):
+        return [("now", "Now", self.now), ("next", "Next", self.next), ("later", "Later", self.later)]
+
+
+def roadmap(queryset: QuerySet) -> list[RoadmapLane]:
+    """Now / Next / Later per delivering team of the requests of ``queryset`` (a team's, a stream's):
+    in progress is now; the ranked backlog (pins at their place, then by the board's score) down to
+    the team's capacity is next, the rest and the unscored are later. Ranks and capacity are the
+    team's whole backlog's, so a stream's view shows where its requests stand in each team's queue.
+    A few queries per delivering team, none per request."""
+    team_ids = (
+        queryset.filter(status__in=(*ROADMAP_NOW, *BACKLOG_STATUSES))
+        .order_by()
+        .values_list("delivering_team", flat=True)
+        .distinct()
+    )
+    lanes = []
+    for team in Team.objects.filter(pk__in=list(team_ids)).order_by("name"):
+        method = board_method(team=team)
+        lane = RoadmapLane(team=team, method=method)
+        lane.now = list(
+            queryset.filter(delivering_team=team, status__in=ROADMAP_NOW).order_by("started_at", "id")[
+                :ROADMAP_SHOWN
+            ]
+        )
+        ranked = list(backlog(queryset, team=team, method=method))
+        lane.next = [item for item in ranked if item.fits]
+        later = [item for item in ranked if not item.fits]
+        unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
+        lane.later_count = len(later) + unscored.count()
+        lane.later = (later + list(unscored[:ROADMAP_SHOWN]))[:ROADMAP_SHOWN]
+        lanes.append(lane)
+    return lanes
+
+
 def saved_views(*, user, kind: str | None = None) -> QuerySet[SavedView]:
     """The views ``user`` may open: their own and those others shared (platform staff: all)."""
     views = SavedView.objects.select_related("owner")

@@ -30,7 +30,7 @@ from apps.modelrequests.models import (
     ScoreInput,
     ScoringMethod,
 )
-from apps.teams.permissions import ensure_can_change_team, is_team_member
+from apps.teams.permissions import ensure_can_change_team
 
 REQUEST_FIELDS = (
     "title",
@@ -100,11 +100,7 @@ def request_create(
     """File a request; its history starts with ``submitted``. Platform staff filing for someone else
     (the admin) may name who filed it (``created_by``, the actor by default) and when."""
     team = data.get("requesting_team")
-    if not is_team_member(actor, team):
-        raise PermissionDenied(
-            f"Only members of {getattr(team, 'name', 'the requesting team')} or platform staff may "
-            "file a request for it."
-        )
+    ensure(actor, policy.FILE_REQUEST.name, team)
     if data.get("value_stream") is None and team is not None and team.value_stream_id:
         data = {**data, "value_stream": team.value_stream}
     with transaction.atomic():
@@ -226,7 +222,7 @@ def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[Mod
 
 @transaction.atomic
 def request_delete(*, actor: User, request: ModelRequest) -> None:
-    ensure_can_change_team(actor, request.requesting_team, action="withdraw requests of")
+    ensure(actor, policy.WITHDRAW_REQUEST.name, request.requesting_team)
     if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
     request.delete()
@@ -488,6 +484,6 @@ def saved_view_delete(*, actor: User, view: SavedView) -> None:
 
 
 def board_update(*, actor: User, team, data: dict) -> Board:
-    ensure_can_change_team(actor, team, action="change the board of")
+    ensure(actor, policy.CHANGE_BOARD.name, team)
     board = Board.objects.filter(team=team).first() or Board(team=team)
     return apply_and_save(board, data=data, fields=BOARD_FIELDS)

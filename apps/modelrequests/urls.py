@@ -14,6 +14,7 @@ urlpatterns = [
     path("backlog/board/", views.board_settings, name="board-settings"),
     path("board/", views.kanban, name="kanban"),
     path("flow/", views.flow_page, name="flow"),
+    path("roadmap/", views.roadmap_page, name="roadmap"),
     path("stream/", views.stream_page, name="stream"),
     path("views/", views.saved_view_list, name="saved-view-list"),
     path("views/new/", views.saved_view_create, name="saved-view-create"),

@@ -181,11 +181,11 @@ def request_detail(request, pk):
             "can_edit": services.can_change_request(request.user, model_request),
             "can_rank": policy.can_rank(request.user, model_request.delivering_team, roles=roles),
             "score_boxes": boxes,
-            "value_side_who": policy.VALUE_SIDE_WHO,
-            "size_side_who": policy.SIZE_SIDE_WHO,
+            "value_side_who": policy.SET_VALUE.who_can(model_request),
+            "size_side_who": policy.SIZE_REQUEST.who_can(model_request),
             "comment_form": CommentForm(),
             "can_comment": policy.can_comment(request.user, model_request, roles=roles),
-            "comment_who": policy.COMMENT_WHO,
+            "comment_who": policy.COMMENT.who_can(model_request),
             "workflow_rules": workflow.describe(),
             "work": selectors.request_work(request=model_request),
             "trainable": model_request.status in TRAINABLE_STATUSES,
@@ -313,6 +313,7 @@ def backlog(request):
             "unscored_count": board.unscored_count,
             "can_rank": can_rank,
             "rankers": [] if can_rank else selectors.team_rankers(team=team),
+            "value_who": policy.SET_VALUE.who_can(),
             "method_label": ScoringMethod(method).label,
             "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
             "pinned_count": ModelRequest.objects.filter(
@@ -526,6 +527,26 @@ def kanban(request):
             "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
             "workflow_rules": workflow.describe(),
             **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
+        },
+    )
+
+
+def roadmap_page(request):
+    """Now / Next / Later per delivering team, for one team (``?delivering_team=``), one stream
+    (``?stream=``) or every team; printable, and ``?export=csv``."""
+    filterset = _filtered(request)
+    lanes = selectors.roadmap(filterset.qs)
+    scope = filterset.form.cleaned_data if filterset.is_valid() else {}
+    if exports.wants_csv(request):
+        return exports.roadmap_csv(lanes, filename="roadmap.csv")
+    return render(
+        request,
+        "modelrequests/roadmap.html",
+        {
+            "filter": filterset,
+            "lanes": lanes,
+            "scope": scope.get("stream") or scope.get("delivering_team"),
+            "shown": selectors.ROADMAP_SHOWN,
         },
     )
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 from apps.outcomes import services
 from apps.outcomes.models import (
     DailyAggregate,
@@ -16,7 +16,16 @@ from apps.outcomes.models import (
 
 
 @admin.register(Kpi)
-class KpiAdmin(admin.ModelAdmin):
+class KpiAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = "outcomes.change_kpi"
+
+    def policy_object(self, obj):
+        return obj.stream
+
+    def delete_rule_for(self, obj) -> str:
+        # A KPI with observations is retired, not deleted, unless platform staff confirm (this page).
+        return "outcomes.delete_measured_kpi" if obj.observations.exists() else "outcomes.change_kpi"
+
     list_display = ["name", "stream", "unit", "direction", "value_per_unit", "target"]
     list_filter = ["stream", "direction"]
     search_fields = ["name", "description"]

@@ -19,6 +19,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from apps.core import events, storage
+from apps.core.display import moment
 from apps.outcomes.models import DriftBand, DriftReference, DriftResult, InputSample
 from apps.outcomes.monitoring import hour_of
 from apps.outcomes.stats import (
@@ -151,8 +152,8 @@ def _open_drift_feedback(version: ModelVersion, result: DriftResult) -> None:
         title=f"Input drift on {result.feature} (PSI {result.psi:.2f})",
         description=(
             f"The inputs of {version} on feature {result.feature!r} moved away from its training data: "
-            f"population stability index {result.psi:.3f} over {result.window_start:%Y-%m-%d %H:%M} to "
-            f"{result.window_end:%Y-%m-%d %H:%M} UTC ({result.sample_size} sampled rows); above 0.25 "
+            f"population stability index {result.psi:.3f} over {moment(result.window_start)} to "
+            f"{moment(result.window_end)} UTC ({result.sample_size} sampled rows); above 0.25 "
             "is significant. Check the upstream data and consider retraining."
         ),
         dedupe_key=f"drift:{version.pk}:{result.feature}",

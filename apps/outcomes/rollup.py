@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Case, Count, F, FloatField, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 
-from apps.outcomes.models import DailyAggregate, Observation
+from apps.outcomes.models import DailyAggregate, Kpi, Observation
 
 
 def _days_filter(days_by_kpi: dict[int, set[datetime.date]]) -> Q:
@@ -49,8 +49,17 @@ def rollup_refresh(*, days_by_kpi: dict[int, set[datetime.date]]) -> int:
         .annotate(n=Count("id"), total=Sum(value), total_sq=Sum(value * value), volume=Sum("volume"))
         .order_by()
     )
-    aggregates = [DailyAggregate(**row) for row in rows]
     with transaction.atomic():
+        # One writer per KPI at a time (held to the end of the caller's transaction): two ingests of
+        # the same KPI would each delete the rows the other has not committed yet and then insert the
+        # same daily row (a unique violation); the second now sums after the first has committed.
+        list(
+            Kpi.objects.select_for_update()
+            .filter(pk__in=sorted(days_by_kpi))
+            .order_by("pk")
+            .values_list("pk")
+        )
+        aggregates = [DailyAggregate(**row) for row in rows]
         day_where = Q()
         for kpi_id, days in days_by_kpi.items():
             day_where |= Q(kpi_id=kpi_id, day__gte=min(days), day__lte=max(days))

@@ -63,6 +63,7 @@ def describe_request(request_id: int) -> dict | None:
         "status": request.get_status_display(),
         "requesting_team": request.requesting_team.name,
         "value_stream": request.value_stream.name,
+        "value_stream_id": request.value_stream_id,
         "registered_model_id": request.registered_model_id,
     }
 

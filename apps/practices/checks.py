@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from apps.core.display import day, label
 from apps.practices.models import Practice
 from apps.practices.rubric import threshold
 from apps.registry.feedback_loop import response_targets
@@ -161,7 +162,9 @@ def beats_baseline(mf, facts) -> CheckResult:
         "margin": margin,
     }
     if gain > margin or (margin == 0 and gain > 0):
-        return passed(f"v{version.number}: {metric} {value:.4g} vs baseline {baseline:.4g}.", **evidence)
+        return passed(
+            f"v{version.number}: {label(metric)} {value:.4g} vs baseline {baseline:.4g}.", **evidence
+        )
     return failed(
         f"v{version.number}: {metric} {value:.4g} does not beat baseline {baseline:.4g} by {margin:g}.",
         **evidence,
@@ -397,11 +400,11 @@ def practice_check(practice: Practice):
             return failed(f"No self-assessment of {practice.label.lower()}.")
         if assessment.expires_on < ctx.today:
             return failed(
-                f"The assessment expired on {assessment.expires_on:%Y-%m-%d}; renew it with fresh evidence.",
+                f"The assessment expired on {day(assessment.expires_on)}; renew it with fresh evidence.",
                 expired_on=assessment.expires_on.isoformat(),
             )
         return passed(
-            f"Assessed with evidence {assessment.evidence_url} until {assessment.expires_on:%Y-%m-%d}.",
+            f"Assessed with evidence {assessment.evidence_url} until {day(assessment.expires_on)}.",
             expires_on=assessment.expires_on.isoformat(),
         )
 

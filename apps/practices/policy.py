@@ -5,7 +5,7 @@ and fix any answer (also after the round closed)."""
 import rules
 
 from apps.core.policy import define, is_authenticated
-from apps.teams.policy import is_team_member
+from apps.teams.policy import is_team_editor, is_team_member
 
 
 @rules.predicate
@@ -20,6 +20,33 @@ ANSWER_SURVEY = define(
     action="answer the cognitive-load survey of {obj}",
     who="members of {obj}",
     why="Cognitive load is what the team's own members report.",
+)
+RECORD_PRACTICES = define(
+    "practices.record_practices",
+    is_team_editor,
+    subject="the team",
+    action="record, change or remove the practice self-assessments of {obj} and recompute its scorecard",
+    who="a lead or product manager of {obj}",
+    why="A self-assessment is the team's own statement of how it works.",
+)
+
+
+@rules.predicate
+def edits_either_team(user, interaction) -> bool:
+    """A lead or product manager of either side of a facilitating interaction."""
+    return bool(
+        interaction is not None
+        and (is_team_editor(user, interaction.from_team) or is_team_editor(user, interaction.to_team))
+    )
+
+
+RUN_ENGAGEMENT = define(
+    "practices.run_engagement",
+    edits_either_team,
+    subject="the facilitating interaction",
+    action="run enabling engagements of {obj}",
+    who="a lead or product manager of either team of {obj}",
+    why="An engagement is the enabling team and the team it helps working together; either side runs it.",
 )
 CHANGE_SURVEY_ANSWER = define(
     "practices.change_survey_answer",

@@ -29,7 +29,6 @@ from apps.practices.sources import load_facts, team_assessments
 from apps.practices.survey import QUESTION_FIELDS
 from apps.registry.models import RegisteredModel
 from apps.teams.models import InteractionMode, Team, TeamType
-from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 ASSESSMENT_FIELDS = ("team", "practice", "evidence_url", "notes", "expires_on")
 SURVEY_ROUND_FIELDS = ("name", "opens_on", "closes_on")
@@ -128,7 +127,7 @@ def scorecard_recompute_on_request(*, actor: User, team: Team | None = None, mod
     """Recompute one team's or one model's scorecard now, for the team's (or owning team's) lead or
     product manager, or platform staff."""
     owner = team if team is not None else model.owning_team
-    ensure_can_change_team(actor, owner, action="recompute the scorecard of")
+    ensure(actor, "practices.record_practices", owner, action="recompute the scorecard of {obj}")
     if team is not None:
         return team_scorecard_recompute(team=team)
     return scorecards_recompute(teams=[], models=[model])[0]
@@ -143,7 +142,7 @@ def enqueue_team_recompute(team_id: int) -> None:
 
 @transaction.atomic
 def self_assessment_create(*, actor: User, data: dict) -> SelfAssessment:
-    ensure_can_change_team(actor, data.get("team"), action="record practices of")
+    ensure(actor, "practices.record_practices", data.get("team"), action="record practices of {obj}")
     assessment = apply_and_save(SelfAssessment(assessed_by=actor), data=data, fields=ASSESSMENT_FIELDS)
     enqueue_team_recompute(assessment.team_id)
     return assessment
@@ -151,7 +150,7 @@ def self_assessment_create(*, actor: User, data: dict) -> SelfAssessment:
 
 @transaction.atomic
 def self_assessment_update(*, actor: User, assessment: SelfAssessment, data: dict) -> SelfAssessment:
-    ensure_can_change_team(actor, assessment.team, action="change practices of")
+    ensure(actor, "practices.record_practices", assessment.team, action="change practices of {obj}")
     if "team" in data and data["team"] != assessment.team:
         raise ValidationError({"team": "An assessment stays with its team; record a new one instead."})
     assessment.assessed_by = actor
@@ -162,7 +161,7 @@ def self_assessment_update(*, actor: User, assessment: SelfAssessment, data: dic
 
 @transaction.atomic
 def self_assessment_delete(*, actor: User, assessment: SelfAssessment) -> None:
-    ensure_can_change_team(actor, assessment.team, action="remove practices of")
+    ensure(actor, "practices.record_practices", assessment.team, action="remove practices of {obj}")
     team_id = assessment.team_id
     assessment.delete()
     enqueue_team_recompute(team_id)
@@ -232,8 +231,7 @@ def survey_response_delete(*, actor: User, response: SurveyResponse) -> None:
 def ensure_can_run_engagement(actor, interaction) -> None:
     if interaction is None:
         raise ValidationError({"interaction": "Choose the facilitating interaction."})
-    if not (can_change_team(actor, interaction.from_team) or can_change_team(actor, interaction.to_team)):
-        ensure_can_change_team(actor, interaction.from_team, action="run engagements of")
+    ensure(actor, "practices.run_engagement", interaction)
 
 
 def validate_engagement(interaction, goals) -> None:

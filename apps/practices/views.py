@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.forms import service_form_page
 from apps.core.pagination import paginate
+from apps.core.policy import allowed, ensure
 from apps.practices import charts, delivery, selectors, services
 from apps.practices.engagements import goal_progress
 from apps.practices.filtersets import EngagementFilterSet, ModelScorecardFilterSet, SelfAssessmentFilterSet
@@ -14,7 +15,6 @@ from apps.practices.models import SelfAssessment, SurveyRound
 from apps.practices.rubric import CATEGORIES
 from apps.practices.scoring import MLOPS_LABELS, decorate
 from apps.practices.survey import HIGH_LOAD, QUESTIONS
-from apps.teams.permissions import can_change_team, ensure_can_change_team
 
 
 # plotly draws a heatmap as a data: image; this page alone allows them (Content-Security-Policy).
@@ -60,7 +60,7 @@ def team_scorecard(request, slug):
         "assessments": selectors.self_assessment_list().filter(team=team).order_by("practice"),
         "model_snapshots": selectors.model_snapshots_of_team(team),
         "engagements": selectors.engagement_list().filter(interaction__to_team=team),
-        "can_edit": can_change_team(request.user, team),
+        "can_edit": allowed(request.user, "practices.record_practices", team),
     }
     return render(request, "practices/team_scorecard.html", context)
 
@@ -120,7 +120,9 @@ def self_assessment_form(request, pk=None):
     assessment = get_object_or_404(SelfAssessment.objects.select_related("team"), pk=pk) if pk else None
     initial = {}
     if assessment:
-        ensure_can_change_team(request.user, assessment.team, action="change practices of")
+        ensure(
+            request.user, "practices.record_practices", assessment.team, action="change practices of {obj}"
+        )
     elif request.GET.get("team"):
         initial["team"] = selectors.team_by_slug(request.GET["team"])
 
@@ -189,8 +191,7 @@ def engagement_detail(request, pk):
                 for code, name in CATEGORIES
             ],
             "history_figure": charts.level_history(history, band=time_box(engagement)) if history else None,
-            "can_edit": can_change_team(request.user, engagement.enabling_team)
-            or can_change_team(request.user, team),
+            "can_edit": allowed(request.user, "practices.run_engagement", engagement.interaction),
         },
     )
 

@@ -5,6 +5,7 @@ import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core import display
 from apps.registry.gates import metric_gain
 from apps.registry.models import CARD_SECTIONS, ModelVersion, RegisteredModel
 
@@ -44,8 +45,9 @@ def metrics_markdown(model: RegisteredModel, version: ModelVersion | None) -> st
     ):
         baseline = version.baseline_metrics.get(name)
         gain = metric_gain(name, value, baseline)
-        label = f"**{name}** (primary)" if name == model.primary_metric else name
-        lines.append(f"| {label} | {_fmt(value)} | {_fmt(baseline)} | {_fmt(gain, sign='+')} |")
+        shown = display.label(name)
+        shown = f"**{shown}** (primary)" if name == model.primary_metric else shown
+        lines.append(f"| {shown} | {_fmt(value)} | {_fmt(baseline)} | {_fmt(gain, sign='+')} |")
     return "\n".join(lines)
 
 

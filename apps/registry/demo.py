@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.utils import timezone
 
+from apps.core.display import label
 from apps.registry import demo_data, services
 from apps.registry.models import Feedback, ModelVersion, RegisteredModel, StageChange
 
@@ -280,8 +281,8 @@ def _card(spec: Spec, frame) -> dict:
         "card_intended_use": f"{spec.purpose}\n\n- Primary users: {', '.join(spec.consumers) or 'the team'}\n"
         "- Out of scope: any decision without a human-reviewable fallback.",
         "card_factors": spec.factors,
-        "card_metrics": f"Primary metric **{spec.metric}**; a version must beat the best baseline (dummy "
-        f"predictor or one-rule tree) by {spec.margin}.",
+        "card_metrics": f"Primary metric **{label(spec.metric)}**; a version must beat the best baseline "
+        f"(dummy predictor or one-rule tree) by {spec.margin}.",
         "card_evaluation_data": "A 30% holdout of the training window, split with a fixed seed.",
         "card_training_data": f"{demo_data.ROWS} rows of order-level data with columns {columns}.",
         "card_ethical_considerations": spec.ethics,

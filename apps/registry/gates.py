@@ -97,6 +97,8 @@ def card_gate(version: ModelVersion) -> FailedGate | None:
 
 
 PRODUCTION_GATES = (baseline_gate, card_gate)
+# What the pages call each gate (FailedGate.gate is its key).
+GATE_NAMES = {"beats_baseline": "Beats its baseline", "card_complete": "Model card complete"}
 
 
 def failed_production_gates(version: ModelVersion) -> list[FailedGate]:

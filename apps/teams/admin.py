@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 
+from apps.core.admin_base import PolicyAdminMixin
 from apps.teams.hooks import managed_members
 from apps.teams.memberships import (
     ensure_editable_by_hand,
@@ -57,7 +58,8 @@ class OutgoingInteractionInline(admin.TabularInline):
 
 
 @admin.register(ValueStream)
-class ValueStreamAdmin(admin.ModelAdmin):
+class ValueStreamAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule, delete_rule = "teams.change_stream", "teams.create_stream"
     list_display = ["name", "slug", "product_manager"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
@@ -66,7 +68,8 @@ class ValueStreamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule, delete_rule = "teams.change_team", "teams.create_team"
     list_display = ["name", "team_type", "value_stream", "provides_services", "capacity_points", "wip_limit"]
     list_filter = ["team_type", "value_stream", "provides_services"]
     search_fields = ["name", "focus", "software_owned"]

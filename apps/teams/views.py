@@ -15,10 +15,6 @@ from apps.teams.permissions import can_change_team, ensure_can_change_team
 from apps.teams.topology import layout
 
 
-def home(request):
-    return render(request, "teams/home.html", selectors.home_summary(user=request.user))
-
-
 def team_list(request):
     filterset = TeamFilterSet(request.GET, queryset=selectors.team_list())
     return render(

@@ -10,15 +10,19 @@ SERIES = (
     ("dummy", "Dummy baseline", "#98a2b3"),
     ("one_rule", "One-rule baseline", "#d9733b"),
 )
-LABELS = {
+METRIC_NAMES = {
     "accuracy": "Accuracy",
     "balanced_accuracy": "Balanced accuracy",
     "f1": "F1",
     "roc_auc": "ROC AUC",
-    "log_loss": "Log loss (lower is better)",
-    "mae": "MAE (lower is better)",
-    "rmse": "RMSE (lower is better)",
+    "log_loss": "Log loss",
+    "mae": "MAE",
+    "rmse": "RMSE",
     "r2": "R²",
+}
+LOWER_IS_BETTER = ("log_loss", "mae", "rmse")
+LABELS = {
+    key: f"{name} (lower is better)" if key in LOWER_IS_BETTER else name for key, name in METRIC_NAMES.items()
 }
 
 

@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from apps.core.display import label
 from apps.training.estimators import CLASSIFICATION, build_estimator, search_space
 from apps.training.profiling import read_csv
 
@@ -430,7 +431,7 @@ def train(
             20 + int(55 * index / len(folds)),
             stage,
             f"Fold {index}: model {_headline(scores['model'], spec.task)}, "
-            f"best baseline ({strongest}) {_headline(scores[strongest], spec.task)}.",
+            f"best baseline ({label(strongest)}) {_headline(scores[strongest], spec.task)}.",
         )
     report(78, "Fitting on the training split", None)
     fitted_pre, fitted = _fit_all(preprocessor, candidates, X_train, y_train, spec.seed, spec.task)
@@ -468,7 +469,7 @@ def train(
 def _headline(metrics: dict, task: str) -> str:
     metric = PRIMARY_METRIC[task]
     value = metrics.get(metric)
-    return f"{metric} {value:.4f}" if value is not None else f"{metric} n/a"
+    return f"{label(metric)} {value:.4f}" if value is not None else f"{label(metric)} n/a"
 
 
 def _one_rule_feature(fitted_pre, tree) -> str:

@@ -2,8 +2,8 @@
 
 from django import forms
 
+from apps.core.policy import allowed, who_can
 from apps.registry.models import Task
-from apps.teams.permissions import can_change_team
 from apps.training import selectors
 from apps.training.estimators import CATALOGUE, Param
 from apps.training.models import DatasetVersion
@@ -122,9 +122,9 @@ class TrainingJobForm(forms.Form):
         self.fields["registered_model"].queryset = (
             selectors.models_of_team(team=dataset.team) if dataset else selectors.models_of_team(team=None)
         )
-        if dataset and not can_change_team(user, dataset.team):  # the service's rule, said upfront
-            who = f"Only a lead or product manager of {dataset.team} (or platform staff)"
-            self.fields["new_model_slug"].help_text = f"{who} registers new models."
+        if dataset and not allowed(user, "registry.register_model", dataset.team):  # said upfront
+            who = who_can("registry.register_model", dataset.team)
+            self.fields["new_model_slug"].help_text = f"New models are registered by {who}."
         if dataset:
             self.initial.setdefault("dataset_version", dataset.pk)
             target = self.initial.setdefault("target", dataset.column_names[-1])

@@ -15,17 +15,17 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from apps.core import dispatch, events, storage
+from apps.core import dispatch, display, events, storage
 from apps.core.changes import update_rows
 from apps.core.exceptions import Conflict, field_errors
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.registry.artefacts import ArtefactError, delete_artefact, refuse_untrusted_types
 from apps.registry.artefacts import save_bytes as save_artefact_bytes
 from apps.registry.models import RegisteredModel
 from apps.registry.onnx_models import OnnxError, inspect_onnx
 from apps.registry.services import registered_model_create
-from apps.teams.models import Team
-from apps.teams.permissions import is_team_member
+from apps.teams.models import Team, ValueStream
 from apps.training import hooks
 from apps.training.csvfile import UploadTooLarge, check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
@@ -52,9 +52,8 @@ PROCESS_DATASET_TASK = "apps.training.tasks.process_dataset"
 
 
 def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
-    if team is None or not is_team_member(actor, team):
-        name = getattr(team, "name", "the owning team")
-        raise PermissionDenied(f"Only members of {name} or platform staff may {action}.")
+    """``training.train`` on ``team``; ``action`` words the refused step ("cancel this job")."""
+    ensure(actor, "training.train", team, action=action.replace("{", "{{").replace("}", "}}"))
 
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -126,7 +125,9 @@ def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) 
 
 
 def enqueue_dataset(dataset: DatasetVersion) -> None:
-    dispatch.enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
+    """Not sent (the broker unreachable), the dataset's processing is resent by the recovery of silent
+    datasets once its heartbeat is stale."""
+    dispatch.try_enqueue(PROCESS_DATASET_TASK, args=[dataset.pk], task_id=dataset.celery_task_id)
 
 
 def _claim_dataset(*, dataset_id: int, task_id: str | None) -> DatasetVersion | None:
@@ -324,7 +325,9 @@ def _task(dataset: DatasetVersion, target: str, task: str | None) -> tuple[str, 
     return task, False
 
 
-def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> RegisteredModel | None:
+def _model_for_job(
+    *, actor, dataset: DatasetVersion, task: str, data: dict, stream_id: int | None = None
+) -> RegisteredModel | None:
     model = data.get("registered_model")
     new_model = data.get("new_model")
     if model and new_model:
@@ -339,7 +342,10 @@ def _model_for_job(*, actor, dataset: DatasetVersion, task: str, data: dict) -> 
                     "slug": new_model.get("slug", ""),
                     "purpose": new_model.get("purpose", ""),
                     "owning_team": team,
-                    "value_stream": team.value_stream,
+                    # a model trained for a request serves the request's stream
+                    "value_stream": ValueStream.objects.filter(pk=stream_id).first()
+                    if stream_id
+                    else team.value_stream,
                     "task": task,
                     "primary_metric": PRIMARY_METRIC[task],
                 },
@@ -388,7 +394,9 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     evaluation = _evaluation_settings(data)
     request_id = _request_id(data.get("model_request"))
     with transaction.atomic():
-        model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data)
+        found = hooks.describe_request(request_id) if request_id is not None else None
+        stream_id = found.get("value_stream_id") if found else None
+        model = _model_for_job(actor=actor, dataset=dataset, task=task, data=data, stream_id=stream_id)
         job = TrainingJob.objects.create(
             team=dataset.team,
             dataset_version=dataset,
@@ -402,7 +410,9 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
             parameters=parameters,
             celery_task_id=uuid.uuid4().hex,
             created_by=actor,
-            log=[_line(f"Queued by {actor}: {estimator} for {task} of {target!r} on {dataset}.")],
+            log=[
+                _line(f"Queued by {actor}: {display.label(estimator)} for {task} of {target!r} on {dataset}.")
+            ],
             **evaluation,
         )
         if request_id is not None:
@@ -412,15 +422,37 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     return job
 
 
+# The stage of a queued job whose message the broker did not take; the recovery sends it again.
+UNSENT_STAGE = "Waiting for the message broker (unreachable when the job was queued)"
+
+
 def enqueue_job(job: TrainingJob) -> None:
-    """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill)."""
-    dispatch.enqueue(
+    """Send the job to the training queue with its own time limits (soft: fail cleanly; hard: kill).
+    If the broker cannot be reached the job stays queued, marked unsent, for the recovery to resend."""
+    sent = dispatch.try_enqueue(
         RUN_JOB_TASK,
         args=[job.pk],
         task_id=job.celery_task_id,
         soft_time_limit=job.time_limit_seconds,
         time_limit=job.time_limit_seconds + 30,
     )
+    if not sent:
+        TrainingJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(stage=UNSENT_STAGE)
+
+
+def _resend_unsent_jobs() -> list[int]:
+    """Queued jobs whose message never reached the broker, sent again (back to the usual stage)."""
+    with transaction.atomic():
+        unsent = list(
+            TrainingJob.objects.select_for_update(skip_locked=True).filter(
+                status=JobStatus.QUEUED, stage=UNSENT_STAGE
+            )
+        )
+        for job in unsent:
+            job.stage = TrainingJob._meta.get_field("stage").default
+            job.save(update_fields=["stage"])
+            transaction.on_commit(functools.partial(enqueue_job, job))
+    return [job.pk for job in unsent]
 
 
 def training_job_cancel(*, actor: User, job: TrainingJob) -> TrainingJob:
@@ -592,9 +624,10 @@ def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", out
 def jobs_recover_stale(*, now: datetime.datetime | None = None, stale_after: int | None = None) -> dict:
     """Requeue running jobs whose worker went silent (no heartbeat for ``stale_after`` seconds), or
     fail them once they used every attempt. A requeued job gets a new task id, so the dead worker's
-    message, if the broker ever redelivers it, is ignored."""
+    message, if the broker ever redelivers it, is ignored. Queued jobs the broker never took are sent
+    again."""
     now, cutoff = _stale_cutoff(now, stale_after)
-    outcome: dict[str, list[int]] = {"requeued": [], "failed": []}
+    outcome: dict[str, list[int]] = {"requeued": [], "failed": [], "resent": _resend_unsent_jobs()}
     with transaction.atomic():
         stale = TrainingJob.objects.select_for_update(skip_locked=True).filter(
             status=JobStatus.RUNNING, heartbeat_at__lt=cutoff

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate
-from apps.teams.permissions import is_team_member
+from apps.core.policy import allowed
 from apps.training import charts, selectors, services
 from apps.training.csvfile import declared_too_large, limit_text
 from apps.training.estimators import CATALOGUE
@@ -51,7 +51,7 @@ def dataset_detail(request, pk):
             "dataset": dataset,
             "versions": selectors.dataset_versions(dataset=dataset),
             "jobs": selectors.job_list().filter(dataset_version=dataset)[:20],
-            "can_train": is_team_member(request.user, dataset.team),
+            "can_train": allowed(request.user, "training.train", dataset.team),
         },
     )
 
@@ -144,7 +144,7 @@ def external_version(request):
 
 def job_detail(request, pk):
     job = selectors.job_detail(pk=pk)
-    is_member = is_team_member(request.user, job.team)
+    is_member = allowed(request.user, "training.train", job.team)
     context = {
         "job": job,
         "for_request": selectors.job_request(job=job),

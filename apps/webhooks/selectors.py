@@ -1,8 +1,9 @@
 from django.db.models import Count, Max, Q, QuerySet
 
 from apps.core.permissions import is_platform_staff
+from apps.core.policy import allowed
 from apps.teams.models import Membership
-from apps.teams.permissions import TEAM_EDITOR_ROLES, can_change_team
+from apps.teams.permissions import TEAM_EDITOR_ROLES
 from apps.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 
@@ -25,7 +26,7 @@ def delivery_list() -> QuerySet[Delivery]:
 
 
 def can_manage(user, subscription: Subscription) -> bool:
-    return can_change_team(user, subscription.team)
+    return allowed(user, "webhooks.manage_webhooks", subscription.team)
 
 
 def managed_team_ids(user) -> set[int] | None:

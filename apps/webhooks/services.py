@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from apps.core.changes import update_rows
 from apps.core.events import EVENT_TYPES, Event
+from apps.core.policy import ensure
 from apps.core.services import apply_and_save
-from apps.teams.permissions import ensure_can_change_team
 from apps.webhooks.models import Delivery, DeliveryStatus, PayloadFormat, Subscription, new_secret
 from apps.webhooks.signing import SIGNATURE_HEADER, raw_body, signature
 
@@ -51,7 +51,7 @@ def _clean_event_types(data: dict) -> None:
 
 @transaction.atomic
 def subscription_create(*, actor: User, data: dict) -> Subscription:
-    ensure_can_change_team(actor, data.get("team"), action="add webhooks for")
+    ensure(actor, "webhooks.manage_webhooks", data.get("team"), action="add webhooks for {obj}")
     _clean_event_types(data)
     subscription = Subscription(created_by=actor)
     return apply_and_save(subscription, data=data, fields=SUBSCRIPTION_FIELDS)
@@ -59,9 +59,9 @@ def subscription_create(*, actor: User, data: dict) -> Subscription:
 
 @transaction.atomic
 def subscription_update(*, actor: User, subscription: Subscription, data: dict) -> Subscription:
-    ensure_can_change_team(actor, subscription.team, action="change webhooks of")
+    ensure(actor, "webhooks.manage_webhooks", subscription.team, action="change webhooks of {obj}")
     if "team" in data and data["team"] != subscription.team:
-        ensure_can_change_team(actor, data["team"], action="move webhooks to")
+        ensure(actor, "webhooks.manage_webhooks", data["team"], action="move webhooks to {obj}")
     _clean_event_types(data)
     data = dict(data)
     if "is_active" in data:
@@ -74,7 +74,7 @@ def subscription_update(*, actor: User, subscription: Subscription, data: dict) 
 
 @transaction.atomic
 def subscription_rotate_secret(*, actor: User, subscription: Subscription) -> Subscription:
-    ensure_can_change_team(actor, subscription.team, action="change webhooks of")
+    ensure(actor, "webhooks.manage_webhooks", subscription.team, action="change webhooks of {obj}")
     subscription.secret = new_secret()
     subscription.save(update_fields=["secret", "updated_at"])
     return subscription
@@ -82,7 +82,7 @@ def subscription_rotate_secret(*, actor: User, subscription: Subscription) -> Su
 
 @transaction.atomic
 def subscription_delete(*, actor: User, subscription: Subscription) -> None:
-    ensure_can_change_team(actor, subscription.team, action="delete webhooks of")
+    ensure(actor, "webhooks.manage_webhooks", subscription.team, action="delete webhooks of {obj}")
     subscription.delete()
 
 
@@ -132,7 +132,7 @@ def deliveries_for_event(*, event: Event, **kwargs) -> list[Delivery]:
 @transaction.atomic
 def delivery_send_test(*, actor: User, subscription: Subscription) -> Delivery:
     """A `ping` event to this subscription only, whatever its filters: does the receiver answer?"""
-    ensure_can_change_team(actor, subscription.team, action="test webhooks of")
+    ensure(actor, "webhooks.manage_webhooks", subscription.team, action="test webhooks of {obj}")
     event = Event(
         type="ping",
         data={
@@ -153,7 +153,9 @@ def delivery_send_test(*, actor: User, subscription: Subscription) -> Delivery:
 @transaction.atomic
 def delivery_redeliver(*, actor: User, delivery: Delivery) -> Delivery:
     """Send the same body again (same event id, so receivers can de-duplicate) as a new delivery."""
-    ensure_can_change_team(actor, delivery.subscription.team, action="redeliver webhooks of")
+    ensure(
+        actor, "webhooks.manage_webhooks", delivery.subscription.team, action="redeliver webhooks of {obj}"
+    )
     again = Delivery.objects.create(
         subscription=delivery.subscription,
         event_id=delivery.event_id,

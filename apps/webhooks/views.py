@@ -1,10 +1,10 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.core.forms import service_form_page
+from apps.core.policy import ensure
 from apps.webhooks import selectors, services
 from apps.webhooks.filtersets import DeliveryFilterSet
 from apps.webhooks.forms import SubscriptionForm
@@ -42,10 +42,8 @@ def subscription_detail(request, pk):
 
 def subscription_form(request, pk=None):
     subscription = get_object_or_404(selectors.subscription_list(), pk=pk) if pk else None
-    if subscription and not selectors.can_manage(request.user, subscription):
-        raise PermissionDenied(
-            f"Only a lead or product manager of {subscription.team}, or platform staff, can change it."
-        )
+    if subscription:
+        ensure(request.user, "webhooks.manage_webhooks", subscription.team)
 
     def write(data):
         if subscription:

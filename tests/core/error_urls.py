@@ -3,10 +3,10 @@
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 
-from portal.urls import handler403, handler404, handler500
+from portal.urls import handler400, handler403, handler404, handler500
 from portal.urls import urlpatterns as portal_urlpatterns
 
-__all__ = ["handler403", "handler404", "handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
 def refuse(request):

@@ -67,3 +67,13 @@ def test_expired_form_shows_the_portal_csrf_page(team_lead):
     assert response.status_code == 403
     text = page(response)
     assert "This form has expired" in text
+
+
+def test_too_many_form_fields_under_api_is_a_json_400_naming_the_limit(api_as, team_lead, settings):
+    """Django refuses the body before any view runs (a SuspiciousOperation): the API still answers in
+    JSON, as its schema documents, not with the HTML page."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api_as(team_lead).post("/api/v1/notifications/mark-read/", {"ids": list(range(20))})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in response.json()["detail"]

@@ -161,3 +161,25 @@ def test_pm_saves_the_kanban_filters_as_a_shared_view_and_opens_it_from_the_list
     page.wait_for_url(lambda url: "requesting_team" in url)
     assert page.locator(".kcard").all_inner_texts()[0].startswith("Basket recommender")
     screenshot(page, "requests-kanban-saved-view")
+
+
+def test_roadmap_of_a_team_in_the_browser_and_printed(login_page, screenshot):
+    platform = PlatformTeamFactory(name="ML Platform", capacity_points=4)
+    pm = MembershipFactory(team=platform, role=MemberRole.PRODUCT_MANAGER).user
+    ModelRequestFactory(title="Fraud scorer", delivering_team=platform, status=RequestStatus.IN_PROGRESS)
+    for title, reach in (("Churn model", 900), ("Demand forecast", 500), ("Price elasticity", 100)):
+        ModelRequestFactory(title=title, delivering_team=platform, **rice_inputs(reach, effort=2))
+
+    page = login_page(pm)
+    page.goto(f"/requests/roadmap/?delivering_team={platform.slug}")
+    columns = page.locator(".roadmap-col")
+    assert columns.locator("h3").all_inner_texts() == ["Now 1", "Next 2", "Later 1"]
+    assert "Price elasticity" in columns.nth(2).inner_text()
+    screenshot(page, "requests-roadmap-1440")
+    page.emulate_media(media="print")
+    assert not page.locator(".topbar").is_visible() and not page.locator("form.filters").is_visible()
+    screenshot(page, "requests-roadmap-print")
+    page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "requests-roadmap-390")

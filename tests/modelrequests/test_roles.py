@@ -177,7 +177,7 @@ def test_comment_through_the_api_and_the_form(client, browser_login, cast, score
     assert bodies == ({"By API", "By form"} if allowed else set())
     assert ("Add comment" in page) is allowed
     if not allowed:
-        assert "may comment on this request" in page
+        assert "can comment on this request" in page
 
 
 def test_the_filer_comments_though_in_neither_team(client, browser_login, cast, api_as):

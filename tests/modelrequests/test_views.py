@@ -74,8 +74,8 @@ def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login
     assert "<option>2.0</option></select>" in page
     assert 'name="effort" type="number"' in page and 'value="4.0"' in page
     assert 'name="reach"' not in page and 'name="business_value"' not in page
-    assert "RICE <strong>400.00</strong> · rank <strong>1</strong>" in page
-    assert "WSJF <strong>3.20</strong> · rank <strong>1</strong>" in page
+    assert "RICE <strong>400</strong> · rank <strong>1</strong>" in page
+    assert "WSJF <strong>3.2</strong> · rank <strong>1</strong>" in page
     assert '<option value="triaged">Triaged</option>' in page
     assert '<option value="rejected">Rejected</option>' in page
 
@@ -366,7 +366,7 @@ def test_inline_scoring_answers_the_new_score_and_rank_or_the_refusal(client, br
     response = client.post(url, {"method": "rice", "effort": "4"}, **fragment)
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith('<form class="score-box"')
-    assert "RICE <strong>400.00</strong> · rank <strong>2</strong>" in html and "Saved." in html
+    assert "RICE <strong>400</strong> · rank <strong>2</strong>" in html and "Saved." in html
     assert ModelRequest.objects.get(pk=request.pk).effort == 4
     refused = client.post(url, {"method": "rice", "reach": "10"}, **fragment)
     assert refused.status_code == 403 and "can set the reach" in refused.content.decode()

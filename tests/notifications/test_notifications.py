@@ -207,6 +207,16 @@ def test_api_preference_and_watches(api_as, cast):
     assert not Watch.objects.filter(user=cast["outsider"]).exists()
 
 
+def test_a_watch_without_watching_follows_as_the_field_default_says(api_as, cast):
+    """``watching`` is optional in the schema (default true): leaving it out watches, not a 500."""
+    created = api_as(cast["outsider"]).post(
+        "/api/v1/watches/", {"request": cast["request"].pk}, format="json"
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["watching"] is True
+    assert Watch.objects.get(user=cast["outsider"], request=cast["request"]).watching is True
+
+
 def test_inbox_and_api_list_queries_do_not_grow_with_rows(client, api_as, browser_login, cast):
     user = cast["filer"]
     browser_login(client, user)

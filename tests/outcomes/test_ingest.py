@@ -293,3 +293,23 @@ def test_rows_written_around_the_ingest_with_extreme_values_still_roll_up(setup)
     assert rollup_refresh(days_by_kpi=days_of(rows)) == 3
     totals = {row.day.day: row.total for row in DailyAggregate.objects.filter(kpi=kpi)}
     assert totals[1] == 0.0 and totals[3] == 2.0 and totals[2] != totals[2]  # tiny -> 0, huge -> NaN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_ingests_of_one_kpi_and_day_both_roll_up(team_engineer, setup):
+    """Found by the soak test: two batches of one KPI on the same day, ingested at the same moment, both
+    inserted the day's aggregate row and the second failed on its unique constraint (a 500)."""
+    from apps.outcomes.ingest import observations_ingest
+    from tests.registry.test_concurrency import run_together
+
+    kpi, _ = setup
+    batches = [
+        [{"kpi": kpi.pk, "time": f"2026-03-01T{hour:02d}:00:00Z", "value": 1.0, "segment": "treatment"}]
+        for hour in range(6)
+    ]
+    _, errors = run_together(
+        [lambda rows=rows: observations_ingest(actor=team_engineer, rows=rows) for rows in batches]
+    )
+    assert errors == []
+    (daily,) = DailyAggregate.objects.filter(kpi=kpi, segment="treatment")
+    assert daily.n == 6 and daily.total == 6.0

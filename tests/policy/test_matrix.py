@@ -1,5 +1,6 @@
-"""Permission matrix of the write endpoints the escalations went through: each action x each kind of
-caller, the expected answer written out, and the row checked afterwards (changed only when allowed).
+"""Permission matrix of the write endpoints the escalations went through (API, and the team's
+browser form): each action x each kind of caller, the expected answer written out, and the row
+checked afterwards (changed only when allowed).
 
 The world: value streams Checkout (PM ``stream_pm``) and Fraud (PM ``other_pm``); the team Payments
 in Checkout (lead ``owning_lead``, engineer ``member``) owns the model ``basket-score`` and Checkout
@@ -214,3 +215,52 @@ def test_matrix(world, role, action):
     expected = success if role in allowed else (401 if role == "anonymous" else 403)
     assert response.status_code == expected, response.content
     assert read(world) == (changed if expected == success else before)
+
+
+def team_form(team, **changes):
+    return {
+        "name": team.name,
+        "slug": team.slug,
+        "team_type": team.team_type,
+        "value_stream": team.value_stream_id,
+        "capacity_points": team.capacity_points,
+        "wip_limit": team.wip_limit,
+        "focus": team.focus,
+    } | changes
+
+
+# browser form: (url, form data, allowed roles, read the row, value once changed)
+FORMS = {
+    "edit the team in its form": (
+        "/teams/payments/edit/",
+        lambda w: team_form(w["payments"], focus="From the form"),
+        {"owning_lead", "staff"},
+        team_focus,
+        "From the form",
+    ),
+    "move the team through its form": (
+        "/teams/payments/edit/",
+        lambda w: team_form(w["payments"], value_stream=ValueStream.objects.get(slug="fraud").pk),
+        {"staff"},
+        team_stream,
+        "fraud",
+    ),
+}
+
+
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "read_only"])
+@pytest.mark.parametrize("action", list(FORMS))
+def test_browser_form_matrix(world, client, browser_login, role, action):
+    url, data, allowed, read, changed = FORMS[action]
+    before = read(world)
+    if role != "anonymous":
+        browser_login(client, world["users"][role])
+    response = client.post(url, data(world))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    elif role in allowed:
+        assert response.status_code == 302, response.content.decode()[:500]
+    else:
+        assert response.status_code in (200, 403)  # refused, or the form shown again naming who can
+        assert "Only " in response.content.decode()
+    assert read(world) == (changed if role in allowed else before)

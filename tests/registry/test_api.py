@@ -63,6 +63,18 @@ def test_create_model_permission_matrix(who, expected, team, api_as, anon_api, r
     assert RegisteredModel.objects.filter(slug="returns-risk").exists() == (expected == 201)
 
 
+def test_create_and_update_answer_the_whole_documented_model_with_its_counts(team, staff_user, api_as):
+    """The schema requires the list's counts on every answer; a create or update used to leave them out."""
+    client = api_as(staff_user)
+    created = client.post("/api/v1/models/", new_model_payload(team), format="json")
+    assert created.status_code == 201, created.content
+    counts = {"open_feedback": 0, "overdue_feedback": 0, "version_count": 0}
+    assert counts.items() <= created.json().items()
+    updated = client.patch("/api/v1/models/returns-risk/", {"purpose": "Flag risky returns"}, format="json")
+    assert updated.status_code == 200 and counts.items() <= updated.json().items()
+    assert RegisteredModel.objects.get(slug="returns-risk").purpose == "Flag risky returns"
+
+
 def test_creating_a_model_reads_each_row_once(team, team_lead, api_as):
     """The serializer and the model validation do not both check uniqueness, the name and the slug
     are checked in one query, and the validation does not re-read the team and stream the serializer

@@ -62,7 +62,7 @@ def test_model_page_shows_everything(client, browser_login, outsider, model):
     assert "javascript:" not in page.split('id="history"')[0]
     assert 'href="javascript:' not in page
     assert "Consumers United" in page
-    assert "override" in page and "beats_baseline" in page
+    assert "override" in page and "Beats its baseline" in page
     assert "Scores drift on Mondays" in page and "overdue" in page
     assert 'id="metric-chart-data"' in page and "vendor/plotly/plotly-cartesian.min.js" in page
     assert "Production version <strong>v2</strong>" in page  # card metrics filled from production
@@ -79,7 +79,7 @@ def test_promote_page_shows_each_failed_gate(client, browser_login, team_lead, m
     response = client.post(url, {"to_stage": "production", "reason": "ship"})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "beats_baseline" in page and "card_complete" in page and "Factors" in page
+    assert "Beats its baseline" in page and "Model card complete" in page and "Factors" in page
     assert "Override" not in page  # only platform staff see the override box
     version.refresh_from_db()
     assert version.stage == Stage.CANDIDATE
@@ -148,7 +148,7 @@ def test_compare_page(client, browser_login, outsider, model):
     register(model, score=0.7), register(model, score=0.8, estimator="HistGradientBoostingClassifier")
     browser_login(client, outsider)
     page = client.get("/models/basket-scorer/compare/?a=1&b=2").content.decode()
-    assert "HistGradientBoostingClassifier" in page and "differs" in page and "0.8000" in page
+    assert "HistGradientBoostingClassifier" in page and "differs" in page and "0.8" in page
     assert "[&quot;basket_value&quot;, &quot;items&quot;" in page  # features as JSON, not a Python repr
 
 

@@ -160,7 +160,7 @@ def add_teams():
 
 
 PAGE_QUERIES = {
-    "/": 7,
+    "/": 13,  # the role home (apps.home): roles, stream, waiting requests, boards, feedback, gates, filed
     "/teams/": 5,
     "/teams/streams/": 4,
     "/teams/interactions/": 5,

@@ -169,7 +169,11 @@ def test_recovery_requeues_silent_jobs_with_a_new_task_id_then_fails_them(tumour
     job = services.training_job_create(actor=scientist, data=job_data(tumours))
     services.job_claim(job_id=job.pk, task_id=job.celery_task_id, worker="w1")
     later = timezone.now() + datetime.timedelta(minutes=10)
-    assert services.jobs_recover_stale(now=later, stale_after=120) == {"requeued": [job.pk], "failed": []}
+    assert services.jobs_recover_stale(now=later, stale_after=120) == {
+        "requeued": [job.pk],
+        "failed": [],
+        "resent": [],
+    }
     requeued = TrainingJob.objects.get(pk=job.pk)
     assert requeued.status == JobStatus.QUEUED and requeued.celery_task_id != job.celery_task_id
     assert services.job_claim(job_id=job.pk, task_id=job.celery_task_id, worker="old") is None
@@ -177,6 +181,7 @@ def test_recovery_requeues_silent_jobs_with_a_new_task_id_then_fails_them(tumour
     assert services.jobs_recover_stale(now=later + datetime.timedelta(minutes=10), stale_after=120) == {
         "requeued": [],
         "failed": [job.pk],
+        "resent": [],
     }
     failed = TrainingJob.objects.get(pk=job.pk)
     assert failed.status == JobStatus.FAILED and "giving up" in failed.error
@@ -185,4 +190,4 @@ def test_recovery_requeues_silent_jobs_with_a_new_task_id_then_fails_them(tumour
 def test_fresh_running_jobs_are_left_alone(tumours, scientist):
     job = services.training_job_create(actor=scientist, data=job_data(tumours))
     services.job_claim(job_id=job.pk, task_id=job.celery_task_id, worker="w1")
-    assert services.jobs_recover_stale(stale_after=120) == {"requeued": [], "failed": []}
+    assert services.jobs_recover_stale(stale_after=120) == {"requeued": [], "failed": [], "resent": []}

@@ -153,7 +153,7 @@ def test_job_page_shows_progress_metrics_chart_and_cancel(client, browser_login,
     )
     page = client.get(done.get_absolute_url()).content.decode()
     assert "metrics-figure" in page and "plotly-cartesian.min.js" in page and "Cancel job" not in page
-    assert "Lift on roc_auc over the best baseline (one_rule)" in page
+    assert "Lift on ROC AUC over the best baseline (One-rule baseline)" in page
 
 
 def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login, outsider, tumours):
@@ -178,7 +178,10 @@ def test_team_page_lists_the_teams_datasets_and_jobs(client, browser_login, team
 def test_a_member_who_may_not_create_models_gets_a_form_error(client, browser_login, scientist, tumours):
     browser_login(client, scientist)
     form = client.get(f"/training/jobs/new/?dataset={tumours.pk}").content.decode()
-    assert f"Only a lead or product manager of {tumours.team} (or platform staff) registers" in form
+    assert (
+        f"New models are registered by a lead or product manager of {tumours.team}, or platform staff."
+        in form
+    )
     response = client.post(
         f"/training/jobs/new/?dataset={tumours.pk}",
         {

@@ -176,14 +176,6 @@ class BulkScoreResultSerializer(serializers.Serializer):
     results = ModelRequestSerializer(many=True)
 
 
-class BulkScoreRefusedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    rows = serializers.DictField(
-        child=serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-        help_text="Per request id, its problems by field (`detail`: a missing right, naming who may).",
-    )
-
-
 class ScoreResultSerializer(serializers.Serializer):
     request = ModelRequestDetailSerializer()
     rice_rank = serializers.IntegerField(allow_null=True, help_text="Rank on the backlog ranked by RICE.")
@@ -351,3 +343,33 @@ class StreamItemSerializer(ModelRequestSerializer):
             "in_status_days",
             "waits_for",
         )
+
+
+class RoadmapItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    title = serializers.CharField()
+    status = serializers.CharField()
+    requesting_team = serializers.CharField(source="requesting_team.slug")
+    value_stream = serializers.CharField(source="value_stream.slug")
+    position = serializers.IntegerField(
+        allow_null=True,
+        default=None,
+        help_text="Rank on the team's whole backlog (null: in progress or unscored).",
+    )
+    score = serializers.FloatField(
+        allow_null=True, default=None, help_text="Score of the team's board method."
+    )
+
+
+class RoadmapLaneSerializer(serializers.Serializer):
+    team = serializers.CharField(source="team.slug")
+    capacity_points = serializers.IntegerField(source="team.capacity_points")
+    method = serializers.CharField()
+    now = RoadmapItemSerializer(many=True)
+    next = RoadmapItemSerializer(many=True)
+    later = RoadmapItemSerializer(many=True)
+    later_count = serializers.IntegerField()
+
+
+class RoadmapSerializer(serializers.Serializer):
+    teams = RoadmapLaneSerializer(many=True)

@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +12,6 @@ from apps.modelrequests.api.serializers import (
     BacklogItemSerializer,
     BacklogSerializer,
     BulkScoreInputSerializer,
-    BulkScoreRefusedSerializer,
     BulkScoreResultSerializer,
     CommentSerializer,
     ConflictSerializer,
@@ -21,6 +20,7 @@ from apps.modelrequests.api.serializers import (
     ModelRequestSerializer,
     RankInputSerializer,
     RefusedSerializer,
+    RoadmapSerializer,
     SavedViewSerializer,
     ScoreResultSerializer,
     ScoreUpdateSerializer,
@@ -33,6 +33,35 @@ from apps.modelrequests.api.serializers import (
 from apps.modelrequests.filtersets import ModelRequestFilterSet, SavedViewFilterSet, with_team_alias
 from apps.modelrequests.models import SavedView
 from apps.modelrequests.selectors import backlog_view
+
+# A refused row answers {detail, rows: {id: {field: [messages]}}}; a body that does not parse answers,
+# as everywhere, field names with their messages (or a plain `detail` from the permission check).
+BULK_SCORE_ERROR = OpenApiResponse(
+    description="The refused rows and their problems, or the fields of the body at fault.",
+    response={
+        "anyOf": [
+            {
+                "type": "object",
+                "required": ["detail", "rows"],
+                "properties": {
+                    "detail": {"type": "string"},
+                    "rows": {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        },
+                    },
+                },
+            },
+            {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "Field names with their messages.",
+            },
+        ]
+    },
+)
 
 
 class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
@@ -157,8 +186,8 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         request=BulkScoreInputSerializer,
         responses={
             200: BulkScoreResultSerializer,
-            400: BulkScoreRefusedSerializer,
-            403: BulkScoreRefusedSerializer,
+            400: BULK_SCORE_ERROR,
+            403: BULK_SCORE_ERROR,
         },
         description="Set score inputs (typically the size: `effort`, `job_size`) of several requests on one "
         "delivering team's backlog, all or nothing. Each row is checked like `score` (scales, who may "
@@ -263,6 +292,24 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         page = self.paginate_queryset(streamview.stream_requests(filterset.qs, stream=stream))
         streamview.with_ranks(page)
         return self.get_paginated_response(StreamItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("delivering_team", OpenApiTypes.STR, description="Delivering team slug."),
+            OpenApiParameter("stream", OpenApiTypes.STR, description="Value stream slug."),
+        ],
+        responses={200: RoadmapSerializer},
+        description="Now / Next / Later per delivering team: in progress is now; the ranked backlog that "
+        "fits the team's capacity this cycle is next; the rest and the unscored are later (at most 50 "
+        "listed each; `later_count` counts them all). Positions are on the team's whole backlog. "
+        "Filterable like the list (a stream shows where its requests stand in each team's queue).",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def roadmap(self, request):
+        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        if not filterset.is_valid():
+            return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
+        return Response(RoadmapSerializer({"teams": selectors.roadmap(filterset.qs)}).data)
 
     @extend_schema(
         parameters=[

@@ -78,7 +78,7 @@ class WatchViewSet(
         data = serializer.validated_data
         serializer.instance = services.watch_set(
             actor=self.request.user,
-            watching=data["watching"],
+            watching=data.get("watching", Watch._meta.get_field("watching").default),  # optional: watch
             request=data.get("request"),
             model=data.get("model"),
         )

@@ -63,7 +63,10 @@ class IngestResponseSerializer(serializers.Serializer):
 
 
 class IngestRejectedSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    """A rejected batch; a value refused before the rows are read (a NUL character) is named instead
+    by its path, ``{"<row>.<field>": [message]}``, as on every endpoint."""
+
+    detail = serializers.CharField(required=False, help_text="Absent when a value is refused by its path.")
     errors = IngestErrorSerializer(
         many=True, required=False, help_text="Per rejected row; absent when the body is not JSON."
     )

@@ -63,15 +63,18 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
             )
         return model
 
+    # The answer carries the list's counts (open and overdue feedback, versions), annotations the
+    # service's instance lacks: a new model has none of them; an updated one is read again.
     def perform_create(self, serializer):
-        serializer.instance = services.registered_model_create(
-            actor=self.request.user, data=serializer.validated_data
-        )
+        model = services.registered_model_create(actor=self.request.user, data=serializer.validated_data)
+        model.open_feedback = model.overdue_feedback = model.version_count = 0
+        serializer.instance = model
 
     def perform_update(self, serializer):
-        serializer.instance = services.registered_model_update(
+        model = services.registered_model_update(
             actor=self.request.user, registered_model=serializer.instance, data=serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=model.pk)
 
     def perform_destroy(self, instance):
         services.registered_model_delete(actor=self.request.user, registered_model=instance)

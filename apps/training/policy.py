@@ -1,0 +1,15 @@
+"""Who may work with a team's training data: its members upload and describe datasets, train models
+on them, cancel jobs and schedule retraining; registering a new model from a job needs the team's
+lead or product manager (``registry.register_model``)."""
+
+from apps.core.policy import define
+from apps.teams.policy import is_team_member
+
+TRAIN = define(
+    "training.train",
+    is_team_member,
+    subject="the team",
+    action="upload datasets, train models and schedule retraining for {obj}",
+    who="members of {obj}",
+    why="A team's datasets and jobs are its own work; its members run them.",
+)
