@@ -107,17 +107,25 @@ def _number(number: float, digits: int = 4) -> str:
     return text
 
 
+def _digits(digits) -> int:
+    """A template's digits argument; one that is not a small positive whole number means the default."""
+    try:
+        return min(max(int(digits), 1), 15)
+    except (TypeError, ValueError):
+        return 4
+
+
 def number(value, digits: int = 4) -> str:
     """Any measured value: four significant digits, separators, no trailing zeros ("0.8492", "67.42",
     "60,000", "0.00081")."""
-    return display(value, lambda number: _number(number, int(digits)))
+    return display(value, lambda number: _number(number, _digits(digits)))
 
 
 def signed(value, digits: int = 4) -> str:
     """A difference: "+0.0213", "-0.004", "0"."""
 
     def render(number: float) -> str:
-        text = _number(abs(number), int(digits))
+        text = _number(abs(number), _digits(digits))
         if text == "0":
             return "0"
         return ("+" if number > 0 else "-") + text

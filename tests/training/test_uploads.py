@@ -77,7 +77,7 @@ def test_only_team_members_or_staff_upload(team, outsider, staff_user, team_engi
 
     with pytest.raises(PermissionDenied, match="Only members of") as refused:
         services.dataset_upload(actor=outsider, team=team, name="x", file=csv_upload("a\n1\n"))
-    assert str(refused.value).endswith(f"may upload datasets for {team.name}.")
+    assert str(refused.value).endswith(f"can upload datasets for {team.name}.")
     assert services.dataset_upload(actor=team_engineer, team=team, name="x", file=csv_upload("a\n1\n"))
     assert (
         services.dataset_upload(actor=staff_user, team=team, name="x", file=csv_upload("a\n1\n")).version == 2
