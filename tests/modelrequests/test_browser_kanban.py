@@ -50,7 +50,8 @@ def test_keyboard_move_through_the_card_menu(login_page, screenshot):
     page.keyboard.press("Enter")  # opens the menu; its first move gets the focus
     menu = card(page, request).locator(".kmenu")
     assert menu.get_attribute("open") is not None
-    first_move_focused = "document.activeElement.value === 'triaged'"
+    # A function, not a bare expression: Playwright eval()s an expression, which the CSP forbids.
+    first_move_focused = "() => document.activeElement.value === 'triaged'"
     page.wait_for_function(first_move_focused)  # the menu's toggle event moves the focus
     page.keyboard.press("Escape")
     assert menu.get_attribute("open") is None

@@ -34,7 +34,7 @@ def test_each_side_scores_in_place_and_the_lead_sizes_in_bulk(login_page, screen
         with page.expect_response(lambda response: response.url.endswith(score_url)):
             box.locator(f"select[name={name}]").select_option(value)
         box.get_by_text("Saved.").wait_for()
-    assert "RICE 800.00 · rank 2" in " ".join(box.locator("output").inner_text().split())
+    assert "RICE 800 · rank 2" in " ".join(box.locator("output").inner_text().split())
     assert requesting_pm.username in box.inner_text()
     assert axe(page) == []
     screenshot(page, "requests-inline-scoring-request-page")
@@ -55,7 +55,7 @@ def test_each_side_scores_in_place_and_the_lead_sizes_in_bulk(login_page, screen
     with page.expect_response(lambda response: response.url.endswith(score_url)):
         row_box.locator("input[name=effort]").dispatch_event("change")
     row_box.get_by_text("Saved.").wait_for()
-    assert "RICE 3200.00 · rank 2" in " ".join(row_box.locator("output").inner_text().split())
+    assert "RICE 3,200 · rank 2" in " ".join(row_box.locator("output").inner_text().split())
     page.locator("#bulk-size summary").click()
     page.get_by_label(f"New effort of #{other.pk} Fraud scorer").fill("3")
     page.get_by_label(f"New effort of #{request.pk} Basket recommender").fill("1")
