@@ -30,7 +30,7 @@ def test_lead_promotes_a_version_and_sees_it_in_the_stage_history(login_page, sc
     page.fill("#id_reason", "Try it")
     page.get_by_role("button", name="Move stage").click()
     refusal = page.locator(".gate-refusal")
-    assert "beats_baseline" in refusal.inner_text() and "margin" in refusal.inner_text()
+    assert "Beats its baseline" in refusal.inner_text() and "margin" in refusal.inner_text()
     screenshot(page, "registry-promotion-refused")
 
     # v2 goes to production from the model page; v1 is archived; the history shows both
