@@ -34,7 +34,8 @@ def test_a_request_moves_with_the_job_and_the_model_that_answer_it(
     job = wait_for(submit(api_as, scientist, dataset, model, model_request=request.pk), finished)
     assert job.status == JobStatus.SUCCEEDED, job.error
 
-    request.refresh_from_db()
+    # The request follows the job's events, sent after the job's own write commits: wait for them.
+    request = wait_for(request, lambda r: r.registered_model_id is not None, timeout=30)
     assert request.status == RequestStatus.IN_PROGRESS
     assert request.registered_model == model
     started = request.transitions.get(to_status=RequestStatus.IN_PROGRESS)

@@ -19,14 +19,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SLOW_FOREST = {"estimator": "random_forest", "parameters": {"n_estimators": 400}, "cv_folds": 10}
 
 
-def wait_for(job, condition, *, timeout=120.0, interval=0.2):
+def wait_for(row, condition, *, timeout=120.0, interval=0.2):
+    """Re-read ``row`` until ``condition(row)`` holds (a job, or a row that follows a job's events)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if condition(job):
-            return job
+        row.refresh_from_db()
+        if condition(row):
+            return row
         time.sleep(interval)
-    raise AssertionError(f"job {job.pk} stuck: {job.status} {job.progress}% {job.stage} {job.error}")
+    if isinstance(row, TrainingJob):
+        raise AssertionError(f"job {row.pk} stuck: {row.status} {row.progress}% {row.stage} {row.error}")
+    raise AssertionError(f"{row!r} did not reach the expected state within {timeout} s")
 
 
 def finished(job):
