@@ -21,7 +21,9 @@ def history(context, instance):
     changes = [presenting.changed_fields(event) for event in events]
     related = _related_names(instance, changes)
     return {
-        "entries": [(event, _named(instance, fields, related)) for event, fields in zip(events, changes)],
+        "entries": [
+            (event, _named(instance, fields, related)) for event, fields in zip(events, changes, strict=True)
+        ],
         "more_than_shown": len(events) >= selectors.HISTORY_LENGTH,
         "object_type": selectors.object_type_of(instance),
         "object_id": instance.pk,
