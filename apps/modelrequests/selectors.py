@@ -5,7 +5,22 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -480,3 +495,95 @@ def delivered_since(*, since) -> list[tuple[int, object, object]]:
             delivered_at__isnull=False, submitted_at__isnull=False, delivered_at__gte=since
         ).values_list("value_stream_id", "submitted_at", "delivered_at")
     )
+
+
+# "Waiting for me": the decisions on requests waiting for one person (the home page, ``?waiting=me``
+# on the list, backlog and kanban, and the API), in the order the workflow asks for them.
+WAITING_KINDS = {
+    "triage": "to triage",
+    "decide": "to accept or reject",
+    "size": "to size",
+    "value": "to score",
+}
+
+
+def _waiting_conditions(*, user, roles: dict[int, set[str]] | None = None) -> dict[str, Q]:
+    """Per kind of decision, the requests (annotated with ``board_method``) it waits for ``user``:
+    triage and accept/reject: submitted or triaged requests of a team they lead; size: accepted
+    requests of a team they lead missing the board method's size input; score: requests on a
+    backlog missing a value input, of a team they lead or a stream they are accountable for.
+    Platform staff: every team's."""
+    none = Q(pk__isnull=True)  # matches no row (a primary key is never null)
+    if not (user and user.is_authenticated):
+        return dict.fromkeys(WAITING_KINDS, none)
+    staff = is_platform_staff(user)
+    roles = policy.roles_of(user) if roles is None else roles
+    leading = [team for team, names in roles.items() if names & set(TEAM_EDITOR_ROLES)]
+    delivers = Q() if staff else Q(delivering_team_id__in=leading)
+    values = Q() if staff else Q(requesting_team_id__in=leading) | Q(value_stream__product_manager=user)
+    rice, wsjf = Q(board_method=ScoringMethod.RICE), Q(board_method=ScoringMethod.WSJF)
+
+    def missing(names) -> Q:
+        found = Q(pk__isnull=True)
+        for name in names:
+            found |= Q(**{f"{name}__isnull": True})
+        return found
+
+    value_rice = [n for n in scoring.RICE_INPUTS if n not in policy.SIZE_FIELDS]
+    value_wsjf = [n for n in scoring.WSJF_INPUTS if n not in policy.SIZE_FIELDS]
+    return {
+        "triage": Q(status=RequestStatus.SUBMITTED) & delivers,
+        "decide": Q(status=RequestStatus.TRIAGED) & delivers,
+        "size": Q(status=RequestStatus.ACCEPTED)
+        & delivers
+        & (rice & Q(effort__isnull=True) | wsjf & Q(job_size__isnull=True)),
+        "value": Q(status__in=BACKLOG_STATUSES)
+        & values
+        & (rice & missing(value_rice) | wsjf & missing(value_wsjf)),
+    }
+
+
+def _with_board_method(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(
+        board_method=Coalesce(F("delivering_team__request_board__scoring_method"), Value(ScoringMethod.RICE))
+    )
+
+
+def waiting_for(queryset: QuerySet, *, user) -> QuerySet:
+    """The requests of ``queryset`` with a decision waiting for ``user``, each annotated with
+    ``waiting`` (the first kind of ``WAITING_KINDS`` it waits for) and ``board_method``."""
+    conditions = _waiting_conditions(user=user)
+    kind = Case(
+        *(When(condition, then=Value(name)) for name, condition in conditions.items()),
+        default=None,
+        output_field=CharField(),
+    )
+    return _with_board_method(queryset).annotate(waiting=kind).filter(waiting__isnull=False)
+
+
+def waiting_decisions(*, user, limit: int = 10, roles: dict[int, set[str]] | None = None) -> dict[str, dict]:
+    """Per kind of decision: the ``count`` and the first ``limit`` ``rows`` (oldest first) waiting
+    for ``user``; each row has ``missing`` (the inputs it lacks, for size and score); ``total``
+    counts the requests waiting in any kind (no rows). A request may wait in two kinds (sizing and
+    scoring). Six queries whatever the rows (the roles unless given, the counts, a list per kind)."""
+    conditions = _waiting_conditions(user=user, roles=roles)
+    base = _with_board_method(request_list()).filter(status__in=BACKLOG_STATUSES)
+    anything = Q(pk__isnull=True)
+    for condition in conditions.values():
+        anything |= condition
+    counts = base.aggregate(
+        total=Count("pk", filter=anything),
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
+    )
+    result = {}
+    for name, condition in conditions.items():
+        rows = list(base.filter(condition).order_by("submitted_at", "pk")[:limit])
+        for row in rows:
+            lacks = scoring.missing_inputs(row, row.board_method)
+            sizes = {n.replace("_", " ") for n in policy.SIZE_FIELDS}
+            row.missing = (
+                [n for n in lacks if (n in sizes) == (name == "size")] if name in ("size", "value") else []
+            )
+        result[name] = {"label": WAITING_KINDS[name], "count": counts[name], "rows": rows}
+    result["total"] = {"label": "in all", "count": counts["total"], "rows": []}
+    return result

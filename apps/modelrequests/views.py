@@ -44,7 +44,7 @@ BACKLOG_PAGE_SIZE = 50
 
 
 def _filtered(request) -> ModelRequestFilterSet:
-    return ModelRequestFilterSet(request.GET, queryset=selectors.request_list())
+    return ModelRequestFilterSet(request.GET, queryset=selectors.request_list(), request=request)
 
 
 def _back(request, default: str):
@@ -83,8 +83,12 @@ def view_bar(request, filterset, *, kind: str) -> dict:
         current = services.saved_view_query(kind=kind, query=params.urlencode())
     except ValidationError:
         current = None
+    waiting = params.copy()
+    waiting.pop("waiting", None)
+    waiting["waiting"] = "me"
     return {
         "chips": chips,
+        "waiting_for_me": {"url": f"?{waiting.urlencode()}", "active": params.get("waiting") == "me"},
         "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
         "saved_kind": kind,
         "current_query": current,
@@ -652,7 +656,7 @@ def stream_page(request):
         stream = streamview.default_stream(user=request.user)
         if stream is not None:
             data["stream"] = stream.slug
-    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list(), request=request)
     stream = filterset.form.cleaned_data.get("stream") if filterset.is_valid() else None
     page = None
     if stream is not None:
