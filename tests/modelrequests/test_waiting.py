@@ -166,7 +166,9 @@ def test_the_api_lists_and_groups_what_waits(api_as, org):
         "Fraud hints",
         "Search ranking",
     }
-    model = RegisteredModelFactory(owning_team=org["platform"], value_stream=org["stream"], name="Basket model")
+    model = RegisteredModelFactory(
+        owning_team=org["platform"], value_stream=org["stream"], name="Basket model"
+    )
     Feedback.objects.create(model=model, kind="bug", title="Odd scores on Mondays")
     body = api.get("/api/v1/me/waiting/").json()
     assert body["requests_count"] == 3
