@@ -307,6 +307,7 @@ class KanbanBoard:
     columns: list[Column]
     lanes: list[Lane]
     lane_by: str
+    method: str | None = None  # the score the cards show and follow; None: each team's board method
 
     def rows(self):
         """Each lane with its cells in column order (for the template)."""
@@ -351,11 +352,14 @@ def kanban(
     team: Team | None,
     lane_by: str = "none",
     per_cell: int = KANBAN_CARDS_PER_CELL,
+    method: str | None = None,
 ) -> KanbanBoard:
     """Columns (one per status, with count and WIP limit) and swimlanes (by stream or delivering team),
     each cell with its count and first cards by rank then age. Each card has ``entered_at`` (when it
     entered its column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its
-    delivering team's board method, ``method``). A fixed number of queries whatever the rows: counts,
+    delivering team's board method, ``method``; ``method`` given: by that method for every card).
+    In a cell, pinned cards come first in their pin order, then the others by that score (highest
+    first, unscored last), then by age, as on the backlog. A fixed number of queries whatever the rows: counts,
     WIP limits, cards (a row number per lane and status computed in the database), owners, boards."""
     lane_field = KANBAN_LANES[lane_by][0]
     group = [lane_field, "status"] if lane_field else ["status"]
@@ -378,31 +382,38 @@ def kanban(
         for status, label in RequestStatus.choices
     ]
     partition = [F(lane_field), F("status")] if lane_field else [F("status")]
+    if method in ScoringMethod.values:
+        card_score = F(method)
+    else:
+        method = None
+        card_score = Case(When(board_method=ScoringMethod.WSJF, then=F("wsjf")), default=F("rice"))
     cards = list(
-        queryset.annotate(
+        _with_board_method(queryset)
+        .annotate(card_score=card_score)
+        .annotate(
             **_entered_column(),
             position=Window(
                 RowNumber(),
                 partition_by=partition,
-                order_by=[F("manual_rank").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc()],
+                order_by=[
+                    F("manual_rank").asc(nulls_last=True),
+                    F("card_score").desc(nulls_last=True),
+                    F("submitted_at").asc(),
+                    F("id").asc(),
+                ],
             ),
         )
         .filter(position__lte=per_cell)
         .order_by("status", "position")
     )
     owners = get_user_model().objects.in_bulk({card.owner_id for card in cards if card.owner_id})
-    methods = dict(
-        Board.objects.filter(team__in={card.delivering_team_id for card in cards}).values_list(
-            "team_id", "scoring_method"
-        )
-    )
     lanes: dict[object, Lane] = {}
     now = timezone.now()
     for card in cards:
         card.days_in_column = max((now - card.entered_at).days, 0)
         card.owner = owners.get(card.owner_id)
-        card.method = methods.get(card.delivering_team_id, ScoringMethod.RICE)
-        card.score = card.rice if card.method == ScoringMethod.RICE else card.wsjf
+        card.method = method or card.board_method
+        card.score = card.card_score
         key = getattr(card, f"{lane_field}_id") if lane_field else None
         if key not in lanes:
             related = getattr(card, lane_field) if lane_field else None
@@ -417,7 +428,10 @@ def kanban(
         if key in lanes:
             lanes[key].cells[status].count = n
     return KanbanBoard(
-        columns=columns, lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()), lane_by=lane_by
+        columns=columns,
+        lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()),
+        lane_by=lane_by,
+        method=method,
     )
 
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -249,8 +250,6 @@ def request_transition(request, pk):
         else:
             answer = f"#{pk} {model_request.title} moved to {RequestStatus(form.cleaned_data['to']).label}."
     if _wants_json(request):
-        if status == 200:
-            messages.success(request, answer)  # shown by the page the script reloads
         return JsonResponse({"detail": answer, "status": form.cleaned_data.get("to", "")}, status=status)
     (messages.success if status == 200 else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
@@ -507,7 +506,7 @@ def kanban(request):
         rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
         return exports.csv_response(rows, filename="kanban.csv")
     lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
-    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by)
+    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by, method=request.GET.get("method"))
     roles = selectors.roles_by_team(user=request.user)
     staff = is_platform_staff(request.user)
     labels = dict(RequestStatus.choices)
@@ -521,18 +520,23 @@ def kanban(request):
                     for status in workflow.next_statuses(card.status)
                     if status not in allowed
                 ]
-    return render(
+    # The board's script asks for the board alone after a move (``X-Fragment: kanban``) and swaps it in.
+    fragment = request.headers.get("X-Fragment") == "kanban"
+    response = render(
         request,
-        "modelrequests/kanban.html",
+        "modelrequests/_kanban_board.html" if fragment else "modelrequests/kanban.html",
         {
             "filter": filterset,
             "board": board,
             "team": team,
             "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
+            "method_choices": [("", "Each team's board"), *ScoringMethod.choices],
             "workflow_rules": workflow.describe(),
             **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
         },
     )
+    patch_vary_headers(response, ["X-Fragment"])
+    return response
 
 
 def roadmap_page(request):
