@@ -355,12 +355,13 @@ def kanban(
     method: str | None = None,
 ) -> KanbanBoard:
     """Columns (one per status, with count and WIP limit) and swimlanes (by stream or delivering team),
-    each cell with its count and first cards by rank then age. Each card has ``entered_at`` (when it
-    entered its column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its
-    delivering team's board method, ``method``; ``method`` given: by that method for every card).
-    In a cell, pinned cards come first in their pin order, then the others by that score (highest
-    first, unscored last), then by age, as on the backlog. A fixed number of queries whatever the rows: counts,
-    WIP limits, cards (a row number per lane and status computed in the database), owners, boards."""
+    each cell with its count and first cards. Each card has ``entered_at`` (when it entered its
+    column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its delivering team's
+    board method, ``method``; ``method`` given: by that method for every card). In a cell, pinned
+    cards come first in their pin order, then the others by that score (highest first, unscored
+    last), then by age, as on the backlog. A fixed number of queries whatever the rows: counts, WIP
+    limits, cards (a row number per lane and status computed in the database, with their board's
+    method), owners."""
     lane_field = KANBAN_LANES[lane_by][0]
     group = [lane_field, "status"] if lane_field else ["status"]
     counts = {
