@@ -383,6 +383,7 @@ def kanban(
         for status, label in RequestStatus.choices
     ]
     partition = [F(lane_field), F("status")] if lane_field else [F("status")]
+    card_score: F | Case
     if method in ScoringMethod.values:
         card_score = F(method)
     else:

@@ -12,9 +12,9 @@ class WaitingRequestSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     title = serializers.CharField()
     status = serializers.CharField()
-    requesting_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    delivering_team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    stream = serializers.SlugRelatedField(source="value_stream", slug_field="slug", read_only=True)
+    requesting_team = serializers.CharField(source="requesting_team.slug")
+    delivering_team = serializers.CharField(source="delivering_team.slug")
+    stream = serializers.CharField(source="value_stream.slug")
     submitted_at = serializers.DateTimeField()
     missing = serializers.ListField(
         child=serializers.CharField(), help_text="The score inputs it lacks (sizing and scoring)."
@@ -30,14 +30,14 @@ class WaitingKindSerializer(serializers.Serializer):
 
 class WaitingFeedbackSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    model = serializers.CharField(source="model.slug")
     title = serializers.CharField()
     status = serializers.CharField()
     filed_at = serializers.DateTimeField()
 
 
 class WaitingVersionSerializer(serializers.Serializer):
-    model = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    model = serializers.CharField(source="model.slug")
     number = serializers.IntegerField()
     failures = serializers.SerializerMethodField()
 
