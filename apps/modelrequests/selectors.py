@@ -10,6 +10,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -21,7 +22,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -458,34 +459,94 @@ class RoadmapLane:
         return [("now", "Now", self.now), ("next", "Next", self.next), ("later", "Later", self.later)]
 
 
+def _board_score():
+    """Each request's score by its delivering team's board method (needs ``board_method``)."""
+    return Case(
+        When(board_method=ScoringMethod.WSJF, then=scoring.wsjf_expression()),
+        default=scoring.rice_expression(),
+        output_field=FloatField(),
+    )
+
+
+def _board_size():
+    """What each request costs its delivering team under the board method (needs ``board_method``)."""
+    return Case(
+        When(board_method=ScoringMethod.WSJF, then=Cast("job_size", FloatField())),
+        default=F("effort"),
+        output_field=FloatField(),
+    )
+
+
 def roadmap(queryset: QuerySet) -> list[RoadmapLane]:
     """Now / Next / Later per delivering team of the requests of ``queryset`` (a team's, a stream's):
     in progress is now; the ranked backlog (pins at their place, then by the board's score) down to
     the team's capacity is next, the rest and the unscored are later. Ranks and capacity are the
     team's whole backlog's, so a stream's view shows where its requests stand in each team's queue.
-    A few queries per delivering team, none per request."""
-    team_ids = (
-        queryset.filter(status__in=(*ROADMAP_NOW, *BACKLOG_STATUSES))
-        .order_by()
-        .values_list("delivering_team", flat=True)
-        .distinct()
+    Four queries whatever the number of teams and requests: the teams with their boards, every
+    backlog entry of those teams (small tuples, for ``ranking.order``), the requests of ``queryset``
+    among them, and the rows shown."""
+    relevant = queryset.filter(status__in=(*ROADMAP_NOW, *BACKLOG_STATUSES))
+    teams = list(
+        Team.objects.filter(pk__in=relevant.order_by().values("delivering_team"))
+        .select_related("request_board")
+        .order_by("name")
     )
-    lanes = []
-    for team in Team.objects.filter(pk__in=list(team_ids)).order_by("name"):
-        method = board_method(team=team)
-        lane = RoadmapLane(team=team, method=method)
-        lane.now = list(
-            queryset.filter(delivering_team=team, status__in=ROADMAP_NOW).order_by("started_at", "id")[
-                :ROADMAP_SHOWN
-            ]
+    if not teams:
+        return []
+    entries: dict[int, list[ranking.Entry]] = {team.pk: [] for team in teams}
+    backlog_rows = (
+        _with_board_method(
+            ModelRequest.objects.filter(delivering_team__in=teams, status__in=BACKLOG_STATUSES)
         )
-        ranked = list(backlog(queryset, team=team, method=method))
-        lane.next = [item for item in ranked if item.fits]
-        later = [item for item in ranked if not item.fits]
-        unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
-        lane.later_count = len(later) + unscored.count()
-        lane.later = (later + list(unscored[:ROADMAP_SHOWN]))[:ROADMAP_SHOWN]
+        .annotate(score=_board_score(), size=_board_size())
+        .order_by()
+        .values_list("pk", "delivering_team", "score", "manual_rank", "ranked_at", "submitted_at", "size")
+    )
+    for pk, team_id, score, pin, at, submitted, size in backlog_rows:
+        entries[team_id].append(
+            ranking.Entry(
+                pk=pk, score=score, pin=pin, pinned_at=at, submitted_at=submitted, size=float(size or 0)
+            )
+        )
+    shown = {
+        pk: (team_id, status, started_at)
+        for pk, team_id, status, started_at in relevant.filter(delivering_team__in=teams)
+        .order_by()
+        .values_list("pk", "delivering_team", "status", "started_at")
+    }
+    lanes, places = [], {}
+    for team in teams:
+        board = getattr(team, "request_board", None)
+        lane = RoadmapLane(team=team, method=board.scoring_method if board else ScoringMethod.RICE)
+        building = sorted(
+            (started is None, started, pk)
+            for pk, (team_id, status, started) in shown.items()
+            if team_id == team.pk and status in ROADMAP_NOW
+        )
+        lane.now = [pk for _null, _started, pk in building[:ROADMAP_SHOWN]]
+        later, cumulative = [], 0.0
+        for position, entry in enumerate(ranking.order(entries[team.pk]), start=1):
+            cumulative += entry.size
+            if entry.pk not in shown:
+                continue
+            places[entry.pk] = position
+            (lane.next if cumulative <= team.capacity_points else later).append(entry.pk)
+        unscored = sorted(
+            (entry.submitted_at, entry.pk)
+            for entry in entries[team.pk]
+            if entry.pin is None and entry.score is None and entry.pk in shown
+        )
+        lane.later_count = len(later) + len(unscored)
+        lane.later = (later + [pk for _at, pk in unscored])[:ROADMAP_SHOWN]
         lanes.append(lane)
+    wanted = {pk for lane in lanes for pk in (*lane.now, *lane.next, *lane.later)}
+    rows = _with_board_method(queryset).annotate(score=_board_score()).in_bulk(wanted)
+    for lane in lanes:
+        for horizon in ROADMAP_HORIZONS:
+            items = [rows[pk] for pk in getattr(lane, horizon)]
+            for item in items:
+                item.position = places.get(item.pk) if horizon != "now" else None
+            setattr(lane, horizon, items)
     return lanes
 
 
