@@ -524,7 +524,8 @@ def roadmap(queryset: QuerySet) -> list[RoadmapLane]:
             if team_id == team.pk and status in ROADMAP_NOW
         )
         lane.now = [pk for _null, _started, pk in building[:ROADMAP_SHOWN]]
-        later, cumulative = [], 0.0
+        later: list[int] = []
+        cumulative = 0.0
         for position, entry in enumerate(ranking.order(entries[team.pk]), start=1):
             cumulative += entry.size
             if entry.pk not in shown:
