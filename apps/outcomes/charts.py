@@ -203,7 +203,7 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
                 "line": line,
                 "mode": "lines",
                 "name": label,
-                "x": np.datetime_as_string(_days(points)).tolist(),
+                "x": [p["day"].isoformat() for p in points],  # as plotly.py writes a date array
                 "y": _typed(_values(p["value"] for p in points)),
                 "type": "scatter",
             }
