@@ -3,7 +3,7 @@ the phone the navigation folds into a menu button that opens and closes it."""
 
 import pytest
 
-from tests.core.ui_pages import NAV_PAGES, detail_pages, name_of, open_page, sign_in
+from tests.core.ui_pages import name_of, open_page, pages_of, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -28,7 +28,7 @@ def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
     full_demo, browser, live_server, screenshot
 ):
     too_wide = []
-    pages = NAV_PAGES + detail_pages()
+    pages = pages_of("platform")
     for label, width in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
         page = context.new_page()

@@ -9,7 +9,10 @@ NAV_PAGES = [
     "/requests/",
     "/requests/backlog/",
     "/requests/board/",
+    "/requests/roadmap/",
     "/requests/flow/",
+    "/requests/stream/",
+    "/requests/views/",
     "/models/",
     "/models/feedback/",
     "/training/",
@@ -23,10 +26,22 @@ NAV_PAGES = [
     "/practices/delivery/",
     "/practices/self-assessments/",
     "/practices/rubric/",
+    "/webhooks/",
+    "/notifications/",
+    "/account/",
+    "/account/tokens/",
 ]
+
+# The staff menu's pages (platform staff only; everyone else is refused them).
+STAFF_PAGES = ["/audit/", "/account/users/"]
 
 # The demo logins of four roles: platform staff, a stream's product manager, a team lead, an engineer.
 ROLES = ["platform", "pm", "lead", "engineer"]
+
+
+def pages_of(role: str) -> list[str]:
+    """The navigation's pages the role sees, then the main detail pages."""
+    return NAV_PAGES + (STAFF_PAGES if role == "platform" else []) + detail_pages()
 
 
 def detail_pages() -> list[str]:
