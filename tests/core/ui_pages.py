@@ -80,9 +80,9 @@ def open_page(page, path: str):
     response = page.goto(path)
     assert response.status == 200, f"{path}: {response.status}"
     page.wait_for_load_state("load")
-    # charts draw after load; wait until every chart holder has its figure
+    # charts draw after load; wait until every chart holder has its figure (and its downloads)
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('.main-svg'))",
+        "[...document.querySelectorAll('[data-chart]')].every(el => el.hasAttribute('data-chart-drawn'))",
         timeout=15000,
     )
 
