@@ -101,13 +101,18 @@ def main() -> None:
                     fresh = browser.new_context(base_url=base, storage_state=session)
                     page = fresh.new_page()
                     response = page.goto(path, wait_until="load")
-                    assert response is not None and response.status == 200, (path, response and response.status)
+                    assert response is not None and response.status == 200, (
+                        path,
+                        response and response.status,
+                    )
                     page.wait_for_timeout(200)
                     runs.append(page.evaluate(MEASURE))
                     fresh.close()
                 med = {key: statistics.median(run[key] for run in runs) for key in ("dcl", "load", "bytes")}
                 under += med["dcl"] < TARGET_MS
-                print(f"| {path} | {med['dcl']:.0f} ms | {med['load']:.0f} ms | {med['bytes'] / 1024:.0f} KiB |")
+                print(
+                    f"| {path} | {med['dcl']:.0f} ms | {med['load']:.0f} ms | {med['bytes'] / 1024:.0f} KiB |"
+                )
             browser.close()
             print(f"load average {os.getloadavg()[0]:.1f} (1 min) after")
             print(f"{under} of {len(pages)} pages under {TARGET_MS} ms to DOMContentLoaded")

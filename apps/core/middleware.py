@@ -20,8 +20,8 @@ CHART_FLAG = "_portal_draws_charts"
 
 class ChartImageExport:
     """A page that draws a chart may load ``blob:`` and ``data:`` images: plotly.js turns the chart's
-    SVG into a PNG through one (the chart's PNG download). Every other page keeps ``img-src 'self'``. Placed after
-    django-csp's middleware, so the policy it writes on the way out includes this."""
+    SVG into a PNG through one (the chart's PNG download). Every other page keeps ``img-src 'self'``.
+    Placed after django-csp's middleware, so the policy it writes on the way out includes this."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -74,15 +74,15 @@ def baseline_gate(version: ModelVersion) -> FailedGate | None:
     if result.gain is None:
         return FailedGate(
             "beats_baseline",
-            f"The version has no {display.label(result.metric)} for itself and its baseline, so it cannot show "
-            "it beats it.",
+            f"The version has no {display.label(result.metric)} for itself and its baseline, so it cannot "
+            "show it beats it.",
         )
     if not result.passes:
         return FailedGate(
             "beats_baseline",
             f"{display.label(result.metric)} {display.number(result.value)} vs baseline "
-            f"{display.number(result.baseline)}: improvement {display.signed(result.gain)}, needs more than 0 "
-            f"and at least the margin {display.number(result.margin)}.",
+            f"{display.number(result.baseline)}: improvement {display.signed(result.gain)}, needs more "
+            f"than 0 and at least the margin {display.number(result.margin)}.",
         )
     return None
 

@@ -100,5 +100,7 @@ def form_problems(html: str) -> list[str]:
                 found.append(f"a menu choice with {kind[2:]}: {text!r}")
     for attrs in parser.times:
         if not attrs.get("title"):
-            found.append(f"a date without its exact moment as a tooltip: <time datetime={attrs.get('datetime')!r}>")
+            found.append(
+                f"a date without its exact moment as a tooltip: <time datetime={attrs.get('datetime')!r}>"
+            )
     return found

@@ -38,12 +38,14 @@ def chart(context, figure, element_id: str, size: str = "", label: str = "", csv
         )
     else:
         csv_control = format_html(
-            '<button type="button" class="btn tiny" data-chart-csv aria-label="Download {} as CSV">CSV</button>',
+            '<button type="button" class="btn tiny" data-chart-csv aria-label="Download {} as CSV">'
+            "CSV</button>",
             what,
         )
     return format_html(
         '<div class="chart-export" data-chart-export="{}" hidden>'
-        '<button type="button" class="btn tiny" data-chart-png aria-label="Download {} as PNG">PNG</button> {}</div>'
+        '<button type="button" class="btn tiny" data-chart-png aria-label="Download {} as PNG">PNG</button>'
+        " {}</div>"
         '<div class="{}" data-chart="{}"{}></div>{}',
         element_id,
         what,
