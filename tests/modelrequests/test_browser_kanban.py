@@ -30,12 +30,23 @@ def test_drag_moves_a_card_and_a_refused_drag_says_who_may(login_page, screensho
     answer.get_by_text("only the product manager of the delivering team").wait_for()
     assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
     screenshot(page, "requests-kanban-refused-drag")
-    # a move the engineer may make: the board reloads with the card in its new column
-    with page.expect_navigation():
-        card(page, accepted).drag_to(page.locator('.kdrop[data-status="in_progress"]'))
-    assert "moved to In progress" in page.locator(".messages").inner_text()
+    # a move the engineer may make: the board is swapped in as the server renders it now, with the
+    # card in its new column and the counts updated, without reloading the page
+    page.evaluate("() => { window.notReloaded = true; }")
+    card(page, accepted).drag_to(page.locator('.kdrop[data-status="in_progress"]'))
+    page.locator('.kdrop[data-status="in_progress"] .kcard.just-moved').wait_for()
+    assert "moved to In progress" in answer.inner_text()
+    assert page.evaluate("() => window.notReloaded") is True
     assert page.locator('.kdrop[data-status="in_progress"] .kcard').count() == 1
+    assert page.locator('.kdrop[data-status="accepted"] .kcard').count() == 0
+    in_progress = page.locator('.khead-cell[data-status="in_progress"] .kcount')
+    assert in_progress.inner_text().startswith("1")
     assert ModelRequest.objects.get(pk=accepted.pk).status == "in_progress"
+    screenshot(page, "requests-kanban-after-drag")
+    # the swapped-in board takes drags too: the refused one again, answered in place
+    card(page, triaged).drag_to(page.locator('.kdrop[data-status="accepted"]'))
+    answer.get_by_text("only the product manager of the delivering team").wait_for()
+    assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
 
 
 def test_keyboard_move_through_the_card_menu(login_page, screenshot):
@@ -61,10 +72,14 @@ def test_keyboard_move_through_the_card_menu(login_page, screenshot):
     page.keyboard.press("Tab")  # the second move: Rejected
     assert page.evaluate("document.activeElement.value") == "rejected"
     page.keyboard.press("Shift+Tab")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "moved to Triaged" in page.locator(".messages").inner_text()
+    page.keyboard.press("Enter")
+    page.locator('.kdrop[data-status="triaged"] .kcard.just-moved').wait_for()
+    assert "moved to Triaged" in page.locator("#kanban-answer").inner_text()
     assert ModelRequest.objects.get(pk=request.pk).status == "triaged"
+    # the focus is back on the moved card's menu, in its new column, for the next move
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
+        f"Move #{request.pk} Demand forecast"
+    )
     screenshot(page, "requests-kanban-after-keyboard-move")
 
 
