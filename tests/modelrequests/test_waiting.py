@@ -202,7 +202,7 @@ def test_signed_out_callers_get_no_decisions(anon_api):
 def test_the_home_page_links_the_full_list(client, browser_login, org):
     browser_login(client, org["delivering_pm"])
     html = client.get("/").content.decode()
-    assert 'href="/requests/?waiting=me">All 3 requests waiting for you</a>' in html
+    assert 'href="/requests/?waiting=me">List the 3 requests waiting for you</a>' in html
 
 
 def test_waiting_queries_do_not_grow(api_as, org):
