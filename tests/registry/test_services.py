@@ -167,6 +167,10 @@ def test_baseline_gate_refuses_and_names_the_gate(team, team_lead):
         services.version_promote(version=version, actor=team_lead, to_stage="production", reason="go")
     assert [g["gate"] for g in error.value.failed_gates] == ["beats_baseline"]
     assert "margin 0.05" in error.value.message
+    # the metric by its label, the numbers in the portal's format
+    (failed,) = error.value.failed_gates
+    assert failed["message"].startswith("ROC AUC 0.53 vs baseline 0.5: improvement +0.03"), failed["message"]
+    assert "roc_auc" not in failed["message"]
     version.refresh_from_db()
     assert version.stage == Stage.CANDIDATE
 
@@ -401,6 +405,6 @@ def test_registering_announces_the_version_and_its_judgement_against_the_baselin
     assert (judged["metric"], judged["value"], judged["baseline"]) == ("roc_auc", 0.81, 0.8)
     assert judged["improvement"] == 0.01 and judged["beats_baseline"] is False
     assert judged["origin"] == "portal" and judged["summary"].endswith(
-        "does not beat its best baseline on roc_auc"
+        "does not beat its best baseline on ROC AUC"
     )
     assert heard[1].model_ids == (model.pk,)
