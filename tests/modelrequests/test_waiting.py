@@ -91,6 +91,9 @@ def test_the_delivering_pm_waits_on_triage_decisions_and_sizes(client, browser_l
     assert listed == {"Basket recommender", "Fraud hints", "Search ranking"}
     html = response.content.decode()
     assert "Waiting for: <strong>me</strong>" in html  # the filter in use, as a chip
+    assert html.count("data-waiting>waits for you to triage<") == 1
+    assert html.count("data-waiting>waits for you to size<") == 1
+    assert html.count("data-waiting>waits for you to accept or reject<") == 1
     assert 'data-view="waiting-for-me"' in html and 'aria-current="true">Waiting for me' in html
 
 
