@@ -85,11 +85,19 @@ def view_bar(request, filterset, *, kind: str) -> dict:
     except ValidationError:
         current = None
     waiting = params.copy()
-    waiting.pop("waiting", None)
     waiting["waiting"] = "me"
+    stream = streamview.default_stream(user=request.user)
+    my_stream = None
+    if stream is not None:
+        mine = params.copy()
+        mine["stream"] = stream.slug
+        active = params.get("stream") == stream.slug
+        my_stream = {"url": f"?{mine.urlencode()}", "active": active, "name": stream.name}
     return {
         "chips": chips,
+        # built-in views: the filters of the page plus "waiting for me", or plus the person's stream
         "waiting_for_me": {"url": f"?{waiting.urlencode()}", "active": params.get("waiting") == "me"},
+        "my_stream": my_stream,
         "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
         "saved_kind": kind,
         "current_query": current,
