@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # After it: the pages of an SSO session may post to the provider (its sign-out), apps.sso.middleware.
     "apps.sso.middleware.ProviderSignOutFormAction",
+    "apps.core.middleware.ChartImageExport",
     "apps.core.middleware.LoginRequiredMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer (apps.accounts.lockout).
     "axes.middleware.AxesMiddleware",

@@ -611,7 +611,8 @@ def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", out
     events.publish(
         kind,
         data={
-            "summary": f"Training job #{job.pk} ({job.estimator} on {job.dataset_version}): {outcome}",
+            "summary": f"Training job #{job.pk} ({display.label(job.estimator)} on {job.dataset_version}): "
+            f"{outcome}",
             "job": job.pk,
             "team": job.team.slug,
             "estimator": job.estimator,
