@@ -265,6 +265,9 @@ def test_chart_of_a_single_version_shows_its_baseline(model):
     figure = primary_metric_figure([register(model)], model.primary_metric)
     baseline = next(trace for trace in figure["data"] if trace["name"] == "baseline")
     assert "markers" in baseline["mode"] and baseline["y"] == [0.5]  # a lone point needs a marker
+    metric = next(trace for trace in figure["data"] if trace["name"] != "baseline")
+    assert metric["name"] == "ROC AUC" and figure["layout"]["yaxis"]["title"]["text"] == "ROC AUC"
+    assert metric["text"] == ["Candidate"]
 
 
 def test_compare_page_fills_a_missing_version_and_refuses_the_same_one_twice(
