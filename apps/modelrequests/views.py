@@ -85,11 +85,19 @@ def view_bar(request, filterset, *, kind: str) -> dict:
     except ValidationError:
         current = None
     waiting = params.copy()
-    waiting.pop("waiting", None)
     waiting["waiting"] = "me"
+    stream = streamview.default_stream(user=request.user)
+    my_stream = None
+    if stream is not None:
+        mine = params.copy()
+        mine["stream"] = stream.slug
+        active = params.get("stream") == stream.slug
+        my_stream = {"url": f"?{mine.urlencode()}", "active": active, "name": stream.name}
     return {
         "chips": chips,
+        # built-in views: the filters of the page plus "waiting for me", or plus the person's stream
         "waiting_for_me": {"url": f"?{waiting.urlencode()}", "active": params.get("waiting") == "me"},
+        "my_stream": my_stream,
         "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
         "saved_kind": kind,
         "current_query": current,
@@ -101,12 +109,15 @@ def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
         return exports.csv_response(filterset.qs.iterator(chunk_size=500), filename="model-requests.csv")
+    page = paginate(request, filterset.qs)
+    for row in page:  # ?waiting=me: what each request waits for you to do
+        row.waiting_label = selectors.WAITING_KINDS.get(getattr(row, "waiting", None) or "", "")
     return render(
         request,
         "modelrequests/request_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
             **view_bar(request, filterset, kind=SavedViewPage.LIST),
         },
     )
