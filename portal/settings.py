@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_filters",
+    "django_htmx",
     "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.htmx: a view answers an htmx request with the fragment it swaps, others with the page.
+    "django_htmx.middleware.HtmxMiddleware",
     # Who acts, through which channel (ui, api, admin) and the request id, for the audit trail.
     "apps.core.acting.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
