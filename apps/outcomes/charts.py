@@ -339,7 +339,7 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
     ranked = [i for i in impacts if i.incremental_value is not None]
     ranked.sort(key=lambda i: i.incremental_value, reverse=True)
     labels = [
-        f"{i.model.slug} ({i.model.value_stream.slug})"
+        f"{i.model.name} ({i.model.value_stream.name})"
         + (" ⚠ reconsider" if i.verdict == Verdict.SIMPLER else "")
         for i in ranked
     ]

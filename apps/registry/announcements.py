@@ -1,6 +1,7 @@
 """The events the registry announces (apps.core.events): subscribers such as webhooks hear them."""
 
 from apps.core import events
+from apps.core.display import label
 from apps.registry.gates import metric_gain
 from apps.registry.models import Feedback, ModelVersion, Stage, StageChange
 
@@ -39,7 +40,7 @@ def version_evaluated(version: ModelVersion) -> None:
         data={
             "summary": f"{model.name} v{version.number} "
             + ("beats" if beats else "does not beat")
-            + f" its best baseline on {metric}",
+            + f" its best baseline on {label(metric)}",
             **_version(version),
             "origin": version.origin,
             "metric": metric,

@@ -401,6 +401,6 @@ def test_registering_announces_the_version_and_its_judgement_against_the_baselin
     assert (judged["metric"], judged["value"], judged["baseline"]) == ("roc_auc", 0.81, 0.8)
     assert judged["improvement"] == 0.01 and judged["beats_baseline"] is False
     assert judged["origin"] == "portal" and judged["summary"].endswith(
-        "does not beat its best baseline on roc_auc"
+        "does not beat its best baseline on ROC AUC"
     )
     assert heard[1].model_ids == (model.pk,)

@@ -9,6 +9,7 @@ cookies, a secret key made once under var/. `DJANGO_DEBUG=true make run` brings 
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,12 @@ def _debug(value: str) -> bool:
 
 def _stop_like_ctrl_c(signum, frame):
     raise KeyboardInterrupt
+
+
+def _start_logging_to(log_file, command, env) -> subprocess.Popen:
+    """Start ``command`` as the leader of its own process group, its output appended to ``log_file``."""
+    with open(log_file, "ab") as log:
+        return subprocess.Popen(command, start_new_session=True, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 class Command(BaseCommand):
@@ -55,33 +62,19 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         env = self._environment()
         celery = [sys.executable, "-m", "celery", "--app=portal"]
-        # The worker's and beat's logs go to files so the terminal shows the banner and the web requests.
+        # The worker's and beat's output goes to files so the terminal shows the banner and the web
+        # requests: their whole streams, not only Celery's --logfile, because the portal's logging
+        # (structlog) writes to stderr and the quick start's mail backend prints each mail.
         logs = settings.VAR_DIR / "log"
         logs.mkdir(exist_ok=True)
         web = [sys.executable, "manage.py", "runserver", "--noreload", f"{host}:{port}"]
         commands = {
-            "worker": [
-                *celery,
-                "worker",
-                "--loglevel=INFO",
-                f"--logfile={logs / 'worker.log'}",
-                "--queues=default,training",
-                "--concurrency=2",
-            ],
+            "worker": [*celery, "worker", "--loglevel=INFO", "--queues=default,training", "--concurrency=2"],
             # Beat runs as its own process: embedded beat (`worker --beat`) ignores SIGTERM.
-            "beat": [
-                *celery,
-                "beat",
-                "--loglevel=INFO",
-                f"--logfile={logs / 'beat.log'}",
-                "-s",
-                settings.CELERY_BEAT_SCHEDULE_FILENAME,
-            ],
+            "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
         # Each child leads its own process group, so a last-resort SIGKILL also reaches its pool processes.
-        processes = {
-            name: subprocess.Popen(cmd, start_new_session=True, env=env) for name, cmd in commands.items()
-        }
+        processes = {name: _start_logging_to(logs / f"{name}.log", cmd, env) for name, cmd in commands.items()}
         signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
         try:
             if not _debug(env["DJANGO_DEBUG"]):
@@ -91,6 +84,7 @@ class Command(BaseCommand):
                 subprocess.run(collect, env=env, check=True)
             processes["web"] = subprocess.Popen(web, start_new_session=True, env=env)
             self._wait_for_worker(processes["worker"])
+            self._wait_for_web(host, port)
             self._announce(host, port, logs)
             while all(process.poll() is None for process in processes.values()):
                 time.sleep(0.5)
@@ -122,6 +116,16 @@ class Command(BaseCommand):
             if app.control.ping(timeout=0.5):
                 return
         self.stderr.write("The worker did not answer within 2 minutes; see var/log/worker.log.")
+
+    def _wait_for_web(self, host, port, timeout: float = 60) -> None:
+        """...and once the web server accepts connections, so its start-up lines come before the banner."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((host, int(port)), timeout=0.5).close()
+                return
+            except OSError:
+                time.sleep(0.2)
 
     def _announce(self, host, port, logs):
         password, logins = demo.logins()
