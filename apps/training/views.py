@@ -154,7 +154,9 @@ def job_detail(request, pk):
             response = HttpResponseClientRefresh()
             patch_vary_headers(response, ("HX-Request",))
             return response
-        schedule = selectors.schedule_of_model(model=job.registered_model) if job.registered_model_id else None
+        schedule = (
+            selectors.schedule_of_model(model=job.registered_model) if job.registered_model_id else None
+        )
         return page_or_fragment(
             request,
             "training/job_detail.html",

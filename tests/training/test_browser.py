@@ -62,7 +62,9 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
     # swaps it in, so the page itself is not reloaded until the job has ended (the marker stays).
     polls: list[str] = []
     refused: list[str] = []  # what the Content-Security-Policy refused (htmx must need nothing it forbids)
-    page.on("console", lambda message: "Content Security Policy" in message.text and refused.append(message.text))
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and refused.append(message.text)
+    )
     page.on("request", lambda request: request.headers.get("hx-request") and polls.append(request.url))
     page.evaluate("() => { window.portalTestMarker = 'the page that started the job'; }")
     seen: list[str] = []

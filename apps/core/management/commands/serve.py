@@ -33,7 +33,9 @@ def _stop_like_ctrl_c(signum, frame):
 def _start_logging_to(log_file, command, env) -> subprocess.Popen:
     """Start ``command`` as the leader of its own process group, its output appended to ``log_file``."""
     with open(log_file, "ab") as log:
-        return subprocess.Popen(command, start_new_session=True, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, start_new_session=True, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
 
 
 class Command(BaseCommand):
@@ -74,7 +76,9 @@ class Command(BaseCommand):
             "beat": [*celery, "beat", "--loglevel=INFO", "-s", settings.CELERY_BEAT_SCHEDULE_FILENAME],
         }
         # Each child leads its own process group, so a last-resort SIGKILL also reaches its pool processes.
-        processes = {name: _start_logging_to(logs / f"{name}.log", cmd, env) for name, cmd in commands.items()}
+        processes = {
+            name: _start_logging_to(logs / f"{name}.log", cmd, env) for name, cmd in commands.items()
+        }
         signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
         try:
             if not _debug(env["DJANGO_DEBUG"]):
