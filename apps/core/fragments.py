@@ -18,8 +18,17 @@ def wants_fragment(request: HttpRequest) -> bool:
 
 
 def page_or_fragment(
-    request: HttpRequest, page: str, fragment: str, context: dict, *, status: int = 200
+    request: HttpRequest, page: str, fragment_template: str, context: dict, *, status: int = 200
 ) -> HttpResponse:
-    response = render(request, fragment if wants_fragment(request) else page, context, status=status)
+    if wants_fragment(request):
+        return fragment(request, fragment_template, context, status=status)
+    response = render(request, page, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def fragment(request: HttpRequest, template: str, context: dict, *, status: int = 200) -> HttpResponse:
+    """The fragment alone (the answer to an htmx post, whose plain form posts redirect instead)."""
+    response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
