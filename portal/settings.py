@@ -41,6 +41,8 @@ ALLOWED_HOSTS = _names(
     env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 )
 CSRF_TRUSTED_ORIGINS = _names(env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]))
+# templates/403_csrf.html, or the same in words to htmx (into the page's alert region).
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

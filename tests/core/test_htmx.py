@@ -49,3 +49,35 @@ def test_no_template_uses_htmx_features_that_evaluate_strings():
         if re.search(r"hx-(get|post|put|patch|delete)=\"https?:", text):
             offenders.append(f"{template}: a request to another origin")
     assert offenders == []
+
+
+def test_a_refused_htmx_request_gets_the_refusal_in_words_for_the_page_alert(outsider, browser_login):
+    from tests.registry.factories import FeedbackFactory
+
+    feedback = FeedbackFactory()
+    client = browser_login(Client(), outsider)
+    url = f"/models/feedback/{feedback.pk}/acknowledge/"
+    response = client.post(url, {}, headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#page-answer", "innerHTML")
+    text = response.content.decode()
+    assert text.startswith('<p class="msg msg-error">') and "<html" not in text
+    feedback.refresh_from_db()
+    assert feedback.status == "open"
+    # the page without htmx: the portal's 403 page
+    assert "<html" in client.post(url, {}).content.decode()
+    missing = client.get("/models/feedback/0/acknowledge/nothing/", headers={"HX-Request": "true"})
+    assert missing.status_code == 404 and missing["HX-Retarget"] == "#page-answer"
+
+
+def test_an_expired_form_sent_by_htmx_says_so_in_words(outsider, browser_login):
+    from tests.registry.factories import FeedbackFactory
+
+    feedback = FeedbackFactory()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(outsider)
+    url = f"/models/feedback/{feedback.pk}/acknowledge/"
+    response = client.post(url, {}, headers={"HX-Request": "true"})
+    assert response.status_code == 403 and response["HX-Retarget"] == "#page-answer"
+    assert "This form has expired" in response.content.decode()
+    assert "This form has expired" in client.post(url, {}).content.decode()  # the page, without htmx
