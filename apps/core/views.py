@@ -1,10 +1,10 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request as django_bad_request
-from django.views.csrf import csrf_failure as django_csrf_failure
 from django.views.defaults import page_not_found, permission_denied, server_error
 
 from apps.core.fragments import wants_fragment
@@ -21,9 +21,7 @@ HTMX_ERRORS = {
 
 
 def htmx_error(request, status: int, text: str = ""):
-    response = render(
-        request, "core/_htmx_error.html", {"text": text or HTMX_ERRORS[status]}, status=status
-    )
+    response = render(request, "core/_htmx_error.html", {"text": text or HTMX_ERRORS[status]}, status=status)
     response["HX-Retarget"] = "#page-answer"
     response["HX-Reswap"] = "innerHTML"
     return response
