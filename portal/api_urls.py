@@ -18,6 +18,7 @@ v1 = [
     path("", include("apps.webhooks.api.urls")),
     path("", include("apps.notifications.api.urls")),
     path("", include("apps.audit.api.urls")),
+    path("", include("apps.home.api.urls")),
 ]
 
 urlpatterns = [

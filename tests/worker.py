@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -27,12 +28,22 @@ def database_url_of_test_db() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def wait_for_ping(process: subprocess.Popen, timeout: float = 120) -> None:
+def celery_client(broker_url: str) -> Celery:
+    """A Celery client with the portal's configuration on another broker (to ping its workers or send
+    a task there; the test process's own app stays on the suite's broker)."""
+    client = Celery("tests")
+    client.config_from_object("django.conf:settings", namespace="CELERY")
+    client.conf.broker_url = broker_url
+    return client
+
+
+def wait_for_ping(process: subprocess.Popen, timeout: float = 120, *, control=None) -> None:
+    """Wait until the worker answers a ping (sent through ``control``, a Celery app: the suite's)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"worker exited with {process.returncode}")
-        if app.control.ping(timeout=0.5):
+        if (control or app).control.ping(timeout=0.5):
             return
     raise RuntimeError("worker did not answer a ping in time")
 
@@ -88,11 +99,18 @@ class WorkerProcess:
     """Start, stop or kill a `celery worker` subprocess; used by fixtures and crash tests."""
 
     def __init__(
-        self, *, queues: str = "default,training", concurrency: int = 1, extra_env: dict | None = None
+        self,
+        *,
+        queues: str = "default,training",
+        concurrency: int = 1,
+        extra_env: dict | None = None,
+        broker_url: str | None = None,
     ):
+        """``broker_url``: another broker than the suite's (a fault test's private Redis)."""
         self.queues = queues
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
+        self.broker_url = broker_url
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "WorkerProcess":
@@ -103,6 +121,7 @@ class WorkerProcess:
                 # scikit-learn's spinning OpenMP threads stalled a small fit for minutes when oversubscribed.
                 "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             }
+            | ({"CELERY_BROKER_URL": self.broker_url} if self.broker_url else {})
             | self.extra_env
         )
         self.process = subprocess.Popen(
@@ -126,7 +145,7 @@ class WorkerProcess:
             start_new_session=True,
         )
         try:
-            wait_for_ping(self.process)
+            wait_for_ping(self.process, control=celery_client(self.broker_url) if self.broker_url else None)
         except BaseException:
             self.stop()  # a worker that never answered must not live on after the test
             raise

@@ -15,13 +15,14 @@ from typing import Any
 from django.db.models import Q
 
 from apps.core.permissions import is_platform_staff
-from apps.modelrequests import policy, scoring
-from apps.modelrequests.models import BACKLOG_STATUSES, Board, RequestStatus, ScoringMethod
-from apps.modelrequests.selectors import request_list
+from apps.modelrequests import policy
+from apps.modelrequests.models import RequestStatus
+from apps.modelrequests.selectors import request_list, waiting_decisions
 from apps.modelrequests.streamview import default_stream
 from apps.registry.gates import failed_production_gates
 from apps.registry.models import Feedback, ModelVersion, Stage
 from apps.registry.selectors import UNRESOLVED
+from apps.teams.models import MemberRole
 from apps.teams.permissions import TEAM_EDITOR_ROLES
 from apps.teams.selectors import home_summary
 
@@ -32,58 +33,15 @@ def _roles(user) -> dict[int, set[str]]:
     return policy.roles_of(user)
 
 
-def _missing(request, methods: dict[int, str], side: tuple[str, ...] | None) -> list[str]:
-    method = methods.get(request.delivering_team_id, ScoringMethod.RICE)
-    names = scoring.RICE_INPUTS if method == ScoringMethod.RICE else scoring.WSJF_INPUTS
-    return [
-        name.replace("_", " ")
-        for name in names
-        if getattr(request, name) is None and (name in policy.SIZE_FIELDS) == (side == policy.SIZE_FIELDS)
-    ]
-
-
-def decisions(*, user) -> dict:
+def decisions(*, user, roles: dict[int, set[str]] | None = None) -> dict:
     """The decisions waiting for ``user``: lists of at most ``LIMIT`` rows with their counts."""
     staff = is_platform_staff(user)
-    roles = _roles(user)
-    leading = [team for team, names in roles.items() if names & set(TEAM_EDITOR_ROLES)]
+    roles = _roles(user) if roles is None else roles
     member_of = list(roles)
-    deliver = Q() if staff else Q(delivering_team_id__in=leading)
-    value_side = Q() if staff else Q(requesting_team_id__in=leading) | Q(value_stream__product_manager=user)
-    # rows carry what they miss (``missing``, ``missing_value``) for the page
-    backlog: list[Any] = list(
-        request_list()
-        .filter(status__in=BACKLOG_STATUSES)
-        .filter(deliver | value_side if not staff else Q())
-        .order_by("submitted_at", "pk")[:200]
-    )
-    methods = dict(
-        Board.objects.filter(team_id__in={r.delivering_team_id for r in backlog}).values_list(
-            "team_id", "scoring_method"
-        )
-    )
-    may_deliver = set(leading)
-
-    def decides(r):
-        return staff or r.delivering_team_id in may_deliver
-
-    def values(r):
-        return staff or r.requesting_team_id in may_deliver or r.value_stream.product_manager_id == user.pk
-
-    to_triage = [r for r in backlog if r.status == RequestStatus.SUBMITTED and decides(r)]
-    to_decide = [r for r in backlog if r.status == RequestStatus.TRIAGED and decides(r)]
-    to_size, to_value = [], []
-    for r in backlog:
-        if (
-            r.status == RequestStatus.ACCEPTED
-            and decides(r)
-            and (missing := _missing(r, methods, policy.SIZE_FIELDS))
-        ):
-            r.missing = missing
-            to_size.append(r)
-        if values(r) and (missing := _missing(r, methods, None)):
-            r.missing_value = missing
-            to_value.append(r)
+    waiting = waiting_decisions(user=user, limit=LIMIT, roles=roles)
+    waiting_total = waiting.pop("total")["count"]
+    for row in waiting["value"]["rows"]:
+        row.missing_value = row.missing
     teams = Q() if staff else Q(model__owning_team_id__in=member_of)
     feedback = (
         Feedback.objects.filter(teams, status__in=UNRESOLVED)
@@ -104,14 +62,10 @@ def decisions(*, user) -> dict:
             version.failures = failures
             blocked.append(version)
     return {
-        "to_triage": to_triage[:LIMIT],
-        "to_triage_count": len(to_triage),
-        "to_decide": to_decide[:LIMIT],
-        "to_decide_count": len(to_decide),
-        "to_size": to_size[:LIMIT],
-        "to_size_count": len(to_size),
-        "to_value": to_value[:LIMIT],
-        "to_value_count": len(to_value),
+        **{f"to_{kind}": entry["rows"] for kind, entry in waiting.items()},
+        **{f"to_{kind}_count": entry["count"] for kind, entry in waiting.items()},
+        "waiting": waiting,
+        "waiting_count": waiting_total,
         "feedback": list(feedback[:LIMIT]),
         "feedback_count": feedback.count(),
         "blocked_versions": blocked[:LIMIT],
@@ -126,8 +80,17 @@ def role_home(*, user) -> dict:
     stream = default_stream(user=user)
     accountable = stream is not None and stream.product_manager_id == user.pk
     my_team_ids = set(roles)
+    labels = dict(MemberRole.choices)
     context.update(
-        decisions(user=user),
+        decisions(user=user, roles=roles),
+        # "Product manager of ML Platform", "Engineer in Checkout Experience": what each team expects
+        my_roles=[
+            " and ".join(labels[name] for name in sorted(roles.get(team.pk, ())))
+            + (" of " if roles.get(team.pk, set()) & set(TEAM_EDITOR_ROLES) else " in ")
+            + team.name
+            for team in context["my_teams"]
+            if roles.get(team.pk)
+        ],
         is_staff=staff,
         stream=stream,
         accountable_for=stream if accountable else None,

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from apps.core.filters import PortalFilterSet, YesNoFilter
 from apps.modelrequests.models import ModelRequest, RequestStatus, SavedView, SavedViewPage
+from apps.modelrequests.selectors import waiting_for
 from apps.teams.models import Team, ValueStream
 
 
@@ -23,10 +24,19 @@ class ModelRequestFilterSet(PortalFilterSet):
         queryset=Team.objects.all(), to_field_name="slug", label="Delivering team"
     )
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+    waiting = django_filters.ChoiceFilter(
+        choices=[("me", "me")],
+        method="filter_waiting",
+        label="Waiting for",
+        help_text="me: the requests with a decision waiting for you (triage, accept or reject, size, score).",
+    )
 
     class Meta:
         model = ModelRequest
-        fields = ["q", "stream", "requesting_team", "delivering_team", "status"]
+        fields = ["q", "stream", "requesting_team", "delivering_team", "status", "waiting"]
+
+    def filter_waiting(self, queryset, name, value):
+        return waiting_for(queryset, user=getattr(self.request, "user", None))
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -5,8 +5,24 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -292,6 +308,7 @@ class KanbanBoard:
     columns: list[Column]
     lanes: list[Lane]
     lane_by: str
+    method: str | None = None  # the score the cards show and follow; None: each team's board method
 
     def rows(self):
         """Each lane with its cells in column order (for the template)."""
@@ -336,12 +353,16 @@ def kanban(
     team: Team | None,
     lane_by: str = "none",
     per_cell: int = KANBAN_CARDS_PER_CELL,
+    method: str | None = None,
 ) -> KanbanBoard:
     """Columns (one per status, with count and WIP limit) and swimlanes (by stream or delivering team),
-    each cell with its count and first cards by rank then age. Each card has ``entered_at`` (when it
-    entered its column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its
-    delivering team's board method, ``method``). A fixed number of queries whatever the rows: counts,
-    WIP limits, cards (a row number per lane and status computed in the database), owners, boards."""
+    each cell with its count and first cards. Each card has ``entered_at`` (when it entered its
+    column), ``owner`` (who moved it there, else who filed it) and ``score`` (by its delivering team's
+    board method, ``method``; ``method`` given: by that method for every card). In a cell, pinned
+    cards come first in their pin order, then the others by that score (highest first, unscored
+    last), then by age, as on the backlog. A fixed number of queries whatever the rows: counts, WIP
+    limits, cards (a row number per lane and status computed in the database, with their board's
+    method), owners."""
     lane_field = KANBAN_LANES[lane_by][0]
     group = [lane_field, "status"] if lane_field else ["status"]
     counts = {
@@ -363,31 +384,39 @@ def kanban(
         for status, label in RequestStatus.choices
     ]
     partition = [F(lane_field), F("status")] if lane_field else [F("status")]
+    card_score: F | Case
+    if method in ScoringMethod.values:
+        card_score = F(method)
+    else:
+        method = None
+        card_score = Case(When(board_method=ScoringMethod.WSJF, then=F("wsjf")), default=F("rice"))
     cards = list(
-        queryset.annotate(
+        _with_board_method(queryset)
+        .annotate(card_score=card_score)
+        .annotate(
             **_entered_column(),
             position=Window(
                 RowNumber(),
                 partition_by=partition,
-                order_by=[F("manual_rank").asc(nulls_last=True), F("submitted_at").asc(), F("id").asc()],
+                order_by=[
+                    F("manual_rank").asc(nulls_last=True),
+                    F("card_score").desc(nulls_last=True),
+                    F("submitted_at").asc(),
+                    F("id").asc(),
+                ],
             ),
         )
         .filter(position__lte=per_cell)
         .order_by("status", "position")
     )
     owners = get_user_model().objects.in_bulk({card.owner_id for card in cards if card.owner_id})
-    methods = dict(
-        Board.objects.filter(team__in={card.delivering_team_id for card in cards}).values_list(
-            "team_id", "scoring_method"
-        )
-    )
     lanes: dict[object, Lane] = {}
     now = timezone.now()
     for card in cards:
         card.days_in_column = max((now - card.entered_at).days, 0)
         card.owner = owners.get(card.owner_id)
-        card.method = methods.get(card.delivering_team_id, ScoringMethod.RICE)
-        card.score = card.rice if card.method == ScoringMethod.RICE else card.wsjf
+        card.method = method or card.board_method
+        card.score = card.card_score
         key = getattr(card, f"{lane_field}_id") if lane_field else None
         if key not in lanes:
             related = getattr(card, lane_field) if lane_field else None
@@ -402,7 +431,10 @@ def kanban(
         if key in lanes:
             lanes[key].cells[status].count = n
     return KanbanBoard(
-        columns=columns, lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()), lane_by=lane_by
+        columns=columns,
+        lanes=sorted(lanes.values(), key=lambda lane: lane.label.lower()),
+        lane_by=lane_by,
+        method=method,
     )
 
 
@@ -427,34 +459,95 @@ class RoadmapLane:
         return [("now", "Now", self.now), ("next", "Next", self.next), ("later", "Later", self.later)]
 
 
+def _board_score():
+    """Each request's score by its delivering team's board method (needs ``board_method``)."""
+    return Case(
+        When(board_method=ScoringMethod.WSJF, then=scoring.wsjf_expression()),
+        default=scoring.rice_expression(),
+        output_field=FloatField(),
+    )
+
+
+def _board_size():
+    """What each request costs its delivering team under the board method (needs ``board_method``)."""
+    return Case(
+        When(board_method=ScoringMethod.WSJF, then=Cast("job_size", FloatField())),
+        default=F("effort"),
+        output_field=FloatField(),
+    )
+
+
 def roadmap(queryset: QuerySet) -> list[RoadmapLane]:
     """Now / Next / Later per delivering team of the requests of ``queryset`` (a team's, a stream's):
     in progress is now; the ranked backlog (pins at their place, then by the board's score) down to
     the team's capacity is next, the rest and the unscored are later. Ranks and capacity are the
     team's whole backlog's, so a stream's view shows where its requests stand in each team's queue.
-    A few queries per delivering team, none per request."""
-    team_ids = (
-        queryset.filter(status__in=(*ROADMAP_NOW, *BACKLOG_STATUSES))
-        .order_by()
-        .values_list("delivering_team", flat=True)
-        .distinct()
+    Four queries whatever the number of teams and requests: the teams with their boards, every
+    backlog entry of those teams (small tuples, for ``ranking.order``), the requests of ``queryset``
+    among them, and the rows shown."""
+    relevant = queryset.filter(status__in=(*ROADMAP_NOW, *BACKLOG_STATUSES))
+    teams = list(
+        Team.objects.filter(pk__in=relevant.order_by().values("delivering_team"))
+        .select_related("request_board")
+        .order_by("name")
     )
-    lanes = []
-    for team in Team.objects.filter(pk__in=list(team_ids)).order_by("name"):
-        method = board_method(team=team)
-        lane = RoadmapLane(team=team, method=method)
-        lane.now = list(
-            queryset.filter(delivering_team=team, status__in=ROADMAP_NOW).order_by("started_at", "id")[
-                :ROADMAP_SHOWN
-            ]
+    if not teams:
+        return []
+    entries: dict[int, list[ranking.Entry]] = {team.pk: [] for team in teams}
+    backlog_rows = (
+        _with_board_method(
+            ModelRequest.objects.filter(delivering_team__in=teams, status__in=BACKLOG_STATUSES)
         )
-        ranked = list(backlog(queryset, team=team, method=method))
-        lane.next = [item for item in ranked if item.fits]
-        later = [item for item in ranked if not item.fits]
-        unscored = backlog_unscored(queryset, team=team, method=method).order_by("submitted_at", "id")
-        lane.later_count = len(later) + unscored.count()
-        lane.later = (later + list(unscored[:ROADMAP_SHOWN]))[:ROADMAP_SHOWN]
+        .annotate(score=_board_score(), size=_board_size())
+        .order_by()
+        .values_list("pk", "delivering_team", "score", "manual_rank", "ranked_at", "submitted_at", "size")
+    )
+    for pk, team_id, score, pin, at, submitted, size in backlog_rows:
+        entries[team_id].append(
+            ranking.Entry(
+                pk=pk, score=score, pin=pin, pinned_at=at, submitted_at=submitted, size=float(size or 0)
+            )
+        )
+    shown = {
+        pk: (team_id, status, started_at)
+        for pk, team_id, status, started_at in relevant.filter(delivering_team__in=teams)
+        .order_by()
+        .values_list("pk", "delivering_team", "status", "started_at")
+    }
+    lanes, places = [], {}
+    for team in teams:
+        board = getattr(team, "request_board", None)
+        lane = RoadmapLane(team=team, method=board.scoring_method if board else ScoringMethod.RICE)
+        building = sorted(
+            (started is None, started, pk)
+            for pk, (team_id, status, started) in shown.items()
+            if team_id == team.pk and status in ROADMAP_NOW
+        )
+        lane.now = [pk for _null, _started, pk in building[:ROADMAP_SHOWN]]
+        later: list[int] = []
+        cumulative = 0.0
+        for position, entry in enumerate(ranking.order(entries[team.pk]), start=1):
+            cumulative += entry.size
+            if entry.pk not in shown:
+                continue
+            places[entry.pk] = position
+            (lane.next if cumulative <= team.capacity_points else later).append(entry.pk)
+        unscored = sorted(
+            (entry.submitted_at, entry.pk)
+            for entry in entries[team.pk]
+            if entry.pin is None and entry.score is None and entry.pk in shown
+        )
+        lane.later_count = len(later) + len(unscored)
+        lane.later = (later + [pk for _at, pk in unscored])[:ROADMAP_SHOWN]
         lanes.append(lane)
+    wanted = {pk for lane in lanes for pk in (*lane.now, *lane.next, *lane.later)}
+    rows = _with_board_method(queryset).annotate(score=_board_score()).in_bulk(wanted)
+    for lane in lanes:
+        for horizon in ROADMAP_HORIZONS:
+            items = [rows[pk] for pk in getattr(lane, horizon)]
+            for item in items:
+                item.position = places.get(item.pk) if horizon != "now" else None
+            setattr(lane, horizon, items)
     return lanes
 
 
@@ -480,3 +573,95 @@ def delivered_since(*, since) -> list[tuple[int, object, object]]:
             delivered_at__isnull=False, submitted_at__isnull=False, delivered_at__gte=since
         ).values_list("value_stream_id", "submitted_at", "delivered_at")
     )
+
+
+# "Waiting for me": the decisions on requests waiting for one person (the home page, ``?waiting=me``
+# on the list, backlog and kanban, and the API), in the order the workflow asks for them.
+WAITING_KINDS = {
+    "triage": "to triage",
+    "decide": "to accept or reject",
+    "size": "to size",
+    "value": "to score",
+}
+
+
+def _waiting_conditions(*, user, roles: dict[int, set[str]] | None = None) -> dict[str, Q]:
+    """Per kind of decision, the requests (annotated with ``board_method``) it waits for ``user``:
+    triage and accept/reject: submitted or triaged requests of a team they lead; size: accepted
+    requests of a team they lead missing the board method's size input; score: requests on a
+    backlog missing a value input, of a team they lead or a stream they are accountable for.
+    Platform staff: every team's."""
+    none = Q(pk__isnull=True)  # matches no row (a primary key is never null)
+    if not (user and user.is_authenticated):
+        return dict.fromkeys(WAITING_KINDS, none)
+    staff = is_platform_staff(user)
+    roles = policy.roles_of(user) if roles is None else roles
+    leading = [team for team, names in roles.items() if names & set(TEAM_EDITOR_ROLES)]
+    delivers = Q() if staff else Q(delivering_team_id__in=leading)
+    values = Q() if staff else Q(requesting_team_id__in=leading) | Q(value_stream__product_manager=user)
+    rice, wsjf = Q(board_method=ScoringMethod.RICE), Q(board_method=ScoringMethod.WSJF)
+
+    def missing(names) -> Q:
+        found = Q(pk__isnull=True)
+        for name in names:
+            found |= Q(**{f"{name}__isnull": True})
+        return found
+
+    value_rice = [n for n in scoring.RICE_INPUTS if n not in policy.SIZE_FIELDS]
+    value_wsjf = [n for n in scoring.WSJF_INPUTS if n not in policy.SIZE_FIELDS]
+    return {
+        "triage": Q(status=RequestStatus.SUBMITTED) & delivers,
+        "decide": Q(status=RequestStatus.TRIAGED) & delivers,
+        "size": Q(status=RequestStatus.ACCEPTED)
+        & delivers
+        & (rice & Q(effort__isnull=True) | wsjf & Q(job_size__isnull=True)),
+        "value": Q(status__in=BACKLOG_STATUSES)
+        & values
+        & (rice & missing(value_rice) | wsjf & missing(value_wsjf)),
+    }
+
+
+def _with_board_method(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(
+        board_method=Coalesce(F("delivering_team__request_board__scoring_method"), Value(ScoringMethod.RICE))
+    )
+
+
+def waiting_for(queryset: QuerySet, *, user) -> QuerySet:
+    """The requests of ``queryset`` with a decision waiting for ``user``, each annotated with
+    ``waiting`` (the first kind of ``WAITING_KINDS`` it waits for) and ``board_method``."""
+    conditions = _waiting_conditions(user=user)
+    kind = Case(
+        *(When(condition, then=Value(name)) for name, condition in conditions.items()),
+        default=None,
+        output_field=CharField(),
+    )
+    return _with_board_method(queryset).annotate(waiting=kind).filter(waiting__isnull=False)
+
+
+def waiting_decisions(*, user, limit: int = 10, roles: dict[int, set[str]] | None = None) -> dict[str, dict]:
+    """Per kind of decision: the ``count`` and the first ``limit`` ``rows`` (oldest first) waiting
+    for ``user``; each row has ``missing`` (the inputs it lacks, for size and score); ``total``
+    counts the requests waiting in any kind (no rows). A request may wait in two kinds (sizing and
+    scoring). Six queries whatever the rows (the roles unless given, the counts, a list per kind)."""
+    conditions = _waiting_conditions(user=user, roles=roles)
+    base = _with_board_method(request_list()).filter(status__in=BACKLOG_STATUSES)
+    anything = Q(pk__isnull=True)
+    for condition in conditions.values():
+        anything |= condition
+    counts = base.aggregate(
+        total=Count("pk", filter=anything),
+        **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
+    )
+    result = {}
+    for name, condition in conditions.items():
+        rows = list(base.filter(condition).order_by("submitted_at", "pk")[:limit])
+        for row in rows:
+            lacks = scoring.missing_inputs(row, row.board_method)
+            sizes = {n.replace("_", " ") for n in policy.SIZE_FIELDS}
+            row.missing = (
+                [n for n in lacks if (n in sizes) == (name == "size")] if name in ("size", "value") else []
+            )
+        result[name] = {"label": WAITING_KINDS[name], "count": counts[name], "rows": rows}
+    result["total"] = {"label": "in all", "count": counts["total"], "rows": []}
+    return result

@@ -430,7 +430,7 @@ SAVED_VIEW_FIELDS = ("name", "kind", "query", "shared")
 SAVED_VIEW_OPTIONS: dict[str, dict[str, list[str]]] = {
     SavedViewPage.LIST: {},
     SavedViewPage.BACKLOG: {"method": ScoringMethod.values},
-    SavedViewPage.KANBAN: {"lanes": list(selectors.KANBAN_LANES)},
+    SavedViewPage.KANBAN: {"lanes": list(selectors.KANBAN_LANES), "method": ScoringMethod.values},
 }
 
 

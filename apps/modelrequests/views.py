@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -45,7 +46,7 @@ BACKLOG_PAGE_SIZE = 50
 
 
 def _filtered(request) -> ModelRequestFilterSet:
-    return ModelRequestFilterSet(request.GET, queryset=selectors.request_list())
+    return ModelRequestFilterSet(request.GET, queryset=selectors.request_list(), request=request)
 
 
 def _back(request, default: str):
@@ -84,8 +85,12 @@ def view_bar(request, filterset, *, kind: str) -> dict:
         current = services.saved_view_query(kind=kind, query=params.urlencode())
     except ValidationError:
         current = None
+    waiting = params.copy()
+    waiting.pop("waiting", None)
+    waiting["waiting"] = "me"
     return {
         "chips": chips,
+        "waiting_for_me": {"url": f"?{waiting.urlencode()}", "active": params.get("waiting") == "me"},
         "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
         "saved_kind": kind,
         "current_query": current,
@@ -97,12 +102,15 @@ def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
         return exports.csv_response(filterset.qs.iterator(chunk_size=500), filename="model-requests.csv")
+    page = paginate(request, filterset.qs)
+    for row in page:  # ?waiting=me: what each request waits for you to do
+        row.waiting_label = selectors.WAITING_KINDS.get(getattr(row, "waiting", None) or "", "")
     return render(
         request,
         "modelrequests/request_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
             **view_bar(request, filterset, kind=SavedViewPage.LIST),
         },
     )
@@ -246,8 +254,6 @@ def request_transition(request, pk):
         else:
             answer = f"#{pk} {model_request.title} moved to {RequestStatus(form.cleaned_data['to']).label}."
     if _wants_json(request):
-        if status == 200:
-            messages.success(request, answer)  # shown by the page the script reloads
         return JsonResponse({"detail": answer, "status": form.cleaned_data.get("to", "")}, status=status)
     (messages.success if status == 200 else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
@@ -520,7 +526,7 @@ def kanban(request):
         rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
         return exports.csv_response(rows, filename="kanban.csv")
     lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
-    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by)
+    board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by, method=request.GET.get("method"))
     roles = selectors.roles_by_team(user=request.user)
     staff = is_platform_staff(request.user)
     labels = dict(RequestStatus.choices)
@@ -534,18 +540,23 @@ def kanban(request):
                     for status in workflow.next_statuses(card.status)
                     if status not in allowed
                 ]
-    return render(
+    # The board's script asks for the board alone after a move (``X-Fragment: kanban``) and swaps it in.
+    fragment = request.headers.get("X-Fragment") == "kanban"
+    response = render(
         request,
-        "modelrequests/kanban.html",
+        "modelrequests/_kanban_board.html" if fragment else "modelrequests/kanban.html",
         {
             "filter": filterset,
             "board": board,
             "team": team,
             "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
+            "method_choices": [("", "Each team's board"), *ScoringMethod.choices],
             "workflow_rules": workflow.describe(),
             **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
         },
     )
+    patch_vary_headers(response, ["X-Fragment"])
+    return response
 
 
 def roadmap_page(request):
@@ -650,7 +661,9 @@ def request_score(request, pk):
     item = get_object_or_404(selectors.request_list().prefetch_related("score_inputs__set_by"), pk=pk)
     roles = selectors.roles_by_team(user=request.user)
     context = score_box(item, method=method, user=request.user, roles=roles)
-    context.update(error=error, saved=not error, next_path=request.POST.get("next") or item.get_absolute_url())
+    context.update(
+        error=error, saved=not error, next_path=request.POST.get("next") or item.get_absolute_url()
+    )
     return fragment(request, "modelrequests/_score_box.html", context, status=status)
 
 
@@ -669,7 +682,7 @@ def stream_page(request):
         stream = streamview.default_stream(user=request.user)
         if stream is not None:
             data["stream"] = stream.slug
-    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+    filterset = ModelRequestFilterSet(data, queryset=selectors.request_list(), request=request)
     stream = filterset.form.cleaned_data.get("stream") if filterset.is_valid() else None
     page = None
     if stream is not None:

@@ -1,12 +1,14 @@
 """Plotly figures built on the server (rendered by plotly.js served locally) together with the rows
 behind each one, so every chart has a CSV of exactly the numbers it draws."""
 
+import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import to_typed_array_spec
 from django.utils.html import json_script
 from plotly.utils import PlotlyJSONEncoder
 
@@ -39,7 +41,7 @@ TEMPLATE = go.layout.Template(
 class Chart:
     name: str
     title: str
-    figure: go.Figure
+    figure: go.Figure | dict  # a dict is already plotly JSON
     columns: list[str]
     rows: list[list] | Callable[[], list[list]] = field(default_factory=list)  # callable: built for CSV only
     note: str = ""
@@ -49,25 +51,62 @@ class Chart:
 
     def script(self) -> str:
         """The figure as a JSON script tag (escaped like Django's json_script)."""
-        return json_script(self.figure.to_plotly_json(), f"figure-{self.name}", encoder=PlotlyJSONEncoder)
+        figure = self.figure if isinstance(self.figure, dict) else self.figure.to_plotly_json()
+        return json_script(figure, f"figure-{self.name}", encoder=PlotlyJSONEncoder)
 
 
 # The hidden axis the promotion/rollback markers sit on (top of the plot, whatever the KPI's scale).
 EVENT_AXIS = {"overlaying": "y", "range": [0, 1.05], "visible": False}
+TEMPLATE_JSON = TEMPLATE.to_plotly_json()
 
 
-def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -> go.Figure:
-    """One layout update per figure (each update_layout call costs plotly a walk over the figure)."""
-    figure.update_layout(
-        yaxis2=EVENT_AXIS,
-        template=TEMPLATE,
-        height=height,
-        margin={"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
-        legend=extra.pop("legend", {"orientation": "h", "y": -0.18}),
-        font={"family": "system-ui, sans-serif", "size": 12},
-        **extra,
+AXES = ("xaxis", "yaxis")
+
+
+def _deep_update(target: dict, changes: dict) -> dict:
+    """Merge ``changes`` into ``target`` as plotly's ``update_layout`` does (nested dicts merge)."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def _layout_props(props: dict) -> dict:
+    """``update_layout`` keywords as plotly JSON: ``xaxis_title="t"`` is ``{"xaxis": {"title":
+    {"text": "t"}}}`` and an axis title given as a string is ``{"text": ...}``, as plotly.py writes them."""
+    result: dict = {}
+    for key, value in props.items():
+        axis, _, rest = key.partition("_")
+        if rest and axis.startswith(AXES):
+            value, key = {rest: value}, axis
+        if key.startswith(AXES) and isinstance(value, dict) and isinstance(value.get("title"), str):
+            value = {**value, "title": {"text": value["title"]}}
+        _deep_update(result, {key: value})
+    return result
+
+
+def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -> dict:
+    """The figure as plotly JSON with the portal's layout. The layout is written as JSON instead of
+    through ``update_layout``, whose validation of every property cost ~4 ms of CPU per figure
+    (tests/outcomes/test_charts.py pins that the result is the figure ``update_layout`` made)."""
+    result = figure.to_plotly_json()
+    layout = _deep_update(
+        result["layout"],
+        _layout_props(
+            {
+                "yaxis2": copy.deepcopy(EVENT_AXIS),
+                "height": height,
+                "margin": {"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
+                "legend": extra.pop("legend", {"orientation": "h", "y": -0.18}),
+                "font": {"family": "system-ui, sans-serif", "size": 12},
+                **copy.deepcopy(extra),
+            }
+        ),
     )
-    return figure
+    layout["template"] = copy.deepcopy(TEMPLATE_JSON)  # replaces plotly's default, as update_layout does
+    return result
 
 
 def _days(rows: list[dict], key: str = "day") -> np.ndarray:
@@ -122,37 +161,126 @@ def add_event_markers(figure: go.Figure, events, *, csv_rows: list | None = None
             ]
 
 
+def _typed(values: np.ndarray) -> dict:
+    """A numeric array as plotly.js reads it compactly (base64 of the bytes, as plotly.py writes it)."""
+    return to_typed_array_spec(values)
+
+
+def _event_shapes_and_traces(events, csv_rows: list) -> tuple[list[dict], list[dict]]:
+    """``add_event_markers`` as plotly JSON: the same dashed lines and hoverable markers."""
+    by_kind = defaultdict(list)
+    shapes = []
+    for change in events:
+        kind = _event_kind(change)
+        by_kind[kind].append(change)
+        when = change.created_at.isoformat()
+        shapes.append(
+            {
+                "line": {"color": EVENT_COLOURS[kind], "dash": "dash", "width": 1},
+                "type": "line",
+                "x0": when,
+                "x1": when,
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+            }
+        )
+    traces = []
+    for kind, changes in by_kind.items():
+        traces.append(
+            {
+                "hoverinfo": "text+x",
+                "marker": {"color": EVENT_COLOURS[kind], "size": 11, "symbol": "triangle-down"},
+                "mode": "markers",
+                "name": f"{kind}s",
+                "text": [f"{kind}: {c.version.model.slug} v{c.version.number}" for c in changes],
+                "x": [c.created_at.isoformat() for c in changes],
+                "y": [1.0] * len(changes),
+                "yaxis": "y2",
+                "type": "scatter",
+            }
+        )
+        csv_rows += [
+            [kind, c.created_at.isoformat(), c.version.model.slug, c.version.number] for c in changes
+        ]
+    return shapes, traces
+
+
+def _layout_json(*, height: int = 320, right: int = 20, top: int = 30, **extra) -> dict:
+    """``_layout`` as plotly JSON, for figures built without plotly's per-property validation."""
+    return {
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+        "height": height,
+        "legend": {"orientation": "h", "y": -0.18},
+        "margin": {"b": 40, "l": 60, "r": right, "t": top},
+        "template": TEMPLATE_JSON,
+        "yaxis2": EVENT_AXIS,
+        **extra,
+    }
+
+
 def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]) -> Chart:
-    """Daily KPI values per segment (and model), the target line and the model promotions."""
-    figure = go.Figure()
+    """Daily KPI values per segment (and model), the target line and the model promotions.
+
+    The one chart per KPI holds a point per day and series (10,000 for three years of a stream):
+    it is written as plotly JSON directly, the same figure plotly.py builds (pinned by
+    tests/outcomes/test_charts.py) without validating each property (the dashboard's largest cost)."""
     grouped = defaultdict(list)
     for row in series:
         grouped[(row["segment"], row["model_key"])].append(row)
+    traces = []
     for (segment, model_key), points in grouped.items():
         label = segment if not model_key else f"{segment} · {model_slugs.get(model_key, model_key)}"
-        figure.add_trace(
-            go.Scatter(
-                x=_days(points),
-                y=_values(p["value"] for p in points),
-                mode="lines",
-                name=label,
-                line={
-                    "color": SEGMENT_COLOURS.get(segment),
-                    "width": 1.6,
-                    "dash": "solid" if segment != Segment.CONTROL else "dot",
-                },
-            )
+        line = {"dash": "solid" if segment != Segment.CONTROL else "dot", "width": 1.6}
+        if SEGMENT_COLOURS.get(segment) is not None:
+            line["color"] = SEGMENT_COLOURS[segment]
+        traces.append(
+            {
+                "line": line,
+                "mode": "lines",
+                "name": label,
+                "x": [p["day"].isoformat() for p in points],  # as plotly.py writes a date array
+                "y": _typed(_values(p["value"] for p in points)),
+                "type": "scatter",
+            }
         )
+    layout = _layout_json(yaxis={"title": {"text": f"{kpi.name} ({kpi.unit})"}})
+    shapes, annotations = [], []
     if kpi.target is not None:
-        figure.add_hline(
-            y=kpi.target,
-            line={"color": "#067647", "dash": "dot"},
-            annotation_text=f"target {kpi.target:g}",
-            annotation_position="top left",
+        target = kpi.target
+        shapes.append(
+            {
+                "line": {"color": "#067647", "dash": "dot"},
+                "type": "line",
+                "x0": 0,
+                "x1": 1,
+                "xref": "x domain",
+                "y0": target,
+                "y1": target,
+                "yref": "y",
+            }
+        )
+        annotations.append(
+            {
+                "showarrow": False,
+                "text": f"target {kpi.target:g}",
+                "x": 0,
+                "xanchor": "left",
+                "xref": "x domain",
+                "y": target,
+                "yanchor": "bottom",
+                "yref": "y",
+            }
         )
     event_rows: list = []
-    add_event_markers(figure, events, csv_rows=event_rows)
-    _layout(figure, yaxis_title=f"{kpi.name} ({kpi.unit})")
+    event_shapes, event_traces = _event_shapes_and_traces(events, event_rows)
+    shapes += event_shapes
+    traces += event_traces
+    if annotations:
+        layout["annotations"] = annotations
+    if shapes:
+        layout["shapes"] = shapes
+    figure = {"data": traces, "layout": layout}
 
     def rows():
         points = [
@@ -230,7 +358,7 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
         )
     )
     figure.add_vline(x=0, line={"color": "#101828", "width": 1})
-    _layout(
+    figure = _layout(
         figure,
         height=max(220, 60 + 42 * len(bars)),
         showlegend=False,
@@ -305,7 +433,7 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
         ]
     )
     # Bars compare magnitudes: the axis starts at zero. The legend sits above the plot, clear of the labels.
-    _layout(
+    figure = _layout(
         figure,
         barmode="group",
         yaxis_title="index (alternative = 100)",
@@ -371,7 +499,7 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
             ),
         ]
     )
-    _layout(
+    figure = _layout(
         figure,
         height=max(260, 80 + 44 * len(ranked)),
         xaxis_title="incremental value (money)",
@@ -422,7 +550,7 @@ def traffic_chart(daily: list[dict], events) -> Chart:
             )
         )
     add_event_markers(figure, events)
-    _layout(
+    figure = _layout(
         figure,
         barmode="stack",
         right=60,
@@ -460,7 +588,7 @@ def latency_chart(daily: list[dict], percentile) -> Chart:
                 [d.isoformat(), number, f"p{round(quantile * 100)}", _round(v)]
                 for d, v in zip(days, values, strict=True)
             ]
-    _layout(figure, yaxis_title="latency (ms)")
+    figure = _layout(figure, yaxis_title="latency (ms)")
     return Chart(
         name="latency",
         title="Latency percentiles",
@@ -482,7 +610,7 @@ def errors_chart(daily: list[dict]) -> Chart:
                 mode="lines+markers",
             )
         )
-    _layout(figure, yaxis_title="errors (% of requests)")
+    figure = _layout(figure, yaxis_title="errors (% of requests)")
     return Chart(
         name="errors",
         title="Errors",
@@ -515,7 +643,7 @@ def drift_chart(results) -> Chart:
         annotation_text="significant (> 0.25)",
         annotation_position="top left",
     )
-    _layout(figure, yaxis_title="population stability index")
+    figure = _layout(figure, yaxis_title="population stability index")
     return Chart(
         name="drift",
         title="Input drift per feature (PSI)",

@@ -196,21 +196,31 @@ def drift_check_version(*, version_id: int, at=None) -> list[DriftResult]:
         if reference is None or len(values) < MIN_SAMPLE:
             continue
         value = psi(reference.proportions, _proportions(reference, values))
-        with transaction.atomic():
-            result, _ = DriftResult.objects.update_or_create(
+        results.append(
+            DriftResult(
                 version=version,
                 feature=feature,
+                window_start=window_start,
                 window_end=window_end,
-                defaults={
-                    "window_start": window_start,
-                    "psi": value,
-                    "band": psi_band(value),
-                    "sample_size": len(values),
-                },
+                psi=value,
+                band=psi_band(value),
+                sample_size=len(values),
             )
+        )
+    if not results:
+        return results
+    with transaction.atomic():
+        # One upsert for the window's features (a re-run updates them in place), not a
+        # select-then-write per feature.
+        DriftResult.objects.bulk_create(
+            results,
+            update_conflicts=True,
+            unique_fields=["version", "feature", "window_end"],
+            update_fields=["window_start", "psi", "band", "sample_size", "computed_at"],
+        )
+        for result in results:
             if result.band == DriftBand.SIGNIFICANT:
                 _open_drift_feedback(version, result)
-        results.append(result)
     return results
 
 

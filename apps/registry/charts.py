@@ -4,6 +4,7 @@ import json
 
 import plotly.graph_objects as go
 
+from apps.core.display import label
 from apps.registry.models import ModelVersion, Stage
 
 STAGE_COLOURS = {
@@ -28,9 +29,9 @@ def primary_metric_figure(versions: list[ModelVersion], metric: str) -> dict | N
             x=numbers,
             y=[v.metrics[metric] for v in points],
             mode="lines+markers",
-            name=metric,
+            name=label(metric),
             marker={"size": 11, "color": [STAGE_COLOURS[v.stage] for v in points]},
-            text=[v.stage for v in points],
+            text=[v.get_stage_display() for v in points],
             hovertemplate="%{x}: %{y:.4f} (%{text})<extra></extra>",
         )
     )
@@ -47,7 +48,7 @@ def primary_metric_figure(versions: list[ModelVersion], metric: str) -> dict | N
     figure.update_layout(
         margin={"l": 50, "r": 10, "t": 10, "b": 40},
         height=260,
-        yaxis_title=metric,
+        yaxis_title=label(metric),
         legend={"orientation": "h", "y": -0.25},
         plot_bgcolor="white",
     )

@@ -87,15 +87,20 @@
   }
 
   /* Kanban: a card dropped on a column, or a status picked in the card's Move menu, is posted to the
-     move endpoint; the server applies the workflow. A done move reloads the board (its message says
-     so); a refused one (403 naming who may, 409 naming the moves allowed) is shown above the board
-     and the card stays. While a card is dragged, the columns it may go to in its lane are outlined. */
+     move endpoint; the server applies the workflow. A done move says so above the board and swaps in
+     the board as the server renders it now (``X-Fragment: kanban``: counts, WIP limits, the card in
+     its new column), without reloading the page; a refused one (403 naming who may, 409 naming the
+     moves allowed) is shown above the board and the card stays. While a card is dragged, the columns
+     it may go to in its lane are outlined. Events are delegated to the board's wrapper, so the board
+     swapped in works the same. */
   function kanban() {
-    var board = document.getElementById("kanban");
-    if (!board) return;
+    var wrap = document.getElementById("kanban-wrap");
+    if (!wrap || !document.getElementById("kanban")) return;
     document.documentElement.classList.add("js-kanban");
     var answer = document.getElementById("kanban-answer");
     var dragged = null;
+
+    function board() { return document.getElementById("kanban"); }
 
     function say(text, ok) {
       answer.hidden = false;
@@ -103,13 +108,34 @@
       answer.classList.toggle("ok", !!ok);
     }
 
-    function move(card, status) {
+    function refresh(movedId, viaMenu) {
+      return fetch(window.location.href, {
+        credentials: "same-origin",
+        headers: { "X-Fragment": "kanban" }
+      }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      }).then(function (html) {
+        wrap.innerHTML = html;
+        applyFolds();
+        wrap.dataset.refreshed = String(Number(wrap.dataset.refreshed || 0) + 1);
+        var moved = board().querySelector('.kcard[data-id="' + movedId + '"]');
+        if (moved) {
+          moved.classList.add("just-moved");
+          var summary = moved.querySelector(".kmenu summary");
+          if (viaMenu && summary) summary.focus();
+        }
+      });
+    }
+
+    function move(card, status, viaMenu) {
       var form = card.querySelector("form.kmove");
       var body = new FormData();
       body.append("csrfmiddlewaretoken", document.querySelector("[name=csrfmiddlewaretoken]").value);
       body.append("to", status);
-      var url = form ? form.action : board.dataset.moveUrl.replace("/0/", "/" + card.dataset.id + "/");
-      say("Moving #" + card.dataset.id + "…", true);
+      var url = form ? form.action : board().dataset.moveUrl.replace("/0/", "/" + card.dataset.id + "/");
+      var id = card.dataset.id;
+      say("Moving #" + id + "…", true);
       fetch(url, {
         method: "POST",
         body: body,
@@ -118,12 +144,14 @@
       }).then(function (response) {
         return response.json().then(function (data) {
           if (response.ok) {
-            window.location.reload();
-          } else {
-            say(data.detail || "Not moved (HTTP " + response.status + ").", false);
-            var summary = card.querySelector(".kmenu summary");
-            if (summary) summary.focus();
+            say(data.detail, true);
+            return refresh(id, viaMenu).catch(function () {
+              say(data.detail + " Reload the page to see the board as it is now.", true);
+            });
           }
+          say(data.detail || "Not moved (HTTP " + response.status + ").", false);
+          var summary = card.querySelector(".kmenu summary");
+          if (summary) summary.focus();
         });
       }).catch(function (error) {
         say("Not moved: " + error.message + ". Try again or reload the page.", false);
@@ -131,61 +159,65 @@
     }
 
     function clearMarks() {
-      board.querySelectorAll(".drop-ok, .drop-no, .drop-target").forEach(function (cell) {
+      wrap.querySelectorAll(".drop-ok, .drop-no, .drop-target").forEach(function (cell) {
         cell.classList.remove("drop-ok", "drop-no", "drop-target");
       });
     }
 
-    board.querySelectorAll(".kcard").forEach(function (card) {
-      card.addEventListener("dragstart", function (event) {
-        dragged = card;
-        event.dataTransfer.effectAllowed = "move";
-        event.dataTransfer.setData("text/plain", card.dataset.id);
-        card.classList.add("dragging");
-        var allowed = (card.dataset.moves || "").split(" ");
-        var lane = card.closest(".kdrop").dataset.lane;
-        board.querySelectorAll(".kdrop").forEach(function (cell) {
-          if (cell.dataset.lane !== lane || cell === card.parentNode) return;
-          cell.classList.add(allowed.indexOf(cell.dataset.status) >= 0 ? "drop-ok" : "drop-no");
-        });
-      });
-      card.addEventListener("dragend", function () {
-        card.classList.remove("dragging");
-        dragged = null;
-        clearMarks();
+    wrap.addEventListener("dragstart", function (event) {
+      var card = event.target.closest && event.target.closest(".kcard");
+      if (!card) return;
+      dragged = card;
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", card.dataset.id);
+      card.classList.add("dragging");
+      var allowed = (card.dataset.moves || "").split(" ");
+      var lane = card.closest(".kdrop").dataset.lane;
+      wrap.querySelectorAll(".kdrop").forEach(function (cell) {
+        if (cell.dataset.lane !== lane || cell === card.parentNode) return;
+        cell.classList.add(allowed.indexOf(cell.dataset.status) >= 0 ? "drop-ok" : "drop-no");
       });
     });
-
-    board.querySelectorAll(".kdrop").forEach(function (cell) {
-      cell.addEventListener("dragover", function (event) {
-        if (!dragged) return;
-        event.preventDefault();
-        cell.classList.add("drop-target");
-      });
-      cell.addEventListener("dragleave", function () { cell.classList.remove("drop-target"); });
-      cell.addEventListener("drop", function (event) {
-        event.preventDefault();
-        var card = dragged;
-        clearMarks();
-        if (!card || card.parentNode.dataset.status === cell.dataset.status) return;
-        move(card, cell.dataset.status);
-      });
+    wrap.addEventListener("dragend", function (event) {
+      var card = event.target.closest && event.target.closest(".kcard");
+      if (card) card.classList.remove("dragging");
+      dragged = null;
+      clearMarks();
+    });
+    wrap.addEventListener("dragover", function (event) {
+      var cell = event.target.closest && event.target.closest(".kdrop");
+      if (!dragged || !cell) return;
+      event.preventDefault();
+      cell.classList.add("drop-target");
+    });
+    wrap.addEventListener("dragleave", function (event) {
+      var cell = event.target.closest && event.target.closest(".kdrop");
+      if (cell && !cell.contains(event.relatedTarget)) cell.classList.remove("drop-target");
+    });
+    wrap.addEventListener("drop", function (event) {
+      var cell = event.target.closest && event.target.closest(".kdrop");
+      if (!cell) return;
+      event.preventDefault();
+      var card = dragged;
+      clearMarks();
+      if (!card || card.parentNode.dataset.status === cell.dataset.status) return;
+      move(card, cell.dataset.status, false);
     });
 
     /* The Move menu: its buttons post through the same path; Escape closes it. */
-    board.addEventListener("submit", function (event) {
+    wrap.addEventListener("submit", function (event) {
       var form = event.target.closest("form.kmove");
       if (!form || !event.submitter) return;
       event.preventDefault();
-      move(form.closest(".kcard"), event.submitter.value);
+      move(form.closest(".kcard"), event.submitter.value, true);
     });
-    board.addEventListener("toggle", function (event) {
+    wrap.addEventListener("toggle", function (event) {
       var menu = event.target;
       if (!menu.classList || !menu.classList.contains("kmenu") || !menu.open) return;
       var first = menu.querySelector("button");
       if (first) first.focus();
     }, true);
-    board.addEventListener("keydown", function (event) {
+    wrap.addEventListener("keydown", function (event) {
       if (event.key !== "Escape") return;
       var menu = event.target.closest(".kmenu[open]");
       if (!menu) return;
@@ -195,29 +227,36 @@
 
     /* Folding columns: a header's button folds or shows the column; remembered in this browser. */
     var key = "kanban-folded";
-    var saved = null;
-    try { saved = JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    function savedFolds() {
+      try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+    }
     function fold(status, folded) {
-      board.querySelectorAll('.kcell[data-status="' + status + '"]').forEach(function (cell) {
+      wrap.querySelectorAll('.kcell[data-status="' + status + '"]').forEach(function (cell) {
         cell.classList.toggle("folded", folded);
       });
-      var button = board.querySelector('.kfold[data-fold="' + status + '"]');
+      var button = wrap.querySelector('.kfold[data-fold="' + status + '"]');
       button.setAttribute("aria-expanded", folded ? "false" : "true");
       button.firstElementChild.textContent = folded ? "▸" : "▾";
     }
-    board.querySelectorAll(".kfold").forEach(function (button) {
-      button.hidden = false;
-      var status = button.dataset.fold;
-      if (saved && typeof saved[status] === "boolean") fold(status, saved[status]);
-      button.addEventListener("click", function () {
-        var folded = button.getAttribute("aria-expanded") === "true";
-        fold(status, folded);
-        var state = {};
-        try { state = JSON.parse(window.localStorage.getItem(key) || "{}") || {}; } catch (e) { state = {}; }
-        state[status] = folded;
-        try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* private mode */ }
+    function applyFolds() {
+      var saved = savedFolds();
+      wrap.querySelectorAll(".kfold").forEach(function (button) {
+        button.hidden = false;
+        var status = button.dataset.fold;
+        if (saved && typeof saved[status] === "boolean") fold(status, saved[status]);
       });
+    }
+    wrap.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest(".kfold");
+      if (!button) return;
+      var status = button.dataset.fold;
+      var folded = button.getAttribute("aria-expanded") === "true";
+      fold(status, folded);
+      var state = savedFolds() || {};
+      state[status] = folded;
+      try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (e) { /* private mode */ }
     });
+    applyFolds();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

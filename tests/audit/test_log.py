@@ -147,6 +147,22 @@ def test_team_page_shows_its_history(client, browser_login, outsider, team_lead)
     assert "Every change in the audit log" not in page  # the log itself is for platform staff
 
 
+def test_history_names_related_rows_not_their_ids(client, browser_login, outsider, team_lead):
+    """django-auditlog records a foreign key as an id: the page shows the stream's name, the one it
+    moved from as well as the current one, and leaves out the row's id and timestamps."""
+    before, after = ValueStreamFactory(name="Before stream"), ValueStreamFactory(name="After stream")
+    with acting.acting(channel=acting.UI, actor=team_lead):
+        team = TeamFactory(value_stream=before)
+        team.value_stream = after
+        team.save()
+    browser_login(client, outsider)
+    page = client.get(f"/teams/{team.slug}/").content.decode()
+    history = page[page.index('id="history"') :]
+    assert "<del>Before stream</del> → <ins>After stream</ins>" in history
+    assert f"<strong>Value stream</strong>: {before.pk}<" not in history
+    assert "<strong>ID</strong>" not in history and "<strong>Created at</strong>" not in history
+
+
 def test_admin_lists_events_read_only(client, admin_user):
     write_some()
     event = AuditEvent.objects.first()

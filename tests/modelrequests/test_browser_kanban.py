@@ -30,12 +30,23 @@ def test_drag_moves_a_card_and_a_refused_drag_says_who_may(login_page, screensho
     answer.get_by_text("only the product manager of the delivering team").wait_for()
     assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
     screenshot(page, "requests-kanban-refused-drag")
-    # a move the engineer may make: the board reloads with the card in its new column
-    with page.expect_navigation():
-        card(page, accepted).drag_to(page.locator('.kdrop[data-status="in_progress"]'))
-    assert "moved to In progress" in page.locator(".messages").inner_text()
+    # a move the engineer may make: the board is swapped in as the server renders it now, with the
+    # card in its new column and the counts updated, without reloading the page
+    page.evaluate("() => { window.notReloaded = true; }")
+    card(page, accepted).drag_to(page.locator('.kdrop[data-status="in_progress"]'))
+    page.locator('.kdrop[data-status="in_progress"] .kcard.just-moved').wait_for()
+    assert "moved to In progress" in answer.inner_text()
+    assert page.evaluate("() => window.notReloaded") is True
     assert page.locator('.kdrop[data-status="in_progress"] .kcard').count() == 1
+    assert page.locator('.kdrop[data-status="accepted"] .kcard').count() == 0
+    in_progress = page.locator('.khead-cell[data-status="in_progress"] .kcount')
+    assert in_progress.inner_text().startswith("1")
     assert ModelRequest.objects.get(pk=accepted.pk).status == "in_progress"
+    screenshot(page, "requests-kanban-after-drag")
+    # the swapped-in board takes drags too: the refused one again, answered in place
+    card(page, triaged).drag_to(page.locator('.kdrop[data-status="accepted"]'))
+    answer.get_by_text("only the product manager of the delivering team").wait_for()
+    assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
 
 
 def test_keyboard_move_through_the_card_menu(login_page, screenshot):
@@ -61,10 +72,14 @@ def test_keyboard_move_through_the_card_menu(login_page, screenshot):
     page.keyboard.press("Tab")  # the second move: Rejected
     assert page.evaluate("document.activeElement.value") == "rejected"
     page.keyboard.press("Shift+Tab")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "moved to Triaged" in page.locator(".messages").inner_text()
+    page.keyboard.press("Enter")
+    page.locator('.kdrop[data-status="triaged"] .kcard.just-moved').wait_for()
+    assert "moved to Triaged" in page.locator("#kanban-answer").inner_text()
     assert ModelRequest.objects.get(pk=request.pk).status == "triaged"
+    # the focus is back on the moved card's menu, in its new column, for the next move
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-label')") == (
+        f"Move #{request.pk} Demand forecast"
+    )
     screenshot(page, "requests-kanban-after-keyboard-move")
 
 
@@ -184,3 +199,36 @@ def test_roadmap_of_a_team_in_the_browser_and_printed(login_page, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "requests-roadmap-390")
+
+
+def test_the_score_switch_reorders_the_unpinned_cards(login_page, screenshot, axe):
+    from apps.modelrequests import services
+    from tests.modelrequests.factories import wsjf_inputs
+
+    team = PlatformTeamFactory(name="ML Platform")
+    pm = MembershipFactory(team=team, role=MemberRole.PRODUCT_MANAGER).user
+    ModelRequestFactory(title="Reach heavy", delivering_team=team, **rice_inputs(900), **wsjf_inputs(1))
+    ModelRequestFactory(title="Urgent", delivering_team=team, **rice_inputs(100), **wsjf_inputs(20))
+    pinned = ModelRequestFactory(title="Promised", delivering_team=team, **rice_inputs(1), **wsjf_inputs(1))
+    services.request_rank(actor=pm, request=pinned, position=1, reason="Promised to Checkout")
+
+    page = login_page(pm)
+    page.goto(f"/requests/board/?delivering_team={team.slug}&lanes=none")
+    submitted = page.locator('.kdrop[data-status="submitted"] .kcard')
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Promised", "Reach heavy", "Urgent"]
+    assert submitted.locator(".kscore").all_inner_texts() == ["RICE 1", "RICE 900", "RICE 100"]
+    switch = page.locator("[data-score-switch]")
+    switch.get_by_role("link", name="WSJF").click()
+    page.wait_for_url(lambda url: "method=wsjf" in url)
+    # the pin keeps its place; the others follow WSJF
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Promised", "Urgent", "Reach heavy"]
+    assert submitted.locator(".kscore").all_inner_texts() == ["WSJF 3", "WSJF 22", "WSJF 3"]
+    assert switch.locator("[aria-current=true]").inner_text() == "WSJF"
+    assert axe(page) == []
+    screenshot(page, "requests-kanban-wsjf")
+    # a move keeps the switch: the board swapped in is still by WSJF
+    card(page, pinned).locator(".kmenu summary").click()
+    card(page, pinned).get_by_role("button", name="→ Triaged").click()
+    page.locator('.kdrop[data-status="triaged"] .kcard.just-moved').wait_for()
+    assert page.locator('.kdrop[data-status="triaged"] .kscore').inner_text() == "WSJF 3"
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Urgent", "Reach heavy"]

@@ -156,3 +156,56 @@ def test_plain_form_move_goes_back_with_a_message(client, browser_login, cast):
     assert response.redirect_chain[-1][0] == "/requests/board/"
     assert "only the product manager of the delivering team" in response.content.decode()
     assert ModelRequest.objects.get(pk=request.pk).status == "triaged"
+
+
+def _cell_titles(client, query, status="submitted"):
+    [lane] = board(client, query).lanes
+    return [card.title for card in lane.cells[status].cards]
+
+
+def test_the_score_switch_shows_and_orders_by_the_chosen_score_pins_first(client, browser_login, cast):
+    """``?method=rice|wsjf``: every card shows that score and, in each cell, the unpinned cards
+    follow it (highest first, unscored last) after the pinned ones, as on the backlog."""
+    team = cast.delivering
+    rice_first = ModelRequestFactory(
+        title="High RICE", delivering_team=team, **rice_inputs(900), **wsjf_inputs(1)
+    )
+    ModelRequestFactory(title="High WSJF", delivering_team=team, **rice_inputs(100), **wsjf_inputs(20))
+    ModelRequestFactory(title="Unscored", delivering_team=team)
+    pinned = ModelRequestFactory(title="Pinned", delivering_team=team, **rice_inputs(1), **wsjf_inputs(1))
+    services.request_rank(actor=cast["deliver_pm"], request=pinned, position=1, reason="Promised")
+    browser_login(client, cast["outsider"])
+    base = f"?delivering_team={team.slug}&lanes=none"
+    assert _cell_titles(client, base + "&method=rice") == ["Pinned", "High RICE", "High WSJF", "Unscored"]
+    assert _cell_titles(client, base + "&method=wsjf") == ["Pinned", "High WSJF", "High RICE", "Unscored"]
+    # no choice: the board's own method (RICE here)
+    assert _cell_titles(client, base) == ["Pinned", "High RICE", "High WSJF", "Unscored"]
+    shown = board(client, base + "&method=wsjf")
+    assert shown.method == "wsjf"
+    cards = {card.title: card for card in shown.lanes[0].cells["submitted"].cards}
+    assert (cards["High RICE"].method, cards["High RICE"].score) == ("wsjf", 3.0)
+    page = client.get(f"/requests/board/{base}&method=wsjf").content.decode()
+    assert 'aria-current="true">WSJF</a>' in page and "WSJF 22" in page and "RICE 900" not in page
+    assert cards["High RICE"].pk == rice_first.pk
+    # an unknown method is the board's own
+    assert board(client, base + "&method=magic").method is None
+
+
+def test_the_kanban_fragment_is_the_board_alone(client, browser_login, cast):
+    ModelRequestFactory(title="Fraud scorer", delivering_team=cast.delivering)
+    browser_login(client, cast["deliver_pm"])
+    response = client.get(
+        f"/requests/board/?delivering_team={cast.delivering.slug}", HTTP_X_FRAGMENT="kanban"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "X-Fragment" in response["Vary"]
+    assert html.lstrip().startswith('<div class="kboard" id="kanban"') and "<html" not in html
+    assert "Fraud scorer" in html and 'name="csrfmiddlewaretoken"' in html
+
+
+def test_the_score_switch_is_savable_in_a_kanban_view(client, browser_login, cast):
+    browser_login(client, cast["deliver_pm"])
+    response = client.post(
+        "/requests/views/new/", {"name": "By WSJF", "kind": "kanban", "query": "method=wsjf&lanes=none"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/requests/board/?lanes=none&method=wsjf"

@@ -239,8 +239,8 @@ def test_model_page_query_count(client, browser_login, outsider, model):
         model.consuming_teams.add(TeamFactory())
 
     assert_queries_independent_of_rows(
-        client, "/models/basket-scorer/", add_rows, expected=19
-    )  # +1: the History section (apps.audit)
+        client, "/models/basket-scorer/", add_rows, expected=21
+    )  # +1: the History section (apps.audit); +2: the promote and register-version rules, asked apart
 
 
 def test_team_page_query_count(client, browser_login, outsider, team):
@@ -309,6 +309,9 @@ def test_chart_of_a_single_version_shows_its_baseline(model):
     figure = primary_metric_figure([register(model)], model.primary_metric)
     baseline = next(trace for trace in figure["data"] if trace["name"] == "baseline")
     assert "markers" in baseline["mode"] and baseline["y"] == [0.5]  # a lone point needs a marker
+    metric = next(trace for trace in figure["data"] if trace["name"] != "baseline")
+    assert metric["name"] == "ROC AUC" and figure["layout"]["yaxis"]["title"]["text"] == "ROC AUC"
+    assert metric["text"] == ["Candidate"]
 
 
 def test_compare_page_fills_a_missing_version_and_refuses_the_same_one_twice(

@@ -244,7 +244,9 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"], filterset_class=None)
     def backlog(self, request):
-        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        filterset = ModelRequestFilterSet(
+            request.query_params, queryset=selectors.request_list(), request=request
+        )
         if not filterset.is_valid():
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         team = filterset.form.cleaned_data.get("delivering_team")
@@ -285,7 +287,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
             if default is None:
                 return Response({"stream": ["Give the value stream's slug."]}, status=400)
             data["stream"] = default.slug
-        filterset = ModelRequestFilterSet(data, queryset=selectors.request_list())
+        filterset = ModelRequestFilterSet(data, queryset=selectors.request_list(), request=request)
         if not filterset.is_valid():
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         stream = filterset.form.cleaned_data["stream"]
@@ -306,7 +308,9 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def roadmap(self, request):
-        filterset = ModelRequestFilterSet(request.query_params, queryset=selectors.request_list())
+        filterset = ModelRequestFilterSet(
+            request.query_params, queryset=selectors.request_list(), request=request
+        )
         if not filterset.is_valid():
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)
         return Response(RoadmapSerializer({"teams": selectors.roadmap(filterset.qs)}).data)
@@ -323,7 +327,7 @@ class ModelRequestViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
     def flow(self, request):
         filterset = ModelRequestFilterSet(
-            with_team_alias(request.query_params), queryset=selectors.request_list()
+            with_team_alias(request.query_params), queryset=selectors.request_list(), request=request
         )
         if not filterset.is_valid():
             return Response(filter_errors(filterset), status=status.HTTP_400_BAD_REQUEST)

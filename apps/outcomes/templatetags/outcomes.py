@@ -21,3 +21,27 @@ def model_outcomes(context, model):
     from apps.outcomes.dashboards import model_summary
 
     return {"summary": model_summary(model=model), "model": model, "request": context.get("request")}
+
+
+@register.inclusion_tag("outcomes/_request_impact.html")
+def request_impact(model_request, model):
+    """The realised impact of the model answering a model request (the request page's "The work"):
+    its verdict and realised value, and the measured change of the KPI the request named next to the
+    change it expected. No query without a model."""
+    if model is None:
+        return {"model": None}
+    from apps.outcomes.impact import Period, model_impacts
+    from apps.registry.models import RegisteredModel
+
+    impacts = model_impacts(
+        streams=[model.value_stream_id], period=Period(), models=RegisteredModel.objects.filter(pk=model.pk)
+    )
+    impact = impacts[0] if impacts else None
+    named = [k for k in impact.measured if k.kpi.name == model_request.kpi] if impact else []
+    return {
+        "model": model,
+        "impact": impact,
+        "kpi": named[0] if named else None,
+        "kpi_name": model_request.kpi,
+        "expected": None if model_request.expected_change is None else model_request.expected_change / 100,
+    }
