@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # After it: the pages of an SSO session may post to the provider (its sign-out), apps.sso.middleware.
     "apps.sso.middleware.ProviderSignOutFormAction",
+    "apps.core.middleware.ChartImageExport",
     "apps.core.middleware.LoginRequiredMiddleware",
     # Last: turns a sign-in refused for too many failures into the lockout answer (apps.accounts.lockout).
     "axes.middleware.AxesMiddleware",
@@ -402,6 +403,9 @@ SEARCH_TYPO_SIMILARITY = 0.5
 
 # OpenMP/BLAS threads per worker process; 0 (default) gives each process its share of the cores.
 WORKER_THREADS = env.int("PORTAL_WORKER_THREADS", default=0)
+# How long a worker's job keeps retrying its writes while PostgreSQL is unreachable (a restart, a
+# failover) before it gives up (apps.core.reconnect).
+DATABASE_RETRY_SECONDS = env.int("PORTAL_DATABASE_RETRY_SECONDS", default=120)
 TRAINING_HEARTBEAT_SECONDS = env.int("PORTAL_TRAINING_HEARTBEAT_SECONDS", default=10)
 TRAINING_STALE_AFTER_SECONDS = env.int("PORTAL_TRAINING_STALE_AFTER_SECONDS", default=120)
 TRAINING_MAX_ATTEMPTS = env.int("PORTAL_TRAINING_MAX_ATTEMPTS", default=3)

@@ -15,7 +15,7 @@ from tests.shared_rows import TEST_SETTINGS
 # it are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-pytest_plugins = ["tests.worker", "tests.browser", "tests.servers", "tests.s3"]
+pytest_plugins = ["tests.worker", "tests.browser", "tests.servers", "tests.s3", "tests.private_services"]
 
 # One OpenMP/BLAS thread for scikit-learn in the test process and in every process it starts, as the
 # worker has (tests/worker.py): on two shared cores HistGradientBoosting's spinning OpenMP threads made

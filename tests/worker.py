@@ -27,12 +27,30 @@ def database_url_of_test_db() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def wait_for_ping(process: subprocess.Popen, timeout: float = 120) -> None:
+def celery_command(broker_url: str, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``celery -A portal ARGUMENTS`` on another broker than the suite's (a fault test's private
+    Redis), as an operator would run it. (In this process Celery's control and publishing go through
+    the suite's broker: it reads $CELERY_BROKER_URL and pools its producers.)"""
+    return subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "portal", *arguments],
+        cwd=ROOT,
+        env=serving_env() | {"CELERY_BROKER_URL": broker_url},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def wait_for_ping(process: subprocess.Popen, timeout: float = 120, *, broker_url: str | None = None) -> None:
+    """Wait until the worker answers a ping (on ``broker_url``, else the suite's broker)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"worker exited with {process.returncode}")
-        if app.control.ping(timeout=0.5):
+        if broker_url:
+            if celery_command(broker_url, "inspect", "ping", "--timeout", "2").returncode == 0:
+                return
+        elif app.control.ping(timeout=0.5):
             return
     raise RuntimeError("worker did not answer a ping in time")
 
@@ -88,11 +106,18 @@ class WorkerProcess:
     """Start, stop or kill a `celery worker` subprocess; used by fixtures and crash tests."""
 
     def __init__(
-        self, *, queues: str = "default,training", concurrency: int = 1, extra_env: dict | None = None
+        self,
+        *,
+        queues: str = "default,training",
+        concurrency: int = 1,
+        extra_env: dict | None = None,
+        broker_url: str | None = None,
     ):
+        """``broker_url``: another broker than the suite's (a fault test's private Redis)."""
         self.queues = queues
         self.concurrency = concurrency
         self.extra_env = extra_env or {}
+        self.broker_url = broker_url
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "WorkerProcess":
@@ -103,6 +128,7 @@ class WorkerProcess:
                 # scikit-learn's spinning OpenMP threads stalled a small fit for minutes when oversubscribed.
                 "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
             }
+            | ({"CELERY_BROKER_URL": self.broker_url} if self.broker_url else {})
             | self.extra_env
         )
         self.process = subprocess.Popen(
@@ -126,7 +152,7 @@ class WorkerProcess:
             start_new_session=True,
         )
         try:
-            wait_for_ping(self.process)
+            wait_for_ping(self.process, broker_url=self.broker_url)
         except BaseException:
             self.stop()  # a worker that never answered must not live on after the test
             raise

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.accounts import services
 from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES, ApiToken, ServiceAccount, UserSession
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 
 
 class TokenAddForm(forms.ModelForm):
@@ -16,8 +16,13 @@ class TokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Staff list, make and revoke (delete) tokens; a token is never shown after it is made."""
+
+    delete_rule = "accounts.manage_tokens"
+
+    def policy_object(self, obj):
+        return obj.user
 
     list_display = ["name", "user", "token_key", "read_only", "created", "expiry", "last_used_at"]
     list_filter = ["read_only"]
@@ -99,9 +104,14 @@ class ServiceAccountChangeForm(forms.ModelForm):
 
 
 @admin.register(ServiceAccount)
-class ServiceAccountAdmin(admin.ModelAdmin):
+class ServiceAccountAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Made, changed and (de)activated through the same services as the team page and the API, which
     also keep its one membership in step."""
+
+    change_rule = "accounts.manage_service_accounts"
+
+    def policy_object(self, obj):
+        return obj.team
 
     list_display = ["user", "team", "role", "is_active", "created_by", "created_at"]
     list_filter = ["team", "role", "user__is_active"]
@@ -173,9 +183,12 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class PortalUserAdmin(UserAdmin):
+class PortalUserAdmin(PolicyAdminMixin, UserAdmin):
     """Django's user admin, plus deactivation that also signs the user out everywhere and revokes
-    their tokens (the same service as the Users page and ``POST /api/v1/users/<username>/deactivate/``)."""
+    their tokens (the same service as the Users page and ``POST /api/v1/users/<username>/deactivate/``).
+    The Platform staff group only views users here (no password changes); superusers change them."""
+
+    change_rule = delete_rule = "accounts.manage_users"
 
     actions = ["deactivate", "reactivate"]
     list_display = [*UserAdmin.list_display, "is_active"]

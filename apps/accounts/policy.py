@@ -40,6 +40,13 @@ MANAGE_USERS = define(
     why="Accounts are the company's to give and take away; deactivating one also revokes its tokens "
     "and sessions.",
 )
+UNLOCK_SIGN_INS = define(
+    "accounts.unlock_sign_ins",
+    subject="the locked-out sign-in",
+    action="unlock sign-ins",
+    who="",
+    why="A lockout stops password guessing; lifting it early is platform staff's call.",
+)
 MANAGE_SERVICE_ACCOUNTS = define(
     "accounts.manage_service_accounts",
     is_team_lead,

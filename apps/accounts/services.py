@@ -14,7 +14,6 @@ from apps.accounts import sessions, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLES, ApiToken, ServiceAccount
 from apps.accounts.policy import service_account_of
 from apps.core.changes import update_rows
-from apps.core.permissions import ensure_platform_staff
 from apps.core.policy import ensure
 from apps.teams import services as team_services
 from apps.teams.models import MemberRole, Membership, Team
@@ -81,7 +80,7 @@ def sign_out_everywhere(*, user: User) -> dict[str, int]:
 def lockout_clear(*, actor: User, username: str = "", ip_address: str = "") -> int:
     """Unlock a username (from every address), an address (for every username), or either; returns
     how many rows of failed sign-ins were cleared."""
-    ensure_platform_staff(actor, action="unlock sign-ins")
+    ensure(actor, "accounts.unlock_sign_ins")
     if not (username or ip_address):
         raise ValidationError({"username": "Name a username or an address to unlock."})
     return axes_reset(

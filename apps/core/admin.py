@@ -1,17 +1,21 @@
 from django.contrib import admin
 
+from apps.core.admin_base import PolicyAdminMixin
 from apps.core.models import DemoLoad, WorkerHeartbeat
 
 
 @admin.register(DemoLoad)
-class DemoLoadAdmin(admin.ModelAdmin):
+class DemoLoadAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["area", "loaded_at"]
     search_fields = ["area"]
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(PolicyAdminMixin, admin.ModelAdmin):
     """Which worker consumes which queue, as /healthz sees it (written by the workers themselves)."""
+
+    change_rule = delete_rule = "core.fix_records"
 
     list_display = ["queue", "hostname", "pid", "started_at", "beat_at"]
     list_filter = ["queue"]

@@ -30,7 +30,11 @@ class PolicyAdminMixin:
     permission (which the ``Platform staff`` group grants), the user must pass ``change_rule`` /
     ``delete_rule`` on ``policy_object(obj)``: the object whose people decide (a team, a stream).
     Platform staff pass every rule that lets staff act; a rule only staff may pass keeps anybody
-    else who was handed a model permission out of that object."""
+    else who was handed a model permission out of that object. ``policy_object`` may return a tuple:
+    passing the rule on any of its objects is enough (an interaction: either team).
+
+    Every portal model's admin uses this mixin or ``ReadOnlyAdminMixin`` (``tests/policy/test_admin.py``
+    checks it)."""
 
     change_rule: str = ""
     delete_rule: str = ""
@@ -38,11 +42,20 @@ class PolicyAdminMixin:
     def policy_object(self, obj):
         return obj
 
+    def policy_object_for(self, rule_name: str, obj):
+        """The object ``rule_name`` is checked on (``policy_object`` unless a rule needs another)."""
+        return self.policy_object(obj)
+
     def delete_rule_for(self, obj) -> str:
         return self.delete_rule
 
     def _follows(self, request, rule_name: str, obj) -> bool:
-        return obj is None or not rule_name or allowed(request.user, rule_name, self.policy_object(obj))
+        if obj is None or not rule_name:
+            return True
+        subjects = self.policy_object_for(rule_name, obj)
+        if not isinstance(subjects, tuple):
+            subjects = (subjects,)
+        return any(allowed(request.user, rule_name, subject) for subject in subjects)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._follows(request, self.change_rule, obj)

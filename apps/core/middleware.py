@@ -12,3 +12,24 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path.startswith(PATHS_WITH_OWN_AUTH):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+# Set on the request by the {% chart %} tag (apps/core/templatetags/charts.py) while a page renders.
+CHART_FLAG = "_portal_draws_charts"
+
+
+class ChartImageExport:
+    """A page that draws a chart may load ``blob:`` and ``data:`` images: plotly.js turns the chart's
+    SVG into a PNG through one (the chart's PNG download). Every other page keeps ``img-src 'self'``.
+    Placed after django-csp's middleware, so the policy it writes on the way out includes this."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, CHART_FLAG, False):
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["img-src"] = [*update.get("img-src", []), "blob:", "data:"]
+            response._csp_update = update
+        return response

@@ -138,3 +138,13 @@ def markdown_table() -> str:
         cells = (entry._fill(entry.action, None), entry.who_can(None), entry.why, f"`{name}`")
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+FIX_RECORDS = define(
+    "core.fix_records",
+    subject="the portal's own records",
+    action="change or delete {obj} (statistics, drift, scorecards, demo loads, worker heartbeats, "
+    "sign-in links) in the admin",
+    who="",
+    why="The portal writes these records itself; a hand fix is platform staff's, and the audit log keeps it.",
+)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from apps.core.admin_base import ReadOnlyAdminMixin, adopt_saved
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin, adopt_saved
 from apps.modelrequests import services
 from apps.modelrequests.forms import SavedViewForm
 from apps.modelrequests.models import (
@@ -50,7 +50,15 @@ class CommentInline(admin.TabularInline):
 
 
 @admin.register(ModelRequest)
-class ModelRequestAdmin(admin.ModelAdmin):
+class ModelRequestAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = "modelrequests.change_request"
+
+    def delete_rule_for(self, obj) -> str:
+        return "modelrequests.withdraw_request"
+
+    def policy_object_for(self, rule_name: str, obj):
+        return obj.requesting_team if rule_name == "modelrequests.withdraw_request" else obj
+
     list_display = [
         "id",
         "title",
@@ -157,7 +165,8 @@ class ModelRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(SavedView)
-class SavedViewAdmin(admin.ModelAdmin):
+class SavedViewAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "modelrequests.change_saved_view"
     """People's saved filter sets; staff can fix one (through the same service) or remove it."""
 
     form = SavedViewForm
@@ -203,7 +212,8 @@ class ScoreInputAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RequestComment)
-class RequestCommentAdmin(admin.ModelAdmin):
+class RequestCommentAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "modelrequests.moderate_comments"
     list_display = ["request", "author", "created_at"]
     search_fields = ["body", "request__title", "author__username"]
     list_select_related = ["request", "author"]
@@ -211,7 +221,12 @@ class RequestCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "modelrequests.change_board"
+
+    def policy_object(self, obj):
+        return obj.team
+
     list_display = ["team", "scoring_method", "column_wip_limits", "updated_at"]
     list_filter = ["scoring_method"]
     search_fields = ["team__name"]

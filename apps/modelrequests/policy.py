@@ -224,6 +224,25 @@ def can_rank(user, team, *, roles=None) -> bool:
     return is_platform_staff(user) or (team is not None and _edits_team(user, team.pk, roles))
 
 
+TRAIN_FOR_REQUEST = define(
+    "modelrequests.train_for_request",
+    rules.predicate(lambda user, request: _member_of(user, request.delivering_team_id, None)),
+    subject="the request",
+    action="train models for {obj}",
+    who="members of {obj.delivering_team}",
+    why="A request is answered by the team that delivers it; its members train the models for it.",
+)
+
+
+MODERATE_COMMENTS = define(
+    "modelrequests.moderate_comments",
+    subject="the comment",
+    action="change or delete other people's comments",
+    who="",
+    why="A comment is its author's words; only platform staff moderate them (in the admin).",
+)
+
+
 CHANGE_SAVED_VIEW = define(
     "modelrequests.change_saved_view",
     rules.predicate(lambda user, view: bool(user and user.is_authenticated and view.owner_id == user.pk)),
@@ -255,7 +274,8 @@ def ensure_can_comment(user, request) -> None:
 
 
 def can_train_for(user, request, *, roles=None) -> bool:
-    """Start training jobs for the request (the linking app checks it again): the delivering team."""
+    """Start training jobs for the request (``modelrequests.train_for_request``, which the linking app
+    checks again): the delivering team."""
     return is_platform_staff(user) or _member_of(user, request.delivering_team_id, roles)
 
 

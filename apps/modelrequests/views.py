@@ -101,12 +101,15 @@ def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
         return exports.csv_response(filterset.qs.iterator(chunk_size=500), filename="model-requests.csv")
+    page = paginate(request, filterset.qs)
+    for row in page:  # ?waiting=me: what each request waits for you to do
+        row.waiting_label = selectors.WAITING_KINDS.get(getattr(row, "waiting", None) or "", "")
     return render(
         request,
         "modelrequests/request_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
             **view_bar(request, filterset, kind=SavedViewPage.LIST),
         },
     )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 from apps.notifications.models import Notification, Preference, Watch
 
 
@@ -15,7 +15,8 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Watch)
-class WatchAdmin(admin.ModelAdmin):
+class WatchAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "notifications.change_own_settings"
     list_display = ["user", "request", "model", "watching", "updated_at"]
     list_filter = ["watching"]
     search_fields = ["user__username", "request__title", "model__name"]
@@ -23,7 +24,8 @@ class WatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Preference)
-class PreferenceAdmin(admin.ModelAdmin):
+class PreferenceAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "notifications.change_own_settings"
     list_display = ["user", "email", "updated_at"]
     list_filter = ["email"]
     search_fields = ["user__username"]

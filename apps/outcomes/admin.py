@@ -32,7 +32,12 @@ class KpiAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(admin.ModelAdmin):
+class ObservationAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "outcomes.post_observations"
+
+    def policy_object(self, obj):
+        return obj.kpi.stream
+
     list_display = ["kpi", "time", "segment", "model", "version", "value", "volume"]
     list_filter = ["segment", "kpi__stream", "kpi"]
     search_fields = ["kpi__name", "model__slug"]
@@ -53,7 +58,12 @@ class ObservationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModelCost)
-class ModelCostAdmin(admin.ModelAdmin):
+class ModelCostAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "outcomes.write_model_outcomes"
+
+    def policy_object(self, obj):
+        return obj.model
+
     list_display = ["model", "monthly_running_cost", "monthly_team_effort_cost", "updated_at"]
     list_filter = ["model__value_stream"]
     search_fields = ["model__name", "model__slug", "notes"]
@@ -61,7 +71,8 @@ class ModelCostAdmin(admin.ModelAdmin):
 
 
 @admin.register(PredictionStats)
-class PredictionStatsAdmin(admin.ModelAdmin):
+class PredictionStatsAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["version", "bucket_start", "request_count", "row_count", "error_count", "latency_sum_ms"]
     list_filter = ["version__model"]
     search_fields = ["version__model__slug"]
@@ -71,7 +82,8 @@ class PredictionStatsAdmin(admin.ModelAdmin):
 
 
 @admin.register(InputSample)
-class InputSampleAdmin(admin.ModelAdmin):
+class InputSampleAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["version", "bucket_start", "slot"]
     list_filter = ["version__model"]
     search_fields = ["version__model__slug"]
@@ -80,7 +92,8 @@ class InputSampleAdmin(admin.ModelAdmin):
 
 
 @admin.register(DriftReference)
-class DriftReferenceAdmin(admin.ModelAdmin):
+class DriftReferenceAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["version", "feature", "kind", "source", "sample_size", "created_at"]
     list_filter = ["kind", "source", "version__model"]
     search_fields = ["feature", "version__model__slug"]
@@ -89,7 +102,8 @@ class DriftReferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(DriftResult)
-class DriftResultAdmin(admin.ModelAdmin):
+class DriftResultAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["version", "feature", "window_end", "psi", "band", "sample_size"]
     list_filter = ["band", "version__model"]
     search_fields = ["feature", "version__model__slug"]
@@ -99,7 +113,8 @@ class DriftResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyAggregate)
-class DailyAggregateAdmin(admin.ModelAdmin):
+class DailyAggregateAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = ["kpi", "day", "segment", "model_key", "n", "total", "volume"]
     list_filter = ["segment", "kpi__stream"]
     search_fields = ["kpi__name"]

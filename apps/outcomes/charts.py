@@ -1,6 +1,7 @@
 """Plotly figures built on the server (rendered by plotly.js served locally) together with the rows
 behind each one, so every chart has a CSV of exactly the numbers it draws."""
 
+import copy
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,18 +60,53 @@ EVENT_AXIS = {"overlaying": "y", "range": [0, 1.05], "visible": False}
 TEMPLATE_JSON = TEMPLATE.to_plotly_json()
 
 
-def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -> go.Figure:
-    """One layout update per figure (each update_layout call costs plotly a walk over the figure)."""
-    figure.update_layout(
-        yaxis2=EVENT_AXIS,
-        template=TEMPLATE,
-        height=height,
-        margin={"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
-        legend=extra.pop("legend", {"orientation": "h", "y": -0.18}),
-        font={"family": "system-ui, sans-serif", "size": 12},
-        **extra,
+AXES = ("xaxis", "yaxis")
+
+
+def _deep_update(target: dict, changes: dict) -> dict:
+    """Merge ``changes`` into ``target`` as plotly's ``update_layout`` does (nested dicts merge)."""
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        else:
+            target[key] = value
+    return target
+
+
+def _layout_props(props: dict) -> dict:
+    """``update_layout`` keywords as plotly JSON: ``xaxis_title="t"`` is ``{"xaxis": {"title":
+    {"text": "t"}}}`` and an axis title given as a string is ``{"text": ...}``, as plotly.py writes them."""
+    result: dict = {}
+    for key, value in props.items():
+        axis, _, rest = key.partition("_")
+        if rest and axis.startswith(AXES):
+            value, key = {rest: value}, axis
+        if key.startswith(AXES) and isinstance(value, dict) and isinstance(value.get("title"), str):
+            value = {**value, "title": {"text": value["title"]}}
+        _deep_update(result, {key: value})
+    return result
+
+
+def _layout(figure: go.Figure, *, height: int = 320, right: int = 20, **extra) -> dict:
+    """The figure as plotly JSON with the portal's layout. The layout is written as JSON instead of
+    through ``update_layout``, whose validation of every property cost ~4 ms of CPU per figure
+    (tests/outcomes/test_charts.py pins that the result is the figure ``update_layout`` made)."""
+    result = figure.to_plotly_json()
+    layout = _deep_update(
+        result["layout"],
+        _layout_props(
+            {
+                "yaxis2": copy.deepcopy(EVENT_AXIS),
+                "height": height,
+                "margin": {"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
+                "legend": extra.pop("legend", {"orientation": "h", "y": -0.18}),
+                "font": {"family": "system-ui, sans-serif", "size": 12},
+                **copy.deepcopy(extra),
+            }
+        ),
     )
-    return figure
+    layout["template"] = copy.deepcopy(TEMPLATE_JSON)  # replaces plotly's default, as update_layout does
+    return result
 
 
 def _days(rows: list[dict], key: str = "day") -> np.ndarray:
@@ -203,7 +239,7 @@ def kpi_trend_chart(kpi, series: list[dict], events, model_slugs: dict[int, str]
                 "line": line,
                 "mode": "lines",
                 "name": label,
-                "x": np.datetime_as_string(_days(points)).tolist(),
+                "x": [p["day"].isoformat() for p in points],  # as plotly.py writes a date array
                 "y": _typed(_values(p["value"] for p in points)),
                 "type": "scatter",
             }
@@ -322,7 +358,7 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
         )
     )
     figure.add_vline(x=0, line={"color": "#101828", "width": 1})
-    _layout(
+    figure = _layout(
         figure,
         height=max(220, 60 + 42 * len(bars)),
         showlegend=False,
@@ -397,7 +433,7 @@ def alternative_chart(impacts: list[ModelImpact]) -> Chart:
         ]
     )
     # Bars compare magnitudes: the axis starts at zero. The legend sits above the plot, clear of the labels.
-    _layout(
+    figure = _layout(
         figure,
         barmode="group",
         yaxis_title="index (alternative = 100)",
@@ -463,7 +499,7 @@ def portfolio_chart(impacts: list[ModelImpact]) -> Chart:
             ),
         ]
     )
-    _layout(
+    figure = _layout(
         figure,
         height=max(260, 80 + 44 * len(ranked)),
         xaxis_title="incremental value (money)",
@@ -514,7 +550,7 @@ def traffic_chart(daily: list[dict], events) -> Chart:
             )
         )
     add_event_markers(figure, events)
-    _layout(
+    figure = _layout(
         figure,
         barmode="stack",
         right=60,
@@ -552,7 +588,7 @@ def latency_chart(daily: list[dict], percentile) -> Chart:
                 [d.isoformat(), number, f"p{round(quantile * 100)}", _round(v)]
                 for d, v in zip(days, values, strict=True)
             ]
-    _layout(figure, yaxis_title="latency (ms)")
+    figure = _layout(figure, yaxis_title="latency (ms)")
     return Chart(
         name="latency",
         title="Latency percentiles",
@@ -574,7 +610,7 @@ def errors_chart(daily: list[dict]) -> Chart:
                 mode="lines+markers",
             )
         )
-    _layout(figure, yaxis_title="errors (% of requests)")
+    figure = _layout(figure, yaxis_title="errors (% of requests)")
     return Chart(
         name="errors",
         title="Errors",
@@ -607,7 +643,7 @@ def drift_chart(results) -> Chart:
         annotation_text="significant (> 0.25)",
         annotation_position="top left",
     )
-    _layout(figure, yaxis_title="population stability index")
+    figure = _layout(figure, yaxis_title="population stability index")
     return Chart(
         name="drift",
         title="Input drift per feature (PSI)",

@@ -2,6 +2,7 @@
 the CSV downloads and the impact API all read these, so they always show the same numbers."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.http import Http404
@@ -45,11 +46,10 @@ def _trend_charts(kpis, models, period: Period, segment: str, *, model_id: int |
     series = selectors.kpi_daily_series(kpis=kpis, period=period, segment=segment, model_id=model_id)
     events = selectors.stage_events(models=models, period=period)
     slugs = {m.pk: m.slug for m in models}
-    charts = []
-    for kpi in kpis:
-        rows = [row for row in series if row["kpi_id"] == kpi.pk]
-        charts.append(kpi_trend_chart(kpi, rows, events, slugs))
-    return charts
+    by_kpi = defaultdict(list)
+    for row in series:  # one pass, not one per KPI
+        by_kpi[row["kpi_id"]].append(row)
+    return [kpi_trend_chart(kpi, by_kpi[kpi.pk], events, slugs) for kpi in kpis]
 
 
 def stream_impacts(*, stream: ValueStream, period: Period) -> list[ModelImpact]:

@@ -13,15 +13,15 @@ delivering team's PM undoes it like any move. Registered in ``OutcomesConfig.rea
 
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from apps.core.events import Event
+from apps.core.policy import ensure
 from apps.modelrequests import services as request_services
 from apps.modelrequests.models import TRAINABLE_STATUSES, ModelRequest, RequestStatus
 from apps.outcomes.models import JobForRequest
 from apps.registry.models import RegisteredModel, Stage
-from apps.teams.permissions import is_team_member
 from apps.training.models import TrainingJob
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,9 @@ def link_job(*, actor, job: TrainingJob, request_id: int) -> JobForRequest:
                 "train for a request once it is accepted (or self-service)."
             }
         )
-    if not is_team_member(actor, request.delivering_team):
-        raise PermissionDenied(
-            f"Only members of {request.delivering_team} (the team delivering #{request.pk}) or platform "
-            "staff train models for it."
-        )
+    ensure(
+        actor, "modelrequests.train_for_request", request, action=f"train models for #{request.pk} {{obj}}"
+    )
     job.log = [*job.log, f"For model request #{request.pk} {request.title}."]
     TrainingJob.objects.filter(pk=job.pk).update(log=job.log)
     return JobForRequest.objects.create(job=job, request=request, linked_by=actor)

@@ -1,10 +1,16 @@
 from django.contrib import admin
 
+from apps.core.admin_base import PolicyAdminMixin
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(admin.ModelAdmin):
+class SelfAssessmentAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "practices.record_practices"
+
+    def policy_object(self, obj):
+        return obj.team
+
     list_display = ["team", "practice", "expires_on", "is_expired", "assessed_by", "assessed_at"]
     list_filter = ["practice", "expires_on", "team"]
     search_fields = ["team__name", "evidence_url", "notes"]
@@ -17,7 +23,8 @@ class SelfAssessmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScorecardSnapshot)
-class ScorecardSnapshotAdmin(admin.ModelAdmin):
+class ScorecardSnapshotAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "core.fix_records"
     list_display = [
         "subject",
         "subject_type",
@@ -36,7 +43,12 @@ class ScorecardSnapshotAdmin(admin.ModelAdmin):
 
 
 @admin.register(Engagement)
-class EngagementAdmin(admin.ModelAdmin):
+class EngagementAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "practices.run_engagement"
+
+    def policy_object(self, obj):
+        return obj.interaction
+
     list_display = ["__str__", "status", "created_at", "completed_at"]
     list_filter = ["completed_at", "interaction__from_team"]
     search_fields = ["interaction__from_team__name", "interaction__to_team__name", "notes"]
@@ -51,14 +63,16 @@ class SurveyResponseInline(admin.TabularInline):
 
 
 @admin.register(SurveyRound)
-class SurveyRoundAdmin(admin.ModelAdmin):
+class SurveyRoundAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "practices.open_survey_round"
     list_display = ["name", "opens_on", "closes_on"]
     search_fields = ["name"]
     inlines = [SurveyResponseInline]
 
 
 @admin.register(SurveyResponse)
-class SurveyResponseAdmin(admin.ModelAdmin):
+class SurveyResponseAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "practices.change_survey_answer"
     list_display = ["round", "team", "respondent", "load_score", "answered_at"]
     list_filter = ["round", "team"]
     search_fields = ["team__name", "respondent__username"]

@@ -48,6 +48,13 @@ RUN_ENGAGEMENT = define(
     who="a lead or product manager of either team of {obj}",
     why="An engagement is the enabling team and the team it helps working together; either side runs it.",
 )
+OPEN_SURVEY_ROUND = define(
+    "practices.open_survey_round",
+    subject="the survey round",
+    action="open, change or delete survey rounds",
+    who="",
+    why="A round asks every team at once; platform staff run it for the whole organisation.",
+)
 CHANGE_SURVEY_ANSWER = define(
     "practices.change_survey_answer",
     is_respondent,

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from apps.core import dispatch
 from apps.core.exceptions import Conflict
-from apps.core.permissions import ensure_platform_staff
 from apps.core.policy import ensure
 from apps.core.services import apply_and_save, changed_fields, stored
 from apps.practices.checks import CHECKS, TeamContext
@@ -171,17 +170,17 @@ def self_assessment_delete(*, actor: User, assessment: SelfAssessment) -> None:
 
 
 def survey_round_create(*, actor: User, data: dict) -> SurveyRound:
-    ensure_platform_staff(actor, action="open survey rounds")
+    ensure(actor, "practices.open_survey_round", action="open survey rounds")
     return apply_and_save(SurveyRound(), data=data, fields=SURVEY_ROUND_FIELDS)
 
 
 def survey_round_update(*, actor: User, survey_round: SurveyRound, data: dict) -> SurveyRound:
-    ensure_platform_staff(actor, action="change survey rounds")
+    ensure(actor, "practices.open_survey_round", action="change survey rounds")
     return apply_and_save(survey_round, data=data, fields=SURVEY_ROUND_FIELDS)
 
 
 def survey_round_delete(*, actor: User, survey_round: SurveyRound) -> None:
-    ensure_platform_staff(actor, action="delete survey rounds")
+    ensure(actor, "practices.open_survey_round", action="delete survey rounds")
     survey_round.delete()
 
 

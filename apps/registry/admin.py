@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
 from apps.core import storage
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 from apps.core.exceptions import Conflict
 from apps.registry.models import CARD_SECTIONS, Feedback, ModelVersion, RegisteredModel, StageChange
 from apps.registry.services import (
@@ -35,7 +35,12 @@ class FeedbackInline(ReadOnlyInline):
 
 
 @admin.register(RegisteredModel)
-class RegisteredModelAdmin(admin.ModelAdmin):
+class RegisteredModelAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule, delete_rule = "registry.change_model", "registry.delete_model"
+
+    def policy_object(self, obj):
+        return obj.owning_team
+
     list_display = [
         "name",
         "owning_team",
@@ -124,7 +129,12 @@ class StageChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule, delete_rule = "registry.respond_to_feedback", "core.fix_records"
+
+    def policy_object(self, obj):
+        return obj.model.owning_team
+
     list_display = [
         "title",
         "model",

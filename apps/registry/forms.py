@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.core.policy import allowed
 from apps.registry.models import Feedback, RegisteredModel, Stage
 from apps.registry.services import CARD_FIELDS, MODEL_FIELDS
 
@@ -65,10 +66,12 @@ class FeedbackForm(forms.ModelForm):
         teams = registered_model.consuming_teams.all() | type(registered_model.owning_team).objects.filter(
             pk=registered_model.owning_team_id
         )
-        if not user.is_staff:
+        # Platform staff file for any of these teams, or for none; everyone else for a team of theirs.
+        for_any = allowed(user, "registry.file_feedback_for", None)
+        if not for_any:
             teams = teams.filter(memberships__user=user)
         self.fields["from_team"].queryset = teams.distinct().order_by("name")
-        self.fields["from_team"].required = not user.is_staff
+        self.fields["from_team"].required = not for_any
 
 
 class FeedbackResponseForm(forms.Form):

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from apps.core import display
 from apps.registry.models import CARD_SECTIONS, ModelVersion, Stage
 
 # Metrics where a smaller value is better; every other metric is "higher is better".
@@ -73,13 +74,15 @@ def baseline_gate(version: ModelVersion) -> FailedGate | None:
     if result.gain is None:
         return FailedGate(
             "beats_baseline",
-            f"The version has no {result.metric} for itself and its baseline, so it cannot show it beats it.",
+            f"The version has no {display.label(result.metric)} for itself and its baseline, so it cannot "
+            "show it beats it.",
         )
     if not result.passes:
         return FailedGate(
             "beats_baseline",
-            f"{result.metric} {result.value:.4g} vs baseline {result.baseline:.4g}: improvement "
-            f"{result.gain:+.4g}, needs more than 0 and at least the margin {result.margin:g}.",
+            f"{display.label(result.metric)} {display.number(result.value)} vs baseline "
+            f"{display.number(result.baseline)}: improvement {display.signed(result.gain)}, needs more "
+            f"than 0 and at least the margin {display.number(result.margin)}.",
         )
     return None
 

@@ -8,13 +8,12 @@ stage moves only through ``version_promote`` / ``version_rollback``, which keep 
 import re
 
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.exceptions import Conflict
-from apps.core.permissions import is_platform_staff
-from apps.core.policy import ensure
+from apps.core.policy import allowed, ensure
 from apps.core.services import apply_and_save, changed_fields, stored
 from apps.registry import announcements, artefacts
 from apps.registry.gates import ALLOWED_MOVES, FailedGate, failed_production_gates
@@ -31,7 +30,6 @@ from apps.registry.models import (
 )
 from apps.registry.serving import forget_serving_versions
 from apps.teams.models import Team
-from apps.teams.permissions import can_change_team, ensure_can_change_team, is_team_member
 
 CARD_FIELDS = tuple(field for field, _ in CARD_SECTIONS)
 MODEL_FIELDS = (
@@ -204,10 +202,8 @@ def _external_text(lineage: dict) -> dict:
 def _ensure_can_register(actor, registered_model: RegisteredModel) -> None:
     """The platform registers on behalf of a user: any member of the owning team, or platform staff.
     ``actor=None`` means the platform itself (e.g. a scheduled job)."""
-    if actor is not None and not is_team_member(actor, registered_model.owning_team):
-        raise PermissionDenied(
-            f"Only members of {registered_model.owning_team} or platform staff may register versions."
-        )
+    if actor is not None:
+        ensure(actor, "registry.register_version", registered_model.owning_team)
 
 
 def version_register(
@@ -304,12 +300,12 @@ def version_promote(
 ) -> ModelVersion:
     """Move a version to another stage. Production archives the current production version and is
     refused unless every gate passes; platform staff may override, and the override is recorded."""
-    ensure_can_change_team(actor, version.model.owning_team, action="promote versions of")
+    ensure(actor, "registry.promote_version", version.model.owning_team)
     reason = _require_reason(reason)
     if to_stage not in Stage.values:
         raise ValidationError({"to_stage": f"Must be one of {', '.join(Stage.values)}."})
-    if override and not is_platform_staff(actor):
-        raise PermissionDenied("Only platform staff may override promotion gates.")
+    if override:
+        ensure(actor, "registry.override_gates", version.model)
     RegisteredModel.objects.select_for_update().get(pk=version.model_id)  # serialises stage moves
     version.refresh_from_db()  # the stage as of now, under the lock
     allowed = ALLOWED_MOVES[version.stage]
@@ -334,7 +330,7 @@ def version_promote(
 @transaction.atomic
 def version_rollback(*, registered_model: RegisteredModel, actor: User, reason: str) -> ModelVersion:
     """One action: archive the production version and put the previous production version back."""
-    ensure_can_change_team(actor, registered_model.owning_team, action="roll back")
+    ensure(actor, "registry.promote_version", registered_model.owning_team)
     reason = _require_reason(reason)
     RegisteredModel.objects.select_for_update().get(pk=registered_model.pk)
     current = registered_model.versions.filter(stage=Stage.PRODUCTION).first()
@@ -367,10 +363,7 @@ def _eligible_team_ids(model: RegisteredModel) -> list[int]:
 
 def can_file_feedback(user, model: RegisteredModel) -> bool:
     """Platform staff, or a member of a team that consumes or owns the model."""
-    return is_platform_staff(user) or (
-        user.is_authenticated
-        and Team.objects.filter(pk__in=_eligible_team_ids(model), memberships__user=user).exists()
-    )
+    return allowed(user, "registry.file_feedback", model)
 
 
 def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | None:
@@ -379,13 +372,10 @@ def _filing_team(actor, model: RegisteredModel, team: Team | None) -> Team | Non
     if team is not None:
         if team.pk not in eligible:
             raise ValidationError({"from_team": f"{team} neither consumes nor owns {model}."})
-        if not is_team_member(actor, team):
-            raise PermissionDenied(f"Only members of {team} may file feedback for it.")
+        ensure(actor, "registry.file_feedback_for", team)
         return team
-    mine = Team.objects.filter(pk__in=eligible, memberships__user=actor).order_by("name").first()
-    if mine is None and not is_platform_staff(actor):
-        raise PermissionDenied(f"Only members of teams that consume or own {model} may file feedback.")
-    return mine
+    ensure(actor, "registry.file_feedback", model)
+    return Team.objects.filter(pk__in=eligible, memberships__user=actor).order_by("name").first()
 
 
 def feedback_create(*, actor: User, data: dict) -> Feedback:
@@ -407,10 +397,7 @@ def feedback_create(*, actor: User, data: dict) -> Feedback:
 
 
 def _ensure_can_respond(actor, feedback: Feedback) -> None:
-    if not is_team_member(actor, feedback.model.owning_team):
-        raise PermissionDenied(
-            f"Only {feedback.model.owning_team} or platform staff may respond to feedback."
-        )
+    ensure(actor, "registry.respond_to_feedback", feedback.model.owning_team)
 
 
 def _locked(feedback: Feedback) -> Feedback:
@@ -494,4 +481,4 @@ def feedback_open_for_platform(
 
 
 def can_change_model(user, registered_model: RegisteredModel) -> bool:
-    return can_change_team(user, registered_model.owning_team)
+    return allowed(user, "registry.change_model", registered_model.owning_team)

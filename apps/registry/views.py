@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors, service_form_page
 from apps.core.pagination import paginate
-from apps.core.permissions import is_platform_staff
+from apps.core.policy import allowed, ensure
 from apps.registry import selectors, services
 from apps.registry.cards import card_sections
 from apps.registry.charts import primary_metric_figure
@@ -23,7 +23,6 @@ from apps.registry.forms import (
 )
 from apps.registry.gates import ALLOWED_MOVES, compare_to_baseline, failed_production_gates
 from apps.registry.models import Feedback, Stage
-from apps.teams.permissions import can_change_team, ensure_can_change_team, is_team_member
 
 
 def model_list(request):
@@ -61,7 +60,8 @@ def model_detail(request, slug):
     for item in feedback:
         item.overdue = is_overdue(item)
         item.times = loop_times(item)
-    can_edit = can_change_team(request.user, model.owning_team)
+    can_edit = allowed(request.user, "registry.change_model", model.owning_team)
+    can_promote = allowed(request.user, "registry.promote_version", model.owning_team)
     history = list(selectors.stage_history(registered_model=model)[:HISTORY_ROWS])
     return render(
         request,
@@ -76,9 +76,11 @@ def model_detail(request, slug):
             "feedback": feedback,
             "loop": loop_summary(feedback, tier=model.support_tier),
             "can_edit": can_edit,
-            "can_respond": is_team_member(request.user, model.owning_team),
+            "can_promote": can_promote,
+            "can_register_version": allowed(request.user, "registry.register_version", model.owning_team),
+            "can_respond": allowed(request.user, "registry.respond_to_feedback", model.owning_team),
             "can_file": services.can_file_feedback(request.user, model),
-            "rollback_form": RollbackForm() if can_edit and _can_roll_back(production, history) else None,
+            "rollback_form": RollbackForm() if can_promote and _can_roll_back(production, history) else None,
         },
     )
 
@@ -86,11 +88,11 @@ def model_detail(request, slug):
 def _model_form(request, form_class, *, slug=None, title_suffix=""):
     model = selectors.model_detail(slug=slug) if slug else None
     if model:
-        ensure_can_change_team(request.user, model.owning_team)
+        ensure(request.user, "registry.change_model", model.owning_team)
     elif not selectors.can_register_models(user=request.user):
         raise PermissionDenied("Only platform staff or a team's lead or product manager may register models.")
     form = form_class(request.POST or None, instance=model)
-    if "owning_team" in form.fields and not is_platform_staff(request.user):
+    if "owning_team" in form.fields and not allowed(request.user, "registry.delete_model"):
         form.fields["owning_team"].queryset = selectors.teams_user_can_change(user=request.user)
 
     def write(data):
@@ -119,11 +121,11 @@ def card_form(request, slug):
 def version_promote(request, slug, number):
     model = selectors.model_detail(slug=slug)
     version = selectors.version_detail(registered_model=model, number=number)
-    ensure_can_change_team(request.user, model.owning_team, action="promote versions of")
+    ensure(request.user, "registry.promote_version", model.owning_team)
     form = PromoteForm(
         request.POST or None,
         allowed=ALLOWED_MOVES[version.stage],
-        can_override=is_platform_staff(request.user),
+        can_override=allowed(request.user, "registry.override_gates", model),
     )
     failed_gates = []
     if request.method == "POST" and form.is_valid():
@@ -212,8 +214,7 @@ def feedback_list(request):
 
 def feedback_create(request, slug):
     model = selectors.model_detail(slug=slug)
-    if not services.can_file_feedback(request.user, model):
-        raise PermissionDenied(f"Only teams that consume or own {model} file feedback on it.")
+    ensure(request.user, "registry.file_feedback", model)
     return service_form_page(
         request,
         form=FeedbackForm(request.POST or None, registered_model=model, user=request.user),

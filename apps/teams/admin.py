@@ -98,7 +98,12 @@ class TeamAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "teams.manage_members"
+
+    def policy_object(self, obj):
+        return obj.team
+
     form = MembershipAdminForm
     list_display = ["user", "team", "role", "source", "joined_at"]
     list_filter = ["source", "role", "team__team_type", "team"]
@@ -142,7 +147,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "teams.record_interaction"
+
+    def policy_object(self, obj):
+        return (obj.from_team, obj.to_team)
+
     list_display = ["from_team", "to_team", "mode", "start_date", "expected_end", "ended_on", "status"]
     list_filter = ["mode", "from_team__team_type", "start_date"]
     search_fields = ["from_team__name", "to_team__name", "purpose"]

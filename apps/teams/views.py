@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.pagination import paginate
-from apps.core.permissions import ensure_platform_staff, is_platform_staff
+from apps.core.policy import allowed, ensure
 from apps.teams import selectors, services
 from apps.teams.filtersets import InteractionFilterSet, TeamFilterSet, ValueStreamFilterSet
 from apps.teams.forms import InteractionForm, MembershipForm, TeamForm, ValueStreamForm
@@ -23,7 +23,7 @@ def team_list(request):
         {
             "filter": filterset,
             "page": paginate(request, filterset.qs),
-            "can_create": is_platform_staff(request.user),
+            "can_create": allowed(request.user, "teams.create_team"),
         },
     )
 
@@ -55,7 +55,7 @@ def team_form(request, slug=None):
     if team:
         ensure_can_change_team(request.user, team)
     else:
-        ensure_platform_staff(request.user, action="create teams")
+        ensure(request.user, "teams.create_team", action="create teams")
 
     def write(data):
         if team:
@@ -134,7 +134,7 @@ def stream_list(request):
         {
             "filter": filterset,
             "page": paginate(request, filterset.qs),
-            "can_create": is_platform_staff(request.user),
+            "can_create": allowed(request.user, "teams.create_stream"),
         },
     )
 
@@ -156,7 +156,7 @@ def stream_form(request, slug=None):
     if stream:
         services.ensure_can_change_stream(request.user, stream)
     else:
-        ensure_platform_staff(request.user, action="create value streams")
+        ensure(request.user, "teams.create_stream", action="create value streams")
 
     def write(data):
         if stream:

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from apps.core import storage
-from apps.core.admin_base import adopt_saved
+from apps.core.admin_base import PolicyAdminMixin, adopt_saved
 from apps.core.exceptions import Conflict
 from apps.training import services
 from apps.training.models import DatasetVersion, RetrainingSchedule, TrainingJob
@@ -50,7 +50,12 @@ class DatasetUploadAdminForm(forms.ModelForm):
 
 
 @admin.register(DatasetVersion)
-class DatasetVersionAdmin(admin.ModelAdmin):
+class DatasetVersionAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "training.train"
+
+    def policy_object(self, obj):
+        return obj.team
+
     list_display = [
         "name",
         "version",
@@ -115,7 +120,12 @@ class DatasetVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrainingJob)
-class TrainingJobAdmin(admin.ModelAdmin):
+class TrainingJobAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "training.train"
+
+    def policy_object(self, obj):
+        return obj.team
+
     list_display = [
         "id",
         "status",
@@ -151,7 +161,12 @@ class TrainingJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetrainingSchedule)
-class RetrainingScheduleAdmin(admin.ModelAdmin):
+class RetrainingScheduleAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "training.train"
+
+    def policy_object(self, obj):
+        return obj.registered_model.owning_team
+
     list_display = [
         "registered_model",
         "dataset_name",

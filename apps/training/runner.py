@@ -17,10 +17,11 @@ import sklearn
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from apps.core import storage
+from apps.core.reconnect import through_restarts
 from apps.core.threads import limit_threads, threads_in_force
 from apps.registry.artefacts import ArtefactError, StoredArtefact, load_model
 from apps.registry.models import Origin
@@ -91,10 +92,13 @@ class Heartbeat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopped.wait(settings.TRAINING_HEARTBEAT_SECONDS):
-                # A liveness stamp, not a change anybody made: deliberately not audited.
-                TrainingJob.objects.filter(
-                    pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
-                ).update(heartbeat_at=timezone.now())
+                try:
+                    # A liveness stamp, not a change anybody made: deliberately not audited.
+                    TrainingJob.objects.filter(
+                        pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
+                    ).update(heartbeat_at=timezone.now())
+                except (OperationalError, InterfaceError):
+                    connection.close()  # the database restarted: the next beat reconnects
         finally:
             connection.close()
 
@@ -119,7 +123,7 @@ class Reporter:
         now = time.monotonic()
         self.job.timings[self.stage] = round(self.job.timings.get(self.stage, 0) + now - self.since, 3)
         self.stage, self.since = stage, now
-        if not services.job_report(job=self.job, progress=progress, stage=stage, line=line):
+        if not through_restarts(services.job_report, job=self.job, progress=progress, stage=stage, line=line):
             raise JobStopped(stage)
 
 
@@ -140,7 +144,9 @@ def execute(
 ) -> TrainingJob | None:
     """Run the job if this delivery may; safe to call twice (the second call finds nothing to do).
     ``heartbeat=False`` for in-process runs inside a transaction (the demo loader)."""
-    job = services.job_claim(job_id=job_id, task_id=task_id, worker=worker)
+    # Every write of a job outlives a database restart (apps.core.reconnect); each is conditional on
+    # the job's status and attempt, and registration is idempotent on the job's source key.
+    job = through_restarts(services.job_claim, job_id=job_id, task_id=task_id, worker=worker)
     if job is None:
         return None
     report = Reporter(job)
@@ -148,18 +154,19 @@ def execute(
         with Heartbeat(job) if heartbeat else contextlib.nullcontext(), limit_threads():
             result, version = _run(job, report)
             report(100, "Done")
-        services.job_succeed(job=job, result=result, version=version)
+        through_restarts(services.job_succeed, job=job, result=result, version=version)
     except JobStopped:
         pass
     except SoftTimeLimitExceeded:
-        services.job_fail(
+        through_restarts(
+            services.job_fail,
             job=job,
             error=f"Stopped: the job ran longer than its time limit of {job.time_limit_seconds} s "
             f"(it was at '{report.stage}').",
         )
     except Exception as exc:  # the job fails with the error in plain words; the worker lives on
-        services.job_fail(job=job, error=plain_error(exc, report.stage))
-    job.refresh_from_db()
+        through_restarts(services.job_fail, job=job, error=plain_error(exc, report.stage))
+    through_restarts(job.refresh_from_db)
     return job
 
 
@@ -197,7 +204,7 @@ def _run(job: TrainingJob, report: Reporter):
     version = None
     if job.registered_model_id:
         report(92, "Registering the candidate version")
-        version = register(job, result)
+        version = through_restarts(register, job, result)
     return result, version
 
 
@@ -222,7 +229,8 @@ def _evaluate(job: TrainingJob, report: Reporter):
         raise engine.TrainingError(str(exc)) from exc
     result = engine.evaluate_external(job_spec(job), job.dataset_version.schema, X, y, model, report)
     report(92, "Registering the candidate version")
-    version = version_register(
+    version = through_restarts(
+        version_register,
         registered_model=job.registered_model,
         actor=job.created_by,
         artefact=StoredArtefact(key=job.artefact_key, sha256=job.artefact_sha256, size=job.artefact_size),

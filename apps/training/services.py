@@ -535,22 +535,24 @@ def job_claim(*, job_id: int, task_id: str | None, worker: str) -> TrainingJob |
 
 def job_report(*, job: TrainingJob, progress: int, stage: str, line: str | None = None) -> bool:
     """Record progress while the job still runs; False when it was cancelled or taken away."""
-    if line:
-        job.log.append(_line(line))
-    job.progress, job.stage = progress, stage
+    # The row's object changes only once the write went through: a retried call (the database
+    # restarted under it) writes its line once.
+    log = [*job.log, _line(line)] if line else job.log
     # Progress, stage, log lines and heartbeat of a running job: not audited on purpose (written every
     # few seconds by the worker, nobody's change; the job's status changes are, via update_rows).
     updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
-        progress=progress, stage=stage, log=job.log, heartbeat_at=timezone.now(), timings=job.timings
+        progress=progress, stage=stage, log=log, heartbeat_at=timezone.now(), timings=job.timings
     )
+    job.progress, job.stage, job.log = progress, stage, log
     return bool(updated)
 
 
 def job_succeed(*, job: TrainingJob, result, version) -> bool:
     now = timezone.now()
-    job.log.append(
-        _line("Succeeded" + (f": registered {version}." if version else " (no model to register)."))
-    )
+    log = [
+        *job.log,
+        _line("Succeeded" + (f": registered {version}." if version else " (no model to register).")),
+    ]
     succeeded = bool(
         update_rows(
             TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts),
@@ -562,13 +564,14 @@ def job_succeed(*, job: TrainingJob, result, version) -> bool:
             lift=result.lift,
             best_parameters=result.best_parameters,
             registered_version=version,
-            log=job.log,
+            log=log,
             timings=job.timings,
             finished_at=now,
             heartbeat_at=now,
         )
     )
     if succeeded:
+        job.log = log
         _announce(job, "training_job.finished", version=version)
     return succeeded
 
@@ -608,7 +611,8 @@ def _announce(job: TrainingJob, kind: str, *, version=None, error: str = "", out
     events.publish(
         kind,
         data={
-            "summary": f"Training job #{job.pk} ({job.estimator} on {job.dataset_version}): {outcome}",
+            "summary": f"Training job #{job.pk} ({display.label(job.estimator)} on {job.dataset_version}): "
+            f"{outcome}",
             "job": job.pk,
             "team": job.team.slug,
             "estimator": job.estimator,

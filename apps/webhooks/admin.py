@@ -1,12 +1,17 @@
 from django.contrib import admin, messages
 
-from apps.core.admin_base import ReadOnlyAdminMixin
+from apps.core.admin_base import PolicyAdminMixin, ReadOnlyAdminMixin
 from apps.webhooks import services
 from apps.webhooks.models import Delivery, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(PolicyAdminMixin, admin.ModelAdmin):
+    change_rule = delete_rule = "webhooks.manage_webhooks"
+
+    def policy_object(self, obj):
+        return obj.team
+
     list_display = [
         "name",
         "team",

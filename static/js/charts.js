@@ -1,8 +1,9 @@
 /* Every chart of the portal: <div data-chart="ID"> beside <script type="application/json" id="ID">
    holding the plotly figure ({% chart %}, apps/core/templatetags/charts.py). plotly.js (4.8 MB) is
    fetched only on pages that have a chart, after the page is shown; the charts take the page's
-   colours (light or dark theme, static/css/portal.css) and follow a theme change. The modebar's
-   camera button downloads a PNG; a point whose customdata is a portal path opens it when clicked. */
+   colours (light or dark theme, static/css/portal.css) and follow a theme change. Above each chart,
+   PNG downloads the drawing and CSV the rows behind it (a link to the page's own export, or the
+   figure's points, one row each); a point whose customdata is a portal path opens it when clicked. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -101,11 +102,79 @@
       toImageButtonOptions: { format: "png", filename: element.getAttribute("data-chart"), scale: 2 }
     }).then(function () {
       element.setAttribute("data-chart-drawn", "");
+      offerDownloads(Plotly, element);
       element.on("plotly_click", function (event) {
         var url = event.points[0] && event.points[0].customdata;
         if (typeof url === "string" && url.charAt(0) === "/") window.location.href = url;
       });
     });
+  }
+
+  /* plotly.py sends number arrays as {dtype, bdata (base64), shape}: back to plain arrays. */
+  var TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
+    u2: Uint16Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray };
+  function values(data) {
+    if (!data || typeof data !== "object" || Array.isArray(data) || !data.bdata) return data;
+    var raw = window.atob(data.bdata);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    var flat = Array.prototype.slice.call(new TYPED[data.dtype](bytes.buffer));
+    var shape = String(data.shape || "").split(",").map(Number).filter(Boolean);
+    if (shape.length < 2) return flat;
+    var rows = [];
+    for (var r = 0; r < shape[0]; r++) rows.push(flat.slice(r * shape[1], (r + 1) * shape[1]));
+    return rows;
+  }
+
+  function cell(value) {
+    if (value === null || value === undefined || (typeof value === "number" && isNaN(value))) return "";
+    var text = String(value);
+    return /[",\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+
+  /* One row per drawn point: series, x, y (a heatmap: y, x and the value). */
+  function figureRows(figure) {
+    var heatmap = (figure.data || []).some(function (trace) { return trace.type === "heatmap"; });
+    var rows = [heatmap ? ["series", "y", "x", "value"] : ["series", "x", "y"]];
+    (figure.data || []).forEach(function (trace, index) {
+      var name = trace.name || "series " + (index + 1);
+      var x = values(trace.x) || [], y = values(trace.y) || [], z = values(trace.z);
+      if (trace.type === "heatmap" && z) {
+        z.forEach(function (row, i) {
+          row.forEach(function (value, j) { rows.push([name, y[i] !== undefined ? y[i] : i, x[j] !== undefined ? x[j] : j, value]); });
+        });
+        return;
+      }
+      var count = Math.max(x.length, y.length);
+      for (var i = 0; i < count; i++) rows.push(heatmap ? [name, y[i], x[i], ""] : [name, x[i], y[i]]);
+    });
+    return rows;
+  }
+
+  function download(filename, text) {
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: "text/csv;charset=utf-8" }));
+    link.download = filename;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
+  function offerDownloads(Plotly, element) {
+    var id = element.getAttribute("data-chart");
+    var tools = document.querySelector('[data-chart-export="' + id + '"]');
+    if (!tools) return;
+    var png = tools.querySelector("[data-chart-png]");
+    var csv = tools.querySelector("[data-chart-csv]");
+    if (png) png.addEventListener("click", function () {
+      Plotly.downloadImage(element, { format: "png", filename: id, scale: 2 });
+    });
+    if (csv) csv.addEventListener("click", function () {
+      var text = figureRows(element._portalFigure).map(function (row) { return row.map(cell).join(","); }).join("\r\n");
+      download(id + ".csv", text + "\r\n");
+    });
+    tools.hidden = false;
   }
 
   function retheme() {

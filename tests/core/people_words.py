@@ -55,3 +55,52 @@ def problems(html: str, allowed: set[str]) -> list[str]:
             context = text[max(0, match.start() - 40) : match.end() + 40]
             found.append(f"{kind}: {match.group(0)!r} in {context!r}")
     return found
+
+
+class _Options(HTMLParser):
+    """The text of each ``<option>`` and each ``<time>`` tag's attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.options: list[str] = []
+        self.times: list[dict] = []
+        self.in_option = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "option":
+            self.in_option = True
+            self.options.append("")
+        elif tag == "time":
+            self.times.append(dict(attrs))
+
+    def handle_endtag(self, tag):
+        if tag == "option":
+            self.in_option = False
+
+    def handle_data(self, data):
+        if self.in_option:
+            self.options[-1] += data
+
+
+# What a menu's choice reads as: the scale's numbers as the page writes them ("1", "0.5"), not "1.0".
+OPTION_PATTERNS = {
+    key: PATTERNS[key] for key in ("a number with 6+ significant decimals", "a whole number written with .0")
+}
+
+
+def form_problems(html: str) -> list[str]:
+    """Menu choices that read as raw numbers, and dates without their exact moment as a tooltip."""
+    parser = _Options()
+    parser.feed(html)
+    found = []
+    for option in parser.options:
+        text = " ".join(option.split())
+        for kind, pattern in OPTION_PATTERNS.items():
+            if pattern.search(text):
+                found.append(f"a menu choice with {kind[2:]}: {text!r}")
+    for attrs in parser.times:
+        if not attrs.get("title"):
+            found.append(
+                f"a date without its exact moment as a tooltip: <time datetime={attrs.get('datetime')!r}>"
+            )
+    return found

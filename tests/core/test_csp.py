@@ -37,6 +37,24 @@ def test_the_docs_page_adds_data_images_only(outsider, browser_login):
         assert policy[name] == ["'self'"]
 
 
+def test_a_page_with_a_chart_adds_blob_and_data_images_only(outsider, browser_login):
+    """plotly.js draws a chart's PNG download through a blob: (or data:) image; only pages with a chart
+    allow them."""
+    from tests.registry.factories import CompleteCardModelFactory, register
+
+    model = CompleteCardModelFactory()
+    for score in (0.7, 0.8):
+        register(model, score=score)
+    client = browser_login(Client(), outsider)
+    response = client.get(model.get_absolute_url())
+    assert b'data-chart="metric-chart-data"' in response.content
+    policy = directives(response)
+    assert policy["img-src"] == ["'self'", "blob:", "data:"]
+    for name in ("default-src", "script-src", "style-src", "font-src", "connect-src"):
+        assert policy[name] == ["'self'"], name
+    assert directives(client.get("/teams/"))["img-src"] == ["'self'"]
+
+
 def test_no_template_has_inline_script_or_style():
     offenders = []
     for template in TEMPLATES.rglob("*.html"):

@@ -3,7 +3,7 @@ the phone the navigation folds into a menu button that opens and closes it."""
 
 import pytest
 
-from tests.core.ui_pages import NAV_PAGES, detail_pages, name_of, open_page, sign_in
+from tests.core.ui_pages import name_of, open_page, pages_of, sign_in
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -27,8 +27,8 @@ def page_width(page) -> int:
 def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
     full_demo, browser, live_server, screenshot
 ):
-    too_wide = []
-    pages = NAV_PAGES + detail_pages()
+    too_wide, no_export = [], []
+    pages = pages_of("platform")
     for label, width in WIDTHS.items():
         context = browser.new_context(viewport={"width": width, "height": 900}, base_url=live_server.url)
         page = context.new_page()
@@ -37,9 +37,15 @@ def test_every_nav_page_fits_a_laptop_and_a_phone_without_horizontal_scroll(
             open_page(page, path)
             if page_width(page) > width:
                 too_wide.append(f"{path} is {page_width(page)} px wide at {width} px")
+            # every chart offers its PNG and CSV downloads
+            for chart_id in page.eval_on_selector_all("[data-chart]", "els => els.map(e => e.dataset.chart)"):
+                tools = page.locator(f'[data-chart-export="{chart_id}"]')
+                if not (tools.get_by_text("PNG").is_visible() and tools.get_by_text("CSV").is_visible()):
+                    no_export.append(f"{path}: {chart_id} at {width} px")
             screenshot(page, f"layout-{label}-{name_of(path)}")
         context.close()
     assert too_wide == []
+    assert no_export == [], "charts without their PNG and CSV downloads: " + ", ".join(no_export)
 
 
 def test_the_phone_menu_button_opens_and_closes_the_navigation(

@@ -4,8 +4,8 @@ moment is the tooltip of a date), on every page in the navigation and the main d
 
 import pytest
 
-from tests.core.people_words import problems, visible_text
-from tests.core.ui_pages import NAV_PAGES, detail_pages
+from tests.core.people_words import form_problems, problems, visible_text
+from tests.core.ui_pages import pages_of
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +31,11 @@ def test_no_raw_key_or_unformatted_number_on_the_demo_pages(full_demo, client):
     found = []
     for login in ("platform", "engineer"):
         client.force_login(get_user_model().objects.get(username=login))
-        for path in NAV_PAGES + detail_pages():
+        for path in pages_of(login):
             response = client.get(path)
             assert response.status_code == 200, path
-            found += [f"{login} {path}: {line}" for line in problems(response.content.decode(), allowed)]
+            html = response.content.decode()
+            found += [f"{login} {path}: {line}" for line in problems(html, allowed) + form_problems(html)]
     assert found == [], "\n".join(found)
 
 
@@ -54,3 +55,15 @@ def test_the_checker_finds_each_kind_and_skips_code_and_forms():
     ]
     assert "max_iter" not in visible_text(html) and "fine 0.8492" in visible_text(html)
     assert problems("<p>amount_eur rose</p>", allowed={"amount_eur"}) == []
+
+
+def test_the_checker_finds_raw_menu_choices_and_dates_without_a_tooltip():
+    html = (
+        "<select><option>?</option><option>0.5</option><option>1.0</option><option>1</option></select>"
+        '<time datetime="2026-12-03">3 Dec 2026</time>'
+        '<time datetime="2026-12-04" title="2026-12-04 08:40:12 UTC">4 Dec 2026</time>'
+    )
+    assert form_problems(html) == [
+        "a menu choice with whole number written with .0: '1.0'",
+        "a date without its exact moment as a tooltip: <time datetime='2026-12-03'>",
+    ]

@@ -124,3 +124,45 @@ def test_the_theme_toggle_is_a_named_toggle_button_at_both_widths(login_page, sc
             "dark" if pressed == "false" else "light"
         )
         screenshot(page, f"theme-toggle-{width}")
+
+
+def test_every_chart_downloads_as_png_and_as_csv(outcomes_demo, login_page, tmp_path):
+    """Above each chart: PNG (plotly draws it; the page's policy lets it load the blob: image it
+    goes through) and CSV, the page's own export where it has one, else the figure's points."""
+    page = login_page(UserFactory())
+    page.goto("/outcomes/streams/supply/")
+    page.wait_for_function(
+        "[...document.querySelectorAll('[data-chart]')].every(el => el.hasAttribute('data-chart-drawn'))"
+    )
+    charts = page.locator("[data-chart]")
+    assert charts.count() >= 2
+    for i in range(charts.count()):
+        chart_id = charts.nth(i).get_attribute("data-chart")
+        tools = page.locator(f'[data-chart-export="{chart_id}"]')
+        assert tools.get_by_role("button", name="PNG").is_visible(), chart_id
+        assert tools.get_by_text("CSV").is_visible(), chart_id
+
+    tools = page.locator('[data-chart-export="figure-ml-vs-alternative"]')
+    with page.expect_download() as png:
+        tools.get_by_role("button", name="PNG").click()
+    assert png.value.suggested_filename == "figure-ml-vs-alternative.png"
+    assert (tmp_path / "chart.png").write_bytes(png.value.path().read_bytes()) > 1000
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with page.expect_download() as csv:
+        tools.get_by_role("link", name="Download ML vs the simplest alternative as CSV").click()
+    rows = csv.value.path().read_text().splitlines()
+    assert rows[0].startswith("model,kpi,direction,alternative") and len(rows) > 1
+
+    # a chart without an export of its own: the figure's points, one row each
+    model = CompleteCardModelFactory(name="Basket scorer", slug="basket-scorer")
+    for score in (0.7, 0.74, 0.79):
+        register(model, score=score, baseline=0.58)
+    page.goto("/models/basket-scorer/")
+    page.wait_for_selector('[data-chart="metric-chart-data"][data-chart-drawn]')
+    tools = page.locator('[data-chart-export="metric-chart-data"]')
+    with page.expect_download() as csv:
+        tools.get_by_role("button", name="CSV").click()
+    assert csv.value.suggested_filename == "metric-chart-data.csv"
+    rows = csv.value.path().read_text().splitlines()
+    assert rows[0] == "series,x,y"
+    assert any(row.endswith(",0.79") for row in rows) and any(row.endswith(",0.7") for row in rows), rows

@@ -9,7 +9,10 @@ NAV_PAGES = [
     "/requests/",
     "/requests/backlog/",
     "/requests/board/",
+    "/requests/roadmap/",
     "/requests/flow/",
+    "/requests/stream/",
+    "/requests/views/",
     "/models/",
     "/models/feedback/",
     "/training/",
@@ -23,10 +26,22 @@ NAV_PAGES = [
     "/practices/delivery/",
     "/practices/self-assessments/",
     "/practices/rubric/",
+    "/webhooks/",
+    "/notifications/",
+    "/account/",
+    "/account/tokens/",
 ]
+
+# The staff menu's pages (platform staff only; everyone else is refused them).
+STAFF_PAGES = ["/audit/", "/account/users/"]
 
 # The demo logins of four roles: platform staff, a stream's product manager, a team lead, an engineer.
 ROLES = ["platform", "pm", "lead", "engineer"]
+
+
+def pages_of(role: str) -> list[str]:
+    """The navigation's pages the role sees, then the main detail pages."""
+    return NAV_PAGES + (STAFF_PAGES if role == "platform" else []) + detail_pages()
 
 
 def detail_pages() -> list[str]:
@@ -65,9 +80,9 @@ def open_page(page, path: str):
     response = page.goto(path)
     assert response.status == 200, f"{path}: {response.status}"
     page.wait_for_load_state("load")
-    # charts draw after load; wait until every chart holder has its figure
+    # charts draw after load; wait until every chart holder has its figure (and its downloads)
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-chart]')].every(el => el.querySelector('.main-svg'))",
+        "[...document.querySelectorAll('[data-chart]')].every(el => el.hasAttribute('data-chart-drawn'))",
         timeout=15000,
     )
 

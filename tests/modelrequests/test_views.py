@@ -71,7 +71,7 @@ def test_detail_shows_scores_with_inputs_and_allowed_moves(client, browser_login
         'type="number" disabled value="1000"' in page
         and '<select disabled aria-describedby="locked-rice-' in page
     )
-    assert "<option>2.0</option></select>" in page
+    assert "<option>2</option></select>" in page  # the scale as people write it, not "2.0"
     assert 'name="effort" type="number"' in page and 'value="4.0"' in page
     assert 'name="reach"' not in page and 'name="business_value"' not in page
     assert "RICE <strong>400</strong> · rank <strong>1</strong>" in page

@@ -91,6 +91,9 @@ def test_the_delivering_pm_waits_on_triage_decisions_and_sizes(client, browser_l
     assert listed == {"Basket recommender", "Fraud hints", "Search ranking"}
     html = response.content.decode()
     assert "Waiting for: <strong>me</strong>" in html  # the filter in use, as a chip
+    assert html.count("data-waiting>waits for you to triage<") == 1
+    assert html.count("data-waiting>waits for you to size<") == 1
+    assert html.count("data-waiting>waits for you to accept or reject<") == 1
     assert 'data-view="waiting-for-me"' in html and 'aria-current="true">Waiting for me' in html
 
 
@@ -202,7 +205,7 @@ def test_signed_out_callers_get_no_decisions(anon_api):
 def test_the_home_page_links_the_full_list(client, browser_login, org):
     browser_login(client, org["delivering_pm"])
     html = client.get("/").content.decode()
-    assert 'href="/requests/?waiting=me">All 3 requests waiting for you</a>' in html
+    assert 'href="/requests/?waiting=me">List the 3 requests waiting for you</a>' in html
 
 
 def test_waiting_queries_do_not_grow(api_as, org):

@@ -46,8 +46,7 @@ def plotly_built(kpi, series, events, model_slugs) -> dict:
             annotation_position="top left",
         )
     charts.add_event_markers(figure, events, csv_rows=[])
-    charts._layout(figure, yaxis_title=f"{kpi.name} ({kpi.unit})")
-    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
+    return layout_by_plotly(figure, yaxis_title=f"{kpi.name} ({kpi.unit})")
 
 
 def change(day: int, *, rollback: bool, slug: str, number: int):
@@ -103,3 +102,66 @@ def test_kpi_trend_chart_is_the_figure_plotly_builds(target, rows, events, slugs
     assert script.startswith('<script id="figure-kpi-7" type="application/json">')
     written = json.loads(script.split(">", 1)[1].rsplit("<", 1)[0])
     assert written == plotly_built(kpi(target), rows, events, slugs)
+
+
+def layout_by_plotly(figure, *, height: int = 320, right: int = 20, **extra) -> dict:
+    """What ``charts._layout`` did through plotly.py's ``update_layout`` (the reference)."""
+    figure.update_layout(
+        yaxis2=charts.EVENT_AXIS,
+        template=charts.TEMPLATE,
+        height=height,
+        margin={"l": 60, "r": right, "t": extra.pop("top", 30), "b": 40},
+        legend=extra.pop("legend", {"orientation": "h", "y": -0.18}),
+        font={"family": "system-ui, sans-serif", "size": 12},
+        **extra,
+    )
+    return json.loads(json.dumps(figure.to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+def figure_with_everything():
+    figure = go.Figure(
+        [
+            go.Bar(x=[1.5, -2.0], y=["a", "b"], orientation="h", error_x={"type": "data", "array": [1, 2]}),
+            go.Scatter(x=charts._days([{"day": datetime.date(2026, 1, 2)}]), y=np.array([0.5]), yaxis="y3"),
+        ]
+    )
+    figure.add_vline(x=0, line={"color": "#101828", "width": 1})
+    charts.add_event_markers(figure, EVENTS)
+    return figure
+
+
+# Every set of layout arguments the charts pass.
+LAYOUTS = [
+    {},
+    {"yaxis_title": "latency (ms)"},
+    {"height": 400, "showlegend": False, "yaxis": {"autorange": "reversed"}, "xaxis_title": "x (%)"},
+    {
+        "barmode": "group",
+        "yaxis_title": "index (alternative = 100)",
+        "yaxis_rangemode": "tozero",
+        "xaxis_tickangle": 0,
+        "top": 60,
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+    },
+    {
+        "barmode": "stack",
+        "right": 60,
+        "yaxis_title": "requests per day",
+        "yaxis3": {"title": "rows", "overlaying": "y", "side": "right", "showgrid": False},
+    },
+]
+
+
+@pytest.mark.parametrize("arguments", LAYOUTS)
+def test_layout_is_the_one_update_layout_made(arguments):
+    written = charts._layout(figure_with_everything(), **dict(arguments))
+    written = json.loads(json.dumps(written, cls=PlotlyJSONEncoder))
+    assert written == layout_by_plotly(figure_with_everything(), **dict(arguments))
+    assert charts.EVENT_AXIS == {"overlaying": "y", "range": [0, 1.05], "visible": False}  # not mutated
+
+
+def test_every_outcomes_chart_goes_through_the_layout():
+    import inspect
+
+    source = inspect.getsource(charts)
+    assert source.count("figure = _layout(") == source.count("_layout(") - 1  # all but the definition

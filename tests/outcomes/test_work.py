@@ -86,7 +86,7 @@ def test_a_job_started_for_a_request_through_the_api_links_both(api_as, flow):
     [
         ("missing", 400, "There is no model request #"),
         ("submitted", 400, "is Submitted: train for a request once it is accepted"),
-        ("not delivering", 403, "Only members of Search Platform (the team delivering #"),
+        ("not delivering", 403, "Only members of Search Platform, or platform staff, can train models for #"),
         ("not a number", 400, "A valid integer is required."),
     ],
 )

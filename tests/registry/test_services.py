@@ -167,6 +167,10 @@ def test_baseline_gate_refuses_and_names_the_gate(team, team_lead):
         services.version_promote(version=version, actor=team_lead, to_stage="production", reason="go")
     assert [g["gate"] for g in error.value.failed_gates] == ["beats_baseline"]
     assert "margin 0.05" in error.value.message
+    # the metric by its label, the numbers in the portal's format
+    (failed,) = error.value.failed_gates
+    assert failed["message"].startswith("ROC AUC 0.53 vs baseline 0.5: improvement +0.03"), failed["message"]
+    assert "roc_auc" not in failed["message"]
     version.refresh_from_db()
     assert version.stage == Stage.CANDIDATE
 

@@ -195,8 +195,8 @@ def test_model_page_query_count(client, browser_login, outsider, model):
         model.consuming_teams.add(TeamFactory())
 
     assert_queries_independent_of_rows(
-        client, "/models/basket-scorer/", add_rows, expected=19
-    )  # +1: the History section (apps.audit)
+        client, "/models/basket-scorer/", add_rows, expected=21
+    )  # +1: the History section (apps.audit); +2: the promote and register-version rules, asked apart
 
 
 def test_team_page_query_count(client, browser_login, outsider, team):

@@ -23,6 +23,7 @@ register.filter("pvalue", display.pvalue)
 register.filter("day", display.day)
 register.filter("moment", display.moment)
 register.filter("value", display.value)
+register.filter("exact", display.exact)
 
 
 @register.filter
