@@ -252,7 +252,9 @@ def test_reference_comes_from_the_training_dataset_of_the_job_that_registered_th
 
 
 @pytest.mark.parametrize("end", ["0001-01-01", "0001-01-30", "9999-12-31"])
-def test_an_end_date_at_the_edge_of_the_calendar_is_answered_not_a_500(api_as, client, browser_login, outsider, end):
+def test_an_end_date_at_the_edge_of_the_calendar_is_answered_not_a_500(
+    api_as, client, browser_login, outsider, end
+):
     """``?end=0001-01-01`` has no 30 days of monitoring before it: the API and the page answer with
     what the period holds (nothing) instead of an OverflowError."""
     model = RegisteredModelFactory()
