@@ -90,6 +90,12 @@ def browser_login():
 
 
 @pytest.fixture(autouse=True)
+def webhook_receivers_on_loopback(settings):
+    """The tests' webhook receivers listen on 127.0.0.1, which the portal refuses by default."""
+    settings.WEBHOOK_ALLOW_LOCAL_ADDRESSES = True
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = TEST_SETTINGS["PASSWORD_HASHERS"]
@@ -100,6 +106,15 @@ def monitoring_written_at_once(settings):
     """Tests read monitoring straight after a prediction, inside their transaction; the buffered path
     (a timer thread with its own connection) has its own tests in tests/outcomes/test_recorder.py."""
     settings.OUTCOMES_MONITORING_FLUSH_SECONDS = TEST_SETTINGS["OUTCOMES_MONITORING_FLUSH_SECONDS"]
+
+
+@pytest.fixture
+def full_demo(transactional_db):
+    """The demo organisation `make run` loads, committed (its logins use the demo password): loaded
+    once per session, then restored from a copy of its rows (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import load_full_demo
+
+    load_full_demo()
 
 
 @pytest.fixture

@@ -221,3 +221,23 @@ def test_waiting_queries_do_not_grow(api_as, org):
     assert_queries_independent_of_rows(
         api_as(org["delivering_pm"]), "/api/v1/me/waiting/", add_rows, expected=10
     )
+
+
+def test_my_stream_is_a_built_in_view_of_each_page(client, browser_login, org):
+    browser_login(client, org["stream_pm"])
+    html = client.get("/requests/board/?lanes=none").content.decode()
+    stream = org["stream"]
+    assert f'href="?lanes=none&amp;stream={stream.slug}" data-view="my-stream"' in html
+    assert "My stream · Checkout" in html
+    response = client.get(f"/requests/?stream={stream.slug}")
+    assert 'aria-current="true">My stream · Checkout' in response.content.decode()
+    assert {r.title for r in response.context["page"]} == {
+        "Basket recommender",
+        "Fraud hints",
+        "Search ranking",
+        "Delivery slots",
+        "Fully scored",
+    }
+    client.logout()
+    browser_login(client, org["platform_engineer"])  # a platform team has no stream: no chip
+    assert 'data-view="my-stream"' not in client.get("/requests/").content.decode()
