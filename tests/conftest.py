@@ -112,9 +112,11 @@ def monitoring_written_at_once(settings):
 def full_demo(transactional_db):
     """The demo organisation `make run` loads, committed (its logins use the demo password): loaded
     once per session, then restored from a copy of its rows (tests/demo_snapshot.py)."""
-    from tests.demo_snapshot import load_full_demo
+    from django.core.management import call_command
 
-    load_full_demo()
+    from tests.demo_snapshot import committed_demo
+
+    committed_demo("full", lambda: call_command("load_demo", verbosity=0), lambda: None)
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@ the charts fixed in issue 16. Screenshots go to test-artifacts/."""
 
 import pytest
 
+from tests.demo_snapshot import committed_demo
 from tests.factories import UserFactory
-from tests.outcomes.conftest import build_demo_org
+from tests.outcomes.conftest import build_demo_org, build_org
 from tests.registry.factories import CompleteCardModelFactory, register
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,8 @@ PAGE_TEXT_COLOUR = "() => getComputedStyle(document.body).color"
 
 @pytest.fixture
 def outcomes_demo(db):
-    return build_demo_org()
+    """The outcomes demo, as tests/outcomes' ``demo_org`` (built once, restored for later tests)."""
+    return committed_demo("outcomes", build_demo_org, build_org)
 
 
 def test_error_page_is_the_portals_in_both_themes(login_page, screenshot):

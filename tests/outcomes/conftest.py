@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from apps.registry.models import RegisteredModel
 from apps.teams import demo as teams_demo
+from tests.demo_snapshot import committed_demo
 from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory, stage_change
 from tests.shared_rows import shared_rows
 
@@ -48,8 +49,9 @@ def org(db):
 
 @pytest.fixture
 def demo_org(db):
-    """The outcomes demo, for a single test (or one that needs committed rows, like a browser test)."""
-    return build_demo_org()
+    """The outcomes demo, for a single test (or one that needs committed rows, like a browser test:
+    then built once per session and restored for later ones, tests/demo_snapshot.py)."""
+    return committed_demo("outcomes", build_demo_org, build_org)
 
 
 @pytest.fixture(scope="class")
