@@ -7,7 +7,7 @@ from apps.teams.models import Interaction, Team, TeamType
 
 WIDTH = 1440
 NODE_W, NODE_H = 160, 46
-ROW_GAP = 120
+ROW_GAP = 140
 TOP = 40
 ROWS = [
     TeamType.ENABLING,
