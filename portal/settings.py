@@ -41,6 +41,8 @@ ALLOWED_HOSTS = _names(
     env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 )
 CSRF_TRUSTED_ORIGINS = _names(env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[]))
+# templates/403_csrf.html, or the same in words to htmx (into the page's alert region).
+CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_filters",
+    "django_htmx",
     "django_structlog",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "apps.core.validation.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.htmx: a view answers an htmx request with the fragment it swaps, others with the page.
+    "django_htmx.middleware.HtmxMiddleware",
     # Who acts, through which channel (ui, api, admin) and the request id, for the audit trail.
     "apps.core.acting.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -103,6 +103,15 @@ def monitoring_written_at_once(settings):
 
 
 @pytest.fixture
+def full_demo(transactional_db):
+    """The demo organisation `make run` loads, committed (its logins use the demo password): loaded
+    once per session, then restored from a copy of its rows (tests/demo_snapshot.py)."""
+    from tests.demo_snapshot import load_full_demo
+
+    load_full_demo()
+
+
+@pytest.fixture
 def tasks_run_in_process():
     """Celery tasks sent during the test run at once in this process (no worker, no broker)."""
     from celery import current_app

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -28,22 +27,30 @@ def database_url_of_test_db() -> str:
     return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def celery_client(broker_url: str) -> Celery:
-    """A Celery client with the portal's configuration on another broker (to ping its workers or send
-    a task there; the test process's own app stays on the suite's broker)."""
-    client = Celery("tests")
-    client.config_from_object("django.conf:settings", namespace="CELERY")
-    client.conf.broker_url = broker_url
-    return client
+def celery_command(broker_url: str, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``celery -A portal ARGUMENTS`` on another broker than the suite's (a fault test's private
+    Redis), as an operator would run it. (In this process Celery's control and publishing go through
+    the suite's broker: it reads $CELERY_BROKER_URL and pools its producers.)"""
+    return subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "portal", *arguments],
+        cwd=ROOT,
+        env=serving_env() | {"CELERY_BROKER_URL": broker_url},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
-def wait_for_ping(process: subprocess.Popen, timeout: float = 120, *, control=None) -> None:
-    """Wait until the worker answers a ping (sent through ``control``, a Celery app: the suite's)."""
+def wait_for_ping(process: subprocess.Popen, timeout: float = 120, *, broker_url: str | None = None) -> None:
+    """Wait until the worker answers a ping (on ``broker_url``, else the suite's broker)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"worker exited with {process.returncode}")
-        if (control or app).control.ping(timeout=0.5):
+        if broker_url:
+            if celery_command(broker_url, "inspect", "ping", "--timeout", "2").returncode == 0:
+                return
+        elif app.control.ping(timeout=0.5):
             return
     raise RuntimeError("worker did not answer a ping in time")
 
@@ -145,7 +152,7 @@ class WorkerProcess:
             start_new_session=True,
         )
         try:
-            wait_for_ping(self.process, control=celery_client(self.broker_url) if self.broker_url else None)
+            wait_for_ping(self.process, broker_url=self.broker_url)
         except BaseException:
             self.stop()  # a worker that never answered must not live on after the test
             raise

@@ -1,4 +1,6 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.contrib.auth.views import redirect_to_login
+from django_htmx.http import HttpResponseClientRedirect
 
 # The API authenticates inside DRF (token or session) and answers 401 as JSON, never a redirect;
 # /healthz is the load balancer's probe and reveals only ok or an error text per dependency.
@@ -12,6 +14,18 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path.startswith(PATHS_WITH_OWN_AUTH):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        htmx = getattr(request, "htmx", None)
+        if not htmx:
+            return super().handle_no_permission(request, view_func)
+        # A fragment request (a poll, an inline form) whose session has ended: the whole page goes to
+        # the sign-in page and comes back to itself, instead of the sign-in page landing in the box.
+        page = htmx.current_url_abs_path or request.get_full_path()
+        login = redirect_to_login(
+            page, self.get_login_url(view_func), self.get_redirect_field_name(view_func)
+        )
+        return HttpResponseClientRedirect(login.url)
 
 
 # Set on the request by the {% chart %} tag (apps/core/templatetags/charts.py) while a page renders.

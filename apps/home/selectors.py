@@ -22,6 +22,7 @@ from apps.modelrequests.streamview import default_stream
 from apps.registry.gates import failed_production_gates
 from apps.registry.models import Feedback, ModelVersion, Stage
 from apps.registry.selectors import UNRESOLVED
+from apps.teams.models import MemberRole
 from apps.teams.permissions import TEAM_EDITOR_ROLES
 from apps.teams.selectors import home_summary
 
@@ -79,8 +80,17 @@ def role_home(*, user) -> dict:
     stream = default_stream(user=user)
     accountable = stream is not None and stream.product_manager_id == user.pk
     my_team_ids = set(roles)
+    labels = dict(MemberRole.choices)
     context.update(
         decisions(user=user, roles=roles),
+        # "Product manager of ML Platform", "Engineer in Checkout Experience": what each team expects
+        my_roles=[
+            " and ".join(labels[name] for name in sorted(roles.get(team.pk, ())))
+            + (" of " if roles.get(team.pk, set()) & set(TEAM_EDITOR_ROLES) else " in ")
+            + team.name
+            for team in context["my_teams"]
+            if roles.get(team.pk)
+        ],
         is_staff=staff,
         stream=stream,
         accountable_for=stream if accountable else None,

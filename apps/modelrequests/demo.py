@@ -504,7 +504,14 @@ def _timestamps(rng: random.Random, path: list[str], now: datetime.datetime) -> 
     return times
 
 
-def _scores(rng: random.Random, index: int) -> dict:
+# Decisions waiting for the demo logins: Checkout's accountable PM (`pm`) still has to value one
+# Checkout request, ML Platform's PM (`noah`) to size an accepted one.
+NOT_VALUED = {"Shipping cost sensitivity model"}
+NOT_SIZED = {"Promo code abuse detection"}
+VALUE_INPUTS = ("reach", "impact", "confidence", "business_value", "time_criticality", "risk_reduction")
+
+
+def _scores(rng: random.Random, index: int, title: str = "") -> dict:
     wsjf = DEFAULT_SCALES["wsjf"]
     values = {
         "reach": rng.choice([500, 2_000, 8_000, 20_000, 60_000]),
@@ -519,6 +526,10 @@ def _scores(rng: random.Random, index: int) -> dict:
     if index % 7 == 3:  # a few still lack an estimate: shown as unscored, never given a made-up score
         values["effort"] = None
         values["job_size"] = None
+    if title in NOT_SIZED:
+        values["effort"] = values["job_size"] = None
+    if title in NOT_VALUED:
+        values.update(dict.fromkeys(VALUE_INPUTS))
     return values
 
 
@@ -581,7 +592,7 @@ def load(org) -> None:
                 submitted_at=times[0],
                 started_at=times[path.index(S.IN_PROGRESS)] if S.IN_PROGRESS in path else None,
                 delivered_at=times[path.index(S.DELIVERED)] if S.DELIVERED in path else None,
-                **_scores(rng, index),
+                **_scores(rng, index, title),
             )
         )
         histories.append((path, times, requesting, delivering))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
+from apps.core.fragments import fragment, wants_fragment
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import (
@@ -85,11 +86,19 @@ def view_bar(request, filterset, *, kind: str) -> dict:
     except ValidationError:
         current = None
     waiting = params.copy()
-    waiting.pop("waiting", None)
     waiting["waiting"] = "me"
+    stream = streamview.default_stream(user=request.user)
+    my_stream = None
+    if stream is not None:
+        mine = params.copy()
+        mine["stream"] = stream.slug
+        active = params.get("stream") == stream.slug
+        my_stream = {"url": f"?{mine.urlencode()}", "active": active, "name": stream.name}
     return {
         "chips": chips,
+        # built-in views: the filters of the page plus "waiting for me", or plus the person's stream
         "waiting_for_me": {"url": f"?{waiting.urlencode()}", "active": params.get("waiting") == "me"},
+        "my_stream": my_stream,
         "saved_views": list(selectors.saved_views(user=request.user, kind=kind)),
         "saved_kind": kind,
         "current_query": current,
@@ -101,12 +110,15 @@ def request_list(request):
     filterset = _filtered(request)
     if exports.wants_csv(request):
         return exports.csv_response(filterset.qs.iterator(chunk_size=500), filename="model-requests.csv")
+    page = paginate(request, filterset.qs)
+    for row in page:  # ?waiting=me: what each request waits for you to do
+        row.waiting_label = selectors.WAITING_KINDS.get(getattr(row, "waiting", None) or "", "")
     return render(
         request,
         "modelrequests/request_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
             **view_bar(request, filterset, kind=SavedViewPage.LIST),
         },
     )
@@ -290,41 +302,52 @@ def backlog(request):
             "modelrequests/backlog_pick.html",
             {"filter": filterset, "teams": selectors.delivering_teams()},
         )
+    if exports.wants_csv(request):
+        method = selectors.board_method(team=team, requested=request.GET.get("method"))
+        board = selectors.backlog_view(filterset.qs, team=team, method=method)
+        return exports.backlog_csv(board, team=team, method=method)
+    context = _backlog_context(request, filterset, team=team)
+    context.update(view_bar(request, filterset, kind=SavedViewPage.BACKLOG))
+    return render(request, "modelrequests/backlog.html", context)
+
+
+def _backlog_context(request, filterset, *, team) -> dict:
+    """The backlog page's board: for the page, and for the board htmx swaps in after a move (whose
+    post carries the page's query string, so the same filters, method and page)."""
     saved_method = selectors.board_method(team=team)
     method = selectors.board_method(team=team, requested=request.GET.get("method"))
     board = selectors.backlog_view(filterset.qs, team=team, method=method)
-    if exports.wants_csv(request):
-        return exports.backlog_csv(board, team=team, method=method)
     page = paginate(request, board.ranked, per_page=BACKLOG_PAGE_SIZE)
     rows = _backlog_rows(page, method=method, user=request.user)
     roles = selectors.roles_by_team(user=request.user)
     can_rank = policy.can_rank(request.user, team, roles=roles)
     for item in board.first_unscored:
         item.box = score_box(item, method=method, user=request.user, roles=roles, rank=False)
-    return render(
-        request,
-        "modelrequests/backlog.html",
-        {
-            "filter": filterset,
-            "team": team,
-            "method": method,
-            "saved_method": saved_method,
-            "methods": ScoringMethod.choices,
-            "page": page,
-            "rows": rows,
-            "unscored": board.first_unscored,
-            "unscored_count": board.unscored_count,
-            "can_rank": can_rank,
-            "rankers": [] if can_rank else selectors.team_rankers(team=team),
-            "value_who": policy.SET_VALUE.who_can(),
-            "method_label": ScoringMethod(method).label,
-            "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
-            "pinned_count": ModelRequest.objects.filter(
-                delivering_team=team, manual_rank__isnull=False
-            ).count(),
-            **view_bar(request, filterset, kind=SavedViewPage.BACKLOG),
-        },
-    )
+    return {
+        "filter": filterset,
+        "team": team,
+        "method": method,
+        "saved_method": saved_method,
+        "methods": ScoringMethod.choices,
+        "page": page,
+        "page_path": f"{reverse('modelrequests:backlog')}?{request.GET.urlencode()}",
+        "rows": rows,
+        "unscored": board.first_unscored,
+        "unscored_count": board.unscored_count,
+        "can_rank": can_rank,
+        "rankers": [] if can_rank else selectors.team_rankers(team=team),
+        "value_who": policy.SET_VALUE.who_can(),
+        "method_label": ScoringMethod(method).label,
+        "bulk": _bulk_sizing(rows, board.first_unscored, method=method, user=request.user, roles=roles),
+        "pinned_count": ModelRequest.objects.filter(delivering_team=team, manual_rank__isnull=False).count(),
+    }
+
+
+def _backlog_answer(request, team, answer: str, ok: bool):
+    """To htmx after a move, an unpin or back to ranking: the board re-rendered, the answer in words."""
+    context = _backlog_context(request, _filtered(request), team=team)
+    context.update(answer=answer, answer_ok=ok)
+    return fragment(request, "modelrequests/_backlog_answer.html", context)
 
 
 def _backlog_rows(page, *, method: str, user) -> list[dict]:
@@ -433,6 +456,8 @@ def backlog_rank(request):
     default = f"{reverse('modelrequests:backlog')}?delivering_team={team.slug if team else ''}"
     if not form.is_valid():
         problems = form.non_field_errors() or ["Choose a request and where to put it."]
+        if team is not None and wants_fragment(request):
+            return _backlog_answer(request, team, " ".join(problems), False)
         messages.error(request, " ".join(problems))
         return _back(request, default)
     request_id, where, value = form.cleaned_data["target"]
@@ -453,11 +478,14 @@ def backlog_rank(request):
             **place,
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        answer, ok = " ".join(error.messages), False
     except PermissionDenied as denied:
-        messages.error(request, str(denied))
+        answer, ok = str(denied), False
     else:
-        messages.success(request, f"Pinned #{item.pk} {item.title} {done}.")
+        answer, ok = f"Pinned #{item.pk} {item.title} {done}.", True
+    if team is not None and wants_fragment(request):
+        return _backlog_answer(request, team, answer, ok)
+    (messages.success if ok else messages.error)(request, answer)
     return _back(request, default)
 
 
@@ -619,12 +647,12 @@ def _parse_scores(post) -> dict:
 
 @require_POST
 def request_score(request, pk):
-    """Inline scoring: set some score inputs in place. A fetch from the page's script (header
-    ``X-Fragment: score-box``) gets the re-rendered score form back (new score and rank, or the
-    error in words, with 400/403); a plain form post goes back to the page with a message."""
+    """Inline scoring: set some score inputs in place. htmx (one changed input) gets the re-rendered
+    score form back (new score and rank, or the error in words, with 400/403); a plain form post goes
+    back to the page with a message."""
     item = get_object_or_404(selectors.request_list().prefetch_related("score_inputs__set_by"), pk=pk)
     method = request.POST.get("method") if request.POST.get("method") in ScoringMethod.values else "rice"
-    fragment = request.headers.get("X-Fragment") == "score-box"
+    in_place = wants_fragment(request)
     error, status = "", 200
     try:
         services.request_score(actor=request.user, request=item, data=_parse_scores(request.POST))
@@ -632,7 +660,7 @@ def request_score(request, pk):
         error, status = " ".join(_field_messages(problem)), 400
     except PermissionDenied as denied:
         error, status = str(denied), 403
-    if not fragment:
+    if not in_place:
         if error:
             messages.error(request, f"#{pk} not scored: {error}")
         else:
@@ -641,8 +669,10 @@ def request_score(request, pk):
     item = get_object_or_404(selectors.request_list().prefetch_related("score_inputs__set_by"), pk=pk)
     roles = selectors.roles_by_team(user=request.user)
     context = score_box(item, method=method, user=request.user, roles=roles)
-    context.update(error=error, saved=not error)
-    return render(request, "modelrequests/_score_box.html", context, status=status)
+    context.update(
+        error=error, saved=not error, next_path=request.POST.get("next") or item.get_absolute_url()
+    )
+    return fragment(request, "modelrequests/_score_box.html", context, status=status)
 
 
 def _field_messages(error: ValidationError) -> list[str]:

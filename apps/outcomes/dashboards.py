@@ -98,7 +98,11 @@ def model_dashboard(*, model: RegisteredModel, period: Period, segment: str = ""
 
 def monitoring_since(period: Period) -> datetime.date:
     """Monitoring is hourly and operational: the last 30 days of the selected period."""
-    last_days = (period.end or timezone.localdate()) - datetime.timedelta(days=MONITORING_DAYS)
+    end = period.end or timezone.localdate()
+    # An end within 30 days of the first day Python knows (``?end=0001-01-01``) has no 30 days before it.
+    last_days = max(end, datetime.date.min + datetime.timedelta(days=MONITORING_DAYS)) - datetime.timedelta(
+        days=MONITORING_DAYS
+    )
     return max(period.start, last_days) if period.start else last_days
 
 

@@ -40,6 +40,11 @@ def model_list() -> QuerySet[RegisteredModel]:
     )
 
 
+def model_with_counts(*, pk: int) -> RegisteredModel:
+    """One model with the list's counts (open and overdue feedback), without the page's relations."""
+    return get_object_or_404(model_list(), pk=pk)
+
+
 def has_version_in_stage(stage: str):
     return Exists(ModelVersion.objects.filter(model=OuterRef("pk"), stage=stage))
 

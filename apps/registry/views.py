@@ -5,6 +5,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import add_service_errors, service_form_page
+from apps.core.fragments import fragment, wants_fragment
 from apps.core.pagination import paginate
 from apps.core.policy import allowed, ensure
 from apps.registry import selectors, services
@@ -56,10 +57,6 @@ def model_detail(request, slug):
     model = selectors.model_detail(slug=slug)
     versions = list(selectors.version_list(registered_model=model))
     production = next((v for v in versions if v.stage == Stage.PRODUCTION), None)
-    feedback = list(selectors.feedback_of_model(registered_model=model))
-    for item in feedback:
-        item.overdue = is_overdue(item)
-        item.times = loop_times(item)
     can_edit = allowed(request.user, "registry.change_model", model.owning_team)
     can_promote = allowed(request.user, "registry.promote_version", model.owning_team)
     history = list(selectors.stage_history(registered_model=model)[:HISTORY_ROWS])
@@ -73,12 +70,10 @@ def model_detail(request, slug):
             "chart": primary_metric_figure(versions, model.primary_metric),
             "history": history,
             "card": card_sections(model, production),
-            "feedback": feedback,
-            "loop": loop_summary(feedback, tier=model.support_tier),
+            **_feedback_context(request, model),
             "can_edit": can_edit,
             "can_promote": can_promote,
             "can_register_version": allowed(request.user, "registry.register_version", model.owning_team),
-            "can_respond": allowed(request.user, "registry.respond_to_feedback", model.owning_team),
             "can_file": services.can_file_feedback(request.user, model),
             "rollback_form": RollbackForm() if can_promote and _can_roll_back(production, history) else None,
         },
@@ -227,16 +222,37 @@ def feedback_create(request, slug):
     )
 
 
+def _feedback_context(request, model) -> dict:
+    """The model page's feedback table and its figures (the page and its htmx fragment)."""
+    feedback = list(selectors.feedback_of_model(registered_model=model))
+    for item in feedback:
+        item.overdue = is_overdue(item)
+        item.times = loop_times(item)
+    return {
+        "feedback": feedback,
+        "loop": loop_summary(feedback, tier=model.support_tier),
+        "can_respond": allowed(request.user, "registry.respond_to_feedback", model.owning_team),
+    }
+
+
 def _respond(request, pk, service, done: str):
+    """Acknowledge or resolve: a plain post goes back to the model page with a message; htmx gets the
+    feedback table re-rendered with the answer in words (_feedback_answer.html)."""
     feedback = get_object_or_404(Feedback.objects.select_related("model__owning_team"), pk=pk)
     form = FeedbackResponseForm(request.POST)
     form.is_valid()
     try:
         service(actor=request.user, feedback=feedback, response=form.cleaned_data.get("response", ""))
     except Conflict as conflict:
-        messages.error(request, conflict.message)
+        answer, answer_ok = conflict.message, False
     else:
-        messages.success(request, f"{done}: {feedback.title}.")
+        answer, answer_ok = f"{done}: {feedback.title}.", True
+    if wants_fragment(request):
+        model = selectors.model_with_counts(pk=feedback.model_id)
+        context = {"model": model, **_feedback_context(request, model)}
+        context.update(answer=answer, answer_ok=answer_ok)
+        return fragment(request, "registry/_feedback_answer.html", context)
+    (messages.success if answer_ok else messages.error)(request, answer)
     return redirect(f"{feedback.model.get_absolute_url()}#feedback")
 
 

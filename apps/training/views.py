@@ -2,10 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
+from apps.core.fragments import page_or_fragment, wants_fragment
 from apps.core.pagination import paginate
 from apps.core.policy import allowed
 from apps.training import charts, selectors, services
@@ -143,7 +146,23 @@ def external_version(request):
 
 
 def job_detail(request, pk):
+    """The job's page; to htmx (polling the progress card of an active job) the card alone, and once
+    the job has ended a refresh, so the page shows what only a finished job has (metrics, chart)."""
     job = selectors.job_detail(pk=pk)
+    if wants_fragment(request):
+        if not job.is_active:
+            response = HttpResponseClientRefresh()
+            patch_vary_headers(response, ("HX-Request",))
+            return response
+        schedule = (
+            selectors.schedule_of_model(model=job.registered_model) if job.registered_model_id else None
+        )
+        return page_or_fragment(
+            request,
+            "training/job_detail.html",
+            "training/_job_progress_fragment.html",
+            {"job": job, "schedule": schedule},
+        )
     is_member = allowed(request.user, "training.train", job.team)
     context = {
         "job": job,
@@ -160,7 +179,9 @@ def job_detail(request, pk):
     if job.metrics:
         context["metric_rows"] = charts.metric_rows(job)
         context["figure"] = charts.metrics_figure(job)
-    return render(request, "training/job_detail.html", context)
+    return page_or_fragment(
+        request, "training/job_detail.html", "training/_job_progress_fragment.html", context
+    )
 
 
 @require_POST

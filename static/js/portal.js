@@ -96,8 +96,12 @@
 
   // Bars drawn to a server-given share: the Content-Security-Policy allows no style attributes in
   // the markup, so the width is set here (script-set styles are allowed).
-  function drawProgressBars() {
-    document.querySelectorAll("[data-progress]").forEach(function (bar) {
+  // Also for the fragments htmx swaps in (htmx:load names the new element).
+  function drawProgressBars(root) {
+    var scope = root && root.querySelectorAll ? root : document;
+    var bars = Array.prototype.slice.call(scope.querySelectorAll("[data-progress]"));
+    if (scope.matches && scope.matches("[data-progress]")) bars.push(scope);
+    bars.forEach(function (bar) {
       bar.style.width = Math.max(0, Math.min(100, Number(bar.dataset.progress) || 0)) + "%";
     });
   }
@@ -118,6 +122,7 @@
   setUpThemeToggle();
   setUpNavMenus();
   drawProgressBars();
+  document.addEventListener("htmx:load", function (event) { drawProgressBars(event.detail.elt); });
   setUpBackLinks();
   focusableScrollers();
   var resizeTimer = null;

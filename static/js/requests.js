@@ -1,100 +1,88 @@
 /* Model request boards: drag-and-drop on top of plain forms (everything works without this file).
-   - backlog: dropping a row fills the rank form's "move" field ("<id>:before|after:<other id>") and
-     submits it; the server places the request and keeps the reason. The buttons (↑ ↓ and a row's
-     "move to rank" box) post the same form; without a reason typed, ask for it before sending.
+   - backlog: the rank form posts through htmx (hx-post), and the server answers the board re-rendered;
+     dropping a row fills the form's "move" field ("<id>:before|after:<other id>") and submits it. The
+     buttons (↑ ↓ and a row's "move to rank" box) post the same form; without a reason typed, ask for
+     it before sending. Listeners sit on the document, so they hold for the board htmx swaps in.
+   - inline scoring: htmx posts a changed input of a score form and swaps in the server's form
+     (attributes in templates/modelrequests/_score_box.html); only the Save button is hidden here.
    - kanban: dropping a card on a column, or picking a status in its Move menu, posts the move; the
      server applies the workflow and a refusal is shown in words above the board. */
 (function () {
   "use strict";
 
   function backlog() {
-    var table = document.querySelector("#backlog[data-rankable]");
-    if (!table) return;
-    var form = document.getElementById("rank-form");
-    var moveField = document.getElementById("rank-move");
-    var reason = document.getElementById("rank-reason");
     var dragged = null;
+    function rankable(node) {
+      var row = node && node.closest ? node.closest("tr.backlog-row") : null;
+      return row && row.closest("#backlog[data-rankable]") ? row : null;
+    }
     function askReason() {
+      var reason = document.getElementById("rank-reason");
       var why = (reason && reason.value.trim()) || window.prompt("Why does it go here? (kept with the ranking)");
       if (why && reason) reason.value = why;
       return why;
     }
-    form.addEventListener("submit", function (event) {
+    function clearMarks() {
+      document.querySelectorAll("#backlog .drop-before, #backlog .drop-after").forEach(function (r) {
+        r.classList.remove("drop-before", "drop-after");
+      });
+    }
+    /* htmx asks before it sends the rank form: nothing to move (Enter in the reason field presses the
+       hidden default button) or no reason given: not sent. */
+    document.addEventListener("htmx:confirm", function (event) {
+      var form = event.detail.elt;
+      if (!form || form.id !== "rank-form") return;
+      var submitter = event.detail.triggeringEvent && event.detail.triggeringEvent.submitter;
       var typed = Array.prototype.some.call(document.querySelectorAll(".rank-box"), function (box) {
         return box.value !== "";
       });
-      /* Enter in the reason field presses the hidden default button: nothing to move yet */
-      var nothing = event.submitter && event.submitter.name === "move_to" && !event.submitter.value && !typed;
+      var nothing = submitter && submitter.name === "move_to" && !submitter.value && !typed;
       if (nothing || !askReason()) event.preventDefault();
     });
-    table.querySelectorAll("tr.backlog-row").forEach(function (row) {
-      row.addEventListener("dragstart", function (event) {
-        dragged = row;
-        row.classList.add("dragging");
-        event.dataTransfer.effectAllowed = "move";
-        event.dataTransfer.setData("text/plain", row.dataset.id);
-      });
-      row.addEventListener("dragend", function () {
-        row.classList.remove("dragging");
-        table.querySelectorAll(".drop-before, .drop-after").forEach(function (r) {
-          r.classList.remove("drop-before", "drop-after");
-        });
-      });
-      row.addEventListener("dragover", function (event) {
-        if (!dragged || dragged === row) return;
-        event.preventDefault();
-        var box = row.getBoundingClientRect();
-        var after = event.clientY > box.top + box.height / 2;
-        row.classList.toggle("drop-after", after);
-        row.classList.toggle("drop-before", !after);
-      });
-      row.addEventListener("dragleave", function () {
-        row.classList.remove("drop-before", "drop-after");
-      });
-      row.addEventListener("drop", function (event) {
-        event.preventDefault();
-        if (!dragged || dragged === row) return;
-        var where = row.classList.contains("drop-after") ? "after" : "before";
-        if (!askReason()) return;
-        moveField.disabled = false;
-        moveField.value = dragged.dataset.id + ":" + where + ":" + row.dataset.id;
-        form.submit();
-      });
+    document.addEventListener("htmx:afterRequest", function (event) {
+      var move = document.getElementById("rank-move");
+      if (event.detail.elt && event.detail.elt.id === "rank-form" && move) move.disabled = true;
     });
-  }
-
-  /* Inline scoring: a changed select (or number box) of a score form posts that form and swaps in
-     the server's re-rendered form, with the new score and rank or the refusal in words. */
-  function inlineScoring() {
-    document.documentElement.classList.add("js-scoring");
-    document.addEventListener("change", function (event) {
-      var form = event.target.closest && event.target.closest("form[data-inline-score]");
-      if (!form || !event.target.name) return;
-      var status = form.querySelector(".score-status");
-      if (status) status.textContent = "Saving…";
-      var body = new FormData();
-      ["csrfmiddlewaretoken", "method", event.target.name].forEach(function (name) {
-        var field = form.elements[name];
-        if (field) body.append(name, field.value);
-      });
-      fetch(form.action, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { "X-Fragment": "score-box" }
-      }).then(function (response) {
-        return response.text().then(function (html) {
-          var holder = document.createElement("div");
-          holder.innerHTML = html;
-          var fresh = holder.querySelector("form[data-inline-score]");
-          if (!fresh) throw new Error("HTTP " + response.status);
-          form.replaceWith(fresh);
-          var focus = fresh.elements[event.target.name];
-          if (focus && focus.focus) focus.focus();
-        });
-      }).catch(function (error) {
-        if (status) status.textContent = "Not saved (" + error.message + "); press Save to try again.";
-      });
+    document.addEventListener("dragstart", function (event) {
+      var row = rankable(event.target);
+      if (!row) return;
+      dragged = row;
+      row.classList.add("dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", row.dataset.id);
+    });
+    document.addEventListener("dragend", function (event) {
+      var row = rankable(event.target);
+      if (row) row.classList.remove("dragging");
+      dragged = null;
+      clearMarks();
+    });
+    document.addEventListener("dragover", function (event) {
+      var row = rankable(event.target);
+      if (!dragged || !row || dragged === row) return;
+      event.preventDefault();
+      var box = row.getBoundingClientRect();
+      var after = event.clientY > box.top + box.height / 2;
+      row.classList.toggle("drop-after", after);
+      row.classList.toggle("drop-before", !after);
+    });
+    document.addEventListener("dragleave", function (event) {
+      var row = rankable(event.target);
+      if (row && !row.contains(event.relatedTarget)) row.classList.remove("drop-before", "drop-after");
+    });
+    document.addEventListener("drop", function (event) {
+      var row = rankable(event.target);
+      if (!dragged || !row) return;
+      event.preventDefault();
+      if (dragged === row) return;
+      var where = row.classList.contains("drop-after") ? "after" : "before";
+      var id = dragged.dataset.id;
+      clearMarks();
+      if (!askReason()) return;
+      var move = document.getElementById("rank-move");
+      move.disabled = false;
+      move.value = id + ":" + where + ":" + row.dataset.id;
+      document.getElementById("rank-form").requestSubmit(); // through htmx, as a button would
     });
   }
 
@@ -273,7 +261,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     backlog();
-    inlineScoring();
+    document.documentElement.classList.add("js-scoring"); // htmx saves a changed input: no Save button
     kanban();
   });
 })();

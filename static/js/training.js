@@ -1,5 +1,6 @@
 /* Self-service training: progressive enhancement of the "train a model" form and the job page.
-   Everything works without it (the form shows every estimator's parameters; the job page refreshes). */
+   Everything works without it (the form shows every estimator's parameters; the job page refreshes). The
+   job's progress is followed by htmx, not here. */
 (function () {
   "use strict";
 
@@ -75,50 +76,20 @@
     syncEstimators();
   }
 
-  function setUpJobProgress(panel) {
-    var url = panel.dataset.jobUrl;
-    var bar = panel.querySelector(".progress-bar");
-    var meter = panel.querySelector("[role=progressbar]");
-    var percent = panel.querySelector("[data-job-progress]");
-    var stage = panel.querySelector("[data-job-stage]");
-    var badge = document.querySelector("[data-job-status]");
-    var log = document.querySelector("[data-job-log]");
-
-    function render(job) {
-      bar.style.width = job.progress + "%";
-      bar.className = "progress-bar status-" + job.status;
-      meter.setAttribute("aria-valuenow", job.progress);
-      percent.textContent = job.progress + "%";
-      stage.textContent = job.stage;
-      if (badge) badge.textContent = job.status_display;
-      if (log && job.log) {
-        var box = log.parentNode;
-        var atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
-        log.innerHTML = "";
-        job.log.forEach(function (line) {
-          var item = document.createElement("li");
-          item.textContent = line;
-          log.appendChild(item);
-        });
-        if (atEnd) box.scrollTop = box.scrollHeight; // follow the newest line unless scrolled back
+  /* The job page: htmx polls the server-rendered progress card (templates/training/_job_progress.html)
+     and swaps in the log the server renders; here the log box only keeps following its newest line,
+     unless it was scrolled back. */
+  function setUpJobLog(box) {
+    var atEnd = true;
+    box.scrollTop = box.scrollHeight; // open on the newest line
+    document.addEventListener("htmx:oobBeforeSwap", function (event) {
+      if (event.detail.target && event.detail.target.id === "job-log") {
+        atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 4;
       }
-    }
-
-    function poll() {
-      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
-        .then(function (job) {
-          render(job);
-          if (job.status === "queued" || job.status === "running") {
-            window.setTimeout(poll, 1000);
-          } else {
-            window.setTimeout(function () { window.location.reload(); }, 600);
-          }
-        })
-        .catch(function () { window.setTimeout(poll, 3000); });
-    }
-    if (log) log.parentNode.scrollTop = log.parentNode.scrollHeight; // open on the newest line
-    if (panel.dataset.active === "true") poll();
+    });
+    document.addEventListener("htmx:oobAfterSwap", function (event) {
+      if (event.detail.target && event.detail.target.id === "job-log" && atEnd) box.scrollTop = box.scrollHeight;
+    });
   }
 
   function setUpDatasetProgress(panel) {
@@ -144,8 +115,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("training-form");
     if (form) setUpTrainingForm(form);
-    var panel = document.getElementById("job-progress");
-    if (panel) setUpJobProgress(panel);
+    var log = document.getElementById("job-log");
+    if (log) setUpJobLog(log.parentNode);
     var datasetPanel = document.getElementById("dataset-progress");
     if (datasetPanel) setUpDatasetProgress(datasetPanel);
   });

@@ -199,3 +199,36 @@ def test_roadmap_of_a_team_in_the_browser_and_printed(login_page, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "requests-roadmap-390")
+
+
+def test_the_score_switch_reorders_the_unpinned_cards(login_page, screenshot, axe):
+    from apps.modelrequests import services
+    from tests.modelrequests.factories import wsjf_inputs
+
+    team = PlatformTeamFactory(name="ML Platform")
+    pm = MembershipFactory(team=team, role=MemberRole.PRODUCT_MANAGER).user
+    ModelRequestFactory(title="Reach heavy", delivering_team=team, **rice_inputs(900), **wsjf_inputs(1))
+    ModelRequestFactory(title="Urgent", delivering_team=team, **rice_inputs(100), **wsjf_inputs(20))
+    pinned = ModelRequestFactory(title="Promised", delivering_team=team, **rice_inputs(1), **wsjf_inputs(1))
+    services.request_rank(actor=pm, request=pinned, position=1, reason="Promised to Checkout")
+
+    page = login_page(pm)
+    page.goto(f"/requests/board/?delivering_team={team.slug}&lanes=none")
+    submitted = page.locator('.kdrop[data-status="submitted"] .kcard')
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Promised", "Reach heavy", "Urgent"]
+    assert submitted.locator(".kscore").all_inner_texts() == ["RICE 1", "RICE 900", "RICE 100"]
+    switch = page.locator("[data-score-switch]")
+    switch.get_by_role("link", name="WSJF").click()
+    page.wait_for_url(lambda url: "method=wsjf" in url)
+    # the pin keeps its place; the others follow WSJF
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Promised", "Urgent", "Reach heavy"]
+    assert submitted.locator(".kscore").all_inner_texts() == ["WSJF 3", "WSJF 22", "WSJF 3"]
+    assert switch.locator("[aria-current=true]").inner_text() == "WSJF"
+    assert axe(page) == []
+    screenshot(page, "requests-kanban-wsjf")
+    # a move keeps the switch: the board swapped in is still by WSJF
+    card(page, pinned).locator(".kmenu summary").click()
+    card(page, pinned).get_by_role("button", name="→ Triaged").click()
+    page.locator('.kdrop[data-status="triaged"] .kcard.just-moved').wait_for()
+    assert page.locator('.kdrop[data-status="triaged"] .kscore').inner_text() == "WSJF 3"
+    assert submitted.locator(".ktitle").all_inner_texts() == ["Urgent", "Reach heavy"]

@@ -91,6 +91,9 @@ def test_the_delivering_pm_waits_on_triage_decisions_and_sizes(client, browser_l
     assert listed == {"Basket recommender", "Fraud hints", "Search ranking"}
     html = response.content.decode()
     assert "Waiting for: <strong>me</strong>" in html  # the filter in use, as a chip
+    assert html.count("data-waiting>waits for you to triage<") == 1
+    assert html.count("data-waiting>waits for you to size<") == 1
+    assert html.count("data-waiting>waits for you to accept or reject<") == 1
     assert 'data-view="waiting-for-me"' in html and 'aria-current="true">Waiting for me' in html
 
 
@@ -202,7 +205,7 @@ def test_signed_out_callers_get_no_decisions(anon_api):
 def test_the_home_page_links_the_full_list(client, browser_login, org):
     browser_login(client, org["delivering_pm"])
     html = client.get("/").content.decode()
-    assert 'href="/requests/?waiting=me">All 3 requests waiting for you</a>' in html
+    assert 'href="/requests/?waiting=me">List the 3 requests waiting for you</a>' in html
 
 
 def test_waiting_queries_do_not_grow(api_as, org):
@@ -218,3 +221,23 @@ def test_waiting_queries_do_not_grow(api_as, org):
     assert_queries_independent_of_rows(
         api_as(org["delivering_pm"]), "/api/v1/me/waiting/", add_rows, expected=10
     )
+
+
+def test_my_stream_is_a_built_in_view_of_each_page(client, browser_login, org):
+    browser_login(client, org["stream_pm"])
+    html = client.get("/requests/board/?lanes=none").content.decode()
+    stream = org["stream"]
+    assert f'href="?lanes=none&amp;stream={stream.slug}" data-view="my-stream"' in html
+    assert "My stream · Checkout" in html
+    response = client.get(f"/requests/?stream={stream.slug}")
+    assert 'aria-current="true">My stream · Checkout' in response.content.decode()
+    assert {r.title for r in response.context["page"]} == {
+        "Basket recommender",
+        "Fraud hints",
+        "Search ranking",
+        "Delivery slots",
+        "Fully scored",
+    }
+    client.logout()
+    browser_login(client, org["platform_engineer"])  # a platform team has no stream: no chip
+    assert 'data-view="my-stream"' not in client.get("/requests/").content.decode()

@@ -50,3 +50,52 @@ def test_train_for_this_request_from_the_request_page(login_page, screenshot, ax
     link = JobForRequest.objects.select_related("job__registered_model").get(request=request)
     assert link.job.dataset_version == dataset and link.job.registered_model.slug == "basket-recommender"
     assert f"#{request.pk} Basket recommender" in page.locator("[data-for-request]").inner_text()
+
+
+def test_the_request_page_shows_its_job_model_production_version_and_realised_impact(
+    login_page, screenshot, axe
+):
+    from tests.outcomes.factories import KpiFactory, ModelCostFactory, observations
+    from tests.registry.factories import ModelVersionFactory, RegisteredModelFactory
+    from tests.training.factories import TrainingJobFactory
+
+    checkout = TeamFactory(name="Checkout Experience")
+    platform = PlatformTeamFactory(name="ML Platform")
+    pm = MembershipFactory(team=platform, role=MemberRole.PRODUCT_MANAGER).user
+    request = ModelRequestFactory(
+        title="Basket recommender",
+        requesting_team=checkout,
+        delivering_team=platform,
+        kpi="Conversion",
+        expected_change=2.0,
+        status=RequestStatus.IN_PRODUCTION,
+    )
+    model = RegisteredModelFactory(
+        owning_team=platform, value_stream=request.value_stream, name="Basket model"
+    )
+    request.registered_model = model
+    request.save()
+    version = ModelVersionFactory(model=model, stage="production")
+    job = TrainingJobFactory(
+        dataset_version=DatasetVersionFactory(team=platform, name="baskets"), created_by=pm
+    )
+    JobForRequest.objects.create(job=job, request=request, linked_by=pm)
+    kpi = KpiFactory(stream=request.value_stream, name="Conversion", value_per_unit=1000.0)
+    observations(
+        kpi, [0.11, 0.12, 0.13, 0.12, 0.11, 0.13, 0.12], segment="treatment", model=model, volume=1000
+    )
+    observations(kpi, [0.10, 0.10, 0.11, 0.10, 0.09, 0.10, 0.11], segment="control", model=model, volume=1000)
+    ModelCostFactory(model=model, monthly_running_cost=1.0, monthly_team_effort_cost=1.0)
+
+    page = login_page(pm)
+    page.goto(f"/requests/{request.pk}/")
+    work = page.locator("#work")
+    text = work.inner_text()
+    assert "Basket model" in text and f"v{version.number}" in text
+    assert f"Job #{job.pk}" in work.locator("[data-request-jobs]").inner_text()
+    impact = work.locator("[data-realised-impact]").inner_text()
+    assert "realised value" in impact and "Conversion: +" in impact and "expected +2.0%" in impact
+    assert axe(page) == []
+    screenshot(page, "requests-work-realised-impact")
+    work.get_by_role("link", name="outcomes of Basket model").click()
+    page.wait_for_url(f"**/outcomes/models/{model.slug}/")

@@ -249,3 +249,18 @@ def test_reference_comes_from_the_training_dataset_of_the_job_that_registered_th
     assert references["amount"].source == references["country"].source == "training_data"
     assert references["amount"].sample_size == 500
     assert results["amount"].band == "significant" and results["country"].band == "stable"
+
+
+@pytest.mark.parametrize("end", ["0001-01-01", "0001-01-30", "9999-12-31"])
+def test_an_end_date_at_the_edge_of_the_calendar_is_answered_not_a_500(
+    api_as, client, browser_login, outsider, end
+):
+    """``?end=0001-01-01`` has no 30 days of monitoring before it: the API and the page answer with
+    what the period holds (nothing) instead of an OverflowError."""
+    model = RegisteredModelFactory()
+    response = api_as(outsider).get(f"/api/v1/models/{model.slug}/monitoring/", {"end": end})
+    assert response.status_code == 200, response.content
+    assert response.json()["totals"]["requests"] == 0
+    browser_login(client, outsider)
+    page = client.get(f"/outcomes/models/{model.slug}/", {"end": end})
+    assert page.status_code == 200

@@ -1,5 +1,4 @@
 import pytest
-from django.core.management import call_command
 
 from apps.practices.models import Engagement
 from tests.factories import UserFactory
@@ -7,8 +6,7 @@ from tests.factories import UserFactory
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_heatmap_team_scorecard_and_engagement_pages(login_page, screenshot):
-    call_command("load_demo", verbosity=0)
+def test_heatmap_team_scorecard_and_engagement_pages(full_demo, login_page, screenshot):
     page = login_page(UserFactory())
     page.goto("/practices/")
     page.wait_for_selector("[data-chart=heatmap-figure] .main-svg")

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.registry import services
@@ -142,6 +144,48 @@ def test_file_and_respond_to_feedback_in_the_browser(client, browser_login, mode
     client.post(f"/models/feedback/{feedback.pk}/resolve/", {})
     feedback.refresh_from_db()
     assert feedback.status == "resolved" and feedback.response == "Looking"
+
+
+def test_acknowledge_and_resolve_through_htmx_answer_the_table_and_its_figures(client, browser_login, model):
+    others = FeedbackFactory.create_batch(2, model=model, title="Older one")
+    feedback = FeedbackFactory(model=model, title="Drifts on Mondays")
+    owner = MembershipFactory(team=model.owning_team, role=MemberRole.ENGINEER).user
+    browser_login(client, owner)
+    page = client.get(model.get_absolute_url()).content.decode()
+    acknowledge = f"/models/feedback/{feedback.pk}/acknowledge/"
+    assert f'action="{acknowledge}" hx-post="{acknowledge}" hx-target="#feedback-table"' in page
+    assert '<div id="feedback-answer" class="feedback-answer" role="status"></div>' in page
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(acknowledge, {"response": "Looking"}, headers={"HX-Request": "true"})
+    # session, user, the feedback; the service's write (savepoint, the row locked, membership, the row
+    # for the audit, audit entry, update, release); the model with its counts, its feedback, membership
+    assert len(queries.captured_queries) == 13, "\n".join(q["sql"][:70] for q in queries.captured_queries)
+    html = response.content.decode()
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    assert "<html" not in html and html.lstrip().startswith('<table class="table" id="feedback-table">')
+    row = html[html.index(f'<tr id="feedback-{feedback.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "<td data-feedback-status>Acknowledged" in row and "↳ Looking" in row
+    assert "Acknowledge</button>" not in row and "Resolve</button>" in row
+    assert '<div id="feedback-answer" hx-swap-oob="innerHTML">' in html
+    assert '<p class="msg msg-success">Acknowledged: Drifts on Mondays.</p>' in html
+    assert f'id="stat-open-feedback" hx-swap-oob="true"><strong>{len(others) + 1}</strong>' in html
+    feedback.refresh_from_db()
+    assert feedback.status == "acknowledged" and feedback.response == "Looking"
+
+    resolved = client.post(f"/models/feedback/{feedback.pk}/resolve/", {}, headers={"HX-Request": "true"})
+    assert (
+        f'id="stat-open-feedback" hx-swap-oob="true"><strong>{len(others)}</strong>'
+        in resolved.content.decode()
+    )
+    again = client.post(acknowledge, {}, headers={"HX-Request": "true"}).content.decode()
+    assert '<p class="msg msg-error">' in again  # the refusal in words, in the answer region
+    feedback.refresh_from_db()
+    assert feedback.status == "resolved"
+    # Without htmx the same post redirects to the page with the message.
+    plain = client.post(f"/models/feedback/{others[0].pk}/acknowledge/", {})
+    assert plain.status_code == 302 and plain["Location"] == f"{model.get_absolute_url()}#feedback"
 
 
 def test_compare_page(client, browser_login, outsider, model):

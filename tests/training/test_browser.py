@@ -1,5 +1,6 @@
 """Chromium: upload a CSV, train from the form (only the dataset's columns, only the estimator's own
-parameters), and watch the job's progress bar reach 100% through a real worker."""
+parameters), and watch the job's progress bar reach 100% through a real worker: htmx swaps in the
+server-rendered progress card while the job runs, and stops once it has ended."""
 
 import time
 
@@ -57,12 +58,30 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
     page.click("text=Start training")
     page.wait_for_url("**/training/jobs/*/")
 
+    # htmx follows the job: the progress card polls the page's URL for its fragment (HX-Request) and
+    # swaps it in, so the page itself is not reloaded until the job has ended (the marker stays).
+    polls: list[str] = []
+    refused: list[str] = []  # what the Content-Security-Policy refused (htmx must need nothing it forbids)
+    page.on(
+        "console", lambda message: "Content Security Policy" in message.text and refused.append(message.text)
+    )
+    page.on("request", lambda request: request.headers.get("hx-request") and polls.append(request.url))
+    page.evaluate("() => { window.portalTestMarker = 'the page that started the job'; }")
     seen: list[str] = []
+    in_place: list[tuple[str, str, int]] = []  # (text, bar width, log lines) while on the same page
     deadline = time.monotonic() + 240  # generous: CI shares two cores with other work
     while time.monotonic() < deadline:
         progress = page.locator("[data-job-progress]").inner_text()
         if progress not in seen:
             seen.append(progress)
+            state = page.evaluate(
+                """() => window.portalTestMarker && [
+                    document.querySelector("[data-job-progress]").textContent,
+                    document.querySelector("#job-progress .progress-bar").style.width,
+                    document.querySelectorAll("#job-log li").length]"""
+            )
+            if state:
+                in_place.append(tuple(state))
             if len(seen) == 2:  # mid-run: the bar has moved
                 screenshot(page, "training-job-running")
         if page.locator("[data-registered-version]").count():
@@ -70,10 +89,19 @@ def test_scientist_uploads_trains_and_watches_progress_reach_100(
         page.wait_for_timeout(200)
     job = TrainingJob.objects.get()
     assert job.status == JobStatus.SUCCEEDED, job.error
-    # The page polls once a second: it showed the bar below 100% and then at 100%.
+    # The card showed the bar below 100% and then at 100%.
     assert seen[-1] == "100%" and len(seen) >= 2, seen
+    # At least one update was swapped in without reloading the page, bar and log drawn from it.
+    assert len(in_place) >= 2, (in_place, seen)
+    moved = in_place[1]
+    assert moved[0] != in_place[0][0] and moved[1] == moved[0] and moved[2] >= 1, in_place
+    assert polls and all(url.endswith(job.get_absolute_url()) for url in polls), polls
     assert page.locator("[data-job-progress]").inner_text() == "100%"
     page.wait_for_selector("[data-chart=metrics-figure] .main-svg", timeout=15000)  # plotly drew the chart
+    # The job ended: the server's answer refreshed the page once (metrics, chart) and nothing polls.
+    assert page.evaluate("() => window.portalTestMarker === undefined")
+    assert page.locator("#job-progress").get_attribute("hx-trigger") is None
+    assert not refused, refused
     link = page.locator("[data-registered-version]")
     assert link.inner_text() == str(job.registered_version)
     assert link.get_attribute("href") == model.get_absolute_url()

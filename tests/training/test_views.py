@@ -3,10 +3,13 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.training import services
 from apps.training.models import DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 from tests.querycount import assert_queries_independent_of_rows
+from tests.registry.factories import RegisteredModelFactory
 from tests.training.factories import DatasetVersionFactory, TrainingJobFactory
 from tests.training.helpers import csv_upload, frame_csv, tumour_frame
 
@@ -133,7 +136,8 @@ def test_job_page_shows_progress_metrics_chart_and_cancel(client, browser_login,
     browser_login(client, scientist)
     page = client.get(running.get_absolute_url()).content.decode()
     assert 'data-progress="40"' in page and "Cross-validation: fold 2 of 5" in page and "Cancel job" in page
-    assert f"/api/v1/training-jobs/{running.pk}/" in page
+    # htmx follows it: the progress card polls the job's own page for its fragment.
+    assert f'hx-get="{running.get_absolute_url()}" hx-trigger="every 1s"' in page
     response = client.post(f"/training/jobs/{running.pk}/cancel/")
     assert response["Location"] == running.get_absolute_url()
     assert TrainingJob.objects.get(pk=running.pk).status == JobStatus.CANCELLED
@@ -154,6 +158,61 @@ def test_job_page_shows_progress_metrics_chart_and_cancel(client, browser_login,
     page = client.get(done.get_absolute_url()).content.decode()
     assert "metrics-figure" in page and "plotly-cartesian.min.js" in page and "Cancel job" not in page
     assert "Lift on ROC AUC over the best baseline (One-rule baseline)" in page
+
+
+def test_htmx_poll_gets_the_progress_card_with_the_badge_and_log_out_of_band(
+    client, browser_login, scientist, tumours
+):
+    running = TrainingJobFactory(
+        dataset_version=tumours,
+        status=JobStatus.RUNNING,
+        progress=40,
+        metrics={},
+        stage="Fitting",
+        registered_model=RegisteredModelFactory(owning_team=tumours.team),
+    )
+    running.log = ["Loaded 40 rows", "Fitting <model>"]
+    running.save(update_fields=["log"])
+    browser_login(client, scientist)
+    url = running.get_absolute_url()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers={"HX-Request": "true"})
+    # session, user, the job with its relations, the model's retraining schedule
+    assert len(queries.captured_queries) == 4, [q["sql"] for q in queries.captured_queries]
+    fragment = response.content.decode()
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    assert "<html" not in fragment and "Holdout metrics" not in fragment
+    assert fragment.lstrip().startswith('<section class="card" id="job-progress"')
+    assert f'hx-get="{url}" hx-trigger="every 1s"' in fragment
+    assert 'data-progress="40"' in fragment and "40%" in fragment and "Fitting" in fragment
+    assert '<span id="job-status" hx-swap-oob="true">' in fragment and "Running" in fragment
+    assert '<ol id="job-log" data-job-log hx-swap-oob="true"><li>Loaded 40 rows</li>' in fragment
+    assert "<li>Fitting &lt;model&gt;</li>" in fragment  # escaped like the page
+    # Without htmx the same URL is the whole page, with the same card.
+    page = client.get(url).content.decode()
+    assert "<html" in page and f'hx-get="{url}" hx-trigger="every 1s"' in page
+
+
+def test_htmx_poll_of_an_ended_job_refreshes_the_page_and_the_page_stops_polling(
+    client, browser_login, scientist, tumours
+):
+    job = TrainingJobFactory(dataset_version=tumours, status=JobStatus.RUNNING, progress=90, metrics={})
+    browser_login(client, scientist)
+    TrainingJob.objects.filter(pk=job.pk).update(status=JobStatus.SUCCEEDED, progress=100)
+    response = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and response["HX-Refresh"] == "true"
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-progress="100"' in page and "hx-trigger" not in page and "hx-get" not in page
+
+
+def test_htmx_poll_after_the_session_ended_sends_the_whole_page_to_sign_in(client, tumours):
+    job = TrainingJobFactory(dataset_version=tumours, status=JobStatus.RUNNING)
+    response = client.get(
+        job.get_absolute_url(),
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{job.get_absolute_url()}"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/login/?next={job.get_absolute_url()}"
 
 
 def test_outsider_sees_no_cancel_button_and_cannot_cancel(client, browser_login, outsider, tumours):
