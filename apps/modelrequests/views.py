@@ -495,9 +495,12 @@ def backlog_reset(request):
     try:
         cleared = services.backlog_unpin_all(actor=request.user, team=team)
     except PermissionDenied as denied:
-        messages.error(request, str(denied))
+        answer, ok = str(denied), False
     else:
-        messages.success(request, f"Removed {cleared} pins; the whole backlog follows the score again.")
+        answer, ok = f"Removed {cleared} pins; the whole backlog follows the score again.", True
+    if wants_fragment(request):
+        return _backlog_answer(request, team, answer, ok)
+    (messages.success if ok else messages.error)(request, answer)
     return _back(request, f"{reverse('modelrequests:backlog')}?delivering_team={team.slug}")
 
 
@@ -507,9 +510,13 @@ def request_unpin(request, pk):
     try:
         services.request_unpin(actor=request.user, request=model_request)
     except PermissionDenied as denied:
-        messages.error(request, str(denied))
+        answer, ok = str(denied), False
     else:
-        messages.success(request, f"Unpinned #{pk} {model_request.title}: it follows its score again.")
+        answer, ok = f"Unpinned #{pk} {model_request.title}: it follows its score again.", True
+    team = model_request.delivering_team
+    if team is not None and wants_fragment(request):  # from the backlog's board
+        return _backlog_answer(request, team, answer, ok)
+    (messages.success if ok else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
 
 

@@ -46,7 +46,20 @@ def dataset_upload(request):
 
 
 def dataset_detail(request, pk):
+    """The dataset's page; to htmx (polling the progress card while a worker processes it) the card
+    alone, and once processing has ended a refresh, so the page shows the schema and preview."""
     dataset = selectors.dataset_detail(pk=pk)
+    if wants_fragment(request):
+        if not dataset.is_processing:
+            response = HttpResponseClientRefresh()
+            patch_vary_headers(response, ("HX-Request",))
+            return response
+        return page_or_fragment(
+            request,
+            "training/dataset_detail.html",
+            "training/_dataset_progress_fragment.html",
+            {"dataset": dataset},
+        )
     return render(
         request,
         "training/dataset_detail.html",

@@ -1,6 +1,6 @@
 /* Self-service training: progressive enhancement of the "train a model" form and the job page.
    Everything works without it (the form shows every estimator's parameters; the job page refreshes). The
-   job's progress is followed by htmx, not here. */
+   progress of a job or a dataset is followed by htmx, not here. */
 (function () {
   "use strict";
 
@@ -92,32 +92,10 @@
     });
   }
 
-  function setUpDatasetProgress(panel) {
-    // Follow a dataset a worker is processing; reload the page (schema, preview) once it is done.
-    var bar = panel.querySelector(".progress-bar");
-    var meter = panel.querySelector("[role=progressbar]");
-    var percent = panel.querySelector("[data-dataset-progress]");
-    function poll() {
-      fetch(panel.dataset.datasetUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
-        .then(function (dataset) {
-          bar.style.width = dataset.progress + "%";
-          meter.setAttribute("aria-valuenow", dataset.progress);
-          if (percent) percent.textContent = dataset.progress + "%";
-          if (dataset.status === "processing") window.setTimeout(poll, 1000);
-          else window.location.reload();
-        })
-        .catch(function () { window.setTimeout(poll, 3000); });
-    }
-    if (panel.dataset.active === "true") poll();
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("training-form");
     if (form) setUpTrainingForm(form);
     var log = document.getElementById("job-log");
     if (log) setUpJobLog(log.parentNode);
-    var datasetPanel = document.getElementById("dataset-progress");
-    if (datasetPanel) setUpDatasetProgress(datasetPanel);
   });
 })();

@@ -39,6 +39,12 @@ def test_pm_drags_a_card_on_the_backlog_and_the_order_survives_reload(login_page
     screenshot(page, "requests-backlog-after-drag")
     moved = ModelRequest.objects.get(title="Demand forecast")
     assert (moved.manual_rank, moved.ranked_by) == (1, pm)
+    # Unpin through htmx too: the board follows the score again, in place
+    with page.expect_response(lambda response: "/unpin/" in response.url):
+        page.get_by_role("button", name=f"Unpin #{moved.pk} Demand forecast").click()
+    page.locator("#backlog-answer").get_by_text("it follows its score again").wait_for()
+    assert row_titles(page) == ["Fraud scorer", "Churn model", "Demand forecast"]
+    assert ModelRequest.objects.get(pk=moved.pk).manual_rank is None
 
 
 def test_pm_moves_a_request_from_another_page_to_any_rank_with_the_keyboard(

@@ -197,6 +197,27 @@ def test_backlog_move_through_htmx_answers_the_board_and_the_answer_in_words(cli
     assert backlog_titles(cast.delivering) == ["Beta", "Alpha"]
 
 
+def test_unpin_and_back_to_ranking_through_htmx_answer_the_board(client, browser_login, cast):
+    pinned = ModelRequestFactory(
+        title="Pinned one", delivering_team=cast.delivering, manual_rank=1, rank_reason="x", **rice_inputs(1)
+    )
+    other = ModelRequestFactory(
+        title="Other pin", delivering_team=cast.delivering, manual_rank=2, rank_reason="y", **rice_inputs(2)
+    )
+    ModelRequestFactory(title="Scored", delivering_team=cast.delivering, **rice_inputs(900))
+    browser_login(client, cast["deliver_pm"])
+    query = f"?delivering_team={cast.delivering.slug}"
+    htmx = {"headers": {"HX-Request": "true"}}
+    html = client.post(f"/requests/{pinned.pk}/unpin/{query}", {}, **htmx).content.decode()
+    assert html.lstrip().startswith('<div id="backlog-board">')
+    assert f"Unpinned #{pinned.pk} Pinned one: it follows its score again." in html
+    assert "(unpin 1)" in html and ModelRequest.objects.get(pk=pinned.pk).manual_rank is None
+    reset = client.post(f"/requests/backlog/reset/{query}", {"delivering_team": cast.delivering.slug}, **htmx)
+    html = reset.content.decode()
+    assert "Removed 1 pins" in html and "Back to ranking" not in html
+    assert ModelRequest.objects.get(pk=other.pk).manual_rank is None
+
+
 def test_filtered_backlog_shows_and_takes_ranks_of_the_whole_backlog(client, browser_login, cast):
     mine = cast.requesting
     ModelRequestFactory(title="Other", delivering_team=cast.delivering, **rice_inputs(950))
@@ -440,7 +461,8 @@ def test_backlog_shows_pins_and_who_can_do_what(client, browser_login, cast):
     url = f"/requests/backlog/?delivering_team={cast.delivering.slug}"
     page = browser_login(client, cast["deliver_pm"]).get(url).content.decode()
     assert "📌 Pinned</span> by " + cast["deliver_pm"].username in page and "“contract”" in page
-    assert f'formaction="/requests/{pinned.pk}/unpin/"' in page
+    # the page's query goes with it, so htmx gets the same board back
+    assert f'formaction="/requests/{pinned.pk}/unpin/?delivering_team={cast.delivering.slug}"' in page
     assert "Back to ranking by RICE (unpin 1)" in page
     assert "1 place above its RICE rank (2)" in page  # the pin holds it one above its score
     assert page.index("Pinned one") < page.index("Scored")

@@ -48,7 +48,17 @@ def test_upload_form_stores_a_version_and_shows_refusals_on_the_field(client, br
     processing = client.get(dataset.get_absolute_url()).content.decode()
     assert 'id="dataset-progress"' in processing and "Processing 0%" in processing
     assert "Schema and column summaries" not in processing and "Train a model" not in processing
+    # htmx follows it: the card polls the page for its fragment (badge out of band)
+    assert f'hx-get="{dataset.get_absolute_url()}" hx-trigger="every 1s"' in processing
+    with CaptureQueriesContext(connection) as queries:
+        poll = client.get(dataset.get_absolute_url(), headers={"HX-Request": "true"})
+    assert len(queries.captured_queries) == 3  # session, user, the dataset with its team
+    card = poll.content.decode()
+    assert card.lstrip().startswith('<section class="card" id="dataset-progress"') and "<html" not in card
+    assert '<span id="dataset-status" hx-swap-oob="true">' in card and "Processing 0%" in card
     services.dataset_process(dataset_id=dataset.pk)  # what the worker does
+    done = client.get(dataset.get_absolute_url(), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"  # the page shows the schema: refreshed once
     page = client.get(dataset.get_absolute_url()).content.decode()
     for text in [
         "Schema and column summaries",
