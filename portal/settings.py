@@ -398,6 +398,8 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("PORTAL_WEBHOOK_TIMEOUT_SECONDS", default=5.
 WEBHOOK_RETRY_BASE_SECONDS = env.int("PORTAL_WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_RETRY_MAX_SECONDS = 3600  # below the broker's visibility timeout: a waiting retry is not redelivered
 WEBHOOK_RETRY_FOR_SECONDS = env.int("PORTAL_WEBHOOK_RETRY_FOR_SECONDS", default=24 * 3600)
+# Loopback and link-local receivers (the portal's own host, cloud metadata) are refused unless allowed.
+WEBHOOK_ALLOW_LOCAL_ADDRESSES = env.bool("PORTAL_WEBHOOK_ALLOW_LOCAL_ADDRESSES", default=False)
 WEBHOOK_DISABLE_AFTER_FAILED_ATTEMPTS = env.int("PORTAL_WEBHOOK_DISABLE_AFTER", default=20)
 
 # --- Training jobs (apps.training) --------------------------------------------------------------

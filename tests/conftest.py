@@ -90,6 +90,12 @@ def browser_login():
 
 
 @pytest.fixture(autouse=True)
+def webhook_receivers_on_loopback(settings):
+    """The tests' webhook receivers listen on 127.0.0.1, which the portal refuses by default."""
+    settings.WEBHOOK_ALLOW_LOCAL_ADDRESSES = True
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Tests create many users; the production hasher is deliberately slow."""
     settings.PASSWORD_HASHERS = TEST_SETTINGS["PASSWORD_HASHERS"]

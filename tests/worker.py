@@ -62,6 +62,8 @@ def serving_env() -> dict:
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PORTAL_VAR_DIR": str(settings.VAR_DIR),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        # The tests' webhook receivers listen on 127.0.0.1 (tests/webhooks/receiver.py).
+        "PORTAL_WEBHOOK_ALLOW_LOCAL_ADDRESSES": "true",
     }
 
 

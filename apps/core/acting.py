@@ -55,6 +55,12 @@ class Acting:
         return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def act_as(user) -> None:
+    """The user a view signed in itself (the token endpoint authenticates inside the view, after the
+    context took the request's anonymous user) acts from here on."""
+    current().actor = user
+
+
 _current: ContextVar[Acting | None] = ContextVar("portal_acting", default=None)
 
 

@@ -88,6 +88,26 @@ class PortalFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+LARGEST_ID = 2**63 - 1
+
+
+def _refuse_ids_beyond_64_bits(field: forms.Field) -> None:
+    """A whole number beyond 64 bits (an id or a count no row can have) is refused before it reaches
+    the database: PostgreSQL finds nothing for it, but SQLite (the quick start) raises OverflowError,
+    a 500. For a model choice it is "not one of the choices"."""
+    look_up = field.to_python
+
+    def to_python(value):
+        text = str(value).strip() if value is not None else ""
+        if text.lstrip("+-").isdigit() and abs(int(text)) > LARGEST_ID:
+            if isinstance(field, forms.ModelChoiceField):
+                raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+            raise forms.ValidationError(f"Enter a whole number between -{LARGEST_ID} and {LARGEST_ID}.")
+        return look_up(value)
+
+    field.to_python = to_python
+
+
 class PortalFilterSet(django_filters.FilterSet):
     """Every list's filterset: a model choice's empty choice reads "Any <its label>" ("Any team",
     "Any stream"), other choices' "Any" (FILTERS_EMPTY_CHOICE_LABEL), never Django's "---------"."""
@@ -96,6 +116,11 @@ class PortalFilterSet(django_filters.FilterSet):
     def form(self):
         form = super().form
         for name, field in form.fields.items():
+            single_choice = isinstance(field, forms.ModelChoiceField) and not isinstance(
+                field, forms.ModelMultipleChoiceField
+            )
+            if single_choice or isinstance(field, forms.DecimalField | forms.IntegerField):
+                _refuse_ids_beyond_64_bits(field)
             if getattr(field, "empty_label", None) == "---------":
                 label = str(field.label or name.replace("_", " "))
                 field.empty_label = f"Any {label[:1].lower()}{label[1:]}"

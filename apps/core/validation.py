@@ -22,7 +22,7 @@ import django_filters
 from django import forms
 from django.http import JsonResponse
 from rest_framework import parsers, serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 
 NUL = "\x00"
 NUL_MESSAGE = "NUL characters (\\u0000) are not allowed."
@@ -67,10 +67,18 @@ def _querydict_as_dict(data):
     return {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
 
 
+DEEP_JSON_MESSAGE = "JSON parse error - nested too deeply."
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        refuse_nul(data)
+        # ``[[[...]]]`` thousands deep makes the decoder (or the NUL walk) hit Python's recursion
+        # limit: a RecursionError, which DRF's parser does not catch (a 500).
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            refuse_nul(data)
+        except RecursionError:
+            raise ParseError(DEEP_JSON_MESSAGE) from None
         return data
 
 

@@ -308,7 +308,7 @@ def impact_chart(impacts: list[ModelImpact], *, name: str = "impact") -> Chart:
     Improvement is the lift in the KPI's good direction, so a lower-is-better KPI that fell is positive."""
     bars = [(impact, k) for impact in impacts for k in impact.measured]
     labels = [
-        f"{impact.model.slug} · {k.kpi.name}" + (" *" if k.evidence == Evidence.BEFORE_AFTER else "")
+        f"{impact.model.name}<br>{k.kpi.name}" + (" *" if k.evidence == Evidence.BEFORE_AFTER else "")
         for impact, k in bars
     ]
     values, plus, minus, rows = [], [], [], []

@@ -45,7 +45,7 @@ class Dashboard:
 def _trend_charts(kpis, models, period: Period, segment: str, *, model_id: int | None = None) -> list[Chart]:
     series = selectors.kpi_daily_series(kpis=kpis, period=period, segment=segment, model_id=model_id)
     events = selectors.stage_events(models=models, period=period)
-    slugs = {m.pk: m.slug for m in models}
+    slugs = {m.pk: m.name for m in models}  # the legend names each model as people know it
     by_kpi = defaultdict(list)
     for row in series:  # one pass, not one per KPI
         by_kpi[row["kpi_id"]].append(row)

@@ -1,5 +1,6 @@
 from django import forms
 
+from apps.core.policy import denial
 from apps.practices.checks import CHECKS
 from apps.practices.models import Engagement, SelfAssessment, SurveyResponse, http_url_validator
 from apps.practices.rubric import get_rubric
@@ -64,6 +65,12 @@ class SurveyResponseForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams_answering_for(user)
+        # A team the user does not answer for is refused naming who does (also said upfront when
+        # the user answers for no team at all).
+        who = denial("practices.answer_survey")
+        self.fields["team"].error_messages["invalid_choice"] = who
+        if not self.fields["team"].queryset.exists():
+            self.fields["team"].help_text = who
         for name, statement in QUESTIONS:
             self.fields[name] = forms.TypedChoiceField(
                 label=statement, choices=LIKERT_CHOICES, coerce=int, widget=forms.RadioSelect

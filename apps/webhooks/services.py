@@ -18,6 +18,7 @@ from apps.core.changes import update_rows
 from apps.core.events import EVENT_TYPES, Event
 from apps.core.policy import ensure
 from apps.core.services import apply_and_save
+from apps.webhooks.addresses import send_problem, url_problem
 from apps.webhooks.models import Delivery, DeliveryStatus, PayloadFormat, Subscription, new_secret
 from apps.webhooks.signing import SIGNATURE_HEADER, raw_body, signature
 
@@ -49,10 +50,17 @@ def _clean_event_types(data: dict) -> None:
     data["event_types"] = sorted(set(types))
 
 
+def _clean_url(data: dict) -> None:
+    problem = url_problem(data["url"]) if isinstance(data.get("url"), str) else ""
+    if problem:
+        raise ValidationError({"url": problem})
+
+
 @transaction.atomic
 def subscription_create(*, actor: User, data: dict) -> Subscription:
     ensure(actor, "webhooks.manage_webhooks", data.get("team"), action="add webhooks for {obj}")
     _clean_event_types(data)
+    _clean_url(data)
     subscription = Subscription(created_by=actor)
     return apply_and_save(subscription, data=data, fields=SUBSCRIPTION_FIELDS)
 
@@ -63,6 +71,7 @@ def subscription_update(*, actor: User, subscription: Subscription, data: dict) 
     if "team" in data and data["team"] != subscription.team:
         ensure(actor, "webhooks.manage_webhooks", data["team"], action="move webhooks to {obj}")
     _clean_event_types(data)
+    _clean_url(data)
     data = dict(data)
     if "is_active" in data:
         active = bool(data.pop("is_active"))
@@ -172,6 +181,9 @@ def _backoff(attempts: int) -> int:
 
 
 def _post(subscription: Subscription, delivery: Delivery) -> tuple[int | None, str]:
+    refused = send_problem(subscription.url)
+    if refused:
+        return None, refused
     raw = raw_body(delivery.body)
     headers = {
         "Content-Type": "application/json",

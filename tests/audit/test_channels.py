@@ -3,6 +3,7 @@ shell) is recorded with the right actor, channel, request id and changed fields 
 
 import pytest
 
+from apps.accounts.models import ApiToken
 from apps.audit.models import Action, AuditEvent
 from apps.core import acting
 from apps.modelrequests.models import ModelRequest
@@ -15,7 +16,7 @@ from apps.training.models import DatasetStatus, DatasetVersion
 from apps.training.tasks import process_dataset
 from tests.audit.helpers import events_of, last_change
 from tests.conftest import member_of
-from tests.factories import PlatformTeamFactory, TeamFactory, ValueStreamFactory
+from tests.factories import PASSWORD, PlatformTeamFactory, TeamFactory, ValueStreamFactory
 from tests.modelrequests.factories import ModelRequestFactory, rice_inputs
 from tests.sso.conftest import ISSUER
 from tests.training.helpers import csv_upload, frame_csv, tumour_frame
@@ -180,3 +181,14 @@ def test_a_re_rank_records_every_pin_it_shifts_with_the_actor(api_as):
     assert {(event.actor, event.channel) for event in shifted} == {(pm, "api")}
     assert shifted[1].cid == response["X-Request-ID"]
     assert not [event for event in events_of(a, Action.UPDATE) if "manual_rank" in event.changes_dict]
+
+
+def test_a_token_made_at_sign_in_is_recorded_for_the_user_who_signed_in(anon_api, team_lead):
+    """``POST /api/v1/auth/token/`` authenticates inside the view: its token's record named no actor."""
+    response = anon_api.post(
+        "/api/v1/auth/token/", {"username": team_lead.username, "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    token = ApiToken.objects.get(user=team_lead)
+    (created,) = events_of(token, Action.CREATE)
+    assert (created.actor, created.channel) == (team_lead, "api")

@@ -239,3 +239,13 @@ def test_every_list_refuses_an_unknown_parameter_and_keeps_the_common_ones(api_a
 def test_a_list_keeps_its_own_declared_parameters(api_as, outsider):
     assert api_as(outsider).get("/api/v1/scorecards/?history=true").status_code == 200
     assert api_as(outsider).get("/api/v1/teams/?ordering=name").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/observations/", "/api/v1/saved-views/", "/api/v1/watches/"])
+def test_json_nested_thousands_deep_is_a_400_not_a_500(staff_api, url):
+    """``[[[...]]]`` 5,000 deep hit Python's recursion limit inside the JSON parser: a 500."""
+    body = "[" * 5000 + "]" * 5000
+    response = staff_api.post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json() == {"detail": "JSON parse error - nested too deeply."}
+    assert not Observation.objects.exists()

@@ -1125,13 +1125,13 @@ class _FormFields(HTMLParser):
             )
 
 
-def page_form(url, **changes):
-    """The form at ``url`` as platform staff see it filled in, with ``changes`` (lists for multiple)."""
+def page_form(page, /, **changes):
+    """The form at ``page`` as platform staff see it filled in, with ``changes`` (lists for multiple)."""
 
     def data(w, role):
         client = Client()
         client.force_login(w["users"]["staff"])
-        path = url(w) if callable(url) else url
+        path = page(w) if callable(page) else page
         parser = _FormFields(path)
         parser.feed(client.get(path).content.decode())
         filled = {k: v for k, v in parser.data.items() if k not in ("csrfmiddlewaretoken", "q")}
@@ -1458,6 +1458,85 @@ FORMS = {
         own(Watch, "request_id", "watching"),
         posted(watching="true"),
     ),
+    # forms filled in as the page offers them
+    "modelrequests:request-score": Form(
+        then("/requests/", "request", "score/"),
+        {"owning_lead", "stream_pm", "staff"},
+        value(ModelRequest, "request", "reach"),
+        posted(reach="1234"),
+    ),
+    "modelrequests:saved-view-edit": Form(
+        lambda w: f"/requests/views/{w['view'].pk}/edit/",
+        {"member", "staff"},
+        value(SavedView, "view", "name"),
+        page_form(lambda w: f"/requests/views/{w['view'].pk}/edit/", name="Edited view", kind="list"),
+    ),
+    "webhooks:subscription-create": Form(
+        fixed("/webhooks/new/"),
+        TEAM_EDITORS,
+        count(Subscription),
+        page_form(
+            "/webhooks/new/",
+            name="Form hook",
+            team=lambda w: w["payments"].pk,
+            url="https://hooks.example.com/in",
+            payload_format="json",
+        ),
+    ),
+    "practices:self-assessment-edit": Form(
+        lambda w: f"/practices/self-assessments/{w['assessment'].pk}/edit/",
+        TEAM_EDITORS,
+        value(SelfAssessment, "assessment", "notes"),
+        page_form(
+            lambda w: f"/practices/self-assessments/{w['assessment'].pk}/edit/",
+            notes="Edited.",
+            team=lambda w: w["payments"].pk,
+            practice=lambda w: w["assessment"].practice,
+        ),
+    ),
+    "practices:self-assessment-create": Form(
+        fixed("/practices/self-assessments/new/"),
+        TEAM_EDITORS,
+        count(SelfAssessment),
+        page_form(
+            "/practices/self-assessments/new/",
+            team=lambda w: w["payments"].pk,
+            practice="ci",
+            evidence_url="https://ci.example.com",
+            expires_on=lambda w: str(timezone.localdate() + datetime.timedelta(days=60)),
+        ),
+    ),
+    "practices:engagement-create": Form(
+        fixed("/practices/engagements/new/"),
+        TEAM_EDITORS,
+        count(Engagement),
+        posted(interaction=lambda w: w["unstarted"].pk, goals="practice_ci"),
+    ),
+    "practices:survey-answer": Form(
+        lambda w: f"/practices/survey/{w['round_two'].pk}/answer/",
+        TEAM_MEMBERS,
+        count(SurveyResponse),
+        posted(
+            team=lambda w: w["payments"].pk,
+            **dict.fromkeys(
+                [
+                    "owned_scope",
+                    "extraneous_work",
+                    "specialist_knowledge",
+                    "waiting_on_others",
+                    "onboarding",
+                    "context_switching",
+                ],
+                "4",
+            ),
+        ),
+    ),
+    "outcomes:model-cost": Form(
+        fixed("/outcomes/models/basket-cost/cost/"),
+        {"member", "owning_lead", "stream_pm", "staff"},
+        value(ModelCost, "cost", "monthly_running_cost"),
+        page_form("/outcomes/models/basket-cost/cost/", monthly_running_cost="99"),
+    ),
 }
 
 # Forms the matrix does not run yet, each with the reason; the list may only shrink.
@@ -1472,15 +1551,7 @@ FORMS_NOT_RUN = {
     "modelrequests:request-edit": "not yet in the matrix",
     "modelrequests:backlog-rank": "not yet in the matrix",
     "modelrequests:backlog-bulk-score": "not yet in the matrix",
-    "modelrequests:saved-view-edit": "not yet in the matrix",
-    "modelrequests:request-score": "not yet in the matrix",
-    "outcomes:model-cost": "not yet in the matrix",
     "outcomes:observation-upload": "not yet in the matrix",
-    "practices:self-assessment-create": "not yet in the matrix",
-    "practices:self-assessment-edit": "not yet in the matrix",
-    "practices:engagement-create": "not yet in the matrix",
-    "practices:survey-answer": "not yet in the matrix",
-    "webhooks:subscription-create": "not yet in the matrix",
     "notifications:open": "marks the caller's own notification read and follows it",
     "accounts:account": "a page (GET) only; its forms post to sign-out-everywhere and the password pages",
     "modelrequests:backlog": "a page (GET); it shares the helper that reads the team from a form's field",

@@ -270,3 +270,50 @@ def test_subscription_and_delivery_lists_have_constant_queries(api_as, team):
     assert_queries_independent_of_rows(
         client, "/api/v1/webhook-deliveries/", add_rows, expected=QUERIES_DELIVERIES
     )
+
+
+LOCAL_URLS = [
+    "http://127.0.0.1:6379/",
+    "http://localhost:5432/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::1]:8000/admin/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://0.0.0.0:9/",
+]
+
+
+@pytest.mark.parametrize("url", LOCAL_URLS)
+def test_a_webhook_to_the_portals_own_host_or_the_metadata_service_is_a_400(
+    api_as, client, browser_login, lead, team, settings, url
+):
+    """Server-side request forgery: a lead aimed webhooks at 127.0.0.1:6379 and 169.254.169.254 and
+    read from the delivery log what answered there. API, page and a change of URL all refuse it."""
+    settings.WEBHOOK_ALLOW_LOCAL_ADDRESSES = False
+    response = api_as(lead).post(URL, {"name": "ci", "team": team.slug, "url": url}, format="json")
+    assert response.status_code == 400, response.content
+    assert "loopback and link-local addresses" in response.json()["url"][0]
+    assert not Subscription.objects.exists()
+    subscription = subscribe(team, "https://hooks.example.com/portal")
+    response = api_as(lead).patch(f"{URL}{subscription.pk}/", {"url": url}, format="json")
+    assert response.status_code == 400 and "url" in response.json()
+    subscription.refresh_from_db()
+    assert subscription.url == "https://hooks.example.com/portal"
+    browser_login(client, lead)
+    form = {"name": "page", "team": team.pk, "url": url, "payload_format": "json"}
+    page = client.post("/webhooks/new/", form)
+    assert page.status_code == 200
+    assert "loopback and link-local addresses" in page.content.decode()
+    assert Subscription.objects.count() == 1
+
+
+def test_a_stored_webhook_to_a_local_address_is_never_sent(team, receiver, settings):
+    """A row made before the rule (or in the admin, or a name that resolves to 127.0.0.1) is refused
+    when it is sent: the receiver gets nothing and the log says why."""
+    settings.WEBHOOK_ALLOW_LOCAL_ADDRESSES = False
+    subscription = subscribe(team, receiver.url)
+    delivery = services.delivery_send_test(actor=StaffFactory(), subscription=subscription)
+    services.delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RETRYING and delivery.response_code is None
+    assert delivery.last_error.startswith("Webhooks are not sent to 127.0.0.1: loopback and link-local")
+    assert receiver.received == []

@@ -73,6 +73,9 @@ class UserSerializer(serializers.ModelSerializer):
     token_count = serializers.IntegerField(
         read_only=True, help_text="Tokens the user holds (live or expired)."
     )
+    # A plain string: an account made without an address (a service account, a single sign-on user
+    # whose provider sent none) has "", which is no e-mail address.
+    email = serializers.CharField(read_only=True, help_text="E-mail address; empty when none is recorded.")
 
     class Meta:
         model = get_user_model()

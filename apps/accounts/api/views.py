@@ -31,6 +31,7 @@ from apps.accounts.api.serializers import (
 )
 from apps.accounts.filtersets import LockoutFilterSet, ServiceAccountFilterSet, TokenFilterSet, UserFilterSet
 from apps.accounts.forms import PortalPasswordResetForm
+from apps.core.acting import act_as
 from apps.core.policy import allowed, denial
 from apps.teams.models import MemberRole
 
@@ -63,6 +64,7 @@ class ObtainTokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": ["Unable to log in with provided credentials."]}, code="authorization"
             )
+        act_as(user)  # the token's audit record names who signed in
         _, plain = services.token_create(actor=user, name=LOGIN_TOKEN_NAME)
         return Response({"token": plain})
 

@@ -15,7 +15,7 @@ class WaitingRequestSerializer(serializers.Serializer):
     requesting_team = serializers.CharField(source="requesting_team.slug")
     delivering_team = serializers.CharField(source="delivering_team.slug")
     stream = serializers.CharField(source="value_stream.slug")
-    submitted_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(read_only=True)
     missing = serializers.ListField(
         child=serializers.CharField(), help_text="The score inputs it lacks (sizing and scoring)."
     )
@@ -33,7 +33,7 @@ class WaitingFeedbackSerializer(serializers.Serializer):
     model = serializers.CharField(source="model.slug")
     title = serializers.CharField()
     status = serializers.CharField()
-    filed_at = serializers.DateTimeField()
+    filed_at = serializers.DateTimeField(read_only=True)
 
 
 class WaitingVersionSerializer(serializers.Serializer):

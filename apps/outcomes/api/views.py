@@ -61,7 +61,12 @@ class KpiViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
         "observations answers 409: retire it instead; platform staff may delete it with `confirm=true`.",
     )
     def destroy(self, request, *args, **kwargs):
-        confirm = serializers.BooleanField().to_internal_value(request.query_params.get("confirm", "false"))
+        try:
+            confirm = serializers.BooleanField().to_internal_value(
+                request.query_params.get("confirm", "false")
+            )
+        except serializers.ValidationError as exc:  # a 400 naming the parameter, as every refusal does
+            raise serializers.ValidationError({"confirm": exc.detail}) from exc
         services.kpi_delete(actor=request.user, kpi=self.get_object(), confirm=confirm)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
