@@ -4,13 +4,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
-from apps.core.fragments import fragment, wants_fragment
+from apps.core.fragments import fragment, page_or_fragment, wants_fragment
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
 from apps.modelrequests import (
@@ -555,11 +554,11 @@ def kanban(request):
                     for status in workflow.next_statuses(card.status)
                     if status not in allowed
                 ]
-    # The board's script asks for the board alone after a move (``X-Fragment: kanban``) and swaps it in.
-    fragment = request.headers.get("X-Fragment") == "kanban"
-    response = render(
+    # After a move the board's script asks htmx for the board alone and swaps it in.
+    return page_or_fragment(
         request,
-        "modelrequests/_kanban_board.html" if fragment else "modelrequests/kanban.html",
+        "modelrequests/kanban.html",
+        "modelrequests/_kanban_board.html",
         {
             "filter": filterset,
             "board": board,
@@ -570,8 +569,6 @@ def kanban(request):
             **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
         },
     )
-    patch_vary_headers(response, ["X-Fragment"])
-    return response
 
 
 def roadmap_page(request):

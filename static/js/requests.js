@@ -88,7 +88,7 @@
 
   /* Kanban: a card dropped on a column, or a status picked in the card's Move menu, is posted to the
      move endpoint; the server applies the workflow. A done move says so above the board and swaps in
-     the board as the server renders it now (``X-Fragment: kanban``: counts, WIP limits, the card in
+     the board as the server renders it now (through htmx, as a fragment: counts, WIP limits, the card in
      its new column), without reloading the page; a refused one (403 naming who may, 409 naming the
      moves allowed) is shown above the board and the card stays. While a card is dragged, the columns
      it may go to in its lane are outlined. Events are delegated to the board's wrapper, so the board
@@ -109,14 +109,9 @@
     }
 
     function refresh(movedId, viaMenu) {
-      return fetch(window.location.href, {
-        credentials: "same-origin",
-        headers: { "X-Fragment": "kanban" }
-      }).then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.text();
-      }).then(function (html) {
-        wrap.innerHTML = html;
+      // htmx asks the page's own URL; the view answers the board fragment (apps/core/fragments.py).
+      return window.htmx.ajax("GET", window.location.href, { target: "#kanban-wrap", swap: "innerHTML" }).then(function () {
+        if (!board()) throw new Error("no board");
         applyFolds();
         wrap.dataset.refreshed = String(Number(wrap.dataset.refreshed || 0) + 1);
         var moved = board().querySelector('.kcard[data-id="' + movedId + '"]');

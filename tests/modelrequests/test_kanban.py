@@ -194,11 +194,9 @@ def test_the_score_switch_shows_and_orders_by_the_chosen_score_pins_first(client
 def test_the_kanban_fragment_is_the_board_alone(client, browser_login, cast):
     ModelRequestFactory(title="Fraud scorer", delivering_team=cast.delivering)
     browser_login(client, cast["deliver_pm"])
-    response = client.get(
-        f"/requests/board/?delivering_team={cast.delivering.slug}", HTTP_X_FRAGMENT="kanban"
-    )
+    response = client.get(f"/requests/board/?delivering_team={cast.delivering.slug}", HTTP_HX_REQUEST="true")
     html = response.content.decode()
-    assert response.status_code == 200 and "X-Fragment" in response["Vary"]
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
     assert html.lstrip().startswith('<div class="kboard" id="kanban"') and "<html" not in html
     assert "Fraud scorer" in html and 'name="csrfmiddlewaretoken"' in html
 
