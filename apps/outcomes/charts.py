@@ -151,7 +151,7 @@ def add_event_markers(figure: go.Figure, events, *, csv_rows: list | None = None
                 mode="markers",
                 marker={"symbol": "triangle-down", "size": 11, "color": EVENT_COLOURS[kind]},
                 name=f"{kind}s",
-                text=[f"{kind}: {c.version.model.slug} v{c.version.number}" for c in changes],
+                text=[f"{kind}: {c.version.model.name} v{c.version.number}" for c in changes],
                 hoverinfo="text+x",
             )
         )
@@ -193,7 +193,7 @@ def _event_shapes_and_traces(events, csv_rows: list) -> tuple[list[dict], list[d
                 "marker": {"color": EVENT_COLOURS[kind], "size": 11, "symbol": "triangle-down"},
                 "mode": "markers",
                 "name": f"{kind}s",
-                "text": [f"{kind}: {c.version.model.slug} v{c.version.number}" for c in changes],
+                "text": [f"{kind}: {c.version.model.name} v{c.version.number}" for c in changes],
                 "x": [c.created_at.isoformat() for c in changes],
                 "y": [1.0] * len(changes),
                 "yaxis": "y2",

@@ -3,6 +3,7 @@ given, the stream dashboard's largest cost at volume): it must be the figure plo
 
 import datetime
 import json
+import re
 import types
 from collections import defaultdict
 
@@ -53,7 +54,9 @@ def change(day: int, *, rollback: bool, slug: str, number: int):
     return types.SimpleNamespace(
         created_at=datetime.datetime(2026, 1, 1, 12, 30, tzinfo=UTC) + datetime.timedelta(days=day),
         is_rollback=rollback,
-        version=types.SimpleNamespace(number=number, model=types.SimpleNamespace(slug=slug)),
+        version=types.SimpleNamespace(
+            number=number, model=types.SimpleNamespace(slug=slug, name=f"Model {slug}")
+        ),
     )
 
 
@@ -102,6 +105,8 @@ def test_kpi_trend_chart_is_the_figure_plotly_builds(target, rows, events, slugs
     assert script.startswith('<script id="figure-kpi-7" type="application/json">')
     written = json.loads(script.split(">", 1)[1].rsplit("<", 1)[0])
     assert written == plotly_built(kpi(target), rows, events, slugs)
+    hover = [text for trace in written["data"] if trace.get("yaxis") == "y2" for text in trace["text"]]
+    assert all(re.fullmatch(r"\w+: Model m\d v\d+", text) for text in hover), hover  # names, not slugs
 
 
 def layout_by_plotly(figure, *, height: int = 320, right: int = 20, **extra) -> dict:
