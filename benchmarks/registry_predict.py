@@ -10,6 +10,15 @@ regression on 6 retail-like columns) as a production version, then times
     input validation, cached pipeline, JSON rendering), same rows as ``{"records": [...]}``.
 and the service alone (``prediction.predict``: parse, validate, DataFrame, pipeline; no HTTP, no
 database). Prints p50/p90 in milliseconds. Targets: single row within 2 ms of in process; 1,000 rows < 5 ms.
+
+With ``--mlflow /path/to/venv/bin/mlflow`` it compares instead the endpoint under gunicorn with
+``mlflow models serve`` on the same pipeline, same number of processes (``served_side_by_side.py``):
+    uv venv /tmp/mlflow-venv
+    uv pip install --python /tmp/mlflow-venv/bin/python mlflow "scikit-learn==<the portal's version>"
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/registry_predict.py \
+        --mlflow /tmp/mlflow-venv/bin/mlflow
+Targets: 1-row p50 at most 0.35x MLflow's, 1,000-row at most 0.4x, 1-row throughput at 16 and 32
+connections at least 2.5x MLflow's.
 """
 
 import argparse
@@ -83,6 +92,10 @@ def build_fixture():
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=400)
+    parser.add_argument("--mlflow", help="an mlflow executable (its own environment): compare with it")
+    parser.add_argument("--processes", type=int, default=2, help="server processes each (--mlflow)")
+    parser.add_argument("--rounds", type=int, default=2, help="throughput rounds per server (--mlflow)")
+    parser.add_argument("--seconds", type=float, default=10, help="length of a throughput round")
     args = parser.parse_args()
     logging.getLogger("django.request").setLevel(logging.ERROR)  # the floor column's 400s are expected
     setup_test_environment()
@@ -90,6 +103,13 @@ def main():
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         token, pipeline, frame = build_fixture()
+        if args.mlflow:
+            from served_side_by_side import run  # noqa: PLC0415 (only this mode needs it)
+
+            name = connection.settings_dict["NAME"]
+            run(database=name, token=token, slug="bench-scorer", pipeline=pipeline, frame=frame,
+                mlflow=args.mlflow, args=args)  # fmt: skip
+            return
         client = Client(HTTP_AUTHORIZATION=f"Token {token}")
         url = "/api/v1/models/bench-scorer/predict/"
         rows = {1: frame.head(1), 1000: frame.head(1000)}

@@ -11,15 +11,36 @@ Not every bulk update goes through here: a running job's progress and heartbeats
 processing progress, a token's last use and a notification's read/e-mailed times stay plain
 ``QuerySet.update`` calls on purpose. They are machine bookkeeping written every few seconds (or on
 every request), not anybody's change, and their fields are left out of the audit trail anyway
-(``apps.audit.recording.NOISY_FIELDS`` / ``NOT_AUDITED``)."""
+(``apps.audit.recording.NOISY_FIELDS`` / ``NOT_AUDITED``). Those that are written many times per
+job go through ``bookkeeping()``, which does not wait for the disk at commit."""
 
-from django.db import transaction
+import contextlib
+from collections.abc import Iterator
+
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.dispatch import Signal
 
 # sent with ``before=[instances as they were]`` and ``values={field: new value}`` inside the
 # transaction of the update, once it has changed at least one row
 rows_updated = Signal()
+
+
+@contextlib.contextmanager
+def bookkeeping() -> Iterator[None]:
+    """Commit the writes inside without waiting for PostgreSQL to flush them to disk
+    (``synchronous_commit = off`` for this transaction only): a crash may lose the last fraction of
+    a second of them, never leave them half-written, and every other write still waits. A running
+    job's progress and heartbeat are rewritten every few seconds anyway, and the WAL flush cost ~5 ms
+    per commit on this machine, eight times per job. Inside a caller's transaction it does nothing:
+    the setting would apply to the caller's commit too."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
 
 
 def update_rows(queryset: QuerySet, **values) -> int:

@@ -21,6 +21,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from apps.core import storage
+from apps.core.changes import bookkeeping
 from apps.core.reconnect import through_restarts
 from apps.core.threads import limit_threads, threads_in_force
 from apps.registry.artefacts import ArtefactError, StoredArtefact, load_model
@@ -94,9 +95,10 @@ class Heartbeat(threading.Thread):
             while not self.stopped.wait(settings.TRAINING_HEARTBEAT_SECONDS):
                 try:
                     # A liveness stamp, not a change anybody made: deliberately not audited.
-                    TrainingJob.objects.filter(
-                        pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
-                    ).update(heartbeat_at=timezone.now())
+                    with bookkeeping():
+                        TrainingJob.objects.filter(
+                            pk=self.job_id, status=JobStatus.RUNNING, attempts=self.attempt
+                        ).update(heartbeat_at=timezone.now())
                 except (OperationalError, InterfaceError):
                     connection.close()  # the database restarted: the next beat reconnects
         finally:

@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core import dispatch, display, events, storage
-from apps.core.changes import update_rows
+from apps.core.changes import bookkeeping, update_rows
 from apps.core.exceptions import Conflict, field_errors
 from apps.core.policy import ensure
 from apps.core.services import apply_and_save
@@ -540,9 +540,10 @@ def job_report(*, job: TrainingJob, progress: int, stage: str, line: str | None 
     log = [*job.log, _line(line)] if line else job.log
     # Progress, stage, log lines and heartbeat of a running job: not audited on purpose (written every
     # few seconds by the worker, nobody's change; the job's status changes are, via update_rows).
-    updated = TrainingJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts).update(
-        progress=progress, stage=stage, log=log, heartbeat_at=timezone.now(), timings=job.timings
-    )
+    with bookkeeping():
+        updated = TrainingJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts
+        ).update(progress=progress, stage=stage, log=log, heartbeat_at=timezone.now(), timings=job.timings)
     job.progress, job.stage, job.log = progress, stage, log
     return bool(updated)
 

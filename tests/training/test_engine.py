@@ -1,6 +1,7 @@
 """The engine's numbers equal the same pipeline and splits computed directly with scikit-learn."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
@@ -240,3 +241,33 @@ def test_a_single_class_target_is_refused_in_plain_words(tmp_path):
     )
     with pytest.raises(engine.TrainingError, match="single class"):
         engine.train(spec, schema, X, y, lambda *args: None)
+
+
+@pytest.mark.parametrize("labels", [["no", "yes", "maybe"], [3, 1, 2]], ids=["text", "integers"])
+def test_baselines_fitted_on_class_codes_equal_baselines_fitted_on_the_labels(labels, monkeypatch):
+    monkeypatch.setattr(engine, "ONE_RULE_MAX_ROWS", 50)  # a sample, with a rare class it may miss
+    rng = np.random.default_rng(SEED)
+    X = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    y = pd.Series(pd.Series(labels).to_numpy()[(X["a"] > 0).astype(int).to_numpy()])  # object or int64
+    y.iloc[-2:] = labels[2]
+    schema = [{"name": "a", "type": "number"}, {"name": "b", "type": "number"}]
+    fitted_pre, fitted = engine._fit_all(
+        engine.build_preprocessor(schema, ["a", "b"]),
+        engine.baseline_estimators("classification", SEED),
+        X,
+        y,
+        SEED,
+        "classification",
+    )
+    matrix = fitted_pre.transform(X)
+    rows = engine.one_rule_rows(y, SEED, "classification")
+    direct = {
+        "dummy": DummyClassifier(strategy="prior").fit(matrix, y.to_numpy()),
+        "one_rule": DecisionTreeClassifier(max_depth=1, random_state=SEED).fit(
+            matrix[rows], y.to_numpy()[rows]
+        ),
+    }
+    for name, estimator in direct.items():
+        assert fitted[name].classes_.tolist() == estimator.classes_.tolist() == sorted(labels), name
+        assert np.array_equal(fitted[name].predict_proba(matrix), estimator.predict_proba(matrix)), name
+        assert fitted[name].predict(matrix).tolist() == estimator.predict(matrix).tolist(), name
