@@ -5,12 +5,14 @@ and the impact endpoint (target: under 300 ms each).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_bench_outcomes \\
         .venv/bin/python benchmarks/outcomes_impact.py [--rows 1000000] [--repeat 15]
 
-Data: 4 value streams x (3 KPIs with an "all" series + 3 models with treatment and control series),
-hourly, as many hours as it takes to reach --rows (about 3 years for 1M). Inserted with one
-INSERT ... SELECT generate_series per series, so loading takes seconds, not minutes."""
+Data (``benchmarks/seeding.py``): 4 value streams x (3 KPIs with an "all" series + 3 models with
+treatment and control series), hourly, as many hours as it takes to reach --rows (about 3 years for
+1M). Inserted with one INSERT ... SELECT generate_series per series, so loading takes seconds, not
+minutes. A run with more --rows than the database holds flushes it and seeds again."""
 
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -25,83 +27,40 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from apps.accounts import services as accounts  # noqa: E402
+from benchmarks import seeding  # noqa: E402
 
 STREAMS = ["bench-checkout", "bench-fraud", "bench-supply", "bench-growth"]
-KPIS_PER_STREAM = 3
-MODELS_PER_STREAM = 3
-SERIES_PER_STREAM = KPIS_PER_STREAM + 2 * MODELS_PER_STREAM
-
-INSERT_SERIES = """
-INSERT INTO outcomes_observation (kpi_id, time, value, volume, segment, model_id, model_key, updated_at)
-SELECT %(kpi)s, now() - make_interval(hours => h), %(base)s * (1 + %(lift)s + 0.05 * (random() - 0.5)),
-       1000, %(segment)s, %(model)s, COALESCE(%(model)s, 0), now()
-FROM generate_series(1, %(hours)s) AS h
-"""
 
 
 def build(rows: int) -> None:
-    from apps.outcomes.models import DailyAggregate, Kpi, ModelCost, Observation
+    """Reuse the rows of an earlier run when there are enough, else start again from an empty
+    database: one stream-aligned team and 3 models per stream."""
+    from apps.outcomes.models import DailyAggregate, Observation
     from apps.outcomes.rollup import rollup_rebuild_all
-    from apps.registry.models import RegisteredModel
-    from apps.teams.models import Team, TeamType, ValueStream
 
     if Observation.objects.count() >= rows:
         print(f"reusing {Observation.objects.count():,} observations")
         if not DailyAggregate.objects.exists():
             rollup_rebuild_all()
         return
-    Observation.objects.all().delete()
-    hours = -(-rows // (len(STREAMS) * SERIES_PER_STREAM))
+    call_command("flush", interactive=False, verbosity=0)
     started = time.monotonic()
-    with connection.cursor() as cursor:
-        for slug in STREAMS:
-            stream, _ = ValueStream.objects.get_or_create(slug=slug, defaults={"name": slug})
-            team, _ = Team.objects.get_or_create(
-                slug=f"{slug}-team",
-                defaults={
-                    "name": f"{slug} team",
-                    "team_type": TeamType.STREAM_ALIGNED,
-                    "value_stream": stream,
-                },
-            )
-            kpis = [
-                Kpi.objects.get_or_create(
-                    stream=stream, name=f"KPI {i}", defaults={"unit": "rate", "value_per_unit": 20}
-                )[0]
-                for i in range(KPIS_PER_STREAM)
-            ]
-            for kpi in kpis:
-                cursor.execute(
-                    INSERT_SERIES,
-                    {"kpi": kpi.pk, "base": 0.05, "lift": 0, "segment": "all", "model": None, "hours": hours},
-                )
-            for i in range(MODELS_PER_STREAM):
-                model, _ = RegisteredModel.objects.get_or_create(
-                    slug=f"{slug}-model-{i}",
-                    defaults={"name": f"{slug} model {i}", "owning_team": team, "value_stream": stream},
-                )
-                ModelCost.objects.get_or_create(model=model, defaults={"monthly_running_cost": 1000})
-                for segment, lift in (("treatment", 0.01 * i), ("control", 0.0)):
-                    cursor.execute(
-                        INSERT_SERIES,
-                        {
-                            "kpi": kpis[i].pk,
-                            "base": 0.05,
-                            "lift": lift,
-                            "segment": segment,
-                            "model": model.pk,
-                            "hours": hours,
-                        },
-                    )
-    # The ingestion service maintains the daily aggregates; this raw SQL load rebuilds them once.
-    daily = rollup_rebuild_all()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE outcomes_observation")
-        cursor.execute("ANALYZE outcomes_dailyaggregate")
+    with transaction.atomic():
+        streams = seeding.seed_streams(STREAMS)
+        teams = seeding.seed_teams(streams=streams, count=len(streams))
+        models = seeding.seed_models(
+            rng=random.Random(1),
+            owners=teams,
+            count=len(streams) * seeding.MODELS_OBSERVED_PER_STREAM,
+            versions=1,
+        )
+        daily = seeding.seed_observations(
+            {s: [m for m in models if m.value_stream_id == s.pk] for s in streams}, rows
+        )
     print(
         f"inserted {Observation.objects.count():,} observations ({daily:,} daily aggregates) "
         f"in {time.monotonic() - started:.1f} s"

@@ -11,7 +11,6 @@ a second run reuses the rows (``--reseed`` starts again). Target (issue 14): the
 most 100 ms for 12 months and 200 ms for all time, every other page at most 150 ms."""
 
 import argparse
-import datetime
 import os
 import random
 import statistics
@@ -28,172 +27,23 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
+
+from benchmarks import seeding  # noqa: E402
 
 REQUESTS, MODELS, VERSIONS_PER_MODEL, TEAMS = 5000, 500, 3, 50
 STREAMS = ["bench-checkout", "bench-fraud", "bench-supply", "bench-growth"]
 
 
-def seed_requests(rng, teams, streams, user) -> None:
-    from apps.modelrequests.models import ModelRequest, RequestStatus, RequestTransition
-
-    S = RequestStatus
-    order = [S.SUBMITTED, S.TRIAGED, S.ACCEPTED, S.IN_PROGRESS, S.DELIVERED, S.IN_PRODUCTION]
-    platform = [t for t in teams if t.team_type == "platform"]
-    now = timezone.now()
-    rows = []
-    for i in range(REQUESTS):
-        requester = rng.choice(teams)
-        rows.append(
-            ModelRequest(
-                title=f"Bench request {i}",
-                problem_statement="-",
-                requesting_team=requester,
-                delivering_team=rng.choice(platform),
-                value_stream=requester.value_stream or rng.choice(streams),
-                kpi="Conversion",
-                expected_change=1.0,
-                affected_volume=1000,
-                simplest_alternative="A rule.",
-                status=rng.choice(order),
-                submitted_at=now - datetime.timedelta(days=rng.uniform(1, 365)),
-                reach=rng.randint(10, 10000),
-                impact=2,
-                confidence=0.8,
-                effort=rng.choice([1, 2, 4, None]),
-                business_value=5,
-                time_criticality=3,
-                risk_reduction=2,
-                job_size=rng.choice([1, 3, 8]),
-                created_by=user,
-            )
-        )
-    requests = ModelRequest.objects.bulk_create(rows, batch_size=1000)
-    transitions = []
-    for request in requests:
-        at, previous = request.submitted_at, ""
-        for status in order[: order.index(request.status) + 1]:
-            transitions.append(
-                RequestTransition(request=request, from_status=previous, to_status=status, at=at)
-            )
-            previous, at = status, min(at + datetime.timedelta(days=rng.uniform(1, 10)), now)
-    RequestTransition.objects.bulk_create(transitions, batch_size=2000)
-
-
-def seed_models(rng, teams, streams, user) -> list:
-    from apps.registry.models import ModelVersion, RegisteredModel, Stage
-
-    owners = [t for t in teams if t.team_type == "stream_aligned"]
-    models = RegisteredModel.objects.bulk_create(
-        [
-            RegisteredModel(
-                name=f"Bench model {i}",
-                slug=f"bench-model-{i}",
-                owning_team=(team := owners[i % len(owners)]),
-                value_stream=team.value_stream,
-                purpose="Benchmark model.",
-                task="classification",
-                primary_metric="roc_auc",
-                lifecycle="production",
-                card_model_details="Bench.",
-                card_intended_use="Bench.",
-            )
-            for i in range(MODELS)
-        ],
-        batch_size=500,
-    )
-    schema = [{"name": f"f{j}", "type": "number"} for j in range(6)]
-    ModelVersion.objects.bulk_create(
-        [
-            ModelVersion(
-                model=model,
-                number=number,
-                stage=Stage.PRODUCTION if number == VERSIONS_PER_MODEL else Stage.ARCHIVED,
-                task="classification",
-                dataset_name="bench",
-                dataset_version=number,
-                features=[c["name"] for c in schema],
-                input_schema=schema,
-                estimator="logistic_regression",
-                parameters={"C": 1.0},
-                metrics={"roc_auc": 0.7 + rng.random() / 10, "accuracy": 0.8},
-                baseline_metrics={"roc_auc": 0.5, "accuracy": 0.6},
-                artefact_key=f"registry/{model.pk}/bench-{number}.skops",
-                artefact_sha256="0" * 64,
-                created_by=user,
-            )
-            for model in models
-            for number in range(1, VERSIONS_PER_MODEL + 1)
-        ],
-        batch_size=1500,
-    )
-    return models
-
-
-INSERT_SERIES = """
-INSERT INTO outcomes_observation (kpi_id, time, value, volume, segment, model_id, model_key, updated_at)
-SELECT %(kpi)s, date_trunc('hour', now()) - make_interval(hours => h),
-       %(base)s * (1 + %(lift)s + 0.05 * (random() - 0.5)), 1000, %(segment)s, %(model)s,
-       COALESCE(%(model)s, 0), now()
-FROM generate_series(1, %(hours)s) AS h
-"""
-
-
-def seed_observations(models_by_stream: dict, rows: int) -> None:
-    """4 streams x (3 KPIs' "all" series + 3 models' treatment and control), hourly (~3 years)."""
-    from apps.outcomes.models import Kpi, ModelCost
-    from apps.outcomes.rollup import rollup_rebuild_all
-
-    series = len(models_by_stream) * 9
-    hours = -(-rows // series)
-    with connection.cursor() as cursor:
-        for stream, models in models_by_stream.items():
-            kpis = [
-                Kpi.objects.create(stream=stream, name=f"KPI {i}", unit="rate", value_per_unit=20)
-                for i in range(3)
-            ]
-            for kpi in kpis:
-                cursor.execute(
-                    INSERT_SERIES,
-                    {"kpi": kpi.pk, "base": 0.05, "lift": 0, "segment": "all", "model": None, "hours": hours},
-                )
-            for i, model in enumerate(models[:3]):
-                ModelCost.objects.create(model=model, monthly_running_cost=1000)
-                for segment, lift in (("treatment", 0.01 * i), ("control", 0.0)):
-                    cursor.execute(
-                        INSERT_SERIES,
-                        {
-                            "kpi": kpis[i].pk,
-                            "base": 0.05,
-                            "lift": lift,
-                            "segment": segment,
-                            "model": model.pk,
-                            "hours": hours,
-                        },
-                    )
-    rollup_rebuild_all()  # ingestion keeps the daily aggregates; this raw load rebuilds them once
-
-
 def seed(observations: int) -> None:
     from apps.registry.models import RegisteredModel
-    from apps.teams.models import MemberRole, Membership, Team, TeamType, ValueStream
+    from apps.teams.models import MemberRole, Membership
 
     rng = random.Random(14)
     started = time.monotonic()
     with transaction.atomic():
         user = get_user_model().objects.create(username="bench-staff", is_staff=True, is_superuser=True)
-        streams = ValueStream.objects.bulk_create([ValueStream(name=s, slug=s) for s in STREAMS])
-        teams = Team.objects.bulk_create(
-            [
-                Team(
-                    name=f"Bench team {i}",
-                    slug=f"bench-team-{i}",
-                    team_type=TeamType.PLATFORM if i % 10 == 0 else TeamType.STREAM_ALIGNED,
-                    value_stream=None if i % 10 == 0 else streams[i % len(streams)],
-                )
-                for i in range(TEAMS)
-            ]
-        )
+        streams = seeding.seed_streams(STREAMS)
+        teams = seeding.seed_teams(streams=streams, count=TEAMS, platform_every=10)
         people = get_user_model().objects.bulk_create(
             [get_user_model()(username=f"bench-person-{i}") for i in range(TEAMS * 5)]
         )
@@ -203,10 +53,24 @@ def seed(observations: int) -> None:
                 for i, person in enumerate(people)
             ]
         )
-        seed_requests(rng, teams, streams, user)
-        models = seed_models(rng, teams, streams, user)
-        by_stream = {s: [m for m in models if m.value_stream_id == s.pk] for s in streams}
-        seed_observations(by_stream, observations)
+        seeding.seed_requests(
+            rng=rng,
+            count=REQUESTS,
+            requesters=teams,
+            deliverers=[t for t in teams if t.team_type == "platform"],
+            streams=streams,
+            created_by=user,
+        )
+        models = seeding.seed_models(
+            rng=rng,
+            owners=[t for t in teams if t.team_type == "stream_aligned"],
+            count=MODELS,
+            versions=VERSIONS_PER_MODEL,
+            created_by=user,
+        )
+        seeding.seed_observations(
+            {s: [m for m in models if m.value_stream_id == s.pk] for s in streams}, observations
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(

@@ -24,38 +24,16 @@ TEAMS, MODELS_PER_TEAM, VERSIONS = 50, 10, 4
 
 
 def build():
-    from apps.registry.models import Feedback, ModelVersion, RegisteredModel, StageChange
-    from apps.teams.models import Team, ValueStream
+    import random
 
-    stream = ValueStream.objects.create(name="Bench", slug="bench")
-    teams = Team.objects.bulk_create(
-        Team(name=f"Team {i}", slug=f"team-{i}", team_type="stream_aligned", value_stream=stream)
-        for i in range(TEAMS)
+    from apps.registry.models import Feedback, ModelVersion, StageChange
+    from benchmarks import seeding
+
+    teams = seeding.seed_teams(streams=seeding.seed_streams(["bench"]), count=TEAMS)
+    models = seeding.seed_models(
+        rng=random.Random(1), owners=teams, count=TEAMS * MODELS_PER_TEAM, versions=VERSIONS
     )
-    models = RegisteredModel.objects.bulk_create(
-        RegisteredModel(name=f"M {t.pk}-{j}", slug=f"m-{t.pk}-{j}", owning_team=t, value_stream=stream)
-        for t in teams
-        for j in range(MODELS_PER_TEAM)
-    )
-    versions = ModelVersion.objects.bulk_create(
-        ModelVersion(
-            model=m,
-            number=n + 1,
-            stage="production" if n == VERSIONS - 1 else "archived",
-            task="classification",
-            dataset_sha256="a" * 64,
-            parameters={"C": 1},
-            code_version="abc",
-            metrics={"roc_auc": 0.8},
-            baseline_metrics={"roc_auc": 0.6},
-            estimator="LogisticRegression",
-            artefact_key=f"k/{m.pk}/{n}",
-            artefact_sha256="b" * 64,
-            source_key=f"training-job:{m.pk}-{n}",
-        )
-        for m in models
-        for n in range(VERSIONS)
-    )
+    versions = ModelVersion.objects.filter(model__in=models)
     StageChange.objects.bulk_create(StageChange(version=v, to_stage=v.stage) for v in versions)
     Feedback.objects.bulk_create(Feedback(model=m, kind="bug", title="x") for m in models)
 
