@@ -10,8 +10,8 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.fragments import fragment, page_or_fragment, wants_fragment
 from apps.core.pagination import paginate, whole_number
-from apps.core.views import htmx_error
 from apps.core.permissions import is_platform_staff
+from apps.core.views import htmx_error
 from apps.modelrequests import (
     charts,
     exports,
@@ -572,12 +572,13 @@ def _kanban_context(request, filterset) -> dict:
                     if status not in allowed
                 ]
     query = request.GET.urlencode()
+    path = reverse("modelrequests:kanban")
     return {
         "filter": filterset,
         "board": board,
         "team": team,
         "board_query": query,
-        "board_path": f"{reverse('modelrequests:kanban')}?{query}" if query else reverse("modelrequests:kanban"),
+        "board_path": f"{path}?{query}" if query else path,
     }
 
 
