@@ -4,6 +4,7 @@ real headless Chromium."""
 import os
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 from threadpoolctl import threadpool_limits
 
@@ -23,6 +24,16 @@ pytest_plugins = ["tests.worker", "tests.browser", "tests.servers", "tests.s3", 
 # apps) and its OpenMP runtime read the environment then, so the limit is also set through threadpoolctl.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 threadpool_limits(limits=1)
+
+
+def pytest_configure(config):
+    """Parallel workers must not share a broker or var folder (tests/settings.py sees to it); with
+    DJANGO_SETTINGS_MODULE pointing elsewhere they would, and their Celery workers take each other's tasks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("PORTAL_TEST_ISOLATED") != worker:
+        raise pytest.UsageError(
+            f"{worker} runs with settings {settings.SETTINGS_MODULE}: parallel tests need tests.settings"
+        )
 
 
 @pytest.fixture

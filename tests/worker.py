@@ -160,6 +160,10 @@ class WorkerProcess:
             raise
         return self
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def stop(self) -> None:
         stop_group(self.process)
 
@@ -171,13 +175,30 @@ class WorkerProcess:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
-    """One worker for the session; purges stale messages first so earlier runs cannot leak in."""
+def session_worker(django_db_setup, django_db_blocker):
+    """The session's worker (not yet started); purges stale messages first so earlier runs cannot
+    leak in. Tests ask for it through ``celery_worker_process`` or ``session_worker_aside``."""
     with django_db_blocker.unblock():
         app.control.purge()
-        worker = WorkerProcess().start()
+    worker = WorkerProcess()
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(session_worker):
+    """One worker for the session, running: started by the first test that asks for it, and again by
+    the first that asks after a test set it aside."""
+    if not session_worker.running:
+        session_worker.start()
+    return session_worker
+
+
+@pytest.fixture
+def session_worker_aside(session_worker):
+    """Only the test's own workers take tasks: the session's worker is stopped, and stays stopped
+    until a test asks for it again (consecutive tests that set it aside pay for no restart)."""
+    session_worker.stop()
 
 
 @pytest.fixture

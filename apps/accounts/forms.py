@@ -2,14 +2,14 @@ from datetime import datetime, time
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.template import loader
 from django.utils import timezone
 
 from apps.accounts import tasks, tokens
 from apps.accounts.models import SERVICE_ACCOUNT_ROLE_CHOICES
-from apps.core import dispatch
+from apps.core import acting, dispatch
 from apps.core.forms import DateInput
 from apps.teams.models import MemberRole, Team
 
@@ -93,3 +93,12 @@ class PortalPasswordResetForm(PasswordResetForm):
         dispatch.enqueue_on_commit(
             tasks.send_password_reset_mail.name, kwargs={"subject": subject, "body": body, "to": to_email}
         )
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """Django's form for the new password of a reset link. Nobody is signed in while it is used: the
+    link identifies the user, so the change is recorded as theirs, not as an anonymous one."""
+
+    def save(self, commit=True):
+        acting.act_as(self.user)
+        return super().save(commit=commit)

@@ -8,6 +8,8 @@ from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
+from apps.audit.models import Action
+from tests.audit.helpers import events_of
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +37,17 @@ def reset_link() -> str:
     return found.group(1)
 
 
+def assert_password_change_recorded_for(user, *, channel: str) -> None:
+    """The reset's audit record names the user whose password changed: nobody is signed in, the
+    mailed link is what identifies them."""
+    *made_by_factory, change = [
+        event for event in events_of(user, Action.UPDATE) if "password" in event.changes_dict
+    ]
+    assert [event.channel for event in made_by_factory] == ["shell"]
+    assert (change.actor, change.channel) == (user, channel)
+    assert change.changes_dict["password"] == ["(hidden)", "(hidden)"]
+
+
 def test_the_login_page_links_to_the_reset(client):
     body = client.get("/login/").content.decode()
     assert 'href="/account/password/reset/"' in body
@@ -57,6 +70,7 @@ def test_reset_by_mail_in_the_browser_sets_a_new_password(outsider, committed):
     assert done.status_code == 302 and done["Location"] == "/account/password/reset/done/"
     outsider.refresh_from_db()
     assert outsider.check_password(NEW_PASSWORD)
+    assert_password_change_recorded_for(outsider, channel="ui")
     assert (
         Client().post("/login/", {"username": outsider.username, "password": NEW_PASSWORD}).status_code == 302
     )
@@ -104,6 +118,7 @@ def test_reset_through_the_api(outsider, committed):
     assert response.status_code == 200, response.content
     outsider.refresh_from_db()
     assert outsider.check_password(NEW_PASSWORD)
+    assert_password_change_recorded_for(outsider, channel="api")
     reused = api.post(
         "/api/v1/auth/password-reset/confirm/",
         {"uid": uid, "token": token, "new_password": NEW_PASSWORD + "x"},

@@ -48,9 +48,9 @@ def smtp_port():
 
 
 @pytest.fixture
-def mail_worker(celery_worker_process, worker_factory, smtp_port):
-    """A worker whose mail goes over SMTP to 127.0.0.1:smtp_port and retries after about a second."""
-    celery_worker_process.stop()  # only this worker may take the mail
+def mail_worker(session_worker_aside, worker_factory, smtp_port):
+    """A worker whose mail goes over SMTP to 127.0.0.1:smtp_port and retries after about a second;
+    the only one that may take the mail."""
     worker_factory(
         queues="default",
         extra_env={
@@ -60,8 +60,6 @@ def mail_worker(celery_worker_process, worker_factory, smtp_port):
             "PORTAL_MAIL_RETRY_BASE_SECONDS": "1",
         },
     )
-    yield
-    celery_worker_process.start()
 
 
 def test_a_mail_server_that_is_down_never_fails_the_move_and_the_mail_arrives_later(

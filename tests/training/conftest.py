@@ -4,7 +4,7 @@ from apps.teams.models import MemberRole
 from tests.factories import MembershipFactory, UserFactory
 from tests.training.helpers import tumour_frame, upload_frame
 
-WORKER_FIXTURES = {"celery_worker_process", "worker_factory", "live_worker"}
+WORKER_FIXTURES = {"celery_worker_process", "worker_factory"}
 
 
 @pytest.fixture(autouse=True)

@@ -27,17 +27,8 @@ OUTAGE_SECONDS = float(os.environ.get("PORTAL_FAULT_BROKER_OUTAGE_SECONDS", "20"
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 
-@pytest.fixture
-def suite_worker_stopped(celery_worker_process):
-    """The suite's worker takes no job while the test runs its own (started again afterwards, once
-    the test database is back where it was)."""
-    celery_worker_process.stop()
-    yield
-    celery_worker_process.start()
-
-
 def test_a_postgresql_restart_mid_job_leaves_no_job_stuck_and_one_version(
-    suite_worker_stopped, private_postgres, worker_factory, api_as, team, scientist
+    session_worker_aside, private_postgres, worker_factory, api_as, team, scientist
 ):
     dataset = upload_frame(actor=scientist, team=team, frame=tumour_frame())
     model = RegisteredModelFactory(owning_team=team, task="classification")

@@ -20,15 +20,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def s3_worker(s3_platform, worker_factory, request, tmp_path):
+def s3_worker(s3_platform, session_worker_aside, worker_factory, tmp_path):
     """The only worker on the queues for this test: the session's worker (local folder) steps aside."""
-    session_worker = request.getfixturevalue("celery_worker_process")
-    session_worker.stop()
     folder = tmp_path / "worker"
-    worker = worker_factory(extra_env=s3_platform.env | {"PORTAL_PLATFORM_STORAGE": str(folder)})
-    yield folder
-    worker.stop()
-    session_worker.start()
+    worker_factory(extra_env=s3_platform.env | {"PORTAL_PLATFORM_STORAGE": str(folder)})
+    return folder
 
 
 FEATURES = ["mean radius", "mean texture", "mean area", "clinic"]

@@ -116,29 +116,26 @@ def test_the_time_limit_fails_the_job_with_a_clear_message(celery_worker_process
 
 
 def test_a_killed_worker_leaves_no_job_running_forever(
-    celery_worker_process, worker_factory, api_as, scientist, setup
+    session_worker_aside, worker_factory, api_as, scientist, setup
 ):
+    """Only the workers under test may take the job."""
     dataset, model = setup
-    celery_worker_process.stop()  # only the worker under test may take the job
-    try:
-        victim = worker_factory(queues="training")
-        job = submit(api_as, scientist, dataset, model, **SLOW_FOREST)
-        wait_for(job, lambda j: j.status == JobStatus.RUNNING and j.progress >= 20)
-        victim.kill()
-        time.sleep(3)
-        job.refresh_from_db()
-        assert job.status == JobStatus.RUNNING  # nobody will finish it...
-        # ...until the periodic recovery task, run by a healthy worker, sees its heartbeat is stale.
-        rescuer = worker_factory(extra_env={"PORTAL_TRAINING_STALE_AFTER_SECONDS": "2"})
-        recover_stale_jobs.delay()
-        job = wait_for(job, finished, timeout=180)
-        assert job.status == JobStatus.SUCCEEDED, job.error
-        assert job.attempts == 2
-        assert any("requeued" in line for line in job.log)
-        assert ModelVersion.objects.filter(source_key=f"training-job:{job.pk}").count() == 1
-        rescuer.stop()
-    finally:
-        celery_worker_process.start()
+    victim = worker_factory(queues="training")
+    job = submit(api_as, scientist, dataset, model, **SLOW_FOREST)
+    wait_for(job, lambda j: j.status == JobStatus.RUNNING and j.progress >= 20)
+    victim.kill()
+    time.sleep(3)
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING  # nobody will finish it...
+    # ...until the periodic recovery task, run by a healthy worker, sees its heartbeat is stale.
+    rescuer = worker_factory(extra_env={"PORTAL_TRAINING_STALE_AFTER_SECONDS": "2"})
+    recover_stale_jobs.delay()
+    job = wait_for(job, finished, timeout=180)
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    assert job.attempts == 2
+    assert any("requeued" in line for line in job.log)
+    assert ModelVersion.objects.filter(source_key=f"training-job:{job.pk}").count() == 1
+    rescuer.stop()
 
 
 def test_cancelling_interrupts_a_long_fit_at_once(celery_worker_process, api_as, team, scientist):
@@ -169,20 +166,17 @@ def test_cancelling_interrupts_a_long_fit_at_once(celery_worker_process, api_as,
 
 @pytest.mark.parametrize("concurrency", [1, 2])
 def test_each_pool_process_trains_on_its_share_of_the_cores(
-    celery_worker_process, worker_factory, api_as, scientist, setup, concurrency
+    session_worker_aside, worker_factory, api_as, scientist, setup, concurrency
 ):
     """Two pool processes on two cores run one OpenMP thread each, not two each (oversubscription made
-    a 0.3 s fit take a minute); the job's log says how many it used."""
+    a 0.3 s fit take a minute); the job's log says how many it used. Only the worker under test may
+    take the job."""
     dataset, model = setup
-    celery_worker_process.stop()  # only the worker under test may take the job
-    try:
-        # As on a machine with no OMP_NUM_THREADS set: OpenMP would start one thread per core.
-        worker_factory(
-            queues="training", concurrency=concurrency, extra_env={"OMP_NUM_THREADS": str(available_cores())}
-        )
-        job = wait_for(submit(api_as, scientist, dataset, model), finished)
-    finally:
-        celery_worker_process.start()
+    # As on a machine with no OMP_NUM_THREADS set: OpenMP would start one thread per core.
+    worker_factory(
+        queues="training", concurrency=concurrency, extra_env={"OMP_NUM_THREADS": str(available_cores())}
+    )
+    job = wait_for(submit(api_as, scientist, dataset, model), finished)
     assert job.status == JobStatus.SUCCEEDED, job.error
     share = max(1, available_cores() // concurrency)
     expected = f"training on {share} CPU thread{'s' if share > 1 else ''}."

@@ -25,18 +25,15 @@ def wait_for_status(delivery, status, timeout=60):
 
 
 def test_the_worker_retries_a_500_and_then_delivers_signed(
-    celery_worker_process, worker_factory, team, receiver
+    session_worker_aside, worker_factory, team, receiver
 ):
-    celery_worker_process.stop()  # only a worker with a short backoff may take the delivery
-    try:
-        worker_factory(queues="default", extra_env={"PORTAL_WEBHOOK_RETRY_BASE_SECONDS": "1"})
-        receiver.answers = [500]
-        lead = member_of(team, MemberRole.LEAD)
-        subscription = Subscription.objects.create(name="ci", team=team, url=receiver.url, created_by=lead)
-        delivery = services.delivery_send_test(actor=lead, subscription=subscription)
-        delivery = wait_for_status(delivery, DeliveryStatus.SUCCEEDED)
-    finally:
-        celery_worker_process.start()
+    """Only a worker with a short backoff may take the delivery."""
+    worker_factory(queues="default", extra_env={"PORTAL_WEBHOOK_RETRY_BASE_SECONDS": "1"})
+    receiver.answers = [500]
+    lead = member_of(team, MemberRole.LEAD)
+    subscription = Subscription.objects.create(name="ci", team=team, url=receiver.url, created_by=lead)
+    delivery = services.delivery_send_test(actor=lead, subscription=subscription)
+    delivery = wait_for_status(delivery, DeliveryStatus.SUCCEEDED)
     assert delivery.attempts == 2 and delivery.response_code == 200
     first, second = receiver.wait_for(2)
     assert first.body == second.body and json.loads(second.body)["type"] == "ping"

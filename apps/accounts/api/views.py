@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.tokens import default_token_generator
 from django.utils.http import urlsafe_base64_decode
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -30,7 +30,7 @@ from apps.accounts.api.serializers import (
     UserSerializer,
 )
 from apps.accounts.filtersets import LockoutFilterSet, ServiceAccountFilterSet, TokenFilterSet, UserFilterSet
-from apps.accounts.forms import PortalPasswordResetForm
+from apps.accounts.forms import PortalPasswordResetForm, ResetPasswordForm
 from apps.core.acting import act_as
 from apps.core.policy import allowed, denial
 from apps.teams.models import MemberRole
@@ -285,7 +285,7 @@ class PasswordResetConfirmView(APIView):
             raise serializers.ValidationError(
                 {"token": ["This reset link has been used, has expired, or the password changed since."]}
             )
-        form = SetPasswordForm(
+        form = ResetPasswordForm(
             user, {"new_password1": data["new_password"], "new_password2": data["new_password"]}
         )
         if not form.is_valid():
