@@ -7,7 +7,9 @@ Here an unknown value is a form error naming the allowed values, which the API a
 """
 
 import django_filters
+import django_filters.fields
 from django import forms
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -91,36 +93,66 @@ class PortalFilterBackend(DjangoFilterBackend):
 LARGEST_ID = 2**63 - 1
 
 
-def _refuse_ids_beyond_64_bits(field: forms.Field) -> None:
-    """A whole number beyond 64 bits (an id or a count no row can have) is refused before it reaches
-    the database: PostgreSQL finds nothing for it, but SQLite (the quick start) raises OverflowError,
-    a 500. For a model choice it is "not one of the choices"."""
-    look_up = field.to_python
+def _beyond_64_bits(value) -> bool:
+    text = str(value).strip() if value is not None else ""
+    return text.lstrip("+-").isdigit() and abs(int(text)) > LARGEST_ID
 
-    def to_python(value):
-        text = str(value).strip() if value is not None else ""
-        if text.lstrip("+-").isdigit() and abs(int(text)) > LARGEST_ID:
-            if isinstance(field, forms.ModelChoiceField):
-                raise forms.ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
-            raise forms.ValidationError(f"Enter a whole number between -{LARGEST_ID} and {LARGEST_ID}.")
-        return look_up(value)
 
-    field.to_python = to_python
+class BoundedNumberField(forms.DecimalField):
+    """A number filter's field. A whole number beyond 64 bits (an id or a count no row can have) is
+    refused before it reaches the database: PostgreSQL finds nothing for it, but SQLite (the quick
+    start) raises OverflowError, a 500."""
+
+    def to_python(self, value):
+        if _beyond_64_bits(value):
+            raise forms.ValidationError(
+                f"Enter a whole number between -{LARGEST_ID} and {LARGEST_ID}.", code="invalid"
+            )
+        return super().to_python(value)
+
+
+class BoundedModelChoiceField(django_filters.fields.ModelChoiceField):
+    """A model choice filter's field: a whole number beyond 64 bits is "not one of the choices",
+    refused before the database sees it (see ``BoundedNumberField``)."""
+
+    def to_python(self, value):
+        if _beyond_64_bits(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class BoundedNumberFilter(django_filters.NumberFilter):
+    """The number filter of every filterset (never a bare ``NumberFilter``)."""
+
+    field_class = BoundedNumberField
+
+
+class BoundedModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """The model choice filter of every filterset (never a bare ``ModelChoiceFilter``)."""
+
+    field_class = BoundedModelChoiceField
+
+
+_BOUNDED = {
+    django_filters.NumberFilter: BoundedNumberFilter,
+    django_filters.ModelChoiceFilter: BoundedModelChoiceFilter,
+}
 
 
 class PortalFilterSet(django_filters.FilterSet):
-    """Every list's filterset: a model choice's empty choice reads "Any <its label>" ("Any team",
-    "Any stream"), other choices' "Any" (FILTERS_EMPTY_CHOICE_LABEL), never Django's "---------"."""
+    """Every list's filterset. Filters generated from ``Meta.fields`` are the bounded ones above; a
+    model choice's empty choice reads "Any <its label>" ("Any team", "Any stream"), other choices'
+    "Any" (FILTERS_EMPTY_CHOICE_LABEL), never Django's "---------"."""
+
+    FILTER_DEFAULTS = {
+        db_field: {**spec, "filter_class": _BOUNDED.get(spec["filter_class"], spec["filter_class"])}
+        for db_field, spec in FILTER_FOR_DBFIELD_DEFAULTS.items()
+    }
 
     @property
     def form(self):
         form = super().form
         for name, field in form.fields.items():
-            single_choice = isinstance(field, forms.ModelChoiceField) and not isinstance(
-                field, forms.ModelMultipleChoiceField
-            )
-            if single_choice or isinstance(field, forms.DecimalField | forms.IntegerField):
-                _refuse_ids_beyond_64_bits(field)
             if getattr(field, "empty_label", None) == "---------":
                 label = str(field.label or name.replace("_", " "))
                 field.empty_label = f"Any {label[:1].lower()}{label[1:]}"

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedModelChoiceFilter, PortalFilterSet, YesNoFilter
 from apps.modelrequests.models import ModelRequest, RequestStatus, SavedView, SavedViewPage
 from apps.modelrequests.selectors import waiting_for
 from apps.teams.models import Team, ValueStream
@@ -11,16 +11,16 @@ from apps.teams.models import Team, ValueStream
 
 class ModelRequestFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    stream = django_filters.ModelChoiceFilter(
+    stream = BoundedModelChoiceFilter(
         field_name="value_stream",
         queryset=ValueStream.objects.all(),
         to_field_name="slug",
         label="Value stream",
     )
-    requesting_team = django_filters.ModelChoiceFilter(
+    requesting_team = BoundedModelChoiceFilter(
         queryset=Team.objects.all(), to_field_name="slug", label="Requesting team"
     )
-    delivering_team = django_filters.ModelChoiceFilter(
+    delivering_team = BoundedModelChoiceFilter(
         queryset=Team.objects.all(), to_field_name="slug", label="Delivering team"
     )
     status = django_filters.ChoiceFilter(choices=RequestStatus.choices)

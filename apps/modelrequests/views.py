@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,6 +11,7 @@ from apps.core.forms import save_form_with, service_form_page
 from apps.core.fragments import fragment, page_or_fragment, wants_fragment
 from apps.core.pagination import paginate, whole_number
 from apps.core.permissions import is_platform_staff
+from apps.core.views import htmx_error
 from apps.modelrequests import (
     charts,
     exports,
@@ -232,16 +232,13 @@ def request_form(request, pk=None):
     )
 
 
-def _wants_json(request) -> bool:
-    """The board's script asks for JSON (``Accept: application/json``) to show the answer in place."""
-    return "application/json" in request.headers.get("Accept", "")
-
-
 @require_POST
 def request_transition(request, pk):
-    """Move a request (the request page's buttons, the kanban's drop and its move menu). A refused
-    move is a 403 naming who may make it (409 when the status has no such move, naming the moves the
-    user may make); a plain form post goes back to the page with the answer as a message."""
+    """Move a request (the request page's buttons, the kanban's drop and its move menu). From the
+    kanban through htmx (the post carries the board's query string), a done move answers the board
+    re-rendered with the answer in words; a refused one answers in words only, into the page's alert
+    region: 403 naming who may make it, 409 when the status has no such move (naming the moves the user
+    may make). A plain form post goes back to the page with the answer as a message."""
     model_request = get_object_or_404(ModelRequest, pk=pk)
     form = TransitionForm(request.POST)
     answer, status = "", 200
@@ -260,8 +257,11 @@ def request_transition(request, pk):
             status = 409 if isinstance(refused, Conflict) else 403
         else:
             answer = f"#{pk} {model_request.title} moved to {RequestStatus(form.cleaned_data['to']).label}."
-    if _wants_json(request):
-        return JsonResponse({"detail": answer, "status": form.cleaned_data.get("to", "")}, status=status)
+    if wants_fragment(request):
+        if status != 200:
+            return htmx_error(request, status, answer)
+        context = {**_kanban_context(request, _filtered(request)), "answer": answer}
+        return fragment(request, "modelrequests/_kanban_answer.html", context)
     (messages.success if status == 200 else messages.error)(request, answer)
     return _back(request, model_request.get_absolute_url())
 
@@ -535,10 +535,27 @@ def board_settings(request):
 
 def kanban(request):
     filterset = _filtered(request)
-    team = filterset.form.cleaned_data.get("delivering_team") if filterset.is_valid() else None
     if exports.wants_csv(request):
         rows = filterset.qs.order_by("status", "manual_rank", "submitted_at", "id").iterator(chunk_size=500)
         return exports.csv_response(rows, filename="kanban.csv")
+    return page_or_fragment(
+        request,
+        "modelrequests/kanban.html",
+        "modelrequests/_kanban_board.html",
+        {
+            **_kanban_context(request, filterset),
+            "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
+            "method_choices": [("", "Each team's board"), *ScoringMethod.choices],
+            "workflow_rules": workflow.describe(),
+            **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
+        },
+    )
+
+
+def _kanban_context(request, filterset) -> dict:
+    """The kanban's board for the page, and for the board htmx swaps in after a move (whose post
+    carries the page's query string, so the same filters, lanes and score)."""
+    team = filterset.form.cleaned_data.get("delivering_team") if filterset.is_valid() else None
     lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
     board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by, method=request.GET.get("method"))
     roles = selectors.roles_by_team(user=request.user)
@@ -554,21 +571,15 @@ def kanban(request):
                     for status in workflow.next_statuses(card.status)
                     if status not in allowed
                 ]
-    # After a move the board's script asks htmx for the board alone and swaps it in.
-    return page_or_fragment(
-        request,
-        "modelrequests/kanban.html",
-        "modelrequests/_kanban_board.html",
-        {
-            "filter": filterset,
-            "board": board,
-            "team": team,
-            "lane_choices": [(key, label) for key, (_field, label) in selectors.KANBAN_LANES.items()],
-            "method_choices": [("", "Each team's board"), *ScoringMethod.choices],
-            "workflow_rules": workflow.describe(),
-            **view_bar(request, filterset, kind=SavedViewPage.KANBAN),
-        },
-    )
+    query = request.GET.urlencode()
+    path = reverse("modelrequests:kanban")
+    return {
+        "filter": filterset,
+        "board": board,
+        "team": team,
+        "board_query": query,
+        "board_path": f"{path}?{query}" if query else path,
+    }
 
 
 def roadmap_page(request):

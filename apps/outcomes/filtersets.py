@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet
+from apps.core.filters import BoundedModelChoiceFilter, BoundedNumberFilter, PortalFilterSet
 from apps.core.validation import DateTimeFilter
 from apps.outcomes.models import Direction, DriftBand, DriftResult, Kpi, ModelCost, Observation, Segment
 from apps.registry.models import RegisteredModel
@@ -12,7 +12,7 @@ from apps.teams.models import ValueStream
 
 class KpiFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    stream = django_filters.ModelChoiceFilter(
+    stream = BoundedModelChoiceFilter(
         queryset=ValueStream.objects.all(), to_field_name="slug", label="Value stream"
     )
     direction = django_filters.ChoiceFilter(choices=Direction.choices)
@@ -26,15 +26,15 @@ class KpiFilterSet(PortalFilterSet):
 
 
 class ObservationFilterSet(PortalFilterSet):
-    kpi = django_filters.NumberFilter(field_name="kpi_id", label="KPI id")
-    stream = django_filters.ModelChoiceFilter(
+    kpi = BoundedNumberFilter(field_name="kpi_id", label="KPI id")
+    stream = BoundedModelChoiceFilter(
         field_name="kpi__stream",
         queryset=ValueStream.objects.all(),
         to_field_name="slug",
         label="Value stream",
     )
     segment = django_filters.ChoiceFilter(choices=Segment.choices)
-    model = django_filters.ModelChoiceFilter(
+    model = BoundedModelChoiceFilter(
         queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model"
     )
     since = DateTimeFilter(field_name="time", lookup_expr="gte")
@@ -46,7 +46,7 @@ class ObservationFilterSet(PortalFilterSet):
 
 
 class ModelCostFilterSet(PortalFilterSet):
-    stream = django_filters.ModelChoiceFilter(
+    stream = BoundedModelChoiceFilter(
         field_name="model__value_stream", queryset=ValueStream.objects.all(), to_field_name="slug"
     )
 
@@ -57,7 +57,7 @@ class ModelCostFilterSet(PortalFilterSet):
 
 class DriftResultFilterSet(PortalFilterSet):
     model = django_filters.CharFilter(field_name="version__model__slug", label="Model slug")
-    version = django_filters.NumberFilter(field_name="version__number")
+    version = BoundedNumberFilter(field_name="version__number")
     feature = django_filters.CharFilter()
     band = django_filters.ChoiceFilter(choices=DriftBand.choices)
 

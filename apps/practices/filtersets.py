@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedNumberFilter, PortalFilterSet, YesNoFilter
 from apps.practices.models import (
     Engagement,
     Level,
@@ -74,7 +74,7 @@ class EngagementFilterSet(PortalFilterSet):
 
 class SurveyResponseFilterSet(PortalFilterSet):
     team = TeamSlugFilter(queryset=Team.objects.all(), to_field_name="slug")
-    round = django_filters.NumberFilter(field_name="round_id")
+    round = BoundedNumberFilter(field_name="round_id")
 
     class Meta:
         model = SurveyResponse

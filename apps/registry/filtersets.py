@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedModelChoiceFilter, PortalFilterSet, YesNoFilter
 from apps.registry.feedback_loop import overdue_q
 from apps.registry.models import (
     Feedback,
@@ -23,17 +23,17 @@ from apps.teams.models import Team, ValueStream
 
 class RegisteredModelFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    team = django_filters.ModelChoiceFilter(
+    team = BoundedModelChoiceFilter(
         field_name="owning_team", queryset=Team.objects.all(), to_field_name="slug", label="Owning team"
     )
-    stream = django_filters.ModelChoiceFilter(
+    stream = BoundedModelChoiceFilter(
         field_name="value_stream", queryset=ValueStream.objects.all(), to_field_name="slug", label="Stream"
     )
     lifecycle = django_filters.ChoiceFilter(choices=Lifecycle.choices)
     stage = django_filters.ChoiceFilter(choices=Stage.choices, method="with_stage", label="Has a version in")
     task = django_filters.ChoiceFilter(choices=Task.choices)
     support_tier = django_filters.ChoiceFilter(choices=SupportTier.choices, label="Support tier")
-    consumer = django_filters.ModelChoiceFilter(
+    consumer = BoundedModelChoiceFilter(
         field_name="consuming_teams", queryset=Team.objects.all(), to_field_name="slug", label="Consumed by"
     )
 
@@ -57,13 +57,13 @@ class ModelVersionFilterSet(PortalFilterSet):
 
 
 class FeedbackFilterSet(PortalFilterSet):
-    model = django_filters.ModelChoiceFilter(
+    model = BoundedModelChoiceFilter(
         queryset=RegisteredModel.objects.all(), to_field_name="slug", label="Model"
     )
-    team = django_filters.ModelChoiceFilter(
+    team = BoundedModelChoiceFilter(
         field_name="model__owning_team", queryset=Team.objects.all(), to_field_name="slug", label="Owner"
     )
-    from_team = django_filters.ModelChoiceFilter(
+    from_team = BoundedModelChoiceFilter(
         queryset=Team.objects.all(), to_field_name="slug", label="Filed by team"
     )
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedModelChoiceFilter, PortalFilterSet, YesNoFilter
 from apps.teams.models import (
     TIME_BOXED_MODES,
     Interaction,
@@ -20,7 +20,7 @@ from apps.teams.models import (
 
 
 @extend_schema_field(OpenApiTypes.STR)
-class TeamSlugFilter(django_filters.ModelChoiceFilter):
+class TeamSlugFilter(BoundedModelChoiceFilter):
     """A team given by its slug (an unknown slug is a 400 naming the parameter)."""
 
 
@@ -38,7 +38,7 @@ class ValueStreamFilterSet(PortalFilterSet):
 class TeamFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     team_type = django_filters.ChoiceFilter(choices=TeamType.choices, label="Type")
-    stream = django_filters.ModelChoiceFilter(
+    stream = BoundedModelChoiceFilter(
         field_name="value_stream",
         queryset=ValueStream.objects.all(),
         to_field_name="slug",
@@ -55,7 +55,7 @@ class TeamFilterSet(PortalFilterSet):
 
 
 class MembershipFilterSet(PortalFilterSet):
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    team = BoundedModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     role = django_filters.ChoiceFilter(choices=MemberRole.choices)
     user = django_filters.CharFilter(field_name="user__username")
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedModelChoiceFilter, BoundedNumberFilter, PortalFilterSet, YesNoFilter
 from apps.registry.models import Task
 from apps.teams.models import Team
 from apps.training.estimators import estimator_choices
@@ -20,7 +20,7 @@ from apps.training.selectors import only_newest_versions
 
 class DatasetVersionFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    team = BoundedModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     name = django_filters.CharFilter(field_name="name", label="Exact name")
     latest = YesNoFilter(method="only_latest", label="Latest versions only")
     status = django_filters.ChoiceFilter(choices=DatasetStatus.choices)
@@ -39,15 +39,13 @@ class DatasetVersionFilterSet(PortalFilterSet):
 class TrainingJobFilterSet(PortalFilterSet):
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
     kind = django_filters.ChoiceFilter(choices=JobKind.choices)
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
+    team = BoundedModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug")
     task = django_filters.ChoiceFilter(choices=Task.choices)
     estimator = django_filters.ChoiceFilter(choices=estimator_choices())
-    dataset_version = django_filters.NumberFilter(field_name="dataset_version_id", label="Dataset version id")
+    dataset_version = BoundedNumberFilter(field_name="dataset_version_id", label="Dataset version id")
     registered_model = django_filters.CharFilter(field_name="registered_model__slug", label="Model slug")
     # the link to the request lives in apps.outcomes (training does not know requests)
-    model_request = django_filters.NumberFilter(
-        field_name="for_request__request_id", label="Model request id"
-    )
+    model_request = BoundedNumberFilter(field_name="for_request__request_id", label="Model request id")
 
     class Meta:
         model = TrainingJob

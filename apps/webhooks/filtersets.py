@@ -1,7 +1,7 @@
 import django_filters
 
 from apps.core.events import EVENT_TYPES
-from apps.core.filters import PortalFilterSet, YesNoFilter
+from apps.core.filters import BoundedNumberFilter, PortalFilterSet, YesNoFilter
 from apps.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 
@@ -15,7 +15,7 @@ class SubscriptionFilterSet(PortalFilterSet):
 
 
 class DeliveryFilterSet(PortalFilterSet):
-    subscription = django_filters.NumberFilter(field_name="subscription_id", label="Subscription id")
+    subscription = BoundedNumberFilter(field_name="subscription_id", label="Subscription id")
     status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
     event_type = django_filters.ChoiceFilter(choices=list(EVENT_TYPES.items()), label="Event type")
 

@@ -5,8 +5,8 @@
      it before sending. Listeners sit on the document, so they hold for the board htmx swaps in.
    - inline scoring: htmx posts a changed input of a score form and swaps in the server's form
      (attributes in templates/modelrequests/_score_box.html); only the Save button is hidden here.
-   - kanban: dropping a card on a column, or picking a status in its Move menu, posts the move; the
-     server applies the workflow and a refusal is shown in words above the board. */
+   - kanban: picking a status in a card's Move menu posts it through htmx (hx-post), dropping a card on
+     a column too; the server answers the board re-rendered, or a refusal in words. */
 (function () {
   "use strict";
 
@@ -86,72 +86,56 @@
     });
   }
 
-  /* Kanban: a card dropped on a column, or a status picked in the card's Move menu, is posted to the
-     move endpoint; the server applies the workflow. A done move says so above the board and swaps in
-     the board as the server renders it now (through htmx, as a fragment: counts, WIP limits, the card in
-     its new column), without reloading the page; a refused one (403 naming who may, 409 naming the
-     moves allowed) is shown above the board and the card stays. While a card is dragged, the columns
-     it may go to in its lane are outlined. Events are delegated to the board's wrapper, so the board
-     swapped in works the same. */
+  /* Kanban: a status picked in a card's Move menu posts the menu's form through htmx (hx-post); a card
+     dropped on a column is posted the same way (htmx.ajax). The server applies the workflow: a done
+     move answers the board as it renders it now (counts, WIP limits, the card in its new column) with
+     the answer in words above it, swapped in without reloading the page; a refused one (403 naming who
+     may, 409 naming the moves allowed) answers in words into the page's alert region and the card
+     stays. Here only: the moved card is marked and, after a move from its menu, its menu gets the focus
+     back. While a card is dragged, the columns it may go to in its lane are outlined. Events are
+     delegated to the board's wrapper, so the board swapped in works the same. */
   function kanban() {
     var wrap = document.getElementById("kanban-wrap");
     if (!wrap || !document.getElementById("kanban")) return;
     document.documentElement.classList.add("js-kanban");
-    var answer = document.getElementById("kanban-answer");
     var dragged = null;
+    var moving = null; // {id, viaMenu} from the request htmx sends until its answer is swapped in
 
     function board() { return document.getElementById("kanban"); }
-
-    function say(text, ok) {
-      answer.hidden = false;
-      answer.textContent = text;
-      answer.classList.toggle("ok", !!ok);
+    function menuOf(id) {
+      var card = board() && board().querySelector('.kcard[data-id="' + id + '"]');
+      return card ? { card: card, summary: card.querySelector(".kmenu summary") } : null;
     }
 
-    function refresh(movedId, viaMenu) {
-      // htmx asks the page's own URL; the view answers the board fragment (apps/core/fragments.py).
-      return window.htmx.ajax("GET", window.location.href, { target: "#kanban-wrap", swap: "innerHTML" }).then(function () {
-        if (!board()) throw new Error("no board");
-        applyFolds();
-        wrap.dataset.refreshed = String(Number(wrap.dataset.refreshed || 0) + 1);
-        var moved = board().querySelector('.kcard[data-id="' + movedId + '"]');
-        if (moved) {
-          moved.classList.add("just-moved");
-          var summary = moved.querySelector(".kmenu summary");
-          if (viaMenu && summary) summary.focus();
-        }
-      });
-    }
-
-    function move(card, status, viaMenu) {
+    function move(card, status) {
       var form = card.querySelector("form.kmove");
-      var body = new FormData();
-      body.append("csrfmiddlewaretoken", document.querySelector("[name=csrfmiddlewaretoken]").value);
-      body.append("to", status);
-      var url = form ? form.action : board().dataset.moveUrl.replace("/0/", "/" + card.dataset.id + "/");
-      var id = card.dataset.id;
-      say("Moving #" + id + "…", true);
-      fetch(url, {
-        method: "POST",
-        body: body,
-        credentials: "same-origin",
-        headers: { Accept: "application/json" }
-      }).then(function (response) {
-        return response.json().then(function (data) {
-          if (response.ok) {
-            say(data.detail, true);
-            return refresh(id, viaMenu).catch(function () {
-              say(data.detail + " Reload the page to see the board as it is now.", true);
-            });
-          }
-          say(data.detail || "Not moved (HTTP " + response.status + ").", false);
-          var summary = card.querySelector(".kmenu summary");
-          if (summary) summary.focus();
-        });
-      }).catch(function (error) {
-        say("Not moved: " + error.message + ". Try again or reload the page.", false);
+      var url = form ? form.getAttribute("hx-post") : board().dataset.moveUrl.replace("/0/", "/" + card.dataset.id + "/");
+      var token = document.querySelector("#kanban [name=csrfmiddlewaretoken]").value;
+      window.htmx.ajax("POST", url, {
+        source: card, target: "#kanban-wrap", swap: "innerHTML",
+        values: { to: status, csrfmiddlewaretoken: token }
       });
     }
+
+    document.addEventListener("htmx:beforeRequest", function (event) {
+      var elt = event.detail.elt;
+      var card = elt && wrap.contains(elt) && elt.closest(".kcard");
+      if (card) moving = { id: card.dataset.id, viaMenu: elt.matches("form.kmove") };
+    });
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      if (moving) moving.done = event.detail.xhr.status < 400;
+    });
+    document.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail.target;
+      if (!moving || target !== (moving.done ? wrap : document.getElementById("page-answer"))) return;
+      var found = menuOf(moving.id);
+      if (moving.done) {
+        applyFolds();
+        if (found) found.card.classList.add("just-moved");
+      }
+      if (found && found.summary && (moving.viaMenu || !moving.done)) found.summary.focus();
+      moving = null;
+    });
 
     function clearMarks() {
       wrap.querySelectorAll(".drop-ok, .drop-no, .drop-target").forEach(function (cell) {
@@ -196,16 +180,11 @@
       var card = dragged;
       clearMarks();
       if (!card || card.parentNode.dataset.status === cell.dataset.status) return;
-      move(card, cell.dataset.status, false);
+      move(card, cell.dataset.status);
     });
 
-    /* The Move menu: its buttons post through the same path; Escape closes it. */
-    wrap.addEventListener("submit", function (event) {
-      var form = event.target.closest("form.kmove");
-      if (!form || !event.submitter) return;
-      event.preventDefault();
-      move(form.closest(".kcard"), event.submitter.value, true);
-    });
+    /* The Move menu: its buttons post its form through htmx; opening it focuses the first move; Escape
+       closes it. */
     wrap.addEventListener("toggle", function (event) {
       var menu = event.target;
       if (!menu.classList || !menu.classList.contains("kmenu") || !menu.open) return;

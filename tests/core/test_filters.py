@@ -132,3 +132,48 @@ def test_every_list_filters_empty_choice_reads_any_and_its_label():
         empty = re.findall(r'<option value=""[^>]*>([^<]*)</option>', html)
         assert empty and all(label.startswith("Any") for label in empty), empty
         assert "---------" not in html
+
+
+def _portal_filtersets():
+    import importlib
+    from importlib.util import find_spec
+
+    from django.apps import apps as django_apps
+
+    from apps.core.filters import PortalFilterSet
+
+    for config in django_apps.get_app_configs():
+        if config.name.startswith("apps.") and find_spec(f"{config.name}.filtersets"):
+            importlib.import_module(f"{config.name}.filtersets")
+    found, todo = [], [PortalFilterSet]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.append(subclass)
+            todo.append(subclass)
+    return found
+
+
+def test_every_number_and_single_model_choice_filter_is_the_bounded_one():
+    # a bare NumberFilter or ModelChoiceFilter lets a value beyond 64 bits reach SQLite (a 500)
+    from django import forms
+
+    from apps.core.filters import BoundedModelChoiceField, BoundedNumberField
+
+    filtersets = _portal_filtersets()
+    assert len(filtersets) >= 20, filtersets
+    checked = []
+    for filterset in filtersets:
+        for name, declared in filterset.base_filters.items():
+            field_class = declared.field_class
+            single_choice = issubclass(field_class, forms.ModelChoiceField) and not issubclass(
+                field_class, forms.ModelMultipleChoiceField
+            )
+            if single_choice:
+                assert issubclass(field_class, BoundedModelChoiceField), (filterset, name)
+            elif issubclass(field_class, forms.DecimalField | forms.IntegerField):
+                assert issubclass(field_class, BoundedNumberField), (filterset, name)
+            else:
+                continue
+            checked.append((filterset.__name__, name))
+    assert ("ObservationFilterSet", "kpi") in checked, checked
+    assert len(checked) >= 20, checked

@@ -26,8 +26,8 @@ def test_drag_moves_a_card_and_a_refused_drag_says_who_may(login_page, screensho
     page.goto(f"/requests/board/?delivering_team={team.slug}&lanes=none")
     # a move that exists but is the PM's: refused in place, in words, and the card stays
     card(page, triaged).drag_to(page.locator('.kdrop[data-status="accepted"]'))
-    answer = page.locator("#kanban-answer")
-    answer.get_by_text("only the product manager of the delivering team").wait_for()
+    refusal = page.locator("#page-answer")
+    refusal.get_by_text("only the product manager of the delivering team").wait_for()
     assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
     screenshot(page, "requests-kanban-refused-drag")
     # a move the engineer may make: the board is swapped in as the server renders it now, with the
@@ -35,7 +35,8 @@ def test_drag_moves_a_card_and_a_refused_drag_says_who_may(login_page, screensho
     page.evaluate("() => { window.notReloaded = true; }")
     card(page, accepted).drag_to(page.locator('.kdrop[data-status="in_progress"]'))
     page.locator('.kdrop[data-status="in_progress"] .kcard.just-moved').wait_for()
-    assert "moved to In progress" in answer.inner_text()
+    assert "moved to In progress" in page.locator("#kanban-answer").inner_text()
+    assert refusal.inner_text() == ""  # the refusal shown before is answered
     assert page.evaluate("() => window.notReloaded") is True
     assert page.locator('.kdrop[data-status="in_progress"] .kcard').count() == 1
     assert page.locator('.kdrop[data-status="accepted"] .kcard').count() == 0
@@ -45,7 +46,7 @@ def test_drag_moves_a_card_and_a_refused_drag_says_who_may(login_page, screensho
     screenshot(page, "requests-kanban-after-drag")
     # the swapped-in board takes drags too: the refused one again, answered in place
     card(page, triaged).drag_to(page.locator('.kdrop[data-status="accepted"]'))
-    answer.get_by_text("only the product manager of the delivering team").wait_for()
+    refusal.get_by_text("only the product manager of the delivering team").wait_for()
     assert card(page, triaged).locator("xpath=..").get_attribute("data-status") == "triaged"
 
 

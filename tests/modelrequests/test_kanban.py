@@ -1,6 +1,7 @@
 """The kanban: columns with counts and WIP limits, swimlanes, cards with score, age and owner, and
-moves (the board's script asks for JSON: a refused move is a 403 naming who may, or a 409 naming the
-moves the user may make)."""
+moves (through htmx, a done move answers the board re-rendered for the page's query string; a refused
+one is a 403 naming who may, or a 409 naming the moves the user may make, in words into the page's
+alert region)."""
 
 import datetime
 
@@ -15,7 +16,7 @@ from tests.modelrequests.factories import ModelRequestFactory, rice_inputs, wsjf
 
 pytestmark = pytest.mark.django_db
 
-JSON = {"HTTP_ACCEPT": "application/json"}
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def board(client, query=""):
@@ -112,11 +113,28 @@ def test_cards_show_score_by_the_board_method_age_in_column_and_owner(client, br
     assert fresh.pk in {c.pk for c in cards.values()}
 
 
-def test_move_answers_json_and_writes_the_row(client, browser_login, cast):
-    request = ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.ACCEPTED)
+def test_move_through_htmx_answers_the_board_of_the_page_and_writes_the_row(client, browser_login, cast):
+    request = ModelRequestFactory(
+        title="Fraud scorer", delivering_team=cast.delivering, status=RequestStatus.ACCEPTED
+    )
+    other = ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.ACCEPTED)
+    elsewhere = ModelRequestFactory(title="Not on this board", status=RequestStatus.ACCEPTED)
     browser_login(client, cast["deliver_engineer"])
-    response = client.post(f"/requests/{request.pk}/transition/", {"to": "in_progress"}, **JSON)
-    assert response.status_code == 200 and response.json()["status"] == "in_progress"
+    query = f"delivering_team={cast.delivering.slug}&lanes=none"
+    response = client.post(f"/requests/{request.pk}/transition/?{query}", {"to": "in_progress"}, **HTMX)
+    assert response.status_code == 200 and "HX-Request" in response["Vary"]
+    html = response.content.decode()
+    # the board of the page's filters, with the card in its new column, and the answer out of band
+    assert html.lstrip().startswith('<div class="kboard" id="kanban"') and "<html" not in html
+    assert response.context["board"].lane_by == "none"
+    [lane] = response.context["board"].lanes
+    assert [card.pk for card in lane.cells["in_progress"].cards] == [request.pk]
+    assert [card.pk for card in lane.cells["accepted"].cards] == [other.pk]
+    assert "Not on this board" not in html
+    assert f"#{request.pk} Fraud scorer moved to In progress." in html
+    assert '<div id="kanban-answer" hx-swap-oob="innerHTML">' in html
+    # the menus of the new board post back with the same query string
+    assert f'hx-post="/requests/{other.pk}/transition/?{query.replace("&", "&amp;")}"' in html
     request.refresh_from_db()
     assert request.status == "in_progress" and request.started_at is not None
     last = request.transitions.last()
@@ -125,23 +143,29 @@ def test_move_answers_json_and_writes_the_row(client, browser_login, cast):
         "in_progress",
         cast["deliver_engineer"],
     )
+    assert ModelRequest.objects.get(pk=elsewhere.pk).status == "accepted"
 
 
 def test_a_refused_move_is_a_403_naming_who_may(client, browser_login, cast):
     request = ModelRequestFactory(delivering_team=cast.delivering, status=RequestStatus.TRIAGED)
     browser_login(client, cast["deliver_engineer"])
-    response = client.post(f"/requests/{request.pk}/transition/", {"to": "accepted"}, **JSON)
+    url = f"/requests/{request.pk}/transition/?delivering_team={cast.delivering.slug}"
+    response = client.post(url, {"to": "accepted"}, **HTMX)
     assert response.status_code == 403
-    assert response.json()["detail"].endswith(
+    # into the page's alert region, not over the board
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#page-answer", "innerHTML")
+    assert 'id="kanban"' not in response.content.decode()
+    assert (
         "You may not move this request from Triaged to Accepted: only the product manager of the "
         "delivering team, or platform staff, may."
-    )
-    impossible = client.post(f"/requests/{request.pk}/transition/", {"to": "delivered"}, **JSON)
-    assert impossible.status_code == 409
-    assert "cannot move to Delivered" in impossible.json()["detail"]
-    bad = client.post(f"/requests/{request.pk}/transition/", {"to": "doing"}, **JSON)
-    assert bad.status_code == 400 and "Choose a status to move to" in bad.json()["detail"]
+    ) in response.content.decode()
+    impossible = client.post(url, {"to": "delivered"}, **HTMX)
+    assert impossible.status_code == 409 and impossible["HX-Retarget"] == "#page-answer"
+    assert "cannot move to Delivered" in impossible.content.decode()
+    bad = client.post(url, {"to": "doing"}, **HTMX)
+    assert bad.status_code == 400 and "Choose a status to move to" in bad.content.decode()
     assert ModelRequest.objects.get(pk=request.pk).status == "triaged"
+    assert not RequestTransition.objects.filter(request=request, to_status="accepted").exists()
     # the card's menu says upfront who may make the moves this user may not
     page = client.get(f"/requests/board/?delivering_team={cast.delivering.slug}").content.decode()
     assert "→ Accepted: only the product manager of the delivering team, or platform staff." in page
