@@ -9,9 +9,10 @@ DEV_STAMP := $(VENV)/.installed-dev
 # pip on an empty cache. PORTAL_INSTALLER=pip falls back to plain pip.
 PORTAL_INSTALLER ?= uv
 # Python may cache compiled bytecode in the venv even where the shell sets PYTHONDONTWRITEBYTECODE (some
-# machines and CI images do): without the cache every process of `make run` (migrate, load_demo, the
-# web server, the worker, beat, collectstatic) and of `make test` compiled Django, scikit-learn and
-# pandas again, about 6 s of CPU each on a 2-core machine. The first process writes it, the rest read it.
+# machines and CI images do): without the cache every process of `make run` (serve, which migrates and
+# loads the demo, then the web server, the worker, beat, collectstatic) and of `make test` compiled
+# Django, scikit-learn and pandas again, about 6 s of CPU each on a 2-core machine. The first process
+# writes it, the rest read it.
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install install-dev lint chromium migrate demo test-fast clean test-js
@@ -44,8 +45,9 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: demo
-	$(BIN)/python manage.py serve
+# One process migrates, loads the demo and starts the web server, the worker and beat.
+run: install
+	$(BIN)/python manage.py serve --migrate --demo
 
 chromium:
 	@bash scripts/install-chromium.sh

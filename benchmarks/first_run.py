@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = {
     "install": "Installing the portal",
-    "migrate": "manage.py migrate",
-    "demo": "manage.py load_demo",
-    "serve": "manage.py serve",
+    "migrate": "Migrating the database",
+    "demo": "Loading the demo organisation",
+    "serve": "Collecting the static files",
     "banner": "ML portal:",
 }
 

@@ -34,6 +34,10 @@ mlflow.sklearn.save_model(pipeline, sys.argv[2], pyfunc_predict_fn="predict_prob
 """
 
 
+LATENCY_TARGET = {1: 0.35, 1000: 0.4}  # portal p50 / MLflow p50, at most (issue 14)
+THROUGHPUT_TARGET = 2.5  # portal requests per second / MLflow's, at least, same number of processes
+
+
 class Connection:
     """One kept-alive HTTP/1.1 connection that counts how many TCP connections it had to open."""
 
@@ -136,6 +140,8 @@ def _start(command, env, log) -> subprocess.Popen:
 
 
 def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is not None:  # it exited already (its log says why)
+        return
     os.killpg(server.pid, signal.SIGTERM)
     try:
         server.wait(timeout=30)
@@ -166,7 +172,11 @@ def run(*, database: str, token: str, slug: str, pipeline, frame, mlflow: str, a
         }
         servers.append(_start([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                                "--log-level", "warning"], env, log))  # fmt: skip
-        mlflow_env = os.environ | {"MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT": "60"}
+        mlflow_env = os.environ | {
+            "MLFLOW_SCORING_SERVER_REQUEST_TIMEOUT": "60",
+            # it starts uvicorn by name: its own environment's, not whatever PATH finds first
+            "PATH": f"{Path(mlflow).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
         servers.append(_start([mlflow, "models", "serve", "-m", str(workdir / "model"), "--env-manager",
                                "local", "--host", "127.0.0.1", "--port", str(mlflow_port),
                                "--workers", str(args.processes)], mlflow_env, log))  # fmt: skip
@@ -183,6 +193,7 @@ def run(*, database: str, token: str, slug: str, pipeline, frame, mlflow: str, a
 
         print(f"{args.processes} server processes each; load average {os.getloadavg()[0]:.2f} before")
         print("rows  portal p50 / p90   MLflow p50 / p90   portal / MLflow (p50)")
+        verdicts = []
         for rows in (1, 1000):
             portal_body, mlflow_body = bodies(rows)
             portal_conn, mlflow_conn = Connection(*portal), Connection(*served)
@@ -192,6 +203,8 @@ def run(*, database: str, token: str, slug: str, pipeline, frame, mlflow: str, a
                 args.repeat if rows == 1 else max(50, args.repeat // 4),
             )  # fmt: skip
             (p50, p90), (m50, m90) = times["portal"], times["mlflow"]
+            verdicts.append((f"{rows}-row p50 at most {LATENCY_TARGET[rows]}x MLflow's", p50 / m50,
+                             p50 / m50 <= LATENCY_TARGET[rows]))  # fmt: skip
             print(f"{rows:>5} {p50:7.2f} / {p90:7.2f} ms {m50:7.2f} / {m90:7.2f} ms   {p50 / m50:.2f}x   "
                   f"(connections opened: portal {portal_conn.opened}, MLflow {mlflow_conn.opened}; "
                   f"load {os.getloadavg()[0]:.2f})")  # fmt: skip
@@ -211,6 +224,11 @@ def run(*, database: str, token: str, slug: str, pipeline, frame, mlflow: str, a
                 f"{connections:>11} {p:11.0f} {m:14.0f}   {p / m:.2f}x   (errors {errors}; connections "
                 f"opened per round {opened}; load {os.getloadavg()[0]:.2f})"
             )
+            target = f"1-row throughput at {connections} connections at least {THROUGHPUT_TARGET}x MLflow's"
+            verdicts.append((target, p / m, p / m >= THROUGHPUT_TARGET))
+        print(f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        for target, ratio, met in verdicts:
+            print(f"VERDICT {target}: {'met' if met else 'NOT met'} ({ratio:.2f}x)")
     finally:
         for server in servers:
             _stop(server)

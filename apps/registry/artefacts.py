@@ -123,9 +123,32 @@ def artefact_format(key: str) -> str:
     return "onnx" if key.endswith(ONNX_SUFFIX) else "skops"
 
 
+def skops_bytes(pipeline) -> bytes:
+    """``skops.io.dumps(pipeline)`` with a compact ``schema.json``: skops indents it
+    (``json.dumps(indent=2)``), which leaves the C encoder for Python's pure-Python one, about half
+    of the whole serialisation (~50 of ~100 ms for a 100,000-row gradient-boosting pipeline). The
+    same JSON without the whitespace, so skops loads and audits it the same; skops' own ``dumps``
+    if its internals (``get_state``, ``SaveContext``) move."""
+    sio = _skops()
+    try:
+        import skops
+        from skops.io._persist import SaveContext, get_state
+    except ImportError:  # pragma: no cover - a skops release that reorganised its modules
+        return sio.dumps(pipeline)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        context = SaveContext(zip_file=archive)
+        state = get_state(pipeline, context)
+        context.clear_memo()
+        state["protocol"] = context.protocol
+        state["_skops_version"] = skops.__version__
+        archive.writestr("schema.json", json.dumps(state))
+    return buffer.getvalue()
+
+
 def save_pipeline(pipeline, *, model_id: int) -> StoredArtefact:
     """Serialise a fitted estimator with skops under a fresh server-generated key."""
-    data = _skops().dumps(pipeline)
+    data = skops_bytes(pipeline)
     refuse_untrusted_types(data)  # never store what could not be loaded again
     key = new_artefact_key(model_id)
     storage.save_bytes(key, data)

@@ -81,10 +81,9 @@ def test_serve_starts_everything_and_one_sigterm_stops_it_all(tmp_path):
         key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "CELERY_BROKER_URL")
     } | {"PORTAL_VAR_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "portal.settings"}
     manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=240)
     port = free_port()
     serve = subprocess.Popen(
-        [*manage, "serve", "--port", str(port)],
+        [*manage, "serve", "--migrate", "--port", str(port)],
         cwd=ROOT,
         env=env,
         start_new_session=True,

@@ -115,3 +115,31 @@ def test_too_many_rows_is_refused(version, monkeypatch):
     with pytest.raises(ValidationError) as error:
         predict(version=version, records=[ROW] * 4)
     assert "At most 3 rows" in error.value.message_dict["records"][0]
+
+
+def test_the_compact_artefact_holds_what_skops_writes_and_loads_the_same():
+    import io
+    import json
+    import zipfile
+
+    pipeline = fitted_classifier()
+    compact, indented = artefacts.skops_bytes(pipeline), sio.dumps(pipeline)
+    assert len(compact) < len(indented)
+
+    def schema(data: bytes) -> tuple[dict, int]:
+        """The archive's schema without what differs between any two dumps (object ids, which also
+        name the array files), and how many files it holds."""
+
+        def plain(node):
+            if isinstance(node, dict):
+                return {k: plain(v) for k, v in node.items() if k not in ("__id__", "file")}
+            return [plain(item) for item in node] if isinstance(node, list) else node
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return plain(json.loads(archive.read("schema.json"))), len(archive.namelist())
+
+    assert schema(compact) == schema(indented)  # the same schema and arrays, less whitespace
+    assert artefacts.refuse_untrusted_types(compact) == artefacts.refuse_untrusted_types(indented)
+    frame, _ = training_frame(rows=20, seed=3)
+    loaded = sio.loads(compact, trusted=sio.get_untrusted_types(data=compact))
+    assert (loaded.predict_proba(frame) == pipeline.predict_proba(frame)).all()

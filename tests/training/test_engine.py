@@ -271,3 +271,77 @@ def test_baselines_fitted_on_class_codes_equal_baselines_fitted_on_the_labels(la
         assert fitted[name].classes_.tolist() == estimator.classes_.tolist() == sorted(labels), name
         assert np.array_equal(fitted[name].predict_proba(matrix), estimator.predict_proba(matrix)), name
         assert fitted[name].predict(matrix).tolist() == estimator.predict(matrix).tolist(), name
+
+
+def sklearn_class_metrics(y, probabilities):
+    """The metrics of engine.score, the way scikit-learn computes them (codes, labels 0..k-1)."""
+    labels = np.arange(probabilities.shape[1])
+    prediction = np.argmax(probabilities, axis=1)
+    binary = len(labels) == 2
+    try:
+        auc = (
+            roc_auc_score(y == 1, probabilities[:, 1])
+            if binary
+            else roc_auc_score(y, probabilities, multi_class="ovr", labels=labels)
+        )
+    except ValueError:
+        auc = None
+    return {
+        "accuracy": accuracy_score(y, prediction),
+        "balanced_accuracy": balanced_accuracy_score(y, prediction),
+        "f1": f1_score(y, prediction, pos_label=1) if binary else f1_score(y, prediction, average="macro"),
+        "log_loss": log_loss(y, probabilities, labels=labels),
+        "roc_auc": auc,
+    }
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sklearn.exceptions.UndefinedMetricWarning")
+@pytest.mark.parametrize(
+    "classes, rows, case",
+    [
+        (2, 500, "plain"),
+        (2, 500, "ties"),  # few distinct scores: the AUC's ties count a half, as the curve's do
+        (2, 300, "one class in the holdout"),  # no AUC, f1 of an absent positive class
+        (2, 300, "constant"),  # a dummy's prior: every row the same probabilities
+        (2, 300, "certain"),  # probabilities of exactly 0 and 1: the log loss clips them
+        (4, 800, "plain"),
+        (4, 800, "ties"),
+        (4, 400, "a class never predicted"),
+        (4, 400, "a class absent from the holdout"),  # no one-vs-rest AUC
+    ],
+)
+def test_class_metrics_computed_directly_equal_scikit_learns(classes, rows, case):
+    rng = np.random.default_rng(classes * rows)
+    y = rng.integers(0, classes, rows)
+    raw = rng.random((rows, classes)) + np.eye(classes)[y] * rng.random((rows, 1))
+    if case == "ties":
+        raw = np.round(raw * 3) + 1
+    if case == "constant":
+        raw = np.tile(rng.random(classes), (rows, 1))
+    if case == "certain":
+        raw = np.eye(classes)[np.where(rng.random(rows) < 0.8, y, 1 - y)]
+    if case == "one class in the holdout":
+        y[:] = 0
+    if case == "a class never predicted":
+        raw[:, 3] = 0
+    if case == "a class absent from the holdout":
+        y[y == 2] = 1
+    probabilities = raw / raw.sum(axis=1, keepdims=True)
+    direct = engine._class_metrics(y, probabilities)
+    expected = sklearn_class_metrics(y, probabilities)
+    for metric, value in expected.items():
+        if value is None:
+            assert direct[metric] is None, metric
+        else:
+            assert direct[metric] == engine._finite(value), metric  # as recorded: 6 decimals
+
+
+def test_score_of_a_fitted_classifier_is_its_direct_metrics_on_the_holdout_codes():
+    rng = np.random.default_rng(SEED)
+    X = rng.normal(size=(300, 2))
+    y = np.array(["no", "yes", "maybe"])[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+    tree = DecisionTreeClassifier(max_depth=2, random_state=SEED).fit(X[:200], y[:200])
+    got = engine.score(tree, X[200:], y[200:], "classification")
+    codes = np.searchsorted(tree.classes_, y[200:])
+    assert got == engine._class_metrics(codes, tree.predict_proba(X[200:]))
+    assert got["accuracy"] == engine._finite(accuracy_score(y[200:], tree.predict(X[200:])))
