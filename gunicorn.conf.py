@@ -30,3 +30,38 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # Heartbeat files in memory, not on a container's overlay file system.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def post_worker_init(worker):
+    """Each worker loads what it will serve before its first request (portal/warmup.py)."""
+    if os.environ.get("GUNICORN_WARMUP", "1") != "0":
+        from portal.warmup import warm_web_worker
+
+        warm_web_worker()
+
+
+if os.environ.get("GUNICORN_MEMORY_TRACE"):
+    # Diagnosis only: after each request, log the worker's RSS change and the modules it imported.
+    import resource
+    import sys
+
+    def _rss_mb() -> float:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() / 1024 / 1024
+
+    def pre_request(worker, req):
+        worker.memory_trace = (set(sys.modules), _rss_mb())
+
+    def post_request(worker, req, environ, resp):
+        modules, rss = worker.memory_trace
+        new = sorted(set(sys.modules) - modules)
+        roots = sorted({name.split(".")[0] for name in new})
+        worker.log.info(
+            "memory-trace %s %s: %+.1f MB -> %.1f MB, %d modules imported %s",
+            req.method,
+            req.path,
+            _rss_mb() - rss,
+            _rss_mb(),
+            len(new),
+            roots[:30],
+        )

@@ -8,8 +8,10 @@ gunicorn with gunicorn.conf.py (3 workers, production settings) and one Celery w
 queues, then runs ``--clients`` threads of mixed traffic (page views of a signed-in person, API lists,
 predictions of 1 and 1,000 rows, observation ingest, dataset uploads, a small training job whenever
 the last one finished) for ``--minutes``.
-Prints requests, errors (5xx or connection failures; 4xx are counted apart), p95 per endpoint and
-the RSS of every gunicorn and Celery process at start and end, with the load average.
+Prints requests, errors (5xx or connection failures; 4xx are counted apart), p95 per endpoint, the
+RSS of every gunicorn and Celery process at start (up and serving, before the traffic) and end, and
+each gunicorn worker's RSS once a minute, with the load average. ``GUNICORN_MAX_REQUESTS=0`` in the
+environment measures the workers themselves (no recycling during the run).
 """
 
 import argparse
@@ -150,6 +152,31 @@ def scenarios(tokens, session, model, kpi, team, training):
     ]
 
 
+TOKENS = {}
+
+
+def prepare():
+    """Once gunicorn answers: tokens, the demo rows the mix uses, the mix and the training state."""
+    for _ in range(120):
+        try:
+            TOKENS.update({name: token_of(name) for name in ("engineer", "platform")})
+            break
+        except OSError:
+            time.sleep(0.5)
+    tokens = TOKENS
+    _, data = request("GET", "/api/v1/models/?stage=production", tokens["engineer"])
+    models = json.loads(data)["results"]
+    model = next((m["slug"] for m in models if m["slug"] == "delivery-eta"), models[0]["slug"])
+    kpi = json.loads(request("GET", "/api/v1/kpis/", tokens["platform"])[1])["results"][0]["id"]
+    team = json.loads(request("GET", "/api/v1/teams/", tokens["platform"])[1])["results"][0]["slug"]
+    datasets = json.loads(request("GET", "/api/v1/datasets/?status=ready", tokens["platform"])[1])
+    dataset = next(d for d in datasets["results"] if d["name"] == "checkout-sessions")
+    body = {"dataset_version": dataset["id"], "target": "converted", "estimator": "logistic_regression",
+            "cv_folds": 3}  # fmt: skip
+    training = {"lock": threading.Lock(), "job": None, "started": 0, "body": body}
+    return scenarios(tokens, session_of("engineer"), model, kpi, team, training), training
+
+
 def memory(*leaders) -> dict:
     """RSS (MB) of the started processes and their children (gunicorn workers, Celery pool)."""
     found = {}
@@ -163,33 +190,39 @@ def memory(*leaders) -> dict:
     return found
 
 
+@contextlib.contextmanager
+def stack(env: dict):
+    """gunicorn (gunicorn.conf.py) and one Celery worker for both queues, stopped on the way out."""
+    celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--queues=default,training",
+              "--concurrency=1", "--loglevel=WARNING"]  # fmt: skip
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=env)
+    worker = subprocess.Popen(celery, cwd=ROOT, env=env)
+    try:
+        yield web, worker
+    finally:
+        for process in (web, worker):
+            process.terminate()
+        for process in (web, worker):
+            process.wait(timeout=60)
+
+
+def workers_of(web) -> dict:
+    """RSS (MB) of each gunicorn worker now."""
+    found = {}
+    for child in psutil.Process(web.pid).children():
+        with contextlib.suppress(psutil.Error):
+            found[child.pid] = child.memory_info().rss / 1024 / 1024
+    return found
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--clients", type=int, default=6)
     args = parser.parse_args()
-    celery = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--queues=default,training",
-              "--concurrency=1", "--loglevel=WARNING"]  # fmt: skip
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=ENV)
-    worker = subprocess.Popen(celery, cwd=ROOT, env=ENV)
-    try:
-        for _ in range(120):
-            try:
-                tokens = {name: token_of(name) for name in ("engineer", "platform")}
-                break
-            except OSError:
-                time.sleep(0.5)
-        _, data = request("GET", "/api/v1/models/?stage=production", tokens["engineer"])
-        models = json.loads(data)["results"]
-        model = next((m["slug"] for m in models if m["slug"] == "delivery-eta"), models[0]["slug"])
-        kpi = json.loads(request("GET", "/api/v1/kpis/", tokens["platform"])[1])["results"][0]["id"]
-        team = json.loads(request("GET", "/api/v1/teams/", tokens["platform"])[1])["results"][0]["slug"]
-        datasets = json.loads(request("GET", "/api/v1/datasets/?status=ready", tokens["platform"])[1])
-        dataset = next(d for d in datasets["results"] if d["name"] == "checkout-sessions")
-        body = {"dataset_version": dataset["id"], "target": "converted", "estimator": "logistic_regression",
-                "cv_folds": 3}  # fmt: skip
-        training = {"lock": threading.Lock(), "job": None, "started": 0, "body": body}
-        mix = scenarios(tokens, session_of("engineer"), model, kpi, team, training)
+    with stack(ENV) as (web, worker):
+        mix, training = prepare()
+        tokens = TOKENS
         weights = [weight for weight, *_ in mix]
         time.sleep(5)  # the worker's first heartbeat
         start_memory = memory(web, worker)
@@ -213,12 +246,22 @@ def main():
                     elif status >= 400:
                         refused[name] += 1
 
+        timeline = [(0.0, os.getloadavg()[0], workers_of(web))]
+
+        def sample():
+            """Each gunicorn worker's RSS once a minute: growth, a plateau, or a recycled process."""
+            while time.monotonic() < deadline - 1:
+                time.sleep(min(60, max(0, deadline - time.monotonic() - 1)))
+                elapsed = (time.monotonic() - deadline) / 60 + args.minutes
+                timeline.append((elapsed, os.getloadavg()[0], workers_of(web)))
+
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        for thread in threads:
+        for thread in [*threads, threading.Thread(target=sample, daemon=True)]:
             thread.start()
         for thread in threads:
             thread.join()
         end_memory = memory(web, worker)
+        timeline.append((args.minutes, os.getloadavg()[0], workers_of(web)))
         total = sum(len(values) for values in samples.values())
         print(f"{args.minutes:g} min, {args.clients} clients, load average {os.getloadavg()}")
         print(f"requests {total}, errors {sum(errors.values())}, 4xx {sum(refused.values())}")
@@ -232,15 +275,18 @@ def main():
             values.sort()
             p50, p95 = values[len(values) // 2], values[int(len(values) * 0.95)]
             print(f"{name:<28} {len(values):>8} {errors[name]:>6} {refused[name]:>5} {p50:>8.1f} {p95:>8.1f}")
-        print("process RSS (MB) start -> end")
+        recycling = ENV.get("GUNICORN_MAX_REQUESTS", "as in gunicorn.conf.py")
+        print(f"process RSS (MB) start -> end (gunicorn max_requests: {recycling})")
         for pid, (line, rss) in sorted(start_memory.items()):
             end = end_memory.get(pid, (line, float("nan")))[1]
-            print(f"  {pid:>7} {rss:>7.1f} -> {end:>7.1f}  {line}")
-    finally:
-        for process in (web, worker):
-            process.terminate()
-        for process in (web, worker):
-            process.wait(timeout=60)
+            gone = "  (exited during the run: recycled by max_requests)" if pid not in end_memory else ""
+            print(f"  {pid:>7} {rss:>7.1f} -> {end:>7.1f}  {line}{gone}")
+        pids = sorted({pid for *_, found in timeline for pid in found})
+        print("gunicorn workers' RSS (MB) by minute: minute, load average, then one column per worker")
+        print(" " * 14 + "".join(f"{pid:>9}" for pid in pids))
+        for elapsed, load, found in timeline:
+            cells = "".join(f"{found[pid]:>9.1f}" if pid in found else f"{'-':>9}" for pid in pids)
+            print(f"{elapsed:>6.1f} {load:>6.1f} {cells}")
 
 
 if __name__ == "__main__":
