@@ -179,7 +179,7 @@ def job_seconds(dataset, model, actor, **overrides) -> tuple[float, object]:
         job.refresh_from_db()
         if job.registered_version_id or job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
             break
-        time.sleep(0.02)
+        time.sleep(0.005)  # a 20 ms poll added ~10 ms on average to a ~2.5 s job
     elapsed = time.perf_counter() - started
     if job.status == JobStatus.FAILED:
         raise SystemExit(f"job failed: {job.error}")

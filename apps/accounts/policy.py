@@ -5,7 +5,7 @@ own, except a service account, whose tokens only its team's lead or platform sta
 
 import rules
 
-from apps.core.policy import define, is_authenticated
+from apps.core.policy import allowed_everywhere, define, is_authenticated
 from apps.teams.policy import is_team_lead
 
 
@@ -33,12 +33,38 @@ def leads_the_service_accounts_team(user, owner) -> bool:
     return account is not None and is_team_lead(user, account.team)
 
 
+@rules.predicate
+def is_in_the_team(user, team) -> bool:
+    """A member of ``team``; read from the team's prefetched memberships when the page loaded them
+    (no query for the viewer's own membership)."""
+    if not is_authenticated(user) or team is None:
+        return False
+    members = getattr(team, "_prefetched_objects_cache", {}).get("memberships")
+    if members is None:
+        return team.memberships.filter(user_id=user.pk).exists()
+    return any(membership.user_id == user.pk for membership in members)
+
+
+@rules.predicate
+def is_superuser(user) -> bool:
+    return bool(is_authenticated(user) and user.is_superuser)
+
+
 MANAGE_USERS = define(
     "accounts.manage_users",
     action="list, create, deactivate or reactivate users",
     who="",
     why="Accounts are the company's to give and take away; deactivating one also revokes its tokens "
     "and sessions.",
+)
+DEACTIVATE_SUPERUSER = define(
+    "accounts.deactivate_superuser",
+    is_superuser,
+    staff=False,
+    subject="a superuser",
+    action="deactivate {obj}",
+    who="a superuser",
+    why="A superuser holds every right; platform staff without them cannot take them away.",
 )
 UNLOCK_SIGN_INS = define(
     "accounts.unlock_sign_ins",
@@ -54,6 +80,15 @@ MANAGE_SERVICE_ACCOUNTS = define(
     action="create, change, deactivate or issue tokens for the service accounts of {obj}",
     who="a lead of {obj}",
     why="A service account acts with its team's role, so the team's lead decides who runs as the team.",
+)
+SEE_SERVICE_ACCOUNTS = define(
+    "accounts.see_service_accounts",
+    is_in_the_team,
+    subject="the team",
+    action="see the service accounts of {obj}",
+    who="members of {obj}",
+    why="A team's members work beside its service accounts and read what they are for; the lead "
+    "manages them.",
 )
 MANAGE_TOKENS = define(
     "accounts.manage_tokens",
@@ -71,3 +106,15 @@ CREATE_TOKEN = define(
     who="{obj} themselves (a person) or, for a service account, a lead of its team",
     why="A service account never mints its own credentials; its team's lead issues them.",
 )
+
+
+def sees_every_service_account(user) -> bool:
+    return allowed_everywhere(user, SEE_SERVICE_ACCOUNTS.name)
+
+
+def manages_every_service_account(user) -> bool:
+    return allowed_everywhere(user, MANAGE_SERVICE_ACCOUNTS.name)
+
+
+def manages_every_token(user) -> bool:
+    return allowed_everywhere(user, MANAGE_TOKENS.name)

@@ -2,8 +2,8 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from apps.accounts import policy
 from apps.accounts.models import ApiToken, ServiceAccount, UserSession
-from apps.core.permissions import is_platform_staff
 from apps.teams.models import MemberRole, Membership, Team
 
 
@@ -20,7 +20,7 @@ def token_list() -> QuerySet[ApiToken]:
 def tokens_visible_to(user) -> QuerySet[ApiToken]:
     """Staff: every token; others: their own and those of the service accounts of teams they lead."""
     tokens = token_list()
-    if is_platform_staff(user):
+    if policy.manages_every_token(user):
         return tokens
     return tokens.filter(Q(user=user) | Q(user__service_account__team_id__in=led_team_ids(user)))
 
@@ -34,7 +34,7 @@ def service_account_list() -> QuerySet[ServiceAccount]:
 def service_accounts_visible_to(user) -> QuerySet[ServiceAccount]:
     """Staff: every one; others: those of the teams they are in (a lead manages them, members read)."""
     accounts = service_account_list()
-    if is_platform_staff(user):
+    if policy.sees_every_service_account(user):
         return accounts
     member_of = Membership.objects.filter(user=user).values_list("team_id", flat=True)
     return accounts.filter(team_id__in=member_of)
@@ -59,7 +59,7 @@ def user_list() -> QuerySet:
 
 def teams_led_by(user) -> QuerySet[Team]:
     """The teams whose service accounts ``user`` manages."""
-    if is_platform_staff(user):
+    if policy.manages_every_service_account(user):
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=led_team_ids(user)).order_by("name")
 

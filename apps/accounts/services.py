@@ -6,7 +6,7 @@ from datetime import datetime
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
@@ -169,8 +169,8 @@ def user_deactivate(*, actor: User, user):
     ensure(actor, "accounts.manage_users")
     if user.pk == actor.pk:
         raise ValidationError({"user": "You cannot deactivate yourself; ask another platform staff member."})
-    if user.is_superuser and not actor.is_superuser:
-        raise PermissionDenied("Only a superuser can deactivate a superuser.")
+    if user.is_superuser:
+        ensure(actor, "accounts.deactivate_superuser", user, action="deactivate a superuser")
     return _set_active(user, False)
 
 

@@ -130,6 +130,19 @@ def ensure(user, name: str, obj=None, *, action: str | None = None) -> None:
         raise PermissionDenied(denial(name, obj, action=action))
 
 
+def allowed_everywhere(user, name: str) -> bool:
+    """Whether ``user`` may ``name`` on every object, so a list needs no cutting to their own: platform
+    staff, under a rule that lets staff do everything (or one only staff may). Selectors scope what
+    they list by it."""
+    entry = rule(name)
+    return bool((entry.staff or entry.predicate is is_platform_staff) and is_platform_staff(user))
+
+
+def literally(text: str) -> str:
+    """``text`` as an ``action`` template that reads as written (its braces are not placeholders)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def markdown_table() -> str:
     """The README's permission table: every rule, who may, and why (``manage.py policy_table``)."""
     lines = ["| action | who may | why | rule |", "|---|---|---|---|"]

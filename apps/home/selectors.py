@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from apps.core.permissions import is_platform_staff
+from apps.core.policy import allowed_everywhere, is_platform_staff
 from apps.modelrequests import policy
 from apps.modelrequests.models import RequestStatus
 from apps.modelrequests.selectors import request_list, waiting_decisions
@@ -35,21 +35,25 @@ def _roles(user) -> dict[int, set[str]]:
 
 def decisions(*, user, roles: dict[int, set[str]] | None = None) -> dict:
     """The decisions waiting for ``user``: lists of at most ``LIMIT`` rows with their counts."""
-    staff = is_platform_staff(user)
     roles = _roles(user) if roles is None else roles
     member_of = list(roles)
     waiting = waiting_decisions(user=user, limit=LIMIT, roles=roles)
     waiting_total = waiting.pop("total")["count"]
     for row in waiting["value"]["rows"]:
         row.missing_value = row.missing
-    teams = Q() if staff else Q(model__owning_team_id__in=member_of)
+    every_feedback = allowed_everywhere(user, "registry.respond_to_feedback")
+    teams = Q() if every_feedback else Q(model__owning_team_id__in=member_of)
     feedback = (
         Feedback.objects.filter(teams, status__in=UNRESOLVED)
         .select_related("model", "from_team")
         .order_by("filed_at")
     )
     candidates = (
-        ModelVersion.objects.filter(Q() if staff else Q(model__owning_team_id__in=member_of))
+        ModelVersion.objects.filter(
+            Q()
+            if allowed_everywhere(user, "registry.promote_version")
+            else Q(model__owning_team_id__in=member_of)
+        )
         .filter(stage=Stage.STAGING)
         .select_related("model")
         .order_by("-created_at")[:50]
@@ -76,7 +80,8 @@ def role_home(*, user) -> dict:
     """Everything the home page shows the signed-in person, their roles in words first."""
     context = home_summary(user=user)
     roles = _roles(user)
-    staff = is_platform_staff(user)
+    staff = is_platform_staff(user)  # the role in words ("platform staff")
+    every_interaction = allowed_everywhere(user, "teams.record_interaction")
     stream = default_stream(user=user)
     accountable = stream is not None and stream.product_manager_id == user.pk
     my_team_ids = set(roles)
@@ -98,7 +103,7 @@ def role_home(*, user) -> dict:
         my_overdue=[
             i
             for i in context["overdue_interactions"]
-            if staff or {i.from_team_id, i.to_team_id} & my_team_ids
+            if every_interaction or {i.from_team_id, i.to_team_id} & my_team_ids
         ],
         my_requests=list(
             request_list()

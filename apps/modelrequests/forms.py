@@ -3,7 +3,6 @@ from django.db.models import Q
 
 from apps.core.forms import DateInput
 from apps.core.pagination import whole_number
-from apps.core.permissions import is_platform_staff
 from apps.modelrequests import hooks, policy, scoring
 from apps.modelrequests.models import DELIVERING_TEAM_TYPES, Board, ModelRequest, RequestStatus, SavedView
 from apps.modelrequests.services import REQUEST_FIELDS, saved_view_query
@@ -48,7 +47,7 @@ class ModelRequestForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if user is not None and not is_platform_staff(user) and not self.instance.pk:
+        if user is not None and not policy.files_for_every_team(user) and not self.instance.pk:
             # people file requests for their own teams, the first of them preselected
             own = teams_of_user(user=user).order_by("name")
             self.fields["requesting_team"].queryset = own

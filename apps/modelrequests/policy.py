@@ -12,7 +12,8 @@ enforce them), the views and templates (which say upfront who can) and the API.
 |                                          | the request is submitted                                  |
 | comment                                  | any member of the requesting or delivering team; the      |
 |                                          | requesting stream's accountable PM; the filer             |
-| move it through the workflow             | see ``workflow``                                          |
+| move it through the workflow             | see ``workflow`` (``modelrequests.move_request``)         |
+| withdraw it after it left submitted      | platform staff only                                       |
 | undo a move the portal made on its own   | the delivering team's product manager                     |
 | train a model for it                     | any member of the delivering team                         |
 | change or delete a saved view            | its owner (a shared view is read by everyone signed in)   |
@@ -21,11 +22,13 @@ Predicates take the actor's roles per team (``{team_id: {role, ...}}``, ``select
 so a page checks every row without a query per row; without it they load the roles themselves.
 """
 
+from dataclasses import dataclass
+
 import rules
 from django.core.exceptions import PermissionDenied
 
-from apps.core.policy import define, denial, ensure, is_platform_staff
-from apps.modelrequests import scoring
+from apps.core.policy import allowed, allowed_everywhere, define, denial, ensure, is_platform_staff
+from apps.modelrequests import scoring, workflow
 from apps.teams.models import Membership
 from apps.teams.policy import TEAM_EDITOR_ROLES, is_team_editor, is_team_member
 
@@ -253,6 +256,10 @@ CHANGE_SAVED_VIEW = define(
 )
 
 
+def ensure_can_change_saved_view(user, view) -> None:
+    ensure(user, CHANGE_SAVED_VIEW.name, view)
+
+
 def ensure_can_rank(user, team) -> None:
     ensure(user, RANK_BACKLOG.name, team)
 
@@ -281,3 +288,83 @@ def can_train_for(user, request, *, roles=None) -> bool:
 
 def can_undo_system_move(user, request, *, roles=None) -> bool:
     return is_platform_staff(user) or is_delivering_pm(user, request, roles=roles)
+
+
+WITHDRAW_STARTED_REQUEST = define(
+    "modelrequests.withdraw_started_request",
+    subject="the request",
+    action="withdraw {obj} once it left submitted",
+    who="",
+    why="Once a team has picked a request up, it is rejected or retired, so its history says why; "
+    "platform staff clean up.",
+)
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move of ``request`` to ``to_status``; ``roles`` are the actor's roles per team, when the page
+    loaded them once for every card."""
+
+    request: object
+    to_status: str
+    roles: dict | None = None
+
+    def __str__(self) -> str:
+        return f"the move of {self.request} to {workflow.label(self.to_status)}"
+
+    @property
+    def roles_the_workflow_names(self) -> str:
+        return "the " + workflow.who_may(self.request.status, self.to_status)
+
+
+def _makes_move(user, move: Move) -> bool:
+    steps = workflow.MOVES.get((move.request.status, move.to_status))
+    if not steps or not (user and user.is_authenticated):
+        return False
+    roles = roles_of(user) if move.roles is None else move.roles
+    return any(step.allows(move.request, roles) for step in steps)
+
+
+MOVE_REQUEST = define(
+    "modelrequests.move_request",
+    rules.predicate(_makes_move),
+    subject="the move",
+    action="make {obj} through the request workflow",
+    who="{obj.roles_the_workflow_names}",
+    why="Each move is decided by the side that answers for it, as the workflow's table says (shown on "
+    "the boards' help); platform staff may make every move.",
+)
+
+
+def may_move(user, request, to_status: str, *, roles=None) -> bool:
+    """Whether ``user`` may move ``request`` to ``to_status``: the move must exist from its status, and
+    ``modelrequests.move_request`` allow it."""
+    if (request.status, to_status) not in workflow.MOVES:
+        return False
+    return allowed(user, MOVE_REQUEST.name, Move(request, to_status, roles))
+
+
+def allowed_moves(user, request, *, roles=None) -> list[str]:
+    """The moves ``user`` may make from ``request``'s status (``roles``: loaded once per page)."""
+    roles = roles_of(user) if roles is None else roles
+    return [to for to in workflow.next_statuses(request.status) if may_move(user, request, to, roles=roles)]
+
+
+def may_withdraw_started(user, request) -> bool:
+    return allowed(user, WITHDRAW_STARTED_REQUEST.name, request)
+
+
+def files_for_every_team(user) -> bool:
+    """Platform staff file requests for any team (the form offers every team); others for their own."""
+    return allowed_everywhere(user, FILE_REQUEST.name)
+
+
+def sees_every_saved_view(user) -> bool:
+    """Platform staff open every saved view; others their own and the shared ones."""
+    return allowed_everywhere(user, CHANGE_SAVED_VIEW.name)
+
+
+def decides_for_every_team(user) -> bool:
+    """Whose "waiting for me" holds every team's decisions (triage, accept, size, score): platform
+    staff, who may make every move and set every score."""
+    return allowed_everywhere(user, MOVE_REQUEST.name) and allowed_everywhere(user, SET_VALUE.name)

@@ -26,7 +26,6 @@ from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from apps.core.permissions import is_platform_staff
 from apps.modelrequests import policy, ranking, scoring
 from apps.modelrequests.models import (
     BACKLOG_STATUSES,
@@ -554,7 +553,7 @@ def roadmap(queryset: QuerySet) -> list[RoadmapLane]:
 def saved_views(*, user, kind: str | None = None) -> QuerySet[SavedView]:
     """The views ``user`` may open: their own and those others shared (platform staff: all)."""
     views = SavedView.objects.select_related("owner")
-    if not is_platform_staff(user):
+    if not policy.sees_every_saved_view(user):
         views = views.filter(Q(owner=user) | Q(shared=True))
     if kind:
         views = views.filter(kind=kind)
@@ -594,7 +593,7 @@ def _waiting_conditions(*, user, roles: dict[int, set[str]] | None = None) -> di
     none = Q(pk__isnull=True)  # matches no row (a primary key is never null)
     if not (user and user.is_authenticated):
         return dict.fromkeys(WAITING_KINDS, none)
-    staff = is_platform_staff(user)
+    staff = policy.decides_for_every_team(user)
     roles = policy.roles_of(user) if roles is None else roles
     leading = [team for team, names in roles.items() if names & set(TEAM_EDITOR_ROLES)]
     delivers = Q() if staff else Q(delivering_team_id__in=leading)

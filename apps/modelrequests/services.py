@@ -13,7 +13,6 @@ from django.utils.http import urlencode
 
 from apps.core.changes import update_each, update_rows
 from apps.core.exceptions import Conflict, field_errors
-from apps.core.permissions import is_platform_staff
 from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.modelrequests import announcements, policy, ranking, selectors, workflow
@@ -58,14 +57,6 @@ REQUEST_FIELDS = (
     "job_size",
 )
 BOARD_FIELDS = ("scoring_method", "column_wip_limits")
-
-
-def can_change_request(actor, request: ModelRequest) -> bool:
-    return policy.can_edit_request(actor, request)
-
-
-def ensure_can_change_request(actor, request: ModelRequest) -> None:
-    policy.ensure_can_edit_request(actor, request)
 
 
 def _changed_score_fields(request: ModelRequest, data: dict) -> list[str]:
@@ -140,7 +131,7 @@ def request_update(*, actor: User, request: ModelRequest, data: dict) -> ModelRe
         name for name in data if name not in policy.SCORE_FIELDS and getattr(stored, name, None) != data[name]
     }
     if details or not scored:
-        ensure_can_change_request(actor, stored)
+        policy.ensure_can_edit_request(actor, stored)
     _check_score_fields(actor, stored, scored)
     if "requesting_team" in data and data["requesting_team"] != stored.requesting_team:
         ensure_can_change_team(actor, data["requesting_team"], action="move requests to")
@@ -223,7 +214,7 @@ def requests_bulk_score(*, actor: User, team, rows: dict[int, dict]) -> list[Mod
 @transaction.atomic
 def request_delete(*, actor: User, request: ModelRequest) -> None:
     ensure(actor, policy.WITHDRAW_REQUEST.name, request.requesting_team)
-    if request.status != RequestStatus.SUBMITTED and not is_platform_staff(actor):
+    if request.status != RequestStatus.SUBMITTED and not policy.may_withdraw_started(actor, request):
         raise Conflict("Only a request still in 'submitted' can be withdrawn; reject or retire it instead.")
     request.delete()
 
@@ -237,8 +228,7 @@ def request_transition(
     that exists but that the actor may not make raises ``PermissionDenied`` (403) naming who may."""
     request = ModelRequest.objects.select_for_update().get(pk=request.pk)
     roles = selectors.roles_by_team(user=actor)
-    staff = is_platform_staff(actor)
-    allowed = workflow.allowed_moves(request, roles_by_team=roles, is_staff=staff)
+    allowed = policy.allowed_moves(actor, request, roles=roles)
     if to_status not in allowed:
         target, current = workflow.label(to_status), request.get_status_display()
         if to_status in workflow.next_statuses(request.status):
@@ -466,7 +456,7 @@ def saved_view_create(*, actor: User, data: dict) -> SavedView:
 def saved_view_update(*, actor: User, view: SavedView, data: dict) -> SavedView:
     """Save a view's name, page, filters and sharing. Only its owner (and platform staff) change it."""
     if view.pk:
-        ensure_can_change_saved_view(actor, view)
+        policy.ensure_can_change_saved_view(actor, view)
     data = dict(data)
     kind = data.get("kind", view.kind)
     if "query" in data or "kind" in data:
@@ -474,12 +464,8 @@ def saved_view_update(*, actor: User, view: SavedView, data: dict) -> SavedView:
     return apply_and_save(view, data=data, fields=SAVED_VIEW_FIELDS)
 
 
-def ensure_can_change_saved_view(actor: User, view: SavedView) -> None:
-    ensure(actor, "modelrequests.change_saved_view", view)
-
-
 def saved_view_delete(*, actor: User, view: SavedView) -> None:
-    ensure_can_change_saved_view(actor, view)
+    policy.ensure_can_change_saved_view(actor, view)
     view.delete()
 
 

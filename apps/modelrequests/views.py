@@ -10,7 +10,6 @@ from apps.core.exceptions import Conflict
 from apps.core.forms import save_form_with, service_form_page
 from apps.core.fragments import fragment, page_or_fragment, wants_fragment
 from apps.core.pagination import paginate, whole_number
-from apps.core.permissions import is_platform_staff
 from apps.core.views import htmx_error
 from apps.modelrequests import (
     charts,
@@ -149,7 +148,7 @@ def saved_view_create(request):
 
 def saved_view_edit(request, pk):
     view = get_object_or_404(selectors.saved_views(user=request.user), pk=pk)
-    services.ensure_can_change_saved_view(request.user, view)
+    policy.ensure_can_change_saved_view(request.user, view)
     return service_form_page(
         request,
         form=SavedViewForm(request.POST or None, instance=view),
@@ -171,9 +170,7 @@ def saved_view_delete(request, pk):
 def request_detail(request, pk):
     model_request = selectors.request_detail(pk=pk)
     roles = selectors.roles_by_team(user=request.user)
-    moves = workflow.allowed_moves(
-        model_request, roles_by_team=roles, is_staff=is_platform_staff(request.user)
-    )
+    moves = policy.allowed_moves(request.user, model_request, roles=roles)
     boxes = [
         score_box(model_request, method=method, user=request.user, roles=roles)
         for method in ScoringMethod.values
@@ -194,7 +191,7 @@ def request_detail(request, pk):
         {
             "req": model_request,
             "moves": [(status, RequestStatus(status).label) for status in moves],
-            "can_edit": services.can_change_request(request.user, model_request),
+            "can_edit": policy.can_edit_request(request.user, model_request),
             "can_rank": policy.can_rank(request.user, model_request.delivering_team, roles=roles),
             "score_boxes": boxes,
             "value_side_who": policy.SET_VALUE.who_can(model_request),
@@ -215,7 +212,7 @@ def request_detail(request, pk):
 def request_form(request, pk=None):
     instance = get_object_or_404(ModelRequest, pk=pk) if pk else None
     if instance:
-        services.ensure_can_change_request(request.user, instance)
+        policy.ensure_can_edit_request(request.user, instance)
 
     def write(data):
         if instance:
@@ -559,12 +556,11 @@ def _kanban_context(request, filterset) -> dict:
     lane_by = selectors.kanban_lane_by(requested=request.GET.get("lanes"), team=team)
     board = selectors.kanban(filterset.qs, team=team, lane_by=lane_by, method=request.GET.get("method"))
     roles = selectors.roles_by_team(user=request.user)
-    staff = is_platform_staff(request.user)
     labels = dict(RequestStatus.choices)
     for lane in board.lanes:
         for cell in lane.cells.values():
             for card in cell.cards:
-                allowed = workflow.allowed_moves(card, roles_by_team=roles, is_staff=staff)
+                allowed = policy.allowed_moves(request.user, card, roles=roles)
                 card.moves = [(status, labels[status]) for status in allowed]
                 card.locked_moves = [
                     (labels[status], workflow.who_may(card.status, status))

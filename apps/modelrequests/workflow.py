@@ -1,4 +1,5 @@
-"""The request workflow: which moves exist and who may make each one.
+"""The request workflow as data: which moves exist and which side's roles make each one (who may
+move a request is decided by the policy's ``modelrequests.move_request``, which reads this table).
 
 | from          | to            | who (besides platform staff, who may make every move) |
 |---------------|---------------|--------------------------------------------------------|
@@ -85,18 +86,3 @@ def label(status: str) -> str:
 
 def next_statuses(status: str) -> list[str]:
     return [to for (frm, to) in MOVES if frm == status]
-
-
-def may_move(request, to_status: str, *, roles_by_team: dict, is_staff: bool) -> bool:
-    rules = MOVES.get((request.status, to_status))
-    if rules is None:
-        return False
-    return is_staff or any(rule.allows(request, roles_by_team) for rule in rules)
-
-
-def allowed_moves(request, *, roles_by_team: dict, is_staff: bool) -> list[str]:
-    return [
-        to
-        for to in next_statuses(request.status)
-        if may_move(request, to, roles_by_team=roles_by_team, is_staff=is_staff)
-    ]

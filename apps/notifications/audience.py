@@ -5,6 +5,7 @@ plus anyone @mentioned in a comment (a mention reaches a muted person too). The 
 import re
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Value, When
 from django.urls import reverse
 
 from apps.modelrequests.models import ModelRequest
@@ -52,14 +53,38 @@ def _for_request(request_id: int, told: dict[int, str]) -> str:
 
 
 def _for_models(model_ids, told: dict[int, str]) -> str:
-    models = list(RegisteredModel.objects.filter(pk__in=model_ids).only("slug", "owning_team_id"))
-    for user in _team_members([model.owning_team_id for model in models]):
-        told.setdefault(user, REASON_TEAM_MODEL)
-    watching, muted = _explicit(model_id__in=model_ids)
+    """The owning teams' members, then explicit watchers, minus the muted; in one query (the models'
+    slugs, their owning teams' members and their watches as one ``UNION ALL``), where three reads
+    were made for every event (a registration announces two)."""
+    models = RegisteredModel.objects.filter(pk__in=model_ids).order_by()
+    text = CharField()
+    members = (
+        Membership.objects.filter(team_id__in=models.values("owning_team_id"))
+        .order_by()
+        .annotate(kind=Value("member", output_field=text), slug=Value("", output_field=text))
+        .values_list("user_id", "kind", "slug")
+    )
+    watches = (
+        Watch.objects.filter(model_id__in=model_ids)
+        .order_by()
+        .annotate(
+            kind=Case(When(watching=True, then=Value("watching")), default=Value("muted"), output_field=text),
+            slug=Value("", output_field=text),
+        )
+        .values_list("user_id", "kind", "slug")
+    )
+    named = models.annotate(kind=Value("model", output_field=text)).values_list("pk", "kind", "slug")
+    rows = list(named.union(members, watches, all=True))
+    slugs = sorted((pk, slug) for pk, kind, slug in rows if kind == "model")
+    for user, kind, _ in rows:
+        if kind == "member":
+            told.setdefault(user, REASON_TEAM_MODEL)
+    watching = {user for user, kind, _ in rows if kind == "watching"}
     told.update(dict.fromkeys(watching - told.keys(), REASON_MODEL))
-    for user in muted:
-        told.pop(user, None)
-    return reverse("registry:model-detail", args=[models[0].slug]) if models else ""
+    for user, kind, _ in rows:
+        if kind == "muted":
+            told.pop(user, None)
+    return reverse("registry:model-detail", args=[slugs[0][1]]) if slugs else ""
 
 
 def audience(event) -> tuple[dict[int, str], str]:

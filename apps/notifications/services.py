@@ -42,6 +42,8 @@ def notify_for_event(sender, *, event, **kwargs) -> list[Notification]:
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
         at_once = _users_with(EmailChoice.IMMEDIATE, told)
+        if not at_once:  # nobody to e-mail now: no need for the rows' ids
+            return rows
         for notification_id in Notification.objects.filter(
             event_id=event.id, user_id__in=at_once
         ).values_list("pk", flat=True):

@@ -4,7 +4,7 @@ and fix any answer (also after the round closed)."""
 
 import rules
 
-from apps.core.policy import define, is_authenticated
+from apps.core.policy import allowed_everywhere, define, is_authenticated
 from apps.teams.policy import is_team_editor, is_team_member
 
 
@@ -63,3 +63,14 @@ CHANGE_SURVEY_ANSWER = define(
     who="the respondent",
     why="Answers are personal; platform staff fix mistakes.",
 )
+
+
+def answers_for_every_team(user) -> bool:
+    """Platform staff answer the survey for any team; others for their own teams."""
+    return allowed_everywhere(user, ANSWER_SURVEY.name)
+
+
+def sees_every_answer(user) -> bool:
+    """Individual answers are read by whoever may change them: their respondent, and platform staff
+    every one (everyone else reads the aggregated results)."""
+    return allowed_everywhere(user, CHANGE_SURVEY_ANSWER.name)

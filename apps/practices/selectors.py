@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from apps.core.policy import is_platform_staff
+from apps.practices import policy
 from apps.practices.models import Engagement, ScorecardSnapshot, SelfAssessment, SurveyResponse, SurveyRound
 from apps.practices.rubric import CATEGORIES
 from apps.practices.survey import QUESTION_FIELDS
@@ -90,6 +90,12 @@ def survey_response_list() -> QuerySet[SurveyResponse]:
     return SurveyResponse.objects.select_related("round", "team", "respondent")
 
 
+def survey_responses_visible_to(user) -> QuerySet[SurveyResponse]:
+    """The individual answers ``user`` reads: their own (every one for platform staff)."""
+    responses = survey_response_list()
+    return responses if policy.sees_every_answer(user) else responses.filter(respondent=user)
+
+
 def survey_results(*, teams=None) -> list[dict]:
     """Mean load per team and round: [{team, round, respondents, load, per_question}], oldest round first."""
     responses = SurveyResponse.objects.select_related("round", "team").order_by(
@@ -151,4 +157,4 @@ def rubric_rows() -> list[dict]:
 def teams_answering_for(user) -> QuerySet[Team]:
     """The teams whose survey ``user`` may answer: their own, every team for platform staff."""
     teams = Team.objects.order_by("name")
-    return teams if is_platform_staff(user) else teams.filter(memberships__user=user).distinct()
+    return teams if policy.answers_for_every_team(user) else teams.filter(memberships__user=user).distinct()

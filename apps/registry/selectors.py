@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from apps.core.permissions import is_platform_staff
+from apps.core.policy import allowed_everywhere
 from apps.registry.feedback_loop import overdue_q
 from apps.registry.models import (
     Feedback,
@@ -136,7 +136,7 @@ def models_of_team(*, team) -> QuerySet[RegisteredModel]:
 
 def can_register_models(*, user) -> bool:
     """Platform staff, or a lead or product manager of some team (registered_model_create's rule)."""
-    return is_platform_staff(user) or teams_user_can_change(user=user).exists()
+    return allowed_everywhere(user, "registry.register_model") or teams_user_can_change(user=user).exists()
 
 
 def teams_user_can_change(*, user):

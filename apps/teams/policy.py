@@ -15,6 +15,15 @@ def _team_id(team):
     return getattr(team, "pk", team)
 
 
+def edited_team_ids(user) -> set[int]:
+    """The teams ``user`` is a lead or product manager of."""
+    if not is_authenticated(user):
+        return set()
+    return set(
+        Membership.objects.filter(user=user, role__in=TEAM_EDITOR_ROLES).values_list("team_id", flat=True)
+    )
+
+
 @rules.predicate
 def is_team_editor(user, team) -> bool:
     """A lead or product manager of ``team``."""

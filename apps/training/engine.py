@@ -100,7 +100,8 @@ def load_frame(path: Path, schema: list[dict], features: list[str], target: str,
     for name in features:
         if by_name[name]["type"] == "boolean":
             frame[name] = frame[name].str.strip().str.lower().map({"true": 1.0, "false": 0.0})
-    frame = frame.dropna(subset=[target])
+    if frame[target].isna().any():  # a copy of every column, only when some row lacks its target
+        frame = frame.dropna(subset=[target])
     y = frame.pop(target)
     if task == CLASSIFICATION and by_name[target]["type"] == "integer":
         y = y.astype("int64")

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.registry.models import RegisteredModel
 from apps.teams.models import Team
-from apps.training import hooks
+from apps.training import hooks, policy
 from apps.training.models import DatasetStatus, DatasetVersion, JobStatus, RetrainingSchedule, TrainingJob
 
 LIST_DEFERRED = ("schema", "preview", "description")
@@ -38,14 +38,14 @@ def datasets_for_training(*, user) -> QuerySet[DatasetVersion]:
     datasets = (
         DatasetVersion.objects.select_related("team").defer(*LIST_DEFERRED).filter(status=DatasetStatus.READY)
     )
-    if not (user.is_staff or user.is_superuser):
+    if not policy.trains_for_every_team(user):
         datasets = datasets.filter(team__memberships__user=user)
     return datasets.order_by("team__name", "name", "-version")
 
 
 def teams_for_upload(*, user) -> QuerySet[Team]:
     teams = Team.objects.order_by("name")
-    if user.is_staff or user.is_superuser:
+    if policy.trains_for_every_team(user):
         return teams
     return teams.filter(memberships__user=user).distinct()
 
@@ -53,7 +53,7 @@ def teams_for_upload(*, user) -> QuerySet[Team]:
 def models_for_registration(*, user) -> QuerySet[RegisteredModel]:
     """The models a user may add versions to: their teams' (all of them for platform staff)."""
     models = RegisteredModel.objects.select_related("owning_team").order_by("name")
-    if user.is_staff or user.is_superuser:
+    if policy.trains_for_every_team(user):
         return models
     return models.filter(owning_team__memberships__user=user).distinct()
 

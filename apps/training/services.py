@@ -18,7 +18,6 @@ from django.utils import timezone
 from apps.core import dispatch, display, events, storage
 from apps.core.changes import bookkeeping, update_rows
 from apps.core.exceptions import Conflict, field_errors
-from apps.core.policy import ensure
 from apps.core.services import apply_and_save
 from apps.registry.artefacts import ArtefactError, delete_artefact, refuse_untrusted_types
 from apps.registry.artefacts import save_bytes as save_artefact_bytes
@@ -26,7 +25,7 @@ from apps.registry.models import RegisteredModel
 from apps.registry.onnx_models import OnnxError, inspect_onnx
 from apps.registry.services import registered_model_create
 from apps.teams.models import Team, ValueStream
-from apps.training import hooks
+from apps.training import hooks, policy
 from apps.training.csvfile import UploadTooLarge, check_rows, receive_csv
 from apps.training.engine import PRIMARY_METRIC, infer_task
 from apps.training.estimators import CLASSIFICATION, REGRESSION, validate_parameters
@@ -49,11 +48,6 @@ JOB_SETTINGS = ("cv_folds", "holdout_share", "seed", "search_budget", "time_limi
 # Enqueued by name (apps.core.dispatch): tasks.py imports this module, never the reverse.
 RUN_JOB_TASK = "apps.training.tasks.run_training_job"
 PROCESS_DATASET_TASK = "apps.training.tasks.process_dataset"
-
-
-def ensure_team_member(actor, team: Team | None, *, action: str) -> None:
-    """``training.train`` on ``team``; ``action`` words the refused step ("cancel this job")."""
-    ensure(actor, "training.train", team, action=action.replace("{", "{{").replace("}", "}}"))
 
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -80,7 +74,7 @@ def dataset_upload(
     ``processing``; a worker then checks every row and profiles it (``dataset_process``, queued after
     commit). Only cheap checks run here, so a wide or large file never ties up the web process.
     A refused file leaves nothing behind: no row, no stored file."""
-    ensure_team_member(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
+    policy.ensure_trains(actor, team, action=f"upload datasets for {getattr(team, 'name', 'a team')}")
     name = _clean_name(name)
     received = receive_csv(file)
     key = new_dataset_key(team.pk)
@@ -118,7 +112,7 @@ def dataset_upload(
 def dataset_describe(*, actor: User, dataset: DatasetVersion, description: str) -> DatasetVersion:
     """Change a dataset version's description, the one thing about a stored version that may change."""
     stored_row = DatasetVersion.objects.select_related("team").get(pk=dataset.pk)
-    ensure_team_member(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
+    policy.ensure_trains(actor, stored_row.team, action=f"describe datasets of {stored_row.team.name}")
     stored_row.description = description or ""
     stored_row.save(update_fields=["description"])
     return stored_row
@@ -361,7 +355,7 @@ def _model_for_job(
                 }
             ) from error
     if model:
-        ensure_team_member(actor, model.owning_team, action=f"register versions of {model}")
+        policy.ensure_trains(actor, model.owning_team, action=f"register versions of {model}")
         if model.task != task:
             raise ValidationError(
                 {"registered_model": f"{model} is a {model.task} model; this job does {task}."}
@@ -385,7 +379,7 @@ def training_job_create(*, actor: User, data: dict, enqueue: bool = True) -> Tra
     dataset = data.get("dataset_version")
     if not isinstance(dataset, DatasetVersion):
         raise ValidationError({"dataset_version": "Choose a dataset version."})
-    ensure_team_member(actor, dataset.team, action="train models on this dataset")
+    policy.ensure_trains(actor, dataset.team, action="train models on this dataset")
     _ensure_ready(dataset)
     target, features = _columns(dataset, data.get("target", ""), data.get("features"))
     task, inferred = _task(dataset, target, data.get("task"))
@@ -456,7 +450,7 @@ def _resend_unsent_jobs() -> list[int]:
 
 
 def training_job_cancel(*, actor: User, job: TrainingJob) -> TrainingJob:
-    ensure_team_member(actor, job.team, action="cancel this job")
+    policy.ensure_trains(actor, job.team, action="cancel this job")
     with transaction.atomic():
         job = TrainingJob.objects.select_for_update().get(pk=job.pk)
         if job.status not in ACTIVE_STATUSES:
@@ -683,7 +677,7 @@ def retraining_schedule_save(
     *, actor: User, data: dict, schedule: RetrainingSchedule | None = None
 ) -> RetrainingSchedule:
     if schedule is not None:
-        ensure_team_member(
+        policy.ensure_trains(
             actor, schedule.registered_model.owning_team, action="change this retraining schedule"
         )
     schedule = schedule or RetrainingSchedule(created_by=actor, next_run_at=timezone.now())
@@ -692,10 +686,10 @@ def retraining_schedule_save(
     )
     if model is None:
         raise ValidationError({"registered_model": "Choose the model to retrain."})
-    ensure_team_member(actor, model.owning_team, action="schedule retraining of this model")
+    policy.ensure_trains(actor, model.owning_team, action="schedule retraining of this model")
     dataset_team = data.get("dataset_team") or (schedule.dataset_team if schedule.dataset_team_id else None)
     if dataset_team is not None:  # the schedule trains on this team's datasets (as training_job_create)
-        ensure_team_member(actor, dataset_team, action="train models on this team's datasets")
+        policy.ensure_trains(actor, dataset_team, action="train models on this team's datasets")
     if "parameters" in data or "estimator" in data:
         estimator = data.get("estimator", schedule.estimator)
         data = data | {
@@ -739,7 +733,9 @@ def retraining_schedule_from_job(*, actor: User, job: TrainingJob, interval_hour
 
 
 def retraining_schedule_delete(*, actor: User, schedule: RetrainingSchedule) -> None:
-    ensure_team_member(actor, schedule.registered_model.owning_team, action="delete this retraining schedule")
+    policy.ensure_trains(
+        actor, schedule.registered_model.owning_team, action="delete this retraining schedule"
+    )
     schedule.delete()
 
 
@@ -899,11 +895,11 @@ def external_version_submit(*, actor: User, data: dict, enqueue: bool = True) ->
     model = data.get("registered_model")
     if not isinstance(model, RegisteredModel):
         raise ValidationError({"registered_model": "Choose the registered model the version belongs to."})
-    ensure_team_member(actor, model.owning_team, action=f"register versions of {model}")
+    policy.ensure_trains(actor, model.owning_team, action=f"register versions of {model}")
     dataset = data.get("dataset_version")
     if not isinstance(dataset, DatasetVersion):
         raise ValidationError({"dataset_version": "Choose the dataset version to evaluate it on."})
-    ensure_team_member(actor, dataset.team, action="evaluate models on this dataset")
+    policy.ensure_trains(actor, dataset.team, action="evaluate models on this dataset")
     _ensure_ready(dataset)
     target = data.get("target") or ""
     _columns(dataset, target, None)

@@ -1,9 +1,7 @@
 from django.db.models import Count, Max, Q, QuerySet
 
-from apps.core.permissions import is_platform_staff
 from apps.core.policy import allowed
-from apps.teams.models import Membership
-from apps.teams.permissions import TEAM_EDITOR_ROLES
+from apps.webhooks import policy
 from apps.webhooks.models import Delivery, DeliveryStatus, Subscription
 
 
@@ -31,8 +29,4 @@ def can_manage(user, subscription: Subscription) -> bool:
 
 def managed_team_ids(user) -> set[int] | None:
     """The teams whose webhooks ``user`` manages (and whose secrets they see); None: every team."""
-    if is_platform_staff(user):
-        return None
-    return set(
-        Membership.objects.filter(user=user, role__in=TEAM_EDITOR_ROLES).values_list("team_id", flat=True)
-    )
+    return policy.managed_team_ids(user)

@@ -93,8 +93,20 @@ def test_creating_a_model_reads_each_row_once(team, team_lead, api_as):
     ]
     inserts = [sql.split('"')[1] for sql in statements if sql.startswith("INSERT")]
     assert inserts == ["registry_registeredmodel", "audit_auditevent"]
-    # token, team, stream, the lead's role (policy), name and slug, 2 inserts, consuming teams
-    assert len(statements) == 8, "\n".join(sql[:90] for sql in statements)
+    # token, team, stream, the lead's role (policy), name and slug, 2 inserts; the answer's
+    # consuming teams are the request's, not read again
+    assert len(statements) == 7, "\n".join(sql[:90] for sql in statements)
+
+
+def test_a_created_models_answer_lists_the_consuming_teams_it_was_given(team, staff_user, api_as):
+    consumers = [TeamFactory(name="Zeta"), TeamFactory(name="Alpha")]
+    payload = {**new_model_payload(team), "consuming_teams": [consumer.slug for consumer in consumers]}
+    response = api_as(staff_user).post("/api/v1/models/", payload, format="json")
+    assert response.status_code == 201, response.content
+    stored = RegisteredModel.objects.get(slug="returns-risk")
+    expected = [team.slug for team in stored.consuming_teams.order_by("name")]
+    assert response.json()["consuming_teams"] == expected == [consumers[1].slug, consumers[0].slug]
+    assert api_as(staff_user).get("/api/v1/models/returns-risk/").json()["consuming_teams"] == expected
 
 
 def test_a_duplicate_model_name_or_slug_is_a_400_naming_the_field(team, staff_user, api_as):

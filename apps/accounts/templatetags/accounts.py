@@ -3,27 +3,18 @@ from django.conf import settings
 
 from apps.accounts import selectors
 from apps.accounts.forms import ServiceAccountForm
-from apps.core.permissions import is_platform_staff
 from apps.core.policy import allowed, denial
 
 register = template.Library()
 
 
-def _is_member(user, team) -> bool:
-    """From the team page's prefetched memberships: no query for the viewer's own membership."""
-    members = getattr(team, "_prefetched_objects_cache", {}).get("memberships")
-    if members is None:
-        return team.memberships.filter(user_id=user.pk).exists()
-    return any(membership.user_id == user.pk for membership in members)
-
-
 @register.inclusion_tag("accounts/_team_service_accounts.html", takes_context=True)
 def team_service_accounts(context, team):
     """The team page's Service accounts section: its members and platform staff read it (as the API
-    lists them, ``selectors.service_accounts_visible_to``); whom ``accounts.manage_service_accounts``
+    lists them, ``accounts.see_service_accounts``); whom ``accounts.manage_service_accounts``
     allows also creates and deactivates them and issues their tokens there."""
     user = context["request"].user
-    shown = is_platform_staff(user) or _is_member(user, team)
+    shown = allowed(user, "accounts.see_service_accounts", team)
     can_manage = shown and allowed(user, "accounts.manage_service_accounts", team)
     return {
         "team": team,

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api.views import ServiceViewSetMixin
-from apps.core.permissions import is_platform_staff
 from apps.core.validation import refuse_unknown_query_parameters
 from apps.practices import delivery, selectors, services
 from apps.practices.api.serializers import (
@@ -140,10 +139,9 @@ class SurveyResponseViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):
     instance_kwarg = "response"
 
     def get_queryset(self):
-        responses = selectors.survey_response_list()
-        if getattr(self, "swagger_fake_view", False) or is_platform_staff(self.request.user):
-            return responses
-        return responses.filter(respondent=self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.survey_response_list()
+        return selectors.survey_responses_visible_to(self.request.user)
 
 
 class EngagementViewSet(ServiceViewSetMixin, viewsets.ModelViewSet):

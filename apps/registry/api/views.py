@@ -68,6 +68,12 @@ class RegisteredModelViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         model = services.registered_model_create(actor=self.request.user, data=serializer.validated_data)
         model.open_feedback = model.overdue_feedback = model.version_count = 0
+        # its consuming teams are the ones the serializer read from the request: not read again
+        # (as a prefetch would leave them, in the teams' order: by name)
+        teams = model.consuming_teams.all()
+        teams._result_cache = sorted(serializer.validated_data.get("consuming_teams") or [], key=str)
+        teams._prefetch_done = True
+        model._prefetched_objects_cache = {"consuming_teams": teams}
         serializer.instance = model
 
     def perform_update(self, serializer):
