@@ -68,11 +68,18 @@ lint: install-dev
 
 # Tests keep their own var/ folder (test database file and embedded broker) apart from `make run`'s.
 # One OpenMP thread per process: the suite and the processes it starts share two cores (tests/conftest.py).
+# Two pytest-xdist processes, each with its own test database, broker database and var folder
+# (tests/settings.py); whole files go to one process (`--dist loadfile`) so a file's class- and
+# module-scoped rows are built once. More processes than cores only add a database and a session
+# worker each. PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
+PYTEST := OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install-dev chromium test-js lint
-	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	$(PYTEST)
 
 test-fast: install-dev test-js
-	OMP_NUM_THREADS=1 PORTAL_VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 clean:
 	rm -rf var/test test-artifacts .pytest_cache

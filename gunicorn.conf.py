@@ -9,6 +9,8 @@ file (`gunicorn -c gunicorn.conf.py`). Every value can be overridden by the envi
   second line of defence against slow memory growth, not the fix for it.
 """
 
+import contextlib
+import ctypes
 import os
 
 
@@ -30,6 +32,16 @@ max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # Heartbeat files in memory, not on a container's overlay file system.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# glibc gives each thread that allocates its own malloc arena (up to 8 per core), and each arena keeps
+# its high-water mark: with 4 threads per worker that was 15-20 MB per worker in the soak's first
+# minute, 9-15 MB with 2 arenas (benchmarks/README.md, "Soak"). Set here, in the arbiter before it
+# forks, it holds for every worker however gunicorn is started; MALLOC_ARENA_MAX in the environment
+# wins.
+malloc_arena_max = env_int("MALLOC_ARENA_MAX", 2)
+if "MALLOC_ARENA_MAX" not in os.environ:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to set
+        ctypes.CDLL("libc.so.6").mallopt(-8, malloc_arena_max)  # -8: M_ARENA_MAX
 
 
 def post_worker_init(worker):

@@ -39,7 +39,9 @@ class GunicornServer:
             | self.extra_env
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            # No control socket: by default every gunicorn binds $HOME/.gunicorn/gunicorn.ctl, and the
+            # servers of parallel tests would take it from each other (the tests never use it).
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "--no-control-socket"],
             cwd=ROOT,
             env=env,
             start_new_session=True,
