@@ -5,10 +5,14 @@ file (`gunicorn -c gunicorn.conf.py`). Every value can be overridden by the envi
   so a prediction client reuses its TCP connection, and a slow client (a 200 MB upload on a slow
   link) holds one thread, not a whole process. The arbiter's ``timeout`` only fires when a process
   stops answering, not while a thread reads a long upload.
-- ``max_requests`` with jitter restarts each process after a few thousand requests, one at a time: a
-  second line of defence against slow memory growth, not the fix for it.
+- ``max_requests`` with jitter restarts each process after tens of thousands of requests, one at a
+  time: a second line of defence against slow memory growth, not the fix for it (the soak measures
+  workers flat after their first minute). At 5,000 a busy prediction service restarted each process
+  every ~10 s, dropping its kept-alive connections and warming a new one up while clients waited.
 """
 
+import contextlib
+import ctypes
 import os
 
 
@@ -25,11 +29,21 @@ threads = env_int("GUNICORN_THREADS", 4)
 timeout = env_int("GUNICORN_TIMEOUT", 120)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 5000)
-max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 50000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 5000)
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 # Heartbeat files in memory, not on a container's overlay file system.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# glibc gives each thread that allocates its own malloc arena (up to 8 per core), and each arena keeps
+# its high-water mark: with 4 threads per worker that was 15-20 MB per worker in the soak's first
+# minute, 9-15 MB with 2 arenas (benchmarks/README.md, "Soak"). Set here, in the arbiter before it
+# forks, it holds for every worker however gunicorn is started; MALLOC_ARENA_MAX in the environment
+# wins.
+malloc_arena_max = env_int("MALLOC_ARENA_MAX", 2)
+if "MALLOC_ARENA_MAX" not in os.environ:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (musl, macOS): nothing to set
+        ctypes.CDLL("libc.so.6").mallopt(-8, malloc_arena_max)  # -8: M_ARENA_MAX
 
 
 def post_worker_init(worker):

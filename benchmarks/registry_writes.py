@@ -254,8 +254,8 @@ def main():
                   f"({p50['portal create']:.1f} vs {p50['mlflow create']:.1f} ms)")  # fmt: skip
         own, write = p50["portal version w/o artefact"], p50["portal artefact write"]
         print(f"VERDICT version registration at most {VERSION_BUDGET_MS} ms plus the artefact write (p50): "
-              f"{'met' if own <= VERSION_BUDGET_MS else 'NOT met'} ({own + write:.1f} ms = {own:.1f} ms "
-              f"+ {write:.1f} ms artefact)")  # fmt: skip
+              f"{'met' if own <= VERSION_BUDGET_MS else 'NOT met'} ({own:.1f} ms without the write; "
+              f"the write {write:.1f} ms; the whole {p50['portal version']:.1f} ms)")  # fmt: skip
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)

@@ -94,6 +94,8 @@ def main() -> None:
         print(f"{args.jobs} jobs of {args.rows} rows on {available_cores()} cores: one process {one:.1f}, "
               f"two {two:.1f} jobs/min; two/one {two / one:.2f}x (median of per-round ratios "
               f"{paired:.2f}x; target 1.7x)")  # fmt: skip
+        print(f"VERDICT two training workers at least 1.7x the jobs per minute of one (paired): "
+              f"{'met' if paired >= 1.7 else 'NOT met'} ({paired:.2f}x)")  # fmt: skip
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 

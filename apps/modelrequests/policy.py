@@ -331,8 +331,8 @@ MOVE_REQUEST = define(
     subject="the move",
     action="make {obj} through the request workflow",
     who="{obj.roles_the_workflow_names}",
-    why="Each move is decided by the side that answers for it, as the workflow's table says (shown on "
-    "the boards' help); platform staff may make every move.",
+    why="Each move is decided by the side that answers for it, as the workflow's table says (listed on "
+    "each request's page and the kanban); platform staff may make every move.",
 )
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.dummy import DummyClassifier, DummyRegressor
@@ -203,9 +202,6 @@ def score(estimator, X, y, task: str) -> dict:
     probabilities = estimator.predict_proba(X)
     # The most probable class is what predict() returns for the estimators in the catalogue (up to
     # exact ties); taking it from the probabilities saves a second pass of the model over the rows.
-    codes = _codes_of(np.asarray(y), classes)
-    if codes is not None and (fast := _class_metrics(codes, np.asarray(probabilities))) is not None:
-        return fast
     prediction = classes[np.argmax(probabilities, axis=1)]
     y, prediction, labels = _as_codes(np.asarray(y), prediction, classes)
     binary = len(classes) == 2
@@ -228,67 +224,6 @@ def score(estimator, X, y, task: str) -> dict:
     except ValueError:  # a split without every class
         metrics["roc_auc"] = None
     return metrics
-
-
-def _codes_of(y: np.ndarray, classes: np.ndarray) -> np.ndarray | None:
-    """``y`` as indices into ``classes`` (sorted, as scikit-learn keeps them), None if ``y`` holds a
-    class the estimator does not know."""
-    if not len(y) or not np.isin(y, classes).all():
-        return None
-    return np.searchsorted(classes, y)
-
-
-def _binary_auc(positive: np.ndarray, scores: np.ndarray) -> float | None:
-    """The area under the ROC curve as the Mann-Whitney statistic (ties count a half): the value
-    scikit-learn's trapezoids give, from one ranking instead of a curve. None with a single class."""
-    count = int(positive.sum())
-    others = len(positive) - count
-    if not count or not others:
-        return None
-    ranks = rankdata(scores)
-    return float((ranks[positive].sum() - count * (count + 1) / 2) / (count * others))
-
-
-def _class_metrics(y: np.ndarray, probabilities: np.ndarray) -> dict | None:
-    """The classification metrics of :func:`score` from class codes and probabilities, computed
-    directly: what scikit-learn's metric functions give (tests compare them on binary, multi-class
-    and one-class holdouts), without their input checks and label encoding, which cost ~25 ms per
-    estimator on 20,000 rows, three estimators per holdout. None for input scikit-learn must judge
-    (probabilities outside [0, 1] or not finite): the caller then uses scikit-learn."""
-    count, width = probabilities.shape if probabilities.ndim == 2 else (0, 0)
-    if (
-        count != len(y)
-        or width < 2
-        or not np.isfinite(probabilities).all()
-        or probabilities.min() < 0
-        or probabilities.max() > 1
-    ):
-        return None
-    prediction = np.argmax(probabilities, axis=1)
-    truth = np.bincount(y, minlength=width)
-    predicted = np.bincount(prediction, minlength=width)
-    hits = np.bincount(y[y == prediction], minlength=width)
-    present = (truth + predicted) > 0  # the labels scikit-learn's f1 and balanced accuracy see
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recall = hits / truth
-        per_class_f1 = np.where(present, 2 * hits / (truth + predicted), 0.0)
-    eps = np.finfo(probabilities.dtype).eps
-    chosen = np.clip(probabilities[np.arange(count), y], eps, 1 - eps)
-    if width == 2:
-        f1 = float(per_class_f1[1])
-        auc = _binary_auc(y == 1, probabilities[:, 1])
-    else:
-        f1 = float(np.mean(per_class_f1[present]))
-        aucs = [_binary_auc(y == code, probabilities[:, code]) for code in range(width)]
-        sums_to_one = np.allclose(1, probabilities.sum(axis=1))
-        auc = float(np.mean(aucs)) if sums_to_one and None not in aucs else None
-    return {
-        "accuracy": _finite(np.mean(y == prediction)),
-        "balanced_accuracy": _finite(np.mean(recall[truth > 0])),
-        "f1": _finite(f1),
-        "log_loss": _finite(-np.mean(np.log(chosen))),
-        "roc_auc": None if auc is None else _finite(auc),
-    }
 
 
 def _as_codes(y: np.ndarray, prediction: np.ndarray, classes: np.ndarray):

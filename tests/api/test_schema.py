@@ -18,3 +18,10 @@ def test_schema_generates_without_warnings(tmp_path):
         "readOnly": True,
         "description": "E-mail address; empty when none is recorded.",
     }
+    # A version no training job produced has no job URL (found by Schemathesis' coverage phase).
+    version = schema["components"]["schemas"]["ModelVersion"]["properties"]
+    assert version["training_job_url"]["nullable"] is True
+    # ?output=yaml answers with YAML, one document per entity: a documented media type of its own.
+    catalog = paths["/api/v1/catalog/backstage/"]["get"]["responses"]["200"]["content"]
+    assert set(catalog) == {"application/json", "application/yaml"}
+    assert catalog["application/yaml"]["schema"]["type"] == "array"

@@ -49,3 +49,8 @@ def test_a_web_worker_loads_what_it_serves_before_its_first_request():
 def test_the_shipped_configuration_warms_each_worker_up():
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert callable(config["post_worker_init"])
+
+
+def test_the_shipped_configuration_limits_malloc_arenas():
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["malloc_arena_max"] == int(os.environ.get("MALLOC_ARENA_MAX", 2))

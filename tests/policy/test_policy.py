@@ -70,3 +70,58 @@ def test_template_tags_hide_or_explain_an_action():
     )
     request.user = StaffFactory()
     assert template.render(Context({"request": request, "team": team})) == "<a>Edit</a>"
+
+
+def test_a_list_is_cut_to_the_callers_own_unless_their_rule_covers_every_object():
+    team = TeamFactory()
+    member = MembershipFactory(team=team, role=MemberRole.ENGINEER).user
+    staff, superuser = StaffFactory(), UserFactory(is_superuser=True)
+    assert policy.allowed_everywhere(staff, "training.train")
+    assert policy.allowed_everywhere(staff, "accounts.manage_users")  # a rule for platform staff only
+    assert not policy.allowed_everywhere(member, "training.train")
+    assert policy.allowed(member, "training.train", team)  # their own team's, not everyone's
+    # a rule that does not let platform staff do everything: staff see no more than anybody
+    assert not policy.allowed_everywhere(staff, "accounts.deactivate_superuser")
+    assert not policy.allowed(staff, "accounts.deactivate_superuser")
+    assert policy.allowed(superuser, "accounts.deactivate_superuser")
+
+
+def test_who_may_move_a_request_is_a_rule_reading_the_workflow():
+    from apps.modelrequests import policy as requests_policy
+    from tests.modelrequests.factories import ModelRequestFactory
+
+    request = ModelRequestFactory(status="submitted")
+    lead = MembershipFactory(team=request.delivering_team, role=MemberRole.LEAD).user
+    engineer = MembershipFactory(team=request.delivering_team, role=MemberRole.ENGINEER).user
+    staff = StaffFactory()
+    assert requests_policy.allowed_moves(lead, request) == ["triaged"]
+    assert requests_policy.allowed_moves(engineer, request) == []
+    assert requests_policy.allowed_moves(staff, request) == ["triaged", "rejected"]
+    # platform staff make every move the workflow has, and none it has not
+    assert not requests_policy.may_move(staff, request, "delivered")
+    move = requests_policy.Move(request, "rejected")
+    assert policy.denial("modelrequests.move_request", move) == (
+        f"Only the product manager of the delivering team, or platform staff, can make {move} through "
+        "the request workflow."
+    )
+
+
+OUTSIDE_THE_POLICY = {  # reads of the staff flags that decide no permission
+    "apps/home/selectors.py": "names the person's role in words on the home page",
+    "apps/accounts/services.py": "reads whether the user being deactivated is a superuser",
+    "apps/core/staff_group.py": "keeps the admin group of platform staff in step with the flag",
+    "apps/sso/services.py": "sets the flag from the identity provider's groups",
+}
+
+
+def test_no_permission_decision_reads_the_staff_flags_outside_the_policy_modules():
+    import re
+
+    found = set()
+    for path in sorted((Path(settings.BASE_DIR) / "apps").rglob("*.py")):
+        relative = path.relative_to(settings.BASE_DIR).as_posix()
+        if path.name == "policy.py" or "/migrations/" in relative or "demo" in path.name:
+            continue
+        if re.search(r"\.is_staff\b|\.is_superuser\b|\bis_platform_staff\(", path.read_text()):
+            found.add(relative)
+    assert found <= set(OUTSIDE_THE_POLICY), sorted(found - set(OUTSIDE_THE_POLICY))

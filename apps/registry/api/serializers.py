@@ -1,5 +1,4 @@
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -68,8 +67,8 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     artefact_format = serializers.ChoiceField(
         choices=["skops", "onnx"], read_only=True, help_text="skops (scikit-learn) or onnx (onnxruntime)."
     )
-    training_job_url = extend_schema_field({"type": "string", "format": "uri", "nullable": True})(
-        serializers.SerializerMethodField(help_text="API URL of that training job (null if none).")
+    training_job_url = serializers.SerializerMethodField(
+        help_text="API URL of that training job (null if none)."
     )
     model_request = serializers.IntegerField(
         source="training_job.for_request.request_id",
@@ -101,7 +100,7 @@ class ModelVersionSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_training_job_url(self, version: ModelVersion) -> str | None:
         job = getattr(version, "training_job", None)  # None when no job produced the version
         if job is None:

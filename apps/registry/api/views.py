@@ -272,7 +272,13 @@ class BackstageCatalogView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("output", OpenApiTypes.STR, enum=["json", "yaml"])],
-        responses={200: inline_serializer("BackstageCatalog", {"items": serializers.ListField()})},
+        responses={
+            (200, "application/json"): inline_serializer(
+                "BackstageCatalog", {"items": serializers.ListField()}
+            ),
+            # ?output=yaml: one YAML document per entity.
+            (200, "application/yaml"): {"type": "array", "items": {"type": "object"}},
+        },
     )
     def get(self, request):
         entities = build_entities(base_url=request.build_absolute_uri("/"))
