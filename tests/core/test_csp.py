@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.csp import csp_directives
+
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -15,8 +17,7 @@ STATIC_JS = Path(__file__).resolve().parents[2] / "static" / "js"
 
 
 def directives(response) -> dict[str, list[str]]:
-    header = response["Content-Security-Policy"]
-    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+    return csp_directives(response["Content-Security-Policy"])
 
 
 @pytest.mark.parametrize("path", ["/login/", "/teams/", "/api/v1/teams/", "/account/"])
