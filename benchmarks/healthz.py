@@ -23,7 +23,7 @@ from pathlib import Path
 import django_env  # noqa: F401, I001 (settings and django.setup() before the imports below)
 from django.db import connection
 from django.test.utils import setup_test_environment
-from registry_writes import free_port, pg_url, summary, wait_until_up
+from registry_writes import GUNICORN, free_port, one_gunicorn_env, summary, wait_until_up
 from served_side_by_side import _start, _stop
 
 TARGET_MS = 50
@@ -51,16 +51,9 @@ def main() -> None:
     load_before = os.getloadavg()
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": pg_url(test_name),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "PORTAL_LOG_LEVEL": "WARNING",
-    }
+    env = one_gunicorn_env(test_name, port)
     log = tempfile.NamedTemporaryFile("w", prefix="bench-healthz-", suffix=".log", delete=False)  # noqa: SIM115
-    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--log-level", "warning"]
-    servers = [_start(gunicorn, env, log), start_worker(env, log)]
+    servers = [_start(GUNICORN, env, log), start_worker(env, log)]
     try:
         wait_until_up(port, "/healthz", servers[0])
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

@@ -53,6 +53,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--log-level", "warning"]
+
+
+def one_gunicorn_env(database: str, port: int) -> dict[str, str]:
+    """The environment of one quiet gunicorn process (``GUNICORN``) on ``port`` serving ``database``."""
+    return os.environ | {
+        "DATABASE_URL": pg_url(database),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESS_LOG": "/dev/null",
+        "PORTAL_LOG_LEVEL": "WARNING",
+    }
+
+
 def wait_until_up(port: int, path: str, process: subprocess.Popen, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,18 +158,11 @@ def main():
 
         staff, token, pipeline, lineage = fixture()
         portal_port = free_port()
-        env = os.environ | {
-            "DATABASE_URL": pg_url(test_name),
-            "GUNICORN_BIND": f"127.0.0.1:{portal_port}",
-            "GUNICORN_WORKERS": "1",
-            "GUNICORN_ACCESS_LOG": "/dev/null",
-            "PORTAL_LOG_LEVEL": "WARNING",
-        }
+        env = one_gunicorn_env(test_name, portal_port)
         log = open(Path(artefact_dir) / "servers.log", "w")  # noqa: SIM115 (closed with the folder)
-        gunicorn = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--log-level", "warning"]
         servers.append(
             subprocess.Popen(
-                gunicorn, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log
+                GUNICORN, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log
             )
         )
         wait_until_up(portal_port, "/healthz", servers[-1])
